@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The io_mapping rules: the one list of their ids, names and meanings.
+ * Compiled by clang -target bpf (BPF programs), gcc (daemon, analyzer) and
+ * read by the tests; plain C, no includes.
+ *
+ * X(ID, "name", "one-line meaning for --help and reports")
+ */
+#ifndef IOMAP_CHECK_RULES_H
+#define IOMAP_CHECK_RULES_H
+
+#define IOMC_RULES(X)							\
+	X(LIFO, "lifo",							\
+	  "unmap_local/unmap_atomic of an address that is not the most recent map of its context") \
+	X(SLEEP_IN_ATOMIC, "sleep_in_atomic",				\
+	  "task switched out voluntarily while holding an atomic map")	\
+	X(MIGHT_SLEEP_IN_ATOMIC, "might_sleep_in_atomic",		\
+	  "function that may sleep called while an atomic map is held") \
+	X(UNALIGNED_OFFSET, "unaligned_offset",				\
+	  "map offset is not page aligned")				\
+	X(OFFSET_OUT_OF_RANGE, "offset_out_of_range",			\
+	  "offset >= size or offset + length > size")			\
+	X(UNMAP_MISMATCH, "unmap_mismatch",				\
+	  "unmapped with another variant than it was mapped with")	\
+	X(UNKNOWN_UNMAP, "unknown_unmap",				\
+	  "unmap of an address with no outstanding map (double unmap)") \
+	X(CROSS_CONTEXT_UNMAP, "cross_context_unmap",			\
+	  "unmapped by another task or context than the one that mapped it") \
+	X(LEAK_ON_FREE, "leak_on_free",					\
+	  "io_mapping_free/fini while maps of that mapping are outstanding") \
+	X(LEAK_ON_EXIT, "leak_on_exit",					\
+	  "task exits or interrupt handler returns holding maps")	\
+	X(USE_AFTER_FREE, "use_after_free",				\
+	  "map of a mapping that was freed")				\
+	X(DEPTH_EXCEEDED, "depth_exceeded",				\
+	  "local/atomic nesting deeper than the limit")
+
+enum iomc_rule {
+#define IOMC_RULE_ENUM(id, name, desc) IOMC_RULE_##id,
+	IOMC_RULES(IOMC_RULE_ENUM)
+#undef IOMC_RULE_ENUM
+	IOMC_RULE_MAX
+};
+
+/* The kernel's KM_MAX_IDX: how deep kmap_local/iomap_local may nest. */
+#define IOMC_DEFAULT_DEPTH_LIMIT 16
+
+#endif /* IOMAP_CHECK_RULES_H */

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * io_mapping tracepoints. Every value a checker needs is a scalar argument
+ * so that a raw_tp BPF program reads it without module BTF or knowledge of
+ * struct io_mapping. Argument order is fixed by
+ * include/iomap-check/events.h.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM io_mapping
+
+#if !defined(_IOMAP_CHECK_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _IOMAP_CHECK_TRACE_H
+
+#include <linux/tracepoint.h>
+#include "../include/iomap-check/events.h"
+
+#define iomc_show_kind(k)						\
+	__print_symbolic(k, { IOMC_KIND_ATOMIC, "atomic" },		\
+			    { IOMC_KIND_LOCAL, "local" },		\
+			    { IOMC_KIND_WC, "wc" })
+#define iomc_show_ctx(c)						\
+	__print_symbolic(c, { IOMC_CTX_TASK, "task" },			\
+			    { IOMC_CTX_SOFTIRQ, "softirq" },		\
+			    { IOMC_CTX_HARDIRQ, "hardirq" },		\
+			    { IOMC_CTX_NMI, "nmi" })
+
+TRACE_EVENT(io_mapping_create,
+	TP_PROTO(unsigned long mapping, u64 base, unsigned long size,
+		 unsigned long caller),
+	TP_ARGS(mapping, base, size, caller),
+	TP_STRUCT__entry(
+		__field(unsigned long, mapping)
+		__field(u64, base)
+		__field(unsigned long, size)
+		__field(unsigned long, caller)
+	),
+	TP_fast_assign(
+		__entry->mapping = mapping;
+		__entry->base = base;
+		__entry->size = size;
+		__entry->caller = caller;
+	),
+	TP_printk("mapping=0x%lx base=0x%llx size=%lu caller=%pS",
+		  __entry->mapping, __entry->base, __entry->size,
+		  (void *)__entry->caller)
+);
+
+TRACE_EVENT(io_mapping_free,
+	TP_PROTO(unsigned long mapping, unsigned long size,
+		 unsigned long caller),
+	TP_ARGS(mapping, size, caller),
+	TP_STRUCT__entry(
+		__field(unsigned long, mapping)
+		__field(unsigned long, size)
+		__field(unsigned long, caller)
+	),
+	TP_fast_assign(
+		__entry->mapping = mapping;
+		__entry->size = size;
+		__entry->caller = caller;
+	),
+	TP_printk("mapping=0x%lx size=%lu caller=%pS",
+		  __entry->mapping, __entry->size, (void *)__entry->caller)
+);
+
+TRACE_EVENT(io_mapping_map,
+	TP_PROTO(unsigned int kind, unsigned int ctx, unsigned long mapping,
+		 unsigned long size, unsigned long offset, unsigned long len,
+		 unsigned long vaddr, unsigned long caller),
+	TP_ARGS(kind, ctx, mapping, size, offset, len, vaddr, caller),
+	TP_STRUCT__entry(
+		__field(unsigned int, kind)
+		__field(unsigned int, ctx)
+		__field(unsigned long, mapping)
+		__field(unsigned long, size)
+		__field(unsigned long, offset)
+		__field(unsigned long, len)
+		__field(unsigned long, vaddr)
+		__field(unsigned long, caller)
+	),
+	TP_fast_assign(
+		__entry->kind = kind;
+		__entry->ctx = ctx;
+		__entry->mapping = mapping;
+		__entry->size = size;
+		__entry->offset = offset;
+		__entry->len = len;
+		__entry->vaddr = vaddr;
+		__entry->caller = caller;
+	),
+	TP_printk("kind=%s ctx=%s mapping=0x%lx size=%lu offset=0x%lx len=%lu vaddr=0x%lx caller=%pS",
+		  iomc_show_kind(__entry->kind), iomc_show_ctx(__entry->ctx),
+		  __entry->mapping, __entry->size, __entry->offset,
+		  __entry->len, __entry->vaddr, (void *)__entry->caller)
+);
+
+TRACE_EVENT(io_mapping_unmap,
+	TP_PROTO(unsigned int kind, unsigned int ctx, unsigned long vaddr,
+		 unsigned long caller),
+	TP_ARGS(kind, ctx, vaddr, caller),
+	TP_STRUCT__entry(
+		__field(unsigned int, kind)
+		__field(unsigned int, ctx)
+		__field(unsigned long, vaddr)
+		__field(unsigned long, caller)
+	),
+	TP_fast_assign(
+		__entry->kind = kind;
+		__entry->ctx = ctx;
+		__entry->vaddr = vaddr;
+		__entry->caller = caller;
+	),
+	TP_printk("kind=%s ctx=%s vaddr=0x%lx caller=%pS",
+		  iomc_show_kind(__entry->kind), iomc_show_ctx(__entry->ctx),
+		  __entry->vaddr, (void *)__entry->caller)
+);
+
+#endif /* _IOMAP_CHECK_TRACE_H */
+
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE iomap_check_trace
+#include <trace/define_trace.h>

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Fetch a pinned Debian cloud kernel (image + headers + kbuild) with
+# `apt-get download` and unpack it under the build directory. The host's
+# /boot and /lib/modules are never touched.
+#
+# usage: fetch-kernel.sh KERNEL CACHE_DIR
+#   KERNEL: "6.1" or "6.12" (resolved through Debian's metapackages), or an
+#           exact release such as 6.1.0-56-cloud-amd64.
+# Prints the resolved release on stdout; the tree is CACHE_DIR/<release>/:
+#   vmlinuz, vmlinux (ELF, extracted, carries .BTF), build/ (Kbuild tree).
+set -euo pipefail
+want=${1:?usage: fetch-kernel.sh KERNEL CACHE_DIR}
+cache=${2:?usage: fetch-kernel.sh KERNEL CACHE_DIR}
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
+
+die() { echo "fetch-kernel: $*" >&2; exit 2; }
+
+depends_on() { # first dependency of $1 matching $2
+	apt-cache show "$1" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1 |
+		tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -E "$2" | head -n1
+}
+
+resolve() {
+	local meta
+	case "$1" in
+	6.1) meta=linux-image-cloud-amd64 ;;
+	6.12) meta=linux-image-6.12-cloud-amd64 ;;
+	*-cloud-amd64) echo "$1"; return ;;
+	*) die "unknown KERNEL '$1' (use 6.1, 6.12 or a release like 6.1.0-56-cloud-amd64)" ;;
+	esac
+	local pkg
+	pkg=$(depends_on "$meta" '^linux-image-') || true
+	if [ -z "$pkg" ]; then
+		apt-get update -qq >&2 || true
+		pkg=$(depends_on "$meta" '^linux-image-') || true
+	fi
+	[ -n "$pkg" ] || die "cannot resolve $meta (apt-get update?)"
+	echo "${pkg#linux-image-}"
+}
+
+# A cached release is used as is, without asking apt anything.
+if [ -f "$cache/$want/.complete" ]; then echo "$want"; exit 0; fi
+if [ -f "$cache/latest-$want" ]; then
+	rel=$(cat "$cache/latest-$want")
+	if [ -f "$cache/$rel/.complete" ]; then echo "$rel"; exit 0; fi
+fi
+
+rel=$(resolve "$want")
+dir=$cache/$rel
+if [ ! -f "$dir/.complete" ]; then
+	echo "fetch-kernel: fetching $rel" >&2
+	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/debs" "$dir.tmp/root"
+	hdr=linux-headers-$rel
+	apt-cache show "$hdr" >/dev/null 2>&1 || apt-get update -qq >&2
+	common=$(depends_on "$hdr" '^linux-headers-.*-common$')
+	kbuild=$(depends_on "$hdr" '^linux-kbuild-')
+	img=linux-image-$rel
+	# The signed image package has no deb of its own for every release;
+	# the -unsigned one carries the same vmlinuz.
+	apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
+	(cd "$dir.tmp/debs" && apt-get download -q "$img" "$hdr" "$common" "$kbuild" >&2)
+	for d in "$dir.tmp"/debs/*.deb; do dpkg-deb -x "$d" "$dir.tmp/root"; done
+	cp "$dir.tmp/root/boot/vmlinuz-$rel" "$dir.tmp/vmlinuz"
+	cp "$dir.tmp/root/boot/config-$rel" "$dir.tmp/config"
+	# The headers tree names its -common half by absolute path
+	# (include /usr/src/...); point it into the unpacked root.
+	build=$dir.tmp/root/usr/src/linux-headers-$rel
+	sed -i "s|/usr/src/|$dir/root/usr/src/|g" "$build/Makefile"
+	# Kbuild runs tools/bpf/resolve_btfids on every module when it emits
+	# module BTF; the headers package lacks it. Its only job is to patch
+	# .BTF_ids sections, which our modules do not have: a stand-in that
+	# refuses modules that do keep the build honest.
+	rb=$build/tools/bpf/resolve_btfids
+	if [ ! -x "$rb/resolve_btfids" ]; then
+		mkdir -p "$rb"
+		cat >"$rb/resolve_btfids" <<'STUB'
+#!/bin/sh
+# stand-in installed by iomap-check's fetch-kernel.sh
+for last; do :; done
+if readelf -S "$last" 2>/dev/null | grep -q '\.BTF_ids'; then
+	echo "resolve_btfids stand-in: $last has .BTF_ids; real tool needed" >&2
+	exit 1
+fi
+exit 0
+STUB
+		chmod +x "$rb/resolve_btfids"
+	fi
+	# vmlinuz holds an LZ4 (or other) compressed ELF vmlinux: find and unpack
+	# it so that Kbuild can emit module BTF against the kernel's own .BTF.
+	python3 "$(dirname "$0")/extract-vmlinux.py" "$dir.tmp/vmlinuz" "$dir.tmp/vmlinux"
+	rm -rf "$dir.tmp/debs"
+	rm -rf "$dir" && mv "$dir.tmp" "$dir"
+	# Symlinks were made against the final path; nothing else to fix.
+	ln -sfn "root/usr/src/linux-headers-$rel" "$dir/build"
+	ln -sfn ../../../../vmlinux "$dir/build/vmlinux"
+	touch "$dir/.complete"
+fi
+case "$want" in *-cloud-amd64) ;; *) echo "$rel" >"$cache/latest-$want" ;; esac
+echo "$rel"
