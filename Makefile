@@ -1,0 +1,49 @@
+# iomap-check: top-level build. `make demo` and `make check` do all set-up on
+# a fresh Debian 12 machine (as root) by themselves.
+#
+#   make deps                 install missing Debian packages
+#   make kernel [KERNEL=6.1]  fetch/unpack the pinned guest kernel
+#   make kmod                 build iomap_check.ko and the scenario driver
+#   make demo | check | bench | install
+#
+# KERNEL selects the guest kernel: 6.1 (default), 6.12, or an exact release
+# such as 6.1.0-56-cloud-amd64. Everything built lands under $(BUILD).
+
+BUILD   ?= build
+KERNEL  ?= 6.1
+PREFIX  ?= /usr/local
+DESTDIR ?=
+V       ?= 0
+
+ABS_BUILD := $(abspath $(BUILD))
+TOP       := $(abspath .)
+KCACHE    := $(ABS_BUILD)/kernel
+DEPS_STAMP := $(ABS_BUILD)/.deps-ok
+
+export BUILD ABS_BUILD KERNEL KCACHE TOP
+
+.PHONY: all deps kernel demo check bench install clean distclean
+all: kmod daemon
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(ABS_BUILD)
+	scripts/deps.sh
+	@touch $@
+
+# The resolved release (e.g. 6.1.0-56-cloud-amd64) lands in
+# $(KCACHE)/latest-$(KERNEL); recipes read it with $(KREL).
+KREL = $$(scripts/fetch-kernel.sh $(KERNEL) $(KCACHE))
+KDIR = $(KCACHE)/$(KREL)
+
+kernel: deps
+	@scripts/fetch-kernel.sh $(KERNEL) $(KCACHE) >/dev/null
+
+include kmod/kmod.mk
+include src/src.mk
+include tests/tests.mk
+
+clean:
+	rm -rf $(ABS_BUILD)/obj $(ABS_BUILD)/check
+distclean:
+	rm -rf $(ABS_BUILD)
