@@ -39,8 +39,19 @@ KDIR = $(KCACHE)/$(KREL)
 kernel: deps
 	@scripts/fetch-kernel.sh $(KERNEL) $(KCACHE) >/dev/null
 
+# Each part owns a fragment. Fragments extend these lists:
+#   HOST_SUITES   test commands run on the host (KTAP on stdout), run first
+#   GUEST_SUITES  test commands that boot a guest (KTAP on stdout)
+#   CHECK_DEPS    targets built before any suite runs
+#   GUEST_BINS    static binaries copied into the guest's initramfs /bin
+HOST_SUITES :=
+GUEST_SUITES :=
+CHECK_DEPS :=
+GUEST_BINS :=
+
 include kmod/kmod.mk
-include src/src.mk
+include src/daemon.mk
+include src/analyze.mk
 include tests/tests.mk
 
 clean:

@@ -1,0 +1,1 @@
+# src/analyze.mk: owned by its part; see the top-level Makefile for the lists it extends.
