@@ -4,15 +4,19 @@
 # /boot and /lib/modules are never touched.
 #
 # usage: fetch-kernel.sh KERNEL CACHE_DIR
+#        fetch-kernel.sh --resolve KERNEL   (print the release apt offers now)
 #   KERNEL: "6.1" or "6.12" (resolved through Debian's metapackages), or an
 #           exact release such as 6.1.0-56-cloud-amd64.
 # Prints the resolved release on stdout; the tree is CACHE_DIR/<release>/:
 #   vmlinuz, vmlinux (ELF, extracted, carries .BTF), build/ (Kbuild tree).
 set -euo pipefail
+resolve_only=
+if [ "${1:-}" = --resolve ]; then
+	resolve_only=1
+	set -- "${2:?usage: fetch-kernel.sh --resolve KERNEL}" /nonexistent
+fi
 want=${1:?usage: fetch-kernel.sh KERNEL CACHE_DIR}
 cache=${2:?usage: fetch-kernel.sh KERNEL CACHE_DIR}
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
 
 die() { echo "fetch-kernel: $*" >&2; exit 2; }
 
@@ -38,6 +42,10 @@ resolve() {
 	[ -n "$pkg" ] || die "cannot resolve $meta (apt-get update?)"
 	echo "${pkg#linux-image-}"
 }
+
+if [ -n "$resolve_only" ]; then resolve "$want"; exit 0; fi
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd)
 
 # A cached release is used as is, without asking apt anything.
 if [ -f "$cache/$want/.complete" ]; then echo "$want"; exit 0; fi

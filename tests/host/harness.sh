@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Host-only tests of the guest harness itself (KTAP on stdout): kernel
+# resolution, the splat classifier on recorded console logs, and every
+# outcome of tests/vm.sh, played by a fake QEMU (no guest boot) plus one
+# real QEMU start with a bogus kernel image.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/tests/host/harness
+build=${ABS_BUILD:-$top/build}
+kcache=${KCACHE:-$build/kernel}
+work=$build/check/harness
+rm -rf "$work" && mkdir -p "$work"
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1 # $2"; }
+check() { # DESC WHY-IF-FAILED COMMAND...
+	local d=$1 w=$2
+	shift 2
+	if "$@"; then ok "$d"; else not_ok "$d" "$w"; fi
+}
+
+echo "KTAP version 1"
+echo "1..14"
+
+# --- kernel resolution ---------------------------------------------------------
+for k in 6.1 6.12; do
+	rel=$("$top/scripts/fetch-kernel.sh" --resolve $k 2>&1)
+	check "fetch-kernel resolves $k through the metapackage ($rel)" "got '$rel'" \
+		grep -qE "^${k//./\\.}\.[0-9]+[-+][0-9a-z+.-]*cloud-amd64\$" <<<"$rel"
+	rel=$("$top/scripts/fetch-kernel.sh" $k "$kcache" 2>&1 | tail -n1)
+	d=$kcache/$rel
+	check "kernel $k cached as $rel with vmlinuz, BTF vmlinux, Kbuild tree" \
+		"incomplete tree $d" \
+		bash -c "[ -s '$d/vmlinuz' ] && [ -f '$d/build/Makefile' ] &&
+			readelf -S '$d/vmlinux' 2>/dev/null | grep -q '\.BTF'"
+done
+
+# --- splat classifier --------------------------------------------------------------
+for log in "$here"/console-*.log; do
+	name=$(basename "$log" .log)
+	got=$(awk -f "$top/tests/lib/splats.awk" "$log" | cut -f1-4)
+	if [ "$got" = "$(cat "${log%.log}.expect")" ]; then
+		ok "splat classifier: $name"
+	else
+		diff <(echo "$got") "${log%.log}.expect" | sed 's/^/# /'
+		not_ok "splat classifier: $name" "classification differs from ${name}.expect"
+	fi
+done
+
+# --- vm.sh outcomes, played by a fake QEMU ---------------------------------------
+: >"$work/t.sh"
+head -c 4096 /dev/urandom >"$work/bogus-vmlinuz"
+vm() { # CASE EXPECTED-RC GREP [vm.sh options]
+	local c=$1 want=$2 pat=$3 rc pid
+	shift 3
+	FAKE_QEMU=$c FAKE_QEMU_PID=$work/$c.pid IOMC_QEMU=$here/fake-qemu IOMC_POWEROFF_GRACE=1 \
+		"$top/tests/vm.sh" --vmlinuz "$work/bogus-vmlinuz" --kmod none --mode t \
+		--extra "$work/t.sh:/guest/t.sh" --out "$work/$c" --label fake "$@" \
+		>"$work/$c.out" 2>&1
+	rc=$?
+	pid=$(cat "$work/$c.pid" 2>/dev/null)
+	if [ $rc != "$want" ]; then
+		sed 's/^/# /' "$work/$c.out"
+		not_ok "vm.sh outcome '$c'" "exit $rc, want $want"
+	elif ! grep -qE "$pat" "$work/$c.out"; then
+		sed 's/^/# /' "$work/$c.out"
+		not_ok "vm.sh outcome '$c'" "output lacks /$pat/"
+	elif [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill "$pid"
+		not_ok "vm.sh outcome '$c'" "QEMU (pid $pid) left running"
+	else
+		ok "vm.sh outcome '$c': exit $want, /$pat/"
+	fi
+}
+vm pass 0 '^# fake t: one: expected kernel splat: BUG: scheduling while atomic'
+vm silent 3 'not ok .*# boot failure: no word from /init within 2 s' --timeout 5 --boot-timeout 2
+vm hang 3 'not ok .*# TIMEOUT: guest did not finish within 2 s' --timeout 2
+vm panic 4 'not ok .*# kernel oops/panic'
+vm oops 4 "not ok [0-9]+ fake: kernel log during t/one # kernel oops/panic: BUG: unable to handle"
+vm nopoweroff 1 'not ok .*did not power off'
+
+# --- a real QEMU that cannot boot what it was given ---------------------------------
+t0=$SECONDS
+IOMC_QEMU= "$top/tests/vm.sh" --vmlinuz "$work/bogus-vmlinuz" --kmod none --mode check \
+	--out "$work/bogus" --label bogus --timeout 30 >"$work/bogus.out" 2>&1
+rc=$?
+if [ $rc = 3 ] && grep -q 'boot failure' "$work/bogus.out" && [ $((SECONDS - t0)) -lt 25 ]; then
+	ok "bogus kernel image: boot failure (exit 3) in $((SECONDS - t0)) s"
+else
+	sed 's/^/# /' "$work/bogus.out"
+	not_ok "bogus kernel image: boot failure" "exit $rc after $((SECONDS - t0)) s"
+fi
+[ $failed = 0 ]

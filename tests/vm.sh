@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# Boot the pinned guest kernel in QEMU with the iomap-check modules and run
+# guest test modes; print their results (KTAP by default) and exit with an
+# outcome the caller can tell apart:
+#   0  the guest ran every mode and every test passed
+#   1  the guest ran, some test failed (incl. an undeclared WARN/BUG splat)
+#   2  set-up error on the host (missing kernel, modules, tools)
+#   3  boot failure (no word from /init in time) or timeout (the guest hung)
+#   4  kernel oops or panic
+#
+# usage: vm.sh [options]
+#   --kernel K        6.1 | 6.12 | exact release (default $KERNEL or 6.1)
+#   --mode M[,M...]   guest modes to run in this one boot, in order; mode M
+#                     is tests/guest/M.sh (default check)
+#   --timeout S       overall wall-clock limit, QEMU is killed after it (120)
+#   --boot-timeout S  limit for /init's first word (default: the timeout)
+#   --extra F:PATH    copy host file F to PATH in the initramfs (repeatable)
+#   --bin F           copy static binary F to /bin (repeatable; GUEST_BINS)
+#   --kmod DIR|none   directory with iomap_check.ko and iomap_scenarios.ko
+#                     (default $ABS_BUILD/obj/<release>/kmod)
+#   --out DIR         logs and initramfs (default build/vm/<release>/<modes>)
+#   --format F        ktap (default): one KTAP document; text: the guest's
+#                     output for humans; none: print nothing but failures
+#   --label L         prefix of test descriptions (default: --kernel value)
+#   --accel A         auto (default; KVM only if a probe boot works) | tcg | kvm
+#   --vmlinuz F       boot this image instead of the fetched kernel's
+#   --append ARGS     extra kernel command-line words
+#
+# Channels: ttyS0 (kernel console, every printk once /init raised the
+# console level) goes to OUT/console.log; ttyS1 carries only what the guest
+# scripts print, to OUT/guest.log, so test output never interleaves with
+# kernel messages. Guest scripts mark each test in the kernel log
+# ("iomap-check: begin MODE/NAME expect=TAGS" ... "end MODE/NAME", via
+# /dev/kmsg); splats between the marks are attributed to that test here on
+# the host, from the console log, which survives a guest that dies.
+#
+# Environment: IOMC_QEMU overrides the QEMU binary (the harness's own tests
+# use a fake one).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+lib=$top/tests/lib
+build=${ABS_BUILD:-$top/build}
+kcache=${KCACHE:-$build/kernel}
+qemu=${IOMC_QEMU:-qemu-system-x86_64}
+
+kernel=${KERNEL:-6.1} modes=check timeout=120 boot_timeout= out= format=ktap
+kmod= label= accel=auto vmlinuz= append=
+extras=() bins=()
+
+die() { # setup error: still say so in KTAP so check.sh counts it
+	echo "not ok 1 ${label:-$kernel}: vm set-up # $*"
+	echo "vm: $*" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift ;;
+	--mode) modes=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--boot-timeout) boot_timeout=$2; shift ;;
+	--extra) extras+=("$2"); shift ;;
+	--bin) bins+=("$2"); shift ;;
+	--kmod) kmod=$2; shift ;;
+	--out) out=$2; shift ;;
+	--format) format=$2; shift ;;
+	--label) label=$2; shift ;;
+	--accel) accel=$2; shift ;;
+	--vmlinuz) vmlinuz=$2; shift ;;
+	--append) append=$2; shift ;;
+	-h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
+	*) die "unknown option $1" ;;
+	esac
+	shift
+done
+label=${label:-$kernel}
+boot_timeout=${boot_timeout:-$timeout}
+case "$format" in ktap | text | none) ;; *) die "bad --format $format" ;; esac
+
+# --- kernel ------------------------------------------------------------------
+if [ -n "$vmlinuz" ]; then
+	rel=custom-$(basename "$vmlinuz")
+	config=
+else
+	rel=$("$top/scripts/fetch-kernel.sh" "$kernel" "$kcache") ||
+		die "cannot fetch kernel $kernel"
+	vmlinuz=$kcache/$rel/vmlinuz
+	config=$kcache/$rel/config
+fi
+[ -f "$vmlinuz" ] || die "no kernel image $vmlinuz"
+
+if [ -z "$kmod" ]; then kmod=$build/obj/$rel/kmod; fi
+kos=()
+if [ "$kmod" != none ]; then
+	for ko in iomap_check.ko iomap_scenarios.ko; do
+		[ -f "$kmod/$ko" ] || die "missing $kmod/$ko (run make kmod KERNEL=$kernel)"
+		kos+=("$kmod/$ko")
+	done
+fi
+
+out=${out:-$build/vm/$rel/${modes//,/+}}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -f "$out"/{console,guest,qemu}.log "$out"/{console,guest}.raw "$out"/splats.tsv
+
+# --- initramfs -----------------------------------------------------------------
+# busybox-static and its applets, /init, the guest scripts, the modules,
+# the project's static binaries and any extra file.
+bb=$(command -v busybox) || die "busybox not installed (make deps)"
+file -L "$bb" 2>/dev/null | grep -q 'statically linked' ||
+	die "$bb is not static (install busybox-static)"
+root=$out/initramfs.d
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,etc,guest,lib/iomap-check}
+cp "$bb" "$root/bin/busybox"
+for a in $("$bb" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
+done
+ln -s bin "$root/sbin"
+cp "$top/tests/guest/init" "$root/init"
+chmod 755 "$root/init"
+cp "$top"/tests/guest/*.sh "$root/guest/"
+for m in ${modes//,/ }; do
+	[ -f "$root/guest/$m.sh" ] || grep -q ":/guest/$m.sh\$" <<<"${extras[*]:-}" ||
+		die "no guest mode '$m' (tests/guest/$m.sh)"
+done
+for ko in "${kos[@]}"; do cp "$ko" "$root/lib/iomap-check/"; done
+for b in "${bins[@]}"; do
+	[ -f "$b" ] || die "missing guest binary $b"
+	cp "$b" "$root/bin/"
+done
+for e in "${extras[@]}"; do
+	src=${e%%:*} dst=${e#*:}
+	[ -f "$src" ] || die "missing extra file $src"
+	mkdir -p "$root/$(dirname "$dst")"
+	cp "$src" "$root/$dst"
+done
+# The kernel opens /dev/console for /init before devtmpfs is mounted.
+mknod -m 600 "$root/dev/console" c 5 1 2>/dev/null || true
+
+comp=gzip
+if [ -n "$config" ] && grep -q '^CONFIG_RD_LZ4=y' "$config" && command -v lz4 >/dev/null; then
+	comp=lz4
+fi
+initrd=$out/initramfs.cpio.$comp
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+	if [ $comp = lz4 ]; then lz4 -l -q -c; else gzip -1 -c; fi >"$initrd"
+
+# --- accelerator -------------------------------------------------------------
+# KVM only where it really works: the CPU must advertise vmx/svm and a probe
+# boot (cached per host kernel and QEMU) must reach /init and power off.
+kvm_works() {
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || return 1
+	grep -qwE 'vmx|svm' /proc/cpuinfo || return 1
+	local key cache=$build/vm/kvm-probe
+	key="$(uname -r) $("$qemu" --version | head -n1)"
+	if [ -f "$cache" ] && [ "$(head -n1 "$cache")" = "$key" ]; then
+		[ "$(sed -n 2p "$cache")" = yes ]
+		return
+	fi
+	local p=$build/vm/kvm-probe.d ans=no
+	rm -rf "$p" && mkdir -p "$p/r/bin" "$p/r/dev"
+	cp "$bb" "$p/r/bin/busybox"
+	printf '#!/bin/busybox sh\n/bin/busybox echo iomc-kvm-probe-ok\n/bin/busybox poweroff -f\n' >"$p/r/init"
+	chmod 755 "$p/r/init"
+	mknod -m 600 "$p/r/dev/console" c 5 1 2>/dev/null || true
+	(cd "$p/r" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$p/initrd"
+	timeout -k 2 30 "$qemu" -accel kvm -cpu host -smp 2 -m 512M -no-reboot \
+		-display none -monitor none -serial "file:$p/console" \
+		-kernel "$vmlinuz" -initrd "$p/initrd" \
+		-append 'console=ttyS0 panic=-1' </dev/null >"$p/qemu.log" 2>&1 || true
+	grep -q iomc-kvm-probe-ok "$p/console" 2>/dev/null && ans=yes
+	printf '%s\n%s\n' "$key" "$ans" >"$cache"
+	[ $ans = yes ]
+}
+case "$accel" in
+auto) if kvm_works; then accel=kvm; else accel=tcg; fi ;;
+tcg | kvm) ;;
+*) die "bad --accel $accel" ;;
+esac
+if [ $accel = kvm ]; then cpu=host; else cpu=max; fi
+
+# --- boot ----------------------------------------------------------------------
+qpid=
+cleanup() { [ -n "$qpid" ] && kill "$qpid" 2>/dev/null; qpid=; }
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+now() { echo "${EPOCHREALTIME/./}"; } # microseconds
+secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
+
+echo "# vm: $rel, $accel, modes $modes, timeout ${timeout}s, logs in $out" >&2
+t0=$(now)
+"$qemu" -accel $accel -cpu $cpu -smp 2 -m 1G -no-reboot \
+	-display none -vga std -monitor none -parallel none -nic none \
+	-serial "file:$out/console.raw" -serial "file:$out/guest.raw" \
+	-kernel "$vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet iomc_mode=$modes${append:+ $append}" \
+	</dev/null >"$out/qemu.log" 2>&1 &
+qpid=$!
+
+# The guest says "# iomc: init" when /init runs and "# iomc: done" after the
+# last mode; then it powers off, which ends QEMU (-no-reboot also turns a
+# panic's reboot into an exit).
+outcome= t_init= t_done=
+while :; do
+	t=$(now)
+	el=$(((t - t0) / 1000000))
+	alive=1
+	kill -0 "$qpid" 2>/dev/null || alive=0
+	if [ -z "$t_init" ] && grep -qa '^# iomc: init' "$out/guest.raw" 2>/dev/null; then
+		t_init=$t
+	fi
+	if [ -z "$t_done" ] && grep -qa '^# iomc: done' "$out/guest.raw" 2>/dev/null; then
+		t_done=$t
+	fi
+	[ $alive = 1 ] || break
+	if [ -n "$t_done" ] && [ $(((t - t_done) / 1000000)) -ge "${IOMC_POWEROFF_GRACE:-10}" ]; then
+		outcome=nopoweroff
+		break
+	fi
+	if [ -z "$t_init" ] && [ "$el" -ge "$boot_timeout" ]; then
+		outcome=boot
+		break
+	fi
+	if [ "$el" -ge "$timeout" ]; then
+		outcome=timeout
+		break
+	fi
+	sleep 0.1
+done
+if [ -n "$outcome" ]; then
+	cleanup
+else
+	wait "$qpid" || true
+	qpid=
+fi
+t1=$(now)
+tr -d '\r' <"$out/console.raw" >"$out/console.log" 2>/dev/null || : >"$out/console.log"
+tr -d '\r' <"$out/guest.raw" >"$out/guest.log" 2>/dev/null || : >"$out/guest.log"
+grep -qa '^# iomc: init' "$out/guest.log" || { [ -n "$outcome" ] || outcome=noboot; }
+grep -qa '^# iomc: done' "$out/guest.log" || { [ -n "$outcome" ] || outcome=died; }
+outcome=${outcome:-ok}
+
+# --- verdict ---------------------------------------------------------------------
+awk -f "$lib/splats.awk" "$out/console.log" >"$out/splats.tsv"
+wall=$(secs $((t1 - t0)))
+init_at=-
+[ -n "$t_init" ] && init_at=$(secs $((t_init - t0)))
+tail_file=$out/console.tail
+tail -n 15 "$out/console.log" >"$tail_file"
+if [ ! -s "$out/console.log" ]; then
+	sed 's/^/qemu: /' "$out/qemu.log" | tail -n 5 >"$tail_file"
+fi
+
+summary=$out/summary
+awk -f "$lib/compose.awk" -v format="$format" -v label="$label" \
+	-v outcome="$outcome" -v timeout="$timeout" -v boot_timeout="$boot_timeout" \
+	-v wall="$wall" -v init_at="$init_at" -v accel="$accel" -v rel="$rel" \
+	-v tailfile="$tail_file" -v sumfile="$summary" \
+	"$out/splats.tsv" "$out/guest.log" >"$out/result.txt"
+if [ "$format" = none ]; then
+	grep -E '^not ok|^# (boot failure|timeout|kernel)' "$out/result.txt" || true
+else
+	cat "$out/result.txt"
+fi
+read -r fatal failed <"$summary"
+echo "# vm: $label: outcome $outcome, $failed failed, ${wall}s wall (/init at ${init_at}s)" >&2
+if [ "$fatal" -gt 0 ]; then exit 4; fi
+case "$outcome" in boot | noboot | timeout | died) exit 3 ;; esac
+[ "$failed" = 0 ] || exit 1
+exit 0
