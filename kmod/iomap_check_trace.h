@@ -12,7 +12,7 @@
 #define _IOMAP_CHECK_TRACE_H
 
 #include <linux/tracepoint.h>
-#include "../include/iomap-check/events.h"
+#include <iomap-check/events.h>	/* -I of the include/ dir, see kmod/Kbuild */
 
 #define iomc_show_kind(k)						\
 	__print_symbolic(k, { IOMC_KIND_ATOMIC, "atomic" },		\

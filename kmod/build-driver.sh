@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Build an out-of-tree driver against iomap_check.ko instead of the kernel's
+# inline io_mapping, without touching its source: every C file gets the
+# drop-in include/iomap-check/io-mapping.h forced in (KCFLAGS
+# --include=...), and modpost resolves the io_mapping symbols through
+# iomap_check's Module.symvers (KBUILD_EXTRA_SYMBOLS).
+#
+# usage: build-driver.sh DRIVER_DIR OUT_DIR KREL
+#   DRIVER_DIR  a Kbuild module directory (Kbuild or Makefile with obj-m)
+#   OUT_DIR     where to build: DRIVER_DIR is copied there first (the
+#               kernel's Kbuild writes into the source directory); the
+#               .ko files end up in OUT_DIR
+#   KREL        kernel release, as printed by scripts/fetch-kernel.sh
+# environment:
+#   KCACHE        kernel cache (default: <repo>/build/kernel)
+#   IOMC_SYMVERS  iomap_check's Module.symvers
+#                 (default: <ABS_BUILD or repo/build>/obj/KREL/kmod/Module.symvers,
+#                 produced by `make kmod`)
+#   KCFLAGS       extra flags, kept; V=1 for verbose Kbuild
+# The word added to KCFLAGS is also passed as IOMC_INCLUDE, so a Kbuild
+# file can exempt an object with CFLAGS_REMOVE_foo.o := $(IOMC_INCLUDE).
+set -euo pipefail
+src=${1:?usage: build-driver.sh DRIVER_DIR OUT_DIR KREL}
+out=${2:?usage: build-driver.sh DRIVER_DIR OUT_DIR KREL}
+rel=${3:?usage: build-driver.sh DRIVER_DIR OUT_DIR KREL}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kcache=${KCACHE:-$top/build/kernel}
+abs_build=${ABS_BUILD:-$top/build}
+symvers=${IOMC_SYMVERS:-$abs_build/obj/$rel/kmod/Module.symvers}
+hdr=$top/include/iomap-check/io-mapping.h
+kdir=$kcache/$rel/build
+
+die() { echo "build-driver: $*" >&2; exit 1; }
+[ -d "$src" ] || die "no driver directory $src"
+[ -f "$kdir/Makefile" ] || die "no kernel build tree $kdir (make kernel KERNEL=...)"
+[ -f "$symvers" ] || die "no $symvers (make kmod first)"
+symvers=$(cd "$(dirname "$symvers")" && pwd)/$(basename "$symvers")
+
+# Copy sources, keeping mtimes and leaving unchanged files alone so that
+# Kbuild rebuilds only what changed.
+src=$(cd "$src" && pwd)
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+(cd "$src" && find . -type f ! -name '*.o' ! -name '*.ko' ! -name '.*.cmd') |
+while read -r f; do
+	mkdir -p "$out/$(dirname "$f")"
+	cmp -s "$src/$f" "$out/$f" || cp -p "$src/$f" "$out/$f"
+done
+
+inc=--include=$hdr
+make -C "$kdir" M="$out" ${V:+V=$V} -j2 \
+	KBUILD_EXTRA_SYMBOLS="$symvers" \
+	KCFLAGS="${KCFLAGS:+$KCFLAGS }$inc" IOMC_INCLUDE="$inc" \
+	modules

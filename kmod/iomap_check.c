@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iomap_check.ko: the kernel's io_mapping API (64-bit semantics) as
+ * exported functions, with a tracepoint on every operation.
+ *
+ * Drivers use it through include/iomap-check/io-mapping.h (see there).
+ * Semantics are the kernel's: init/create ioremap_wc() the whole range and
+ * every map returns iomem + offset; map_atomic_wc additionally disables
+ * preemption (migration on PREEMPT_RT) and page faults. Where the kernel
+ * would BUG() or crash on bad input, this module refuses instead and says
+ * so, because its job is to let a checker see the bug and the guest live
+ * on. It does not judge the rules itself (order, context, leaks): that is
+ * the checker's job, fed by the tracepoints.
+ *
+ * Exports are EXPORT_SYMBOL, not _GPL: the kernel's inline versions are
+ * usable by any module, so the drop-in must be too.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <iomap-check/io-mapping.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/kernel.h>
+#include <linux/ioport.h>
+#include <linux/preempt.h>
+#include <linux/percpu.h>
+#include <linux/hashtable.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+#include <linux/minmax.h>
+#include <linux/string.h>
+
+#define CREATE_TRACE_POINTS
+#include "iomap_check_trace.h"
+
+/* struct io_mapping.iomc_state: tells a live mapping from a finished one. */
+#define IOMC_STATE_LIVE	0x4c6d6f69U	/* "ioml" */
+#define IOMC_STATE_DEAD	0x446d6f69U	/* "iomD" */
+
+/* struct io_mapping.iomc_flags */
+#define IOMC_F_ALLOCATED	0x1U	/* kmalloc'ed by io_mapping_create_wc */
+#define IOMC_F_PERMAP		0x2U	/* map_wc ioremaps each call */
+
+/* ---- strategy parameter ------------------------------------------------ */
+
+enum iomc_strategy { IOMC_PREMAP, IOMC_PERMAP };
+static const char * const iomc_strategy_names[] = { "premap", "permap" };
+static int iomc_strategy = IOMC_PREMAP;
+
+static int iomc_strategy_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(iomc_strategy_names, val);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(iomc_strategy, i);
+	return 0;
+}
+
+static int iomc_strategy_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  iomc_strategy_names[READ_ONCE(iomc_strategy)]);
+}
+
+static const struct kernel_param_ops iomc_strategy_ops = {
+	.set = iomc_strategy_set,
+	.get = iomc_strategy_get,
+};
+module_param_cb(strategy, &iomc_strategy_ops, NULL, 0644);
+MODULE_PARM_DESC(strategy,
+		 "premap (one ioremap_wc at create, map = iomem + offset) or permap (every map_wc ioremap_wc's separately); applies to mappings created afterwards");
+
+/* ---- helpers ----------------------------------------------------------- */
+
+/*
+ * Atomic maps outstanding on each CPU. Only used to refuse an
+ * unmap_atomic that has nothing to undo: enabling preemption or page
+ * faults that were never disabled would corrupt the kernel's state.
+ */
+static DEFINE_PER_CPU(unsigned int, iomc_atomic_depth);
+
+/* The caller's context, as enum iomc_ctx. Only called when tracing. */
+static __always_inline unsigned int iomc_ctx(void)
+{
+	if (in_nmi())
+		return IOMC_CTX_NMI;
+	if (in_hardirq())
+		return IOMC_CTX_HARDIRQ;
+	if (in_serving_softirq())
+		return IOMC_CTX_SOFTIRQ;
+	return IOMC_CTX_TASK;
+}
+
+static __always_inline bool iomc_live(const struct io_mapping *m)
+{
+	return m && m->iomc_state == IOMC_STATE_LIVE;
+}
+
+static __always_inline void iomc_trace_map(unsigned int kind,
+					   const struct io_mapping *m,
+					   unsigned long offset,
+					   unsigned long len,
+					   const void __iomem *vaddr,
+					   unsigned long caller)
+{
+	/* Nothing is computed unless the event is on (static key). */
+	if (trace_io_mapping_map_enabled())
+		trace_io_mapping_map(kind, iomc_ctx(), (unsigned long)m,
+				     m ? m->size : 0, offset, len,
+				     (unsigned long)vaddr, caller);
+}
+
+static __always_inline void iomc_trace_unmap(unsigned int kind,
+					     const void __iomem *vaddr,
+					     unsigned long caller)
+{
+	if (trace_io_mapping_unmap_enabled())
+		trace_io_mapping_unmap(kind, iomc_ctx(), (unsigned long)vaddr,
+				       caller);
+}
+
+static const char * const iomc_map_names[] = {
+	[IOMC_KIND_ATOMIC] = "io_mapping_map_atomic_wc",
+	[IOMC_KIND_LOCAL] = "io_mapping_map_local_wc",
+	[IOMC_KIND_WC] = "io_mapping_map_wc",
+};
+
+/*
+ * A map the kernel would BUG() on (offset beyond the mapping) or that
+ * would touch a mapping that is not live: the checker still sees it
+ * (vaddr 0 = refused), the caller gets NULL and nothing is disabled.
+ */
+static noinline __cold void __iomem *
+iomc_refuse_map(unsigned int kind, const struct io_mapping *m,
+		unsigned long offset, unsigned long len, unsigned long caller)
+{
+	if (!m)
+		pr_err_ratelimited("%s(NULL, 0x%lx) from %pS: no mapping; returning NULL\n",
+				   iomc_map_names[kind], offset, (void *)caller);
+	else if (m->iomc_state == IOMC_STATE_DEAD)
+		pr_err_ratelimited("%s(%px, 0x%lx) from %pS: mapping was freed; returning NULL\n",
+				   iomc_map_names[kind], m, offset,
+				   (void *)caller);
+	else if (m->iomc_state != IOMC_STATE_LIVE)
+		pr_err_ratelimited("%s(%px, 0x%lx) from %pS: not an initialized io_mapping; returning NULL\n",
+				   iomc_map_names[kind], m, offset,
+				   (void *)caller);
+	else
+		pr_err_ratelimited("%s(%px, 0x%lx) from %pS: offset beyond mapping size 0x%lx; returning NULL\n",
+				   iomc_map_names[kind], m, offset,
+				   (void *)caller, m->size);
+	iomc_trace_map(kind, m, offset, len, NULL, caller);
+	return NULL;
+}
+
+/* ---- permap strategy: every map_wc is its own ioremap_wc --------------- */
+
+struct iomc_permap {
+	struct hlist_node node;
+	unsigned long vaddr;
+};
+
+static DEFINE_HASHTABLE(iomc_permaps, 6);
+static DEFINE_SPINLOCK(iomc_permap_lock);
+/* Lets io_mapping_unmap skip the lookup when no permap vaddr exists. */
+static atomic_t iomc_permap_count = ATOMIC_INIT(0);
+
+static noinline void __iomem *iomc_permap_map(struct io_mapping *m,
+					      unsigned long offset,
+					      unsigned long len)
+{
+	/*
+	 * Clamp to the mapping so that a too long map (reported by the
+	 * checker) never ioremaps whatever lies beyond the aperture.
+	 */
+	unsigned long plen = min(max(len, 1UL), m->size - offset);
+	struct iomc_permap *p;
+	void __iomem *v;
+
+	p = kmalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	v = ioremap_wc(m->base + offset, plen);
+	if (!v) {
+		kfree(p);
+		return NULL;
+	}
+	p->vaddr = (unsigned long)v;
+	spin_lock(&iomc_permap_lock);
+	hash_add(iomc_permaps, &p->node, p->vaddr);
+	spin_unlock(&iomc_permap_lock);
+	atomic_inc(&iomc_permap_count);
+	return v;
+}
+
+/* Only vaddrs this strategy ioremapped are iounmapped; others are no-ops. */
+static noinline void iomc_permap_unmap(const void __iomem *vaddr)
+{
+	struct iomc_permap *p, *found = NULL;
+
+	spin_lock(&iomc_permap_lock);
+	hash_for_each_possible(iomc_permaps, p, node, (unsigned long)vaddr) {
+		if (p->vaddr == (unsigned long)vaddr) {
+			hash_del(&p->node);
+			found = p;
+			break;
+		}
+	}
+	spin_unlock(&iomc_permap_lock);
+	if (!found)
+		return;
+	atomic_dec(&iomc_permap_count);
+	iounmap((void __iomem *)found->vaddr);
+	kfree(found);
+}
+
+/* ---- create / free ----------------------------------------------------- */
+
+/* @fn: the API function the driver called, for messages. */
+static struct io_mapping *iomc_init(struct io_mapping *iomap,
+				    resource_size_t base, unsigned long size,
+				    unsigned long caller, const char *fn)
+{
+	void __iomem *iomem;
+
+	if (!iomap) {
+		pr_err("%s(NULL) from %pS\n", fn, (void *)caller);
+		return NULL;
+	}
+	if (!size) {
+		pr_err("%s(%pa, size 0) from %pS: empty range refused\n",
+		       fn, &base, (void *)caller);
+		return NULL;
+	}
+	if (base + size - 1 < base) {
+		pr_err("%s(%pa, 0x%lx) from %pS: range wraps around the address space, refused\n",
+		       fn, &base, size, (void *)caller);
+		return NULL;
+	}
+	if (region_intersects(base, size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("%s(%pa, 0x%lx) from %pS: range is (partly) System RAM, not a device aperture; refused\n",
+		       fn, &base, size, (void *)caller);
+		return NULL;
+	}
+	/* A live mapping pins the module: its functions are in use. */
+	if (!try_module_get(THIS_MODULE)) {
+		pr_err("%s from %pS: module is going away\n",
+		       fn, (void *)caller);
+		return NULL;
+	}
+	iomem = ioremap_wc(base, size);
+	if (!iomem) {
+		pr_err("%s(%pa, 0x%lx) from %pS: ioremap_wc failed\n",
+		       fn, &base, size, (void *)caller);
+		module_put(THIS_MODULE);
+		return NULL;
+	}
+	iomap->base = base;
+	iomap->size = size;
+	iomap->prot = pgprot_writecombine(PAGE_KERNEL);
+	iomap->iomem = iomem;
+	iomap->iomc_flags =
+		READ_ONCE(iomc_strategy) == IOMC_PERMAP ? IOMC_F_PERMAP : 0;
+	iomap->iomc_state = IOMC_STATE_LIVE;
+	trace_io_mapping_create((unsigned long)iomap, base, size, caller);
+	return iomap;
+}
+
+/* Returns whether @mapping was live (and is now finished). */
+static bool iomc_fini(struct io_mapping *mapping, unsigned long caller)
+{
+	if (!mapping) {
+		pr_err("io_mapping_fini/free(NULL) from %pS\n", (void *)caller);
+		return false;
+	}
+	/* The checker sees every free, a double one included. */
+	trace_io_mapping_free((unsigned long)mapping, mapping->size, caller);
+	if (mapping->iomc_state != IOMC_STATE_LIVE) {
+		pr_err("io_mapping_fini/free(%px) from %pS: %s; ignored\n",
+		       mapping, (void *)caller,
+		       mapping->iomc_state == IOMC_STATE_DEAD ?
+		       "already freed" : "not an initialized io_mapping");
+		return false;
+	}
+	mapping->iomc_state = IOMC_STATE_DEAD;
+	iounmap(mapping->iomem);
+	module_put(THIS_MODULE);
+	return true;
+}
+
+struct io_mapping *io_mapping_init_wc(struct io_mapping *iomap,
+				      resource_size_t base,
+				      unsigned long size)
+{
+	return iomc_init(iomap, base, size, _RET_IP_, "io_mapping_init_wc");
+}
+EXPORT_SYMBOL(io_mapping_init_wc);
+
+void io_mapping_fini(struct io_mapping *mapping)
+{
+	iomc_fini(mapping, _RET_IP_);
+}
+EXPORT_SYMBOL(io_mapping_fini);
+
+struct io_mapping *io_mapping_create_wc(resource_size_t base,
+					unsigned long size)
+{
+	struct io_mapping *iomap;
+
+	iomap = kmalloc(sizeof(*iomap), GFP_KERNEL);
+	if (!iomap)
+		return NULL;
+	if (!iomc_init(iomap, base, size, _RET_IP_,
+		       "io_mapping_create_wc")) {
+		kfree(iomap);
+		return NULL;
+	}
+	iomap->iomc_flags |= IOMC_F_ALLOCATED;
+	return iomap;
+}
+EXPORT_SYMBOL(io_mapping_create_wc);
+
+void io_mapping_free(struct io_mapping *iomap)
+{
+	if (!iomc_fini(iomap, _RET_IP_))
+		return;	/* freeing it again would corrupt the slab */
+	if (!(iomap->iomc_flags & IOMC_F_ALLOCATED)) {
+		pr_err("io_mapping_free(%px) from %pS: mapping came from io_mapping_init_wc, not io_mapping_create_wc; finished but not kfree'd\n",
+		       iomap, (void *)_RET_IP_);
+		return;
+	}
+	kfree(iomap);
+}
+EXPORT_SYMBOL(io_mapping_free);
+
+/* ---- map / unmap ------------------------------------------------------- */
+
+void __iomem *io_mapping_map_atomic_wc(struct io_mapping *mapping,
+				       unsigned long offset)
+{
+	void __iomem *vaddr;
+
+	if (unlikely(!iomc_live(mapping) || offset >= mapping->size))
+		return iomc_refuse_map(IOMC_KIND_ATOMIC, mapping, offset,
+				       PAGE_SIZE, _RET_IP_);
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_disable();
+	else
+		migrate_disable();
+	pagefault_disable();
+	this_cpu_inc(iomc_atomic_depth);
+	vaddr = mapping->iomem + offset;
+	iomc_trace_map(IOMC_KIND_ATOMIC, mapping, offset, PAGE_SIZE, vaddr,
+		       _RET_IP_);
+	return vaddr;
+}
+EXPORT_SYMBOL(io_mapping_map_atomic_wc);
+
+void io_mapping_unmap_atomic(void __iomem *vaddr)
+{
+	iomc_trace_unmap(IOMC_KIND_ATOMIC, vaddr, _RET_IP_);
+	/*
+	 * A refused map (NULL) disabled nothing; an unmap_atomic with no
+	 * atomic map outstanding on this CPU (wrong variant, double unmap)
+	 * would enable preemption and page faults that were never disabled
+	 * and leave the preempt count negative: refuse to undo anything.
+	 */
+	if (unlikely(!vaddr || !this_cpu_read(iomc_atomic_depth))) {
+		pr_err_ratelimited("io_mapping_unmap_atomic(%px) from %pS: %s; preemption and page faults left as they are\n",
+				   vaddr, (void *)_RET_IP_,
+				   vaddr ? "no atomic map outstanding on this CPU" :
+				   "NULL address");
+		return;
+	}
+	this_cpu_dec(iomc_atomic_depth);
+	pagefault_enable();
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
+	else
+		migrate_enable();
+}
+EXPORT_SYMBOL(io_mapping_unmap_atomic);
+
+void __iomem *io_mapping_map_local_wc(struct io_mapping *mapping,
+				      unsigned long offset)
+{
+	void __iomem *vaddr;
+
+	if (unlikely(!iomc_live(mapping) || offset >= mapping->size))
+		return iomc_refuse_map(IOMC_KIND_LOCAL, mapping, offset,
+				       PAGE_SIZE, _RET_IP_);
+	vaddr = mapping->iomem + offset;
+	iomc_trace_map(IOMC_KIND_LOCAL, mapping, offset, PAGE_SIZE, vaddr,
+		       _RET_IP_);
+	return vaddr;
+}
+EXPORT_SYMBOL(io_mapping_map_local_wc);
+
+void io_mapping_unmap_local(void __iomem *vaddr)
+{
+	iomc_trace_unmap(IOMC_KIND_LOCAL, vaddr, _RET_IP_);
+}
+EXPORT_SYMBOL(io_mapping_unmap_local);
+
+void __iomem *io_mapping_map_wc(struct io_mapping *mapping,
+				unsigned long offset,
+				unsigned long size)
+{
+	void __iomem *vaddr;
+
+	might_sleep();
+	if (unlikely(!iomc_live(mapping) || offset >= mapping->size))
+		return iomc_refuse_map(IOMC_KIND_WC, mapping, offset, size,
+				       _RET_IP_);
+	if (unlikely(mapping->iomc_flags & IOMC_F_PERMAP)) {
+		vaddr = iomc_permap_map(mapping, offset, size);
+		if (!vaddr)
+			pr_err_ratelimited("io_mapping_map_wc(%px, 0x%lx, %lu) from %pS: per-map ioremap_wc failed\n",
+					   mapping, offset, size,
+					   (void *)_RET_IP_);
+	} else {
+		vaddr = mapping->iomem + offset;
+	}
+	iomc_trace_map(IOMC_KIND_WC, mapping, offset, size, vaddr, _RET_IP_);
+	return vaddr;
+}
+EXPORT_SYMBOL(io_mapping_map_wc);
+
+void io_mapping_unmap(void __iomem *vaddr)
+{
+	iomc_trace_unmap(IOMC_KIND_WC, vaddr, _RET_IP_);
+	if (unlikely(atomic_read(&iomc_permap_count)))
+		iomc_permap_unmap(vaddr);
+}
+EXPORT_SYMBOL(io_mapping_unmap);
+
+/* ---- module ------------------------------------------------------------ */
+
+static int __init iomc_mod_init(void)
+{
+	return 0;
+}
+
+static void __exit iomc_mod_exit(void)
+{
+	struct iomc_permap *p;
+	struct hlist_node *tmp;
+	int bkt;
+
+	/*
+	 * No mapping is live (each pins the module), but map_wc's of freed
+	 * mappings that were never unmapped may remain under permap.
+	 */
+	hash_for_each_safe(iomc_permaps, bkt, tmp, p, node) {
+		pr_warn("permap vaddr 0x%lx never unmapped; unmapping\n",
+			p->vaddr);
+		hash_del(&p->node);
+		iounmap((void __iomem *)p->vaddr);
+		kfree(p);
+	}
+}
+
+module_init(iomc_mod_init);
+module_exit(iomc_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("io_mapping API with a tracepoint on every operation");

@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scenarios: real code paths using io_mapping rightly and wrongly.
+ *
+ * Each is a noinline function scn_<something> (so that the tracepoints'
+ * caller symbolizes to it), called through scn_table only (address taken:
+ * gcc keeps the original symbol rather than a .constprop/.isra clone).
+ * Its comment says what a checker must report; scn_table at the bottom is
+ * the one list of expectations (`list` in debugfs), in the form
+ * rule@function where function contains the offending call.
+ *
+ * Bugs that would leave the kernel broken are contained (see each one)
+ * so that the guest lives on to run the next scenario. Scenarios that
+ * must not run unless the module refuses bad input (offset out of range,
+ * use after free) rely on iomap_check.ko returning NULL.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/delay.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/kthread.h>
+#include <linux/completion.h>
+#include <linux/workqueue.h>
+#include <linux/irq_work.h>
+#include <linux/interrupt.h>
+#include <linux/ktime.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include "scn.h"
+
+#define P PAGE_SIZE
+
+/*
+ * Legal nesting: local in local, atomic in local, atomic in atomic (four
+ * deep), all unmapped in reverse order, with a wc map spanning the nest
+ * (wc maps are not stacked). A checker must report nothing.
+ */
+static noinline int scn_nesting_legal(struct scn_ctx *c)
+{
+	void __iomem *w, *a, *b, *x, *y;
+
+	w = op_map_wc(c->m, 8 * P, 2 * P);
+	a = op_map_local(c->m, 0);
+	b = op_map_local(c->m, P);
+	x = op_map_atomic(c->m, 2 * P);
+	y = op_map_atomic(c->m, 3 * P);
+	scn_touch(w);
+	scn_touch(a);
+	scn_touch(b);
+	scn_touch(x);
+	scn_touch(y);
+	op_unmap_atomic(y);
+	op_unmap_atomic(x);
+	op_unmap_local(b);
+	op_unmap_local(a);
+	op_unmap(w);
+	return 0;
+}
+
+/*
+ * map_wc may sleep and its map is not tied to a context: holding it
+ * across msleep is legal. A checker must report nothing.
+ */
+static noinline int scn_wc_across_sleep(struct scn_ctx *c)
+{
+	void __iomem *w = op_map_wc(c->m, 0, 4 * P);
+
+	scn_touch(w);
+	msleep(20);
+	scn_touch(w);
+	op_unmap(w);
+	return 0;
+}
+
+/*
+ * Out-of-order unmap_local: a is unmapped while b, mapped after it, is
+ * still outstanding. Must report lifo@scn_lifo_local.
+ */
+static noinline int scn_lifo_local(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_local(c->m, 0);
+	void __iomem *b = op_map_local(c->m, P);
+
+	scn_touch(a);
+	scn_touch(b);
+	op_unmap_local(a);	/* b is on top: lifo */
+	op_unmap_local(b);
+	return 0;
+}
+
+/*
+ * Out-of-order unmap_atomic. Preemption and page faults stay balanced
+ * (two disables, two enables). Must report lifo@scn_lifo_atomic.
+ */
+static noinline int scn_lifo_atomic(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_atomic(c->m, 0);
+	void __iomem *b = op_map_atomic(c->m, P);
+
+	scn_touch(a);
+	scn_touch(b);
+	op_unmap_atomic(a);	/* b is on top: lifo */
+	op_unmap_atomic(b);
+	return 0;
+}
+
+/*
+ * msleep under an atomic map: the task schedules with preemption
+ * disabled. Must report sleep_in_atomic@scn_sleep_in_atomic and
+ * might_sleep_in_atomic@scn_sleep_in_atomic; the kernel itself prints
+ * "BUG: scheduling while atomic" (and taints itself W).
+ *
+ * Containment: the scheduler "fixes" the bug by resetting the preempt
+ * count to 0 (schedule_debug), so after msleep the count is one lower than
+ * this code's map_atomic left it, and the unmap_atomic below would drive it
+ * negative. We restore the count we had before sleeping. Page faults are
+ * disabled per task (current->pagefault_disabled) and survive the sleep.
+ * migrate_disable() keeps the task on this CPU across the sleep so that
+ * iomap_check's per-CPU count of atomic maps, which unmap_atomic checks,
+ * is the one this map_atomic raised.
+ */
+static noinline int scn_sleep_in_atomic(struct scn_ctx *c)
+{
+	unsigned int want;
+	void __iomem *a;
+
+	migrate_disable();
+	a = op_map_atomic(c->m, 0);
+	want = preempt_count() & PREEMPT_MASK;
+	scn_touch(a);
+	msleep(5);		/* the bug: sleeping with an atomic map */
+	while ((preempt_count() & PREEMPT_MASK) < want)
+		preempt_disable();
+	scn_touch(a);
+	op_unmap_atomic(a);
+	migrate_enable();
+	return 0;
+}
+
+static DEFINE_MUTEX(scn_mutex);
+
+/*
+ * mutex_lock under an atomic map. The mutex is uncontended, so nothing
+ * actually sleeps, but mutex_lock may sleep. Must report
+ * might_sleep_in_atomic@scn_mutex_in_atomic. The kernel prints a splat only
+ * with CONFIG_DEBUG_ATOMIC_SLEEP (off in Debian's cloud kernels).
+ */
+static noinline int scn_mutex_in_atomic(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_atomic(c->m, 0);
+
+	mutex_lock(&scn_mutex);	/* the bug: may sleep */
+	scn_touch(a);
+	mutex_unlock(&scn_mutex);
+	op_unmap_atomic(a);
+	return 0;
+}
+
+/*
+ * Offset not page aligned. The kernel returns iomem + offset and so does
+ * iomap_check. Must report unaligned_offset@scn_unaligned_offset.
+ */
+static noinline int scn_unaligned_offset(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_local(c->m, P + 0x80);
+
+	scn_touch(a);
+	op_unmap_local(a);
+	return 0;
+}
+
+/*
+ * offset >= size, with map_local and map_atomic. The kernel would BUG()
+ * on 32-bit and hand out an address past the aperture on 64-bit;
+ * iomap_check fires the event (vaddr 0) and returns NULL, with nothing
+ * disabled. Must report offset_out_of_range@scn_offset_ge_size (twice).
+ */
+static noinline int scn_offset_ge_size(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_local(c->m, c->size);
+	void __iomem *b = op_map_atomic(c->m, c->size + P);
+
+	/* Only reached if the module failed to refuse: undo what it did. */
+	if (b)
+		op_unmap_atomic(b);
+	if (a)
+		op_unmap_local(a);
+	return a || b ? -EINVAL : 0;
+}
+
+/*
+ * map_wc whose length runs past the end of the mapping (the offset itself
+ * is inside). The address is returned, as the kernel does; only the first
+ * page is touched. Must report offset_out_of_range@scn_len_past_end.
+ */
+static noinline int scn_len_past_end(struct scn_ctx *c)
+{
+	void __iomem *w = op_map_wc(c->m, c->size - P, 2 * P);
+
+	scn_touch(w);
+	op_unmap(w);
+	return 0;
+}
+
+/*
+ * Unmap with the wrong variant: a local map released with unmap_atomic,
+ * another with io_mapping_unmap. The combinations are chosen to be
+ * harmless: no atomic map is outstanding on this CPU, so iomap_check
+ * refuses to re-enable preemption and page faults it never disabled; and
+ * io_mapping_unmap of an address it did not ioremap is a no-op in both
+ * strategies. Must report unmap_mismatch@scn_unmap_mismatch (twice).
+ */
+static noinline int scn_unmap_mismatch(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_local(c->m, 0);
+	void __iomem *b;
+
+	scn_touch(a);
+	op_unmap_atomic(a);	/* the bug: mapped with map_local_wc */
+	b = op_map_local(c->m, P);
+	scn_touch(b);
+	op_unmap(b);		/* the bug: mapped with map_local_wc */
+	return 0;
+}
+
+/*
+ * Unmap of an address inside the aperture that was never mapped. Must
+ * report unknown_unmap@scn_unknown_unmap.
+ */
+static noinline int scn_unknown_unmap(struct scn_ctx *c)
+{
+	op_unmap_local(c->m->iomem + 8 * P);
+	return 0;
+}
+
+/*
+ * The same local map unmapped twice. Must report
+ * unknown_unmap@scn_double_unmap (for the second unmap).
+ */
+static noinline int scn_double_unmap(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_local(c->m, 0);
+
+	scn_touch(a);
+	op_unmap_local(a);
+	op_unmap_local(a);	/* the bug */
+	return 0;
+}
+
+/*
+ * io_mapping_free while a local and a wc map of it are outstanding. Must
+ * report leak_on_free@scn_leak_on_free. The dangling addresses are not
+ * used afterwards (and not unmapped: a checker should forget the maps of
+ * a freed mapping once it has reported them). Under the permap strategy
+ * the wc map's own ioremap stays until iomap_check is unloaded.
+ */
+static noinline int scn_leak_on_free(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_local(c->m, 0);
+	void __iomem *w = op_map_wc(c->m, P, P);
+
+	scn_touch(a);
+	scn_touch(w);
+	op_free(c->m);		/* the bug: a and w still mapped */
+	c->m = NULL;
+	return 0;
+}
+
+struct scn_thread_arg {
+	struct io_mapping *m;
+	struct completion mapped;
+};
+
+/*
+ * Kthread that exits holding a local map. Must report
+ * leak_on_exit@scn_leak_on_exit_thread.
+ */
+static noinline int scn_leak_on_exit_thread(void *data)
+{
+	struct scn_thread_arg *t = data;
+	void __iomem *a = op_map_local(t->m, 0);
+
+	scn_touch(a);
+	complete(&t->mapped);
+	/* Wait for kthread_stop, then exit without unmapping a. */
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+/* Runs scn_leak_on_exit_thread and waits until it has exited. */
+static noinline int scn_leak_on_exit(struct scn_ctx *c)
+{
+	struct scn_thread_arg t = { .m = c->m };
+	struct task_struct *k;
+
+	init_completion(&t.mapped);
+	k = kthread_run(scn_leak_on_exit_thread, &t, "iomc_leak_exit");
+	if (IS_ERR(k))
+		return PTR_ERR(k);
+	wait_for_completion(&t.mapped);
+	kthread_stop(k);	/* returns once the thread has exited */
+	return 0;
+}
+
+struct scn_xctx {
+	struct work_struct work;
+	void __iomem *vaddr;
+};
+
+/*
+ * Runs in a kworker: unmaps a local map that scn_cross_context made in
+ * the writer's task. Must report cross_context_unmap@scn_cross_context_work.
+ */
+static noinline void scn_cross_context_work(struct work_struct *work)
+{
+	struct scn_xctx *x = container_of(work, struct scn_xctx, work);
+
+	op_unmap_local(x->vaddr);	/* the bug: not the mapping task */
+}
+
+static noinline int scn_cross_context(struct scn_ctx *c)
+{
+	struct scn_xctx x;
+
+	x.vaddr = op_map_local(c->m, 0);
+	scn_touch(x.vaddr);
+	INIT_WORK_ONSTACK(&x.work, scn_cross_context_work);
+	schedule_work(&x.work);
+	flush_work(&x.work);
+	destroy_work_on_stack(&x.work);
+	return 0;
+}
+
+/*
+ * Maps taken and released in hardirq (irq_work, hard: an IPI to self) and
+ * softirq (tasklet) context on top of a task's outstanding local and
+ * atomic maps. All balanced: a checker must report nothing.
+ */
+static struct {
+	struct io_mapping *m;
+	bool hard_done;
+	struct completion soft_done;
+} scn_irq;
+
+static noinline void scn_irq_hardirq(struct irq_work *w)
+{
+	void __iomem *a = op_map_atomic(scn_irq.m, 4 * P);
+	void __iomem *b = op_map_local(scn_irq.m, 5 * P);
+
+	scn_touch(a);
+	scn_touch(b);
+	op_unmap_local(b);
+	op_unmap_atomic(a);
+	WRITE_ONCE(scn_irq.hard_done, true);
+}
+
+static noinline void scn_irq_softirq(struct tasklet_struct *t)
+{
+	void __iomem *a = op_map_local(scn_irq.m, 6 * P);
+	void __iomem *b = op_map_atomic(scn_irq.m, 7 * P);
+
+	scn_touch(a);
+	scn_touch(b);
+	op_unmap_atomic(b);
+	op_unmap_local(a);
+	complete(&scn_irq.soft_done);
+}
+
+static struct irq_work scn_irq_work = IRQ_WORK_INIT_HARD(scn_irq_hardirq);
+static DECLARE_TASKLET(scn_irq_tasklet, scn_irq_softirq);
+
+static noinline int scn_irq_nesting(struct scn_ctx *c)
+{
+	void __iomem *a, *b;
+	u64 deadline;
+	int ret = 0;
+
+	scn_irq.m = c->m;
+	WRITE_ONCE(scn_irq.hard_done, false);
+	init_completion(&scn_irq.soft_done);
+
+	a = op_map_local(c->m, 0);
+	b = op_map_atomic(c->m, P);
+	scn_touch(a);
+	scn_touch(b);
+	/*
+	 * The self-IPI arrives at once; wait (we cannot sleep: atomic map)
+	 * up to a second for the hardirq maps to happen on top of ours.
+	 */
+	irq_work_queue(&scn_irq_work);
+	deadline = ktime_get_ns() + NSEC_PER_SEC;
+	while (!READ_ONCE(scn_irq.hard_done) && ktime_get_ns() < deadline)
+		cpu_relax();
+	/*
+	 * local_bh_enable() runs the pending tasklet right here in softirq
+	 * context, on top of our maps (unless ksoftirqd is already busy on
+	 * this CPU: then it runs there later, still balanced).
+	 */
+	local_bh_disable();
+	tasklet_schedule(&scn_irq_tasklet);
+	local_bh_enable();
+	op_unmap_atomic(b);
+	irq_work_sync(&scn_irq_work);
+	if (!wait_for_completion_timeout(&scn_irq.soft_done, 5 * HZ)) {
+		pr_err("irq_nesting: tasklet did not run\n");
+		ret = -ETIMEDOUT;
+	}
+	tasklet_kill(&scn_irq_tasklet);
+	op_unmap_local(a);
+	if (!READ_ONCE(scn_irq.hard_done)) {
+		pr_err("irq_nesting: irq_work did not run\n");
+		ret = -ETIMEDOUT;
+	}
+	return ret;
+}
+
+/*
+ * A map of a mapping after io_mapping_fini. Must report
+ * use_after_free@scn_use_after_free. The mapping is a static struct set
+ * up with io_mapping_init_wc, so the struct itself stays valid memory
+ * after fini and iomap_check can see it is finished (it refuses the map:
+ * event with vaddr 0, NULL returned). The same with
+ * io_mapping_create_wc/io_mapping_free would read freed slab memory,
+ * which KFENCE may trap: not done.
+ */
+static struct io_mapping scn_uaf_mapping;
+
+static noinline int scn_use_after_free(struct scn_ctx *c)
+{
+	void __iomem *a;
+
+	if (!op_init(&scn_uaf_mapping, c->base, c->size))
+		return -EIO;
+	a = op_map_local(&scn_uaf_mapping, 0);	/* legal, before fini */
+	scn_touch(a);
+	op_unmap_local(a);
+	op_fini(&scn_uaf_mapping);
+	a = op_map_local(&scn_uaf_mapping, 0);	/* the bug */
+	if (a) {		/* module failed to refuse */
+		op_unmap_local(a);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+#define SCN_DEPTH 17
+
+/*
+ * 17 nested local maps, one more than the kernel's KM_MAX_IDX (16) of
+ * 32-bit kmap_local slots, unmapped in reverse order. Must report
+ * depth_exceeded@scn_depth_exceeded (once, at the 17th map).
+ */
+static noinline int scn_depth_exceeded(struct scn_ctx *c)
+{
+	void __iomem *v[SCN_DEPTH];
+	int i;
+
+	for (i = 0; i < SCN_DEPTH; i++) {
+		v[i] = op_map_local(c->m, i * P);
+		scn_touch(v[i]);
+	}
+	for (i = SCN_DEPTH - 1; i >= 0; i--)
+		op_unmap_local(v[i]);
+	return 0;
+}
+
+/*
+ * Bad create/init arguments: size 0, a range that wraps around, and a
+ * page of System RAM. iomap_check refuses each with a pr_err and returns
+ * NULL; no event fires. A checker must report nothing.
+ */
+static noinline int scn_bad_create(struct scn_ctx *c)
+{
+	struct io_mapping stack_mapping;
+	struct io_mapping *m[4];
+	struct page *page;
+	int i, ret = 0;
+
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	m[0] = op_create(c->base, 0);
+	m[1] = op_create((resource_size_t)-P, 2 * P);
+	m[2] = op_create(page_to_phys(page), P);
+	m[3] = op_init(&stack_mapping, c->base, 0);
+	__free_page(page);
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
+		if (!m[i])
+			continue;
+		pr_err("bad_create: case %d was accepted\n", i);
+		if (i == 3)
+			op_fini(m[i]);
+		else
+			op_free(m[i]);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+#define SCN(n, exp, k) { #n, scn_##n, exp, k }
+
+/* The one table of scenarios and what a checker must report for each. */
+const struct scn_def scn_table[] = {
+	SCN(nesting_legal, "-", NULL),
+	SCN(wc_across_sleep, "-", NULL),
+	SCN(lifo_local, "lifo@scn_lifo_local", NULL),
+	SCN(lifo_atomic, "lifo@scn_lifo_atomic", NULL),
+	SCN(sleep_in_atomic,
+	    "sleep_in_atomic@scn_sleep_in_atomic,might_sleep_in_atomic@scn_sleep_in_atomic",
+	    "scheduling_while_atomic"),
+	SCN(mutex_in_atomic, "might_sleep_in_atomic@scn_mutex_in_atomic",
+	    IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) ?
+	    "sleeping_function_called_from_invalid_context" : NULL),
+	SCN(unaligned_offset, "unaligned_offset@scn_unaligned_offset", NULL),
+	SCN(offset_ge_size, "offset_out_of_range@scn_offset_ge_size", NULL),
+	SCN(len_past_end, "offset_out_of_range@scn_len_past_end", NULL),
+	SCN(unmap_mismatch, "unmap_mismatch@scn_unmap_mismatch", NULL),
+	SCN(unknown_unmap, "unknown_unmap@scn_unknown_unmap", NULL),
+	SCN(double_unmap, "unknown_unmap@scn_double_unmap", NULL),
+	SCN(leak_on_free, "leak_on_free@scn_leak_on_free", NULL),
+	SCN(leak_on_exit, "leak_on_exit@scn_leak_on_exit_thread", NULL),
+	SCN(cross_context, "cross_context_unmap@scn_cross_context_work", NULL),
+	SCN(irq_nesting, "-", NULL),
+	SCN(use_after_free, "use_after_free@scn_use_after_free", NULL),
+	SCN(depth_exceeded, "depth_exceeded@scn_depth_exceeded", NULL),
+	SCN(bad_create, "-", NULL),
+};
+const unsigned int scn_count = ARRAY_SIZE(scn_table);
