@@ -54,4 +54,5 @@ bench: deps kernel kmod
 	@out=$(ABS_BUILD)/vm/bench-$(KERNEL); \
 	$(VM) --kernel $(KERNEL) --mode bench --format none --out $$out \
 		--timeout $(BENCH_TIMEOUT); rc=$$?; \
-	awk -f tests/lib/bench-report.awk $$out/guest.log && exit $$rc
+	awk -v accel="$$(cut -d' ' -f2 $$out/info 2>/dev/null)" \
+		-f tests/lib/bench-report.awk $$out/guest.log && exit $$rc

@@ -5,11 +5,12 @@
 #   ok N DESC                  a passed test (N: any number, the host
 #   not ok N DESC # WHY        renumbers every result into one document)
 #   # text                     diagnostics
-# DESC identifies the test. Wrap a test's kernel activity in
-#   mark_begin DESC [TAGS] ... mark_end DESC
+# The first word of DESC, NAME, identifies the test; more words may follow
+# ("nesting_legal (14 events)"). Wrap a test's kernel activity in
+#   mark_begin NAME [TAGS] ... mark_end NAME
 # and the host attributes every kernel WARN/BUG/oops printed in between to
-# result DESC of this mode: undeclared splats fail it, splats whose tag is
-# in TAGS (comma list, e.g. scheduling_while_atomic) are noted only.
+# the result NAME of this mode: undeclared splats fail it, splats whose tag
+# is in TAGS (comma list, e.g. scheduling_while_atomic) are noted only.
 # Exit 0 when the script ran to its end (whatever the results); any other
 # status is reported as a failure of the mode itself.
 
