@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* iomap-check analyze: options shared by its parts. */
+#ifndef IOMC_ANALYZE_H
+#define IOMC_ANALYZE_H
+
+#include <stdio.h>
+#include <linux/types.h>
+#include "iomap-check/engine.h"
+
+#ifndef IOMC_VERSION
+#define IOMC_VERSION "0.1"
+#endif
+
+struct az_source;
+
+struct az_opts {
+	struct iomc_cfg cfg;
+	int json, quiet;
+	FILE *out;			/* reports */
+	struct az_source **srcs;	/* inputs, for messages */
+	int nsrc;
+};
+
+/* Rule id by name, -1 if none. */
+int az_rule_by_name(const char *s, size_t n);
+/* The analyze subcommand; argv[0] is "analyze". */
+int az_main(int argc, char **argv);
+
+#endif

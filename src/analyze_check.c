@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The analyzer's side of the rule engine: state and rules live in
+ * src/engine_state.c + include/iomap-check/engine.h (shared with the BPF
+ * checker); here are dedup, loss handling, reports and the summary.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "analyze_check.h"
+#include "analyze_input.h"
+#include "analyze_report.h"
+#include "analyze_syms.h"
+#include "engine_state.h"
+
+struct seen {
+	__u32 rule;
+	__u64 site, map_site;
+	__u64 count;	/* 0 = empty slot */
+};
+
+/* open-addressing set of u64 (vaddrs seen since the last drop) */
+struct u64set {
+	__u64 *k;
+	size_t mask, n;
+	int has_zero;
+};
+
+struct az_checker {
+	struct az_opts o;
+	struct iomc_state *st;
+	const struct az_event *cur;	/* event being fed, for the callback */
+	struct seen *seen;
+	size_t seen_mask, nseen;
+	__u64 total[IOMC_RULE_MAX], distinct[IOMC_RULE_MAX];
+	__u64 violations, suppressed, drops, drop_events;
+	int dropped;			/* a drop happened somewhere */
+	struct u64set since_drop;
+};
+
+static __u64 hmix(__u64 k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return k;
+}
+
+static int set_has(const struct u64set *s, __u64 k)
+{
+	size_t i;
+
+	if (!k)
+		return s->has_zero;
+	if (!s->k)
+		return 0;
+	for (i = hmix(k) & s->mask; s->k[i]; i = (i + 1) & s->mask)
+		if (s->k[i] == k)
+			return 1;
+	return 0;
+}
+
+static void set_add(struct u64set *s, __u64 k)
+{
+	size_t i;
+
+	if (!k) {
+		s->has_zero = 1;
+		return;
+	}
+	if (set_has(s, k))
+		return;
+	if (!s->k || (s->n + 1) * 2 > s->mask + 1) {
+		size_t ncap = s->k ? (s->mask + 1) * 2 : 1024, j;
+		__u64 *nk = calloc(ncap, sizeof(*nk));
+
+		if (!nk)
+			return;	/* worst case: an unknown_unmap is suppressed */
+		for (j = 0; s->k && j <= s->mask; j++) {
+			if (!s->k[j])
+				continue;
+			for (i = hmix(s->k[j]) & (ncap - 1); nk[i]; i = (i + 1) & (ncap - 1))
+				;
+			nk[i] = s->k[j];
+		}
+		free(s->k);
+		s->k = nk;
+		s->mask = ncap - 1;
+	}
+	for (i = hmix(k) & s->mask; s->k[i]; i = (i + 1) & s->mask)
+		;
+	s->k[i] = k;
+	s->n++;
+}
+
+static void set_clear(struct u64set *s)
+{
+	free(s->k);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Dedup: the count of (rule, site, map_site) after this occurrence. */
+static __u64 seen_bump(struct az_checker *c, __u32 rule, __u64 site, __u64 map_site)
+{
+	__u64 h = hmix(hmix(rule ^ site * 31) ^ map_site);
+	size_t i;
+
+	if (!c->seen || (c->nseen + 1) * 2 > c->seen_mask + 1) {
+		size_t ncap = c->seen ? (c->seen_mask + 1) * 2 : 256, j;
+		struct seen *ns = calloc(ncap, sizeof(*ns));
+
+		if (!ns)
+			return 1;
+		for (j = 0; c->seen && j <= c->seen_mask; j++) {
+			struct seen *o = &c->seen[j];
+			size_t k;
+
+			if (!o->count)
+				continue;
+			for (k = hmix(hmix(o->rule ^ o->site * 31) ^ o->map_site) & (ncap - 1);
+			     ns[k].count; k = (k + 1) & (ncap - 1))
+				;
+			ns[k] = *o;
+		}
+		free(c->seen);
+		c->seen = ns;
+		c->seen_mask = ncap - 1;
+	}
+	for (i = h & c->seen_mask; c->seen[i].count; i = (i + 1) & c->seen_mask) {
+		struct seen *s = &c->seen[i];
+
+		if (s->rule == rule && s->site == site && s->map_site == map_site)
+			return ++s->count;
+	}
+	c->seen[i].rule = rule;
+	c->seen[i].site = site;
+	c->seen[i].map_site = map_site;
+	c->seen[i].count = 1;
+	c->nseen++;
+	return 1;
+}
+
+static void on_violation(void *arg, const struct iomc_event *ev, const struct iomc_viol *v,
+			 const struct iomc_stack *held, __u32 held_ctx, __u32 held_tid)
+{
+	struct az_checker *c = arg;
+	struct iomc_report r;
+	unsigned int nf = 0, i;
+	const __u64 *frames;
+	__u64 n;
+
+	/*
+	 * After lost events an unmap of an address not seen since the loss
+	 * may be the unmap of a map that was lost, even in a context the
+	 * engine did not forget (a task first seen after the loss, a map_wc
+	 * of another CPU): never report it as unknown.
+	 */
+	if (v->rule == IOMC_RULE_UNKNOWN_UNMAP && c->dropped && !set_has(&c->since_drop, ev->vaddr)) {
+		c->suppressed++;
+		return;
+	}
+	if (v->rule >= IOMC_RULE_MAX)
+		return;
+	c->violations++;
+	c->total[v->rule]++;
+	n = seen_bump(c, v->rule, ev->caller, v->map_site);
+	if (n > 1)
+		return;
+	c->distinct[v->rule]++;
+	memset(&r, 0, sizeof(r));
+	r.msg = IOMC_MSG_REPORT;
+	r.ev = *ev;
+	r.v = *v;
+	r.held_ctx = held_ctx;
+	r.held_tid = held_tid;
+	if (held) {
+		r.n_held = held->depth < IOMC_STACK_MAX ? held->depth : IOMC_STACK_MAX;
+		memcpy(r.held, held->held, r.n_held * sizeof(r.held[0]));
+	}
+	frames = az_stack_get(c->cur->stack, &nf);
+	for (i = 0; i < nf && i < IOMC_STACK_FRAMES; i++)
+		r.stack[i] = frames[i];
+	r.stack_bytes = (__s32)(i * sizeof(__u64));
+	az_report_print(c->o.out, &r, c->o.json, c->o.srcs[c->cur->src]->name, c->cur->line);
+}
+
+struct az_checker *az_checker_new(const struct az_opts *o)
+{
+	struct az_checker *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->o = *o;
+	c->st = iomc_state_new(&o->cfg);
+	if (!c->st) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void note_drop(struct az_checker *c, const struct az_event *e)
+{
+	const char *name = c->o.srcs[e->src]->name;
+
+	c->drops++;
+	c->drop_events += e->ev.arg;
+	c->dropped = 1;
+	set_clear(&c->since_drop);
+	if (c->o.json)
+		az_report_lost(c->o.out, &e->ev, name);
+	if (c->o.quiet)
+		return;
+	if (e->ev.arg)
+		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost %llu events: ", name,
+			(unsigned long long)e->line, e->ev.cpu, (unsigned long long)e->ev.arg);
+	else
+		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost events: ", name,
+			(unsigned long long)e->line, e->ev.cpu);
+	fprintf(stderr, "forgetting what its contexts held (no lifo or unknown_unmap "
+		"is reported across the gap)\n");
+}
+
+void az_checker_feed(struct az_checker *c, const struct az_event *e)
+{
+	c->cur = e;
+	if (e->ev.type == IOMC_EV_DROP)
+		note_drop(c, e);
+	iomc_state_feed(c->st, &e->ev, on_violation, c);
+	if (c->dropped && (e->ev.type == IOMC_EV_MAP || e->ev.type == IOMC_EV_UNMAP))
+		set_add(&c->since_drop, e->ev.vaddr);
+}
+
+__u64 az_checker_violations(const struct az_checker *c)
+{
+	return c->violations;
+}
+
+void az_checker_summary(const struct az_checker *c, FILE *f)
+{
+	static const char *const names[] = {
+#define X(id, name, desc) name,
+		IOMC_RULES(X)
+#undef X
+	};
+	struct iomc_state_stats s;
+	int i;
+
+	iomc_state_stats(c->st, &s);
+	fprintf(f, "iomap-check: %llu events checked, %llu violation%s",
+		(unsigned long long)s.events, (unsigned long long)c->violations,
+		c->violations == 1 ? "" : "s");
+	if (c->violations) {
+		const char *sep = ": ";
+
+		for (i = 0; i < IOMC_RULE_MAX; i++) {
+			if (!c->total[i])
+				continue;
+			fprintf(f, "%s%s %llu", sep, names[i], (unsigned long long)c->total[i]);
+			if (c->distinct[i] != c->total[i])
+				fprintf(f, " (%llu distinct)", (unsigned long long)c->distinct[i]);
+			sep = ", ";
+		}
+	}
+	fputc('\n', f);
+	if (c->drops)
+		fprintf(f, "iomap-check: %llu drop marker%s (%llu events lost where counted); "
+			"%llu unknown_unmap%s not reported across the gaps\n",
+			(unsigned long long)c->drops, c->drops == 1 ? "" : "s",
+			(unsigned long long)c->drop_events, (unsigned long long)c->suppressed,
+			c->suppressed == 1 ? "" : "s");
+	if (s.dropped)
+		fprintf(f, "iomap-check: %llu violations beyond %d per event not reported\n",
+			(unsigned long long)s.dropped, IOMC_MAX_VIOL);
+}
+
+void az_checker_free(struct az_checker *c)
+{
+	iomc_state_free(c->st);
+	set_clear(&c->since_drop);
+	free(c->seen);
+	free(c);
+}

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * iomap-check analyze: the command line, and the loop that streams the
+ * merged events of every input through the rule engine.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "analyze.h"
+#include "analyze_check.h"
+#include "analyze_input.h"
+#include "analyze_ksyms.h"
+#include "analyze_order.h"
+#include "analyze_syms.h"
+
+static const char usage_text[] =
+"usage: iomap-check analyze [OPTION]... FILE...\n"
+"\n"
+"Check recorded io_mapping traces against the rules of iomap-checkd and print\n"
+"the same reports. FILE is any of (detected from its content; - is stdin):\n"
+"  /sys/kernel/tracing/trace or trace_pipe text (any trace_clock, with or\n"
+"    without irq-info flags and the tgid column)\n"
+"  trace-cmd report output, trace-cmd's binary trace.dat\n"
+"  perf script output of the io_mapping events (call chains become stacks)\n"
+"  iomap-checkd --record files\n"
+"Several FILEs (e.g. per-CPU traces) are merged in timestamp order. Record\n"
+"sched:sched_switch and sched:sched_process_exit too for sleep_in_atomic and\n"
+"leak_on_exit, and irq:irq_handler_exit/softirq_exit for interrupt leaks.\n"
+"\n"
+"Options:\n"
+"  -j, --json              one JSON object per violation (iomap-checkd --json schema)\n"
+"  -o, --output=FILE       write reports to FILE instead of stdout\n"
+"  -d, --disable=RULE,...  switch rules off (see --list-rules)\n"
+"      --depth-limit=N     depth_exceeded above N nested maps (default %d)\n"
+"      --kallsyms=FILE     symbols for a recording made on another kernel\n"
+"      --list-rules        print the rule ids and what they check\n"
+"      --dump-events       print the normalized events instead of checking\n"
+"  -q, --quiet             no input warnings and no summary on stderr\n"
+"  -h, --help              this text\n"
+"  -V, --version           version\n"
+"\n"
+"Exit status: 0 no violation, 1 violations found, 2 usage error, unreadable\n"
+"input, or no io_mapping event in any input.\n";
+
+static void usage(FILE *f)
+{
+	fprintf(f, usage_text, IOMC_DEFAULT_DEPTH_LIMIT);
+}
+
+static const char *const rule_names[] = {
+#define X(id, name, desc) name,
+	IOMC_RULES(X)
+#undef X
+};
+static const char *const rule_descs[] = {
+#define X(id, name, desc) desc,
+	IOMC_RULES(X)
+#undef X
+};
+
+int az_rule_by_name(const char *s, size_t n)
+{
+	int i;
+
+	for (i = 0; i < IOMC_RULE_MAX; i++)
+		if (strlen(rule_names[i]) == n && !memcmp(rule_names[i], s, n))
+			return i;
+	return -1;
+}
+
+static int parse_disable(const char *arg, __u32 *mask)
+{
+	while (*arg) {
+		size_t n = strcspn(arg, ",");
+		int r = az_rule_by_name(arg, n);
+
+		if (r < 0) {
+			fprintf(stderr, "iomap-check: unknown rule '%.*s' (see --list-rules)\n",
+				(int)n, arg);
+			return -1;
+		}
+		*mask &= ~(1U << r);
+		arg += n;
+		if (*arg == ',')
+			arg++;
+	}
+	return 0;
+}
+
+static void dump_event(FILE *out, const struct az_event *e)
+{
+	static const char *const types[] = { "?", "create", "free", "map", "unmap", "switch",
+					     "exit", "irq_exit", "might_sleep", "drop" };
+	static const char *const kinds[] = IOMC_KIND_NAMES;
+	static const char *const ctxs[] = IOMC_CTX_NAMES;
+	const struct iomc_event *ev = &e->ev;
+	const char *site = az_sym_name(ev->caller);
+	unsigned int nf;
+
+	az_stack_get(e->stack, &nf);
+	fprintf(out, "%llu cpu=%u %s pid=%u tid=%u comm=%.*s", (unsigned long long)ev->ts_ns,
+		ev->cpu, ev->type < IOMC_EV_MAX ? types[ev->type] : "?", ev->pid, ev->tid,
+		IOMC_COMM_LEN, ev->comm);
+	switch (ev->type) {
+	case IOMC_EV_MAP:
+		fprintf(out, " kind=%s ctx=%s mapping=0x%llx size=%llu offset=0x%llx len=%llu "
+			"vaddr=0x%llx", kinds[ev->kind % IOMC_KIND_MAX], ctxs[ev->ctx % IOMC_CTX_MAX],
+			(unsigned long long)ev->mapping, (unsigned long long)ev->size,
+			(unsigned long long)ev->offset, (unsigned long long)ev->len,
+			(unsigned long long)ev->vaddr);
+		break;
+	case IOMC_EV_UNMAP:
+		fprintf(out, " kind=%s ctx=%s vaddr=0x%llx", kinds[ev->kind % IOMC_KIND_MAX],
+			ctxs[ev->ctx % IOMC_CTX_MAX], (unsigned long long)ev->vaddr);
+		break;
+	case IOMC_EV_CREATE:
+	case IOMC_EV_FREE:
+		fprintf(out, " mapping=0x%llx size=%llu", (unsigned long long)ev->mapping,
+			(unsigned long long)ev->size);
+		break;
+	case IOMC_EV_IRQ_EXIT:
+		fprintf(out, " ctx=%s", ctxs[ev->ctx % IOMC_CTX_MAX]);
+		break;
+	default:
+		fprintf(out, " arg=%llu", (unsigned long long)ev->arg);
+	}
+	if (site)
+		fprintf(out, " site=%s", site);
+	if (nf)
+		fprintf(out, " frames=%u", nf);
+	fprintf(out, " @%u:%llu\n", e->src, (unsigned long long)e->line);
+}
+
+int az_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "disable", required_argument, NULL, 'd' },
+		{ "depth-limit", required_argument, NULL, 'L' },
+		{ "kallsyms", required_argument, NULL, 'K' },
+		{ "list-rules", no_argument, NULL, 'R' },
+		{ "dump-events", no_argument, NULL, 'D' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct az_opts o = {
+		.cfg = { .rule_mask = IOMC_ALL_RULES, .depth_limit = IOMC_DEFAULT_DEPTH_LIMIT },
+	};
+	struct az_source **srcs;
+	struct az_merge *m;
+	struct az_checker *chk = NULL;
+	struct az_event ev;
+	FILE *out = stdout;
+	const char *outpath = NULL;
+	__u64 iomap = 0;
+	int c, i, nsrc, r, rc = 0, dump = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jo:d:qhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = 1;
+			break;
+		case 'o':
+			outpath = optarg;
+			break;
+		case 'd':
+			if (parse_disable(optarg, &o.cfg.rule_mask))
+				return 2;
+			break;
+		case 'L': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !*optarg || v < 1 || v > 1024) {
+				fprintf(stderr, "iomap-check: --depth-limit wants 1..1024\n");
+				return 2;
+			}
+			o.cfg.depth_limit = (__u32)v;
+			break;
+		}
+		case 'K':
+			if (az_ksyms_load(optarg))
+				return 2;
+			break;
+		case 'R':
+			for (i = 0; i < IOMC_RULE_MAX; i++)
+				printf("%-22s %s\n", rule_names[i], rule_descs[i]);
+			return 0;
+		case 'D':
+			dump = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("iomap-check analyze %s\n", IOMC_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	nsrc = argc - optind;
+	if (nsrc < 1) {
+		fprintf(stderr, "iomap-check analyze: no input file (use - for stdin)\n");
+		usage(stderr);
+		return 2;
+	}
+	srcs = calloc(nsrc, sizeof(*srcs));
+	if (!srcs)
+		return 2;
+	for (i = 0; i < nsrc; i++) {
+		srcs[i] = az_open(argv[optind + i], i);
+		if (!srcs[i]) {
+			rc = 2;
+			goto out;
+		}
+	}
+	if (outpath) {
+		out = fopen(outpath, "we");
+		if (!out) {
+			perror(outpath);
+			out = stdout;
+			rc = 2;
+			goto out;
+		}
+	}
+	o.out = out;
+	o.srcs = srcs;
+	o.nsrc = nsrc;
+	if (!dump && !(chk = az_checker_new(&o))) {
+		rc = 2;
+		goto out;
+	}
+	m = az_merge_new(srcs, nsrc);
+	if (!m) {
+		rc = 2;
+		goto out;
+	}
+	while ((r = az_merge_next(m, &ev)) == 1) {
+		if (dump)
+			dump_event(out, &ev);
+		else
+			az_checker_feed(chk, &ev);
+	}
+	az_merge_free(m);
+	if (r < 0)
+		rc = 2;
+	for (i = 0; i < nsrc; i++) {
+		if (!o.quiet)
+			az_print_warnings(srcs[i], stderr);
+		iomap += srcs[i]->st.iomap_events;
+	}
+	if (!iomap) {
+		fprintf(stderr, "iomap-check analyze: no io_mapping events in %s%s: was the "
+			"io_mapping tracepoint system enabled while recording?\n",
+			nsrc > 1 ? "any of the inputs" : argv[optind],
+			nsrc > 1 ? "" : (srcs[0]->fmt ? "" : " (not a trace format this tool knows)"));
+		rc = 2;
+	}
+	if (chk) {
+		if (!o.quiet)
+			az_checker_summary(chk, stderr);
+		if (!rc && az_checker_violations(chk))
+			rc = 1;
+	}
+out:
+	if (chk)
+		az_checker_free(chk);
+	for (i = 0; i < nsrc; i++)
+		az_close(srcs[i]);
+	free(srcs);
+	if (out != stdout && fclose(out)) {
+		perror(outpath);
+		rc = 2;
+	}
+	fflush(stdout);
+	return rc;
+}

@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Reorder window and k-way merge; see analyze_order.h for why they suffice. */
+#include <stdlib.h>
+#include <string.h>
+#include "analyze_order.h"
+
+#define SLOT(w, i) (&(w)->ring[((w)->head + (i)) % AZ_WINDOW])
+
+int az_window_init(struct az_window *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->ring = malloc(sizeof(*w->ring) * AZ_WINDOW);
+	return w->ring ? 0 : -1;
+}
+
+void az_window_free(struct az_window *w)
+{
+	free(w->ring);
+	w->ring = NULL;
+}
+
+int az_window_push(struct az_window *w, const struct az_event *ev)
+{
+	size_t i = w->count;
+	int late = w->released && ev->ev.ts_ns < w->last_out_ts;
+
+	/*
+	 * Insertion from the tail: O(1) for the in-order common case, a short
+	 * shift for the rare event that is a little out of order.
+	 */
+	while (i > 0 && az_event_before(ev, SLOT(w, i - 1))) {
+		*SLOT(w, i) = *SLOT(w, i - 1);
+		i--;
+	}
+	*SLOT(w, i) = *ev;
+	w->count++;
+	return late;
+}
+
+int az_window_pop(struct az_window *w, struct az_event *ev)
+{
+	if (!w->count)
+		return 0;
+	*ev = w->ring[w->head];
+	w->head = (w->head + 1) % AZ_WINDOW;
+	w->count--;
+	if (!w->released || ev->ev.ts_ns > w->last_out_ts)
+		w->last_out_ts = ev->ev.ts_ns;
+	w->released = 1;
+	return 1;
+}
+
+/*
+ * k is the number of files on the command line, small: a linear scan for
+ * the smallest head is cheaper than keeping a heap, and with one input
+ * (the common case) the merge is a plain pass-through.
+ */
+struct az_merge {
+	unsigned int n;
+	struct az_source **srcs;
+	struct az_event *head;	/* next event of each source */
+	unsigned char *live;	/* head[i] valid */
+};
+
+struct az_merge *az_merge_new(struct az_source **srcs, unsigned int n)
+{
+	struct az_merge *m = calloc(1, sizeof(*m));
+	unsigned int i;
+
+	if (!m)
+		return NULL;
+	m->n = n;
+	m->srcs = srcs;
+	m->head = calloc(n ? n : 1, sizeof(*m->head));
+	m->live = calloc(n ? n : 1, 1);
+	if (!m->head || !m->live) {
+		az_merge_free(m);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		m->live[i] = 2;	/* not fetched yet */
+	return m;
+}
+
+int az_merge_next(struct az_merge *m, struct az_event *ev)
+{
+	unsigned int i, best = m->n;
+
+	if (m->n == 1) {
+		int r;
+
+		if (!m->live[0])
+			return 0;
+		r = m->srcs[0]->next(m->srcs[0], ev);
+		if (r != 1)
+			m->live[0] = 0;
+		return r;
+	}
+	for (i = 0; i < m->n; i++) {
+		if (m->live[i] == 2) {
+			int r = m->srcs[i]->next(m->srcs[i], &m->head[i]);
+
+			if (r < 0)
+				return -1;
+			m->live[i] = r == 1;
+		}
+		if (m->live[i] && (best == m->n || az_event_before(&m->head[i], &m->head[best])))
+			best = i;
+	}
+	if (best == m->n)
+		return 0;
+	*ev = m->head[best];
+	m->live[best] = 2;
+	return 1;
+}
+
+void az_merge_free(struct az_merge *m)
+{
+	if (!m)
+		return;
+	free(m->head);
+	free(m->live);
+	free(m);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Putting events in timestamp order with memory that does not grow with
+ * the input.
+ *
+ * Within one input the events are already (nearly) in order: the kernel's
+ * trace/trace_pipe files and trace-cmd report merge the per-CPU buffers by
+ * timestamp, perf script sorts its samples, trace.dat is read per CPU (each
+ * CPU's buffer is in order) and the daemon's recording comes from one BPF
+ * ring buffer, in which records of different CPUs can be a few entries out
+ * of order. So each input passes through a small reorder window (a sorted
+ * ring of AZ_WINDOW events: an event is released once AZ_WINDOW newer ones
+ * have been read); anything arriving older than what was already released
+ * is counted as "late" and processed at once. Then the inputs are merged
+ * k-way (k = number of files).
+ */
+#ifndef IOMC_ANALYZE_ORDER_H
+#define IOMC_ANALYZE_ORDER_H
+
+#include "analyze_event.h"
+#include "analyze_input.h"
+
+#define AZ_WINDOW 4096
+
+struct az_window {
+	struct az_event *ring;	/* AZ_WINDOW slots */
+	size_t head, count;
+	__u64 last_out_ts;	/* ts of the last released event */
+	int released;		/* anything released yet? */
+};
+
+int az_window_init(struct az_window *w);
+void az_window_free(struct az_window *w);
+static inline int az_window_full(const struct az_window *w)
+{
+	return w->count == AZ_WINDOW;
+}
+/* Insert (window must not be full); returns 1 if the event is late. */
+int az_window_push(struct az_window *w, const struct az_event *ev);
+/* Release the oldest; 0 if empty. */
+int az_window_pop(struct az_window *w, struct az_event *ev);
+
+/* k-way merge over sources. */
+struct az_merge;
+struct az_merge *az_merge_new(struct az_source **srcs, unsigned int n);
+/* 1: *ev is the next event of all inputs; 0: all done; -1: an input failed. */
+int az_merge_next(struct az_merge *m, struct az_event *ev);
+void az_merge_free(struct az_merge *m);
+
+/* Total order used everywhere: timestamp, then input, then position. */
+static inline int az_event_before(const struct az_event *a, const struct az_event *b)
+{
+	if (a->ev.ts_ns != b->ev.ts_ns)
+		return a->ev.ts_ns < b->ev.ts_ns;
+	if (a->src != b->src)
+		return a->src < b->src;
+	return a->seq < b->seq;
+}
+
+#endif

@@ -1,0 +1,811 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The trace text line parser. Hand-written rather than sscanf: the analyzer
+ * must keep up with `wc -l` on a gigabyte of trace (make bench), and the
+ * fields are in TP_printk order, so each one is normally found exactly
+ * where the previous one ended. Every read is bounded by the line's end.
+ */
+#include <string.h>
+#include "analyze_text.h"
+#include "analyze_syms.h"
+
+#define AZ_TASK_SCAN 256	/* the "[cpu]" column is never further in */
+
+const char *az_fmt_name(enum az_fmt f)
+{
+	switch (f) {
+	case AZ_FMT_FTRACE:	return "ftrace text";
+	case AZ_FMT_TCREPORT:	return "trace-cmd report";
+	case AZ_FMT_PERF:	return "perf script";
+	case AZ_FMT_TRACEDAT:	return "trace-cmd trace.dat";
+	case AZ_FMT_RECORD:	return "iomap-checkd recording";
+	default:		return "unknown";
+	}
+}
+
+static inline int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static inline int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static inline const char *skip_blank(const char *p, const char *e)
+{
+	while (p < e && is_blank(*p))
+		p++;
+	return p;
+}
+
+static inline int starts(const char *p, const char *e, const char *lit, size_t n)
+{
+	return (size_t)(e - p) >= n && !memcmp(p, lit, n);
+}
+#define STARTS(p, e, lit) starts(p, e, lit, sizeof(lit) - 1)
+
+/* Decimal; at least one digit; fails on overflow. *pp advances. */
+static int parse_dec(const char **pp, const char *e, __u64 *v)
+{
+	const char *p = *pp;
+	__u64 x = 0;
+
+	if (p >= e || !is_digit(*p))
+		return -1;
+	while (p < e && is_digit(*p)) {
+		unsigned int d = *p - '0';
+
+		if (x > (~0ULL - d) / 10)
+			return -1;
+		x = x * 10 + d;
+		p++;
+	}
+	*pp = p;
+	*v = x;
+	return 0;
+}
+
+/* Hex digits (no prefix); at least one; at most 16. */
+static int parse_hexdigits(const char **pp, const char *e, __u64 *v)
+{
+	const char *p = *pp;
+	__u64 x = 0;
+	int d, n = 0;
+
+	while (p < e && (d = hexval(*p)) >= 0) {
+		if (++n > 16)
+			return -1;
+		x = x << 4 | (unsigned int)d;
+		p++;
+	}
+	if (!n)
+		return -1;
+	*pp = p;
+	*v = x;
+	return 0;
+}
+
+/* "0x..." hex or decimal. */
+static int parse_num(const char **pp, const char *e, __u64 *v)
+{
+	const char *p = *pp;
+
+	if (e - p > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		p += 2;
+		if (parse_hexdigits(&p, e, v))
+			return -1;
+		*pp = p;
+		return 0;
+	}
+	return parse_dec(pp, e, v);
+}
+
+/* A value must end at a blank or the end of the line. */
+static inline int at_end_of_value(const char *p, const char *e)
+{
+	return p == e || is_blank(*p);
+}
+
+/*
+ * The value of "key=" (key includes the '='): expected right at *pp (the
+ * TP_printk order); else searched after it, as a whole word. *pp is left
+ * at the value.
+ */
+static const char *find_key(const char *p, const char *e, const char *key, size_t klen)
+{
+	const char *start = p;
+
+	p = skip_blank(p, e);
+	if (starts(p, e, key, klen))
+		return p + klen;
+	while (p < e && (p = memmem(p, e - p, key, klen)) != NULL) {
+		if (p == start || is_blank(p[-1]))
+			return p + klen;
+		p++;
+	}
+	return NULL;
+}
+
+static int key_num(const char **pp, const char *e, const char *key, size_t klen, __u64 *v)
+{
+	const char *p = find_key(*pp, e, key, klen);
+
+	if (!p || parse_num(&p, e, v) || !at_end_of_value(p, e))
+		return -1;
+	*pp = p;
+	return 0;
+}
+#define KEY_NUM(pp, e, key, v) key_num(pp, e, key, sizeof(key) - 1, v)
+
+static int word_eq(const char *w, size_t n, const char *lit)
+{
+	return strlen(lit) == n && !memcmp(w, lit, n);
+}
+
+/* kind=atomic|local|wc (or its number, as libtraceevent prints unknown values). */
+static int key_kind(const char **pp, const char *e, __u32 *kind)
+{
+	const char *p = find_key(*pp, e, "kind=", 5), *w = p;
+	size_t n;
+	__u64 v;
+
+	if (!p)
+		return -1;
+	while (p < e && !is_blank(*p))
+		p++;
+	n = p - w;
+	if (word_eq(w, n, "atomic"))
+		*kind = IOMC_KIND_ATOMIC;
+	else if (word_eq(w, n, "local"))
+		*kind = IOMC_KIND_LOCAL;
+	else if (word_eq(w, n, "wc"))
+		*kind = IOMC_KIND_WC;
+	else if (!parse_num(&w, p, &v) && w == p && v < IOMC_KIND_MAX)
+		*kind = (__u32)v;
+	else
+		return -1;
+	*pp = p;
+	return 0;
+}
+
+static int key_ctx(const char **pp, const char *e, __u32 *ctx)
+{
+	const char *p = find_key(*pp, e, "ctx=", 4), *w = p;
+	size_t n;
+	__u64 v;
+
+	if (!p)
+		return -1;
+	while (p < e && !is_blank(*p))
+		p++;
+	n = p - w;
+	if (word_eq(w, n, "task"))
+		*ctx = IOMC_CTX_TASK;
+	else if (word_eq(w, n, "softirq"))
+		*ctx = IOMC_CTX_SOFTIRQ;
+	else if (word_eq(w, n, "hardirq"))
+		*ctx = IOMC_CTX_HARDIRQ;
+	else if (word_eq(w, n, "nmi"))
+		*ctx = IOMC_CTX_NMI;
+	else if (!parse_num(&w, p, &v) && w == p && v < IOMC_CTX_MAX)
+		*ctx = (__u32)v;
+	else
+		return -1;
+	*pp = p;
+	return 0;
+}
+
+/* caller=<site>: the rest of the line ("func+0x3c/0x90 [mod]" has a blank). */
+static int key_caller(const char *p, const char *e, __u64 *id)
+{
+	p = find_key(p, e, "caller=", 7);
+	if (!p)
+		return -1;
+	while (e > p && is_blank(e[-1]))
+		e--;
+	if (p == e)
+		return -1;
+	*id = az_sym_intern(p, e - p);
+	return *id ? 0 : -1;
+}
+
+static int fields_map(const char *p, const char *e, struct iomc_event *ev)
+{
+	if (key_kind(&p, e, &ev->kind) || key_ctx(&p, e, &ev->ctx) ||
+	    KEY_NUM(&p, e, "mapping=", &ev->mapping) ||
+	    KEY_NUM(&p, e, "size=", &ev->size) ||
+	    KEY_NUM(&p, e, "offset=", &ev->offset) ||
+	    KEY_NUM(&p, e, "len=", &ev->len) ||
+	    KEY_NUM(&p, e, "vaddr=", &ev->vaddr))
+		return -1;
+	ev->type = IOMC_EV_MAP;
+	return key_caller(p, e, &ev->caller);
+}
+
+static int fields_unmap(const char *p, const char *e, struct iomc_event *ev)
+{
+	if (key_kind(&p, e, &ev->kind) || key_ctx(&p, e, &ev->ctx) ||
+	    KEY_NUM(&p, e, "vaddr=", &ev->vaddr))
+		return -1;
+	ev->type = IOMC_EV_UNMAP;
+	return key_caller(p, e, &ev->caller);
+}
+
+static int fields_create(const char *p, const char *e, struct iomc_event *ev)
+{
+	__u64 base;
+
+	/* base is not part of the normalized event: the rules never use it */
+	if (KEY_NUM(&p, e, "mapping=", &ev->mapping) ||
+	    KEY_NUM(&p, e, "base=", &base) ||
+	    KEY_NUM(&p, e, "size=", &ev->size))
+		return -1;
+	ev->type = IOMC_EV_CREATE;
+	return key_caller(p, e, &ev->caller);
+}
+
+static int fields_free(const char *p, const char *e, struct iomc_event *ev)
+{
+	if (KEY_NUM(&p, e, "mapping=", &ev->mapping) ||
+	    KEY_NUM(&p, e, "size=", &ev->size))
+		return -1;
+	ev->type = IOMC_EV_FREE;
+	return key_caller(p, e, &ev->caller);
+}
+
+static void set_comm(struct iomc_event *ev, const char *c, size_t n)
+{
+	if (n > IOMC_COMM_LEN - 1)
+		n = IOMC_COMM_LEN - 1;
+	memcpy(ev->comm, c, n);
+	memset(ev->comm + n, 0, IOMC_COMM_LEN - n);
+}
+
+/* prev_state: "R" or "R+" (preempted, still runnable) is involuntary. */
+static __u64 voluntary(const char *st, size_t n)
+{
+	return !((n == 1 && st[0] == 'R') || (n == 2 && st[0] == 'R' && st[1] == '+'));
+}
+
+/*
+ * sched_switch, as the kernel prints it:
+ *   prev_comm=C prev_pid=N prev_prio=N prev_state=S ==> next_comm=C ...
+ * or as trace-cmd's and perf's sched_switch plugin prints it:
+ *   C:N [prio] S ==> C:N [prio]
+ * The switched-out task is the one the SWITCH event is about.
+ */
+static int fields_switch(const char *p, const char *e, struct iomc_event *ev)
+{
+	const char *arrow = memmem(p, e - p, " ==> ", 5), *q, *st, *w;
+	__u64 pid;
+
+	if (!arrow)
+		return -1;
+	ev->type = IOMC_EV_SWITCH;
+	if (STARTS(p, e, "prev_comm=")) {
+		const char *c = p + 10, *pp = memmem(c, arrow - c, " prev_pid=", 10);
+
+		if (!pp)
+			return -1;
+		set_comm(ev, c, pp - c);
+		q = pp + 10;
+		if (parse_dec(&q, arrow, &pid))
+			return -1;
+		st = find_key(q, arrow, "prev_state=", 11);
+		if (!st)
+			return -1;
+		for (w = st; w < arrow && !is_blank(*w); w++)
+			;
+		ev->tid = (__u32)pid;
+		ev->arg = voluntary(st, w - st);
+		return 0;
+	}
+	/* plugin form: scan back from the arrow: state, "[prio]", "comm:pid" */
+	w = arrow;
+	for (st = w; st > p && !is_blank(st[-1]); st--)
+		;
+	if (st == w)
+		return -1;
+	ev->arg = voluntary(st, w - st);
+	q = st;
+	while (q > p && is_blank(q[-1]))
+		q--;
+	if (q == p || q[-1] != ']')
+		return -1;
+	while (q > p && q[-1] != '[')
+		q--;
+	if (q == p)
+		return -1;
+	q--;			/* at '[' */
+	while (q > p && is_blank(q[-1]))
+		q--;
+	w = q;			/* end of "comm:pid" */
+	while (q > p && is_digit(q[-1]))
+		q--;
+	if (q == w || q == p || q[-1] != ':')
+		return -1;
+	st = q;
+	if (parse_dec(&st, w, &pid))
+		return -1;
+	ev->tid = (__u32)pid;
+	set_comm(ev, p, q - 1 - p);
+	return 0;
+}
+
+/* sched_process_exit: comm=C pid=N prio=N [group_dead=...] */
+static int fields_exit(const char *p, const char *e, struct iomc_event *ev)
+{
+	const char *q = memmem(p, e - p, " pid=", 5);
+	__u64 pid;
+
+	ev->type = IOMC_EV_EXIT;
+	if (!q)
+		return 0;	/* keep the header's pid: the exiting task fires it */
+	if (STARTS(p, e, "comm="))
+		set_comm(ev, p + 5, q - p - 5);
+	q += 5;
+	if (parse_dec(&q, e, &pid))
+		return -1;
+	ev->tid = (__u32)pid;
+	return 0;
+}
+
+/*
+ * Timestamp: "secs.fraction" (6 digits: µs as ftrace and trace-cmd print by
+ * default; 9: ns, trace-cmd -t and perf --ns) or a raw counter.
+ */
+static int parse_ts(const char **pp, const char *e, __u64 *ns)
+{
+	const char *p = *pp, *f;
+	__u64 secs, frac = 0;
+	int digits;
+
+	if (parse_dec(&p, e, &secs))
+		return -1;
+	if (p < e && *p == '.') {
+		f = ++p;
+		if (parse_dec(&p, e, &frac) && p == f)
+			return -1;
+		digits = (int)(p - f);
+		if (digits > 9) {
+			/* more precision than ns: keep the first nine digits */
+			const char *c = f;
+
+			frac = 0;
+			for (digits = 0; digits < 9; digits++)
+				frac = frac * 10 + (unsigned int)(*c++ - '0');
+		}
+		for (; digits < 9; digits++)
+			frac *= 10;
+		if (secs > (~0ULL - frac) / 1000000000ULL)
+			return -1;
+		*ns = secs * 1000000000ULL + frac;
+	} else {
+		*ns = secs;
+	}
+	*pp = p;
+	return 0;
+}
+
+/* flag column characters (irqs-off, need-resched incl. lazy, hard/softirq, depths) */
+static inline int is_flag_char(char c)
+{
+	return c == '.' || hexval(c) >= 0 || (c && strchr("DdbXNnpBLlZzHhs+-", c));
+}
+
+/*
+ * The task part before the CPU column, [b, t) with blanks trimmed:
+ * "comm-pid", "comm-pid (tgid)", "comm pid" or "comm pid/tid" (perf).
+ */
+static int parse_task(const char *b, const char *t, struct iomc_event *ev, enum az_fmt *fmt)
+{
+	const char *q, *d;
+	__u64 pid, tid, tgid = 0;
+	int have_tgid = 0;
+
+	while (t > b && is_blank(t[-1]))
+		t--;
+	if (t > b && t[-1] == ')') {
+		/* tgid column: "(   123)" or "(-------)" */
+		const char *o = t - 1;
+
+		while (o > b && o[-1] != '(')
+			o--;
+		if (o == b)
+			return -1;
+		d = skip_blank(o, t - 1);
+		if (d < t - 1 && is_digit(*d)) {
+			if (parse_dec(&d, t - 1, &tgid) || d != t - 1)
+				return -1;
+			have_tgid = 1;
+		}
+		t = o - 1;
+		while (t > b && is_blank(t[-1]))
+			t--;
+	}
+	d = t;
+	while (d > b && is_digit(d[-1]))
+		d--;
+	if (d == t || d == b)
+		return -1;
+	q = d;
+	if (parse_dec(&q, t, &pid))
+		return -1;
+	tid = pid;
+	if (d[-1] == '/') {
+		/* perf "pid/tid" */
+		const char *pe = d - 1;
+
+		q = pe;
+		while (q > b && is_digit(q[-1]))
+			q--;
+		if (q == pe || q == b || !is_blank(q[-1]))
+			return -1;
+		d = q;
+		if (parse_dec(&q, pe, &pid))
+			return -1;
+		have_tgid = 1;
+		tgid = pid;
+		*fmt = AZ_FMT_PERF;
+	} else if (is_blank(d[-1])) {
+		*fmt = AZ_FMT_PERF;
+	} else if (d[-1] != '-') {
+		return -1;
+	}
+	d--;			/* the separator before the pid */
+	while (d > b && is_blank(d[-1]))
+		d--;
+	/* trace-cmd names the buffer of a multi-buffer file: "inst:   comm-pid" */
+	for (q = b; q + 2 < d; q++) {
+		if (q[0] == ':' && q[1] == ' ' && q[2] == ' ') {
+			b = skip_blank(q + 1, d);
+			break;
+		}
+	}
+	ev->tid = (__u32)tid;
+	ev->pid = have_tgid ? (__u32)tgid : (__u32)tid;
+	set_comm(ev, b, d - b);
+	return 0;
+}
+
+/* "CPU:N [LOST M EVENTS]" (ftrace), "CPU:N [M EVENTS DROPPED]" (trace-cmd) */
+static enum az_line parse_cpu_marker(const char *p, const char *e, struct az_parsed *out)
+{
+	__u64 cpu, n = 0;
+
+	p += 4;
+	if (parse_dec(&p, e, &cpu) || cpu > 0xffffffffULL)
+		return AZ_LINE_BAD;
+	p = skip_blank(p, e);
+	if (p == e || *p != '[')
+		return AZ_LINE_BAD;
+	p++;
+	if (STARTS(p, e, "LOST ")) {
+		p += 5;
+		if (is_digit(*p) && parse_dec(&p, e, &n))
+			return AZ_LINE_BAD;
+		p = skip_blank(p, e);
+		if (!STARTS(p, e, "EVENTS]"))
+			return AZ_LINE_BAD;
+	} else {
+		if (p < e && is_digit(*p)) {
+			if (parse_dec(&p, e, &n))
+				return AZ_LINE_BAD;
+			p = skip_blank(p, e);
+		}
+		if (!STARTS(p, e, "EVENTS DROPPED]"))
+			return AZ_LINE_BAD;
+		out->fmt = AZ_FMT_TCREPORT;
+	}
+	out->ev.type = IOMC_EV_DROP;
+	out->ev.cpu = (__u32)cpu;
+	out->ev.arg = n;
+	return AZ_LINE_DROP;
+}
+
+static enum az_line parse_comment(const char *p, const char *e, struct az_parsed *out)
+{
+	const char *q;
+	__u64 a, b, n;
+
+	if (STARTS(p, e, "# tracer:"))
+		out->fmt = AZ_FMT_FTRACE;
+	q = memmem(p, e - p, "entries-in-buffer/entries-written:", 34);
+	if (q) {
+		q = skip_blank(q + 34, e);
+		if (!parse_dec(&q, e, &a) && q < e && *q == '/') {
+			q++;
+			if (!parse_dec(&q, e, &b) && b > a)
+				out->lost_at_start = b - a;
+		}
+		out->fmt = AZ_FMT_FTRACE;
+	}
+	q = memmem(p, e - p, "#P:", 3);
+	if (q) {
+		q += 3;
+		if (!parse_dec(&q, e, &n) && n > 0 && n < 65536)
+			out->nr_cpus = (__u32)n;
+	}
+	return AZ_LINE_META;
+}
+
+/* A stack frame: " => sym" (ftrace, trace-cmd) or "\t hexaddr sym (dso)" (perf). */
+static enum az_line parse_frame(const char *p, const char *e, int indented, struct az_parsed *out)
+{
+	const char *s;
+	__u64 addr;
+
+	if (STARTS(p, e, "=>")) {
+		s = skip_blank(p + 2, e);
+		/* trace-cmd appends " (hexaddr)": drop it */
+		if (e > s && e[-1] == ')') {
+			const char *o = e - 1;
+
+			while (o > s && o[-1] != '(')
+				o--;
+			/* o is just past '(', which must follow a blank */
+			if (o - 1 > s && is_blank(o[-2]))
+				e = o - 1;
+		}
+	} else if (indented && !parse_hexdigits(&p, e, &addr) && p < e && is_blank(*p)) {
+		s = skip_blank(p, e);
+		/* strip " (dso)" */
+		if (e > s && e[-1] == ')') {
+			const char *o = e - 1;
+
+			while (o > s && o[-1] != '(')
+				o--;
+			if (o > s)
+				e = o - 1;
+		}
+		out->fmt = AZ_FMT_PERF;
+	} else {
+		return AZ_LINE_BAD;
+	}
+	while (e > s && is_blank(e[-1]))
+		e--;
+	if (e == s)
+		return AZ_LINE_BAD;
+	out->frame = az_sym_intern(s, e - s);
+	return out->frame ? AZ_LINE_FRAME : AZ_LINE_BAD;
+}
+
+/* The name of an event we care about -> its field parser. */
+typedef int (*fields_fn)(const char *p, const char *e, struct iomc_event *ev);
+
+static int fields_irq_exit(const char *p, const char *e, struct iomc_event *ev)
+{
+	(void)p; (void)e;
+	ev->type = IOMC_EV_IRQ_EXIT;
+	ev->ctx = IOMC_CTX_HARDIRQ;
+	return 0;
+}
+
+static int fields_softirq_exit(const char *p, const char *e, struct iomc_event *ev)
+{
+	(void)p; (void)e;
+	ev->type = IOMC_EV_IRQ_EXIT;
+	ev->ctx = IOMC_CTX_SOFTIRQ;
+	return 0;
+}
+
+static fields_fn lookup_event(const char *n, size_t len, int *is_iomap)
+{
+	*is_iomap = 0;
+	if (len > 11 && !memcmp(n, "io_mapping_", 11)) {
+		*is_iomap = 1;
+		n += 11;
+		len -= 11;
+		if (len == 3 && !memcmp(n, "map", 3))
+			return fields_map;
+		if (len == 5 && !memcmp(n, "unmap", 5))
+			return fields_unmap;
+		if (len == 6 && !memcmp(n, "create", 6))
+			return fields_create;
+		if (len == 4 && !memcmp(n, "free", 4))
+			return fields_free;
+		*is_iomap = 0;
+		return NULL;
+	}
+	if (len == 12 && !memcmp(n, "sched_switch", 12))
+		return fields_switch;
+	if (len == 18 && !memcmp(n, "sched_process_exit", 18))
+		return fields_exit;
+	if (len == 16 && !memcmp(n, "irq_handler_exit", 16))
+		return fields_irq_exit;
+	if (len == 12 && !memcmp(n, "softirq_exit", 12))
+		return fields_softirq_exit;
+	return NULL;
+}
+
+/* From the timestamp on: "<ts>:[ (+diff)] <event>: <fields>" */
+static enum az_line parse_rest(const char *p, const char *e, struct az_parsed *out)
+{
+	const char *name, *ne;
+	fields_fn fn;
+	int is_iomap;
+
+	if (parse_ts(&p, e, &out->ev.ts_ns) || p == e || *p != ':')
+		return AZ_LINE_BAD;
+	p = skip_blank(p + 1, e);
+	if (p < e && *p == '(') {
+		/* trace-cmd report --ts-diff: "(+6)" */
+		while (p < e && *p != ')')
+			p++;
+		if (p == e)
+			return AZ_LINE_BAD;
+		p = skip_blank(p + 1, e);
+	}
+	if (p < e && *p == '<') {
+		/* ftrace's kernel_stack / user_stack: the frames follow */
+		if (STARTS(p, e, "<stack trace>"))
+			return AZ_LINE_STACK;
+		if (STARTS(p, e, "<user stack trace>")) {
+			out->ev.arg = 1;
+			return AZ_LINE_STACK;
+		}
+		return AZ_LINE_BAD;
+	}
+	/* event name up to ':' + blank/end; perf prefixes "system:" */
+	name = p;
+	for (;;) {
+		while (p < e && *p != ':' && !is_blank(*p))
+			p++;
+		if (p == e || is_blank(*p))
+			return AZ_LINE_BAD;
+		if (p + 1 == e || is_blank(p[1]))
+			break;
+		name = ++p;	/* "system:" prefix */
+		out->fmt = AZ_FMT_PERF;
+	}
+	ne = p;
+	p = skip_blank(p + 1, e);
+	if (ne - name == 12 && !memcmp(name, "kernel_stack", 12))
+		return AZ_LINE_STACK;	/* trace-cmd's name for <stack trace> */
+	if (ne - name == 10 && !memcmp(name, "user_stack", 10)) {
+		out->ev.arg = 1;
+		return AZ_LINE_STACK;
+	}
+	fn = lookup_event(name, ne - name, &is_iomap);
+	if (!fn)
+		return AZ_LINE_OTHER;
+	if (fn(p, e, &out->ev))
+		return AZ_LINE_MALFORMED;
+	return AZ_LINE_EVENT;
+}
+
+/*
+ * No "[cpu]" column: trace-cmd report -l ("comm-pid  <cpu><flags> ts: ...")
+ * or perf script without the cpu field ("comm pid ts: ..."). Find the
+ * timestamp token (digits[.digits] followed by ':') and look before it.
+ */
+static enum az_line parse_headerless(const char *b, const char *e, struct az_parsed *out)
+{
+	const char *p = b, *lim = e - b > AZ_TASK_SCAN ? b + AZ_TASK_SCAN : e;
+
+	while (p < lim) {
+		const char *t, *q;
+
+		while (p < lim && !is_blank(*p))
+			p++;
+		p = skip_blank(p, lim);
+		if (p == lim || !is_digit(*p))
+			continue;
+		t = p;
+		while (t < e && (is_digit(*t) || *t == '.'))
+			t++;
+		if (t == e || *t != ':')
+			continue;
+		/* p is the timestamp; the token before it is a pid or "<cpu><flags>" */
+		q = p;
+		while (q > b && is_blank(q[-1]))
+			q--;
+		{
+			const char *tok = q;
+			__u64 cpu;
+
+			while (tok > b && !is_blank(tok[-1]))
+				tok--;
+			if (tok < q && is_digit(*tok)) {
+				const char *c = tok;
+
+				if (!parse_dec(&c, q, &cpu) && c < q && !is_digit(*c) && *c != '/') {
+					/* latency column */
+					const char *f;
+
+					for (f = c; f < q && is_flag_char(*f); f++)
+						;
+					if (f != q || cpu > 0xffffffffULL)
+						return AZ_LINE_BAD;
+					out->ev.cpu = (__u32)cpu;
+					if (parse_task(b, tok, &out->ev, &out->fmt))
+						return AZ_LINE_BAD;
+					out->fmt = AZ_FMT_TCREPORT;
+					return parse_rest(p, e, out);
+				}
+			}
+		}
+		if (parse_task(b, q, &out->ev, &out->fmt) || out->fmt != AZ_FMT_PERF)
+			return AZ_LINE_BAD;
+		return parse_rest(p, e, out);
+	}
+	return AZ_LINE_BAD;
+}
+
+enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
+{
+	const char *e = s + n, *p, *b, *lim, *br;
+	int indented;
+
+	memset(out, 0, sizeof(*out));
+	while (e > s && (e[-1] == '\r' || e[-1] == '\n'))
+		e--;
+	b = skip_blank(s, e);
+	indented = b > s;
+	if (b == e)
+		return AZ_LINE_META;
+	if (*b == '#')
+		return parse_comment(b, e, out);
+	if (!indented && STARTS(b, e, "cpus=")) {
+		__u64 c;
+
+		p = b + 5;
+		out->fmt = AZ_FMT_TCREPORT;
+		if (!parse_dec(&p, e, &c) && c > 0 && c < 65536)
+			out->nr_cpus = (__u32)c;
+		return AZ_LINE_META;
+	}
+	if (STARTS(b, e, "CPU:") && e - b > 4 && is_digit(b[4]))
+		return parse_cpu_marker(b, e, out);
+	if (*b == '=')
+		return parse_frame(b, e, indented, out);
+
+	/* the CPU column: the first "[digits]" followed by a blank */
+	lim = e - b > AZ_TASK_SCAN ? b + AZ_TASK_SCAN : e;
+	for (br = b; (br = memchr(br, '[', lim - br)) != NULL; br++) {
+		__u64 cpu;
+
+		p = br + 1;
+		if (parse_dec(&p, lim, &cpu) || p == lim || *p != ']' || p + 1 == e ||
+		    !is_blank(p[1]) || cpu > 0xffffffffULL)
+			continue;
+		if (br == b)
+			break;	/* no task part: not a trace line */
+		out->ev.cpu = (__u32)cpu;
+		if (parse_task(b, br, &out->ev, &out->fmt))
+			return AZ_LINE_BAD;
+		p = skip_blank(p + 1, e);
+		if (p < e && !is_digit(*p)) {
+			/* irq-info flag columns ("d..2." etc.); absent with irq-info off */
+			const char *f = p;
+
+			while (p < e && is_flag_char(*p))
+				p++;
+			if (p - f > 8 || p == e || !is_blank(*p))
+				return AZ_LINE_BAD;
+			p = skip_blank(p, e);
+		}
+		return parse_rest(p, e, out);
+	}
+	if (indented) {
+		enum az_line r = parse_frame(b, e, indented, out);
+
+		if (r == AZ_LINE_FRAME)
+			return r;
+		memset(out, 0, sizeof(*out));
+	}
+	return parse_headerless(b, e, out);
+}
