@@ -13,7 +13,8 @@
 #   --mode M[,M...]   guest modes to run in this one boot, in order; mode M
 #                     is tests/guest/M.sh (default check)
 #   --timeout S       overall wall-clock limit, QEMU is killed after it (120)
-#   --boot-timeout S  limit for /init's first word (default: the timeout)
+#   --boot-timeout S  limit for /init's first word (default 60, at most the
+#                     timeout)
 #   --extra F:PATH    copy host file F to PATH in the initramfs (repeatable)
 #   --bin F           copy static binary F to /bin (repeatable; GUEST_BINS)
 #   --kmod DIR|none   directory with iomap_check.ko and iomap_scenarios.ko
@@ -74,7 +75,12 @@ while [ $# -gt 0 ]; do
 	shift
 done
 label=${label:-$kernel}
-boot_timeout=${boot_timeout:-$timeout}
+# /init normally speaks 3-5 s after QEMU starts: a minute of silence is a
+# failed boot, not a slow one.
+if [ -z "$boot_timeout" ]; then
+	boot_timeout=$timeout
+	[ "$timeout" -le 60 ] || boot_timeout=60
+fi
 case "$format" in ktap | text | none) ;; *) die "bad --format $format" ;; esac
 
 # --- kernel ------------------------------------------------------------------
