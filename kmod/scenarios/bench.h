@@ -11,11 +11,20 @@
 
 #include <linux/types.h>
 
-/* ns[] is indexed by enum iomc_kind: atomic, local, wc. */
-int iomc_bench_inline(resource_size_t base, unsigned long size,
-		      unsigned long pairs, unsigned int reps, u64 ns[3]);
-int iomc_bench_module(resource_size_t base, unsigned long size,
-		      unsigned long pairs, unsigned int reps, u64 ns[3]);
+/*
+ * Each half: setup creates an io_mapping of [base, base + size) with its
+ * own implementation and returns it as an opaque handle (NULL on
+ * failure); run times @pairs map/readl/unmap pairs of @kind (enum
+ * iomc_kind) and returns ns; teardown frees the mapping. main.c
+ * interleaves the two halves so that both see the same conditions.
+ */
+void *iomc_bench_inline_setup(resource_size_t base, unsigned long size);
+u64 iomc_bench_inline_run(void *h, unsigned int kind, unsigned long pairs);
+void iomc_bench_inline_teardown(void *h);
+
+void *iomc_bench_module_setup(resource_size_t base, unsigned long size);
+u64 iomc_bench_module_run(void *h, unsigned int kind, unsigned long pairs);
+void iomc_bench_module_teardown(void *h);
 
 /* Where the loops store what they read, so nothing is optimized away. */
 extern u32 iomc_bench_sink;

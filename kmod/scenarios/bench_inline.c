@@ -12,8 +12,17 @@
 #error "bench_inline.c must see the kernel's own io-mapping.h"
 #endif
 
-int iomc_bench_inline(resource_size_t base, unsigned long size,
-		      unsigned long pairs, unsigned int reps, u64 ns[3])
+void *iomc_bench_inline_setup(resource_size_t base, unsigned long size)
 {
-	return bench_run(base, size, pairs, reps, ns);
+	return bench_setup(base, size);
+}
+
+u64 iomc_bench_inline_run(void *h, unsigned int kind, unsigned long pairs)
+{
+	return bench_run(h, kind, pairs);
+}
+
+void iomc_bench_inline_teardown(void *h)
+{
+	bench_teardown(h);
 }

@@ -11,7 +11,6 @@
 
 #include <linux/kernel.h>
 #include <linux/io.h>
-#include <linux/errno.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
 #include <linux/limits.h>
@@ -72,32 +71,30 @@ static noinline u64 bench_wc(struct io_mapping *m, unsigned long pairs)
 	return t0;
 }
 
-/* Best (minimum) of @reps runs of each kind, in ns, into ns[kind]. */
-static int bench_run(resource_size_t base, unsigned long size,
-		     unsigned long pairs, unsigned int reps, u64 ns[3])
-{
-	static u64 (* const fns[3])(struct io_mapping *, unsigned long) = {
-		[IOMC_KIND_ATOMIC] = bench_atomic,
-		[IOMC_KIND_LOCAL] = bench_local,
-		[IOMC_KIND_WC] = bench_wc,
-	};
-	struct io_mapping *m;
-	unsigned int k, r;
+#define BENCH_MIN_SIZE (BENCH_OFFSET(15) + PAGE_SIZE)
 
-	if (size < BENCH_OFFSET(15) + PAGE_SIZE)
-		return -EINVAL;
-	m = io_mapping_create_wc(base, size);
-	if (!m)
-		return -EIO;
-	for (k = 0; k < 3; k++) {
-		ns[k] = U64_MAX;
-		for (r = 0; r < max(reps, 1U); r++) {
-			ns[k] = min(ns[k], fns[k](m, pairs));
-			cond_resched();
-		}
+static void *bench_setup(resource_size_t base, unsigned long size)
+{
+	if (size < BENCH_MIN_SIZE)
+		return NULL;
+	return io_mapping_create_wc(base, size);
+}
+
+static u64 bench_run(void *h, unsigned int kind, unsigned long pairs)
+{
+	switch (kind) {
+	case IOMC_KIND_ATOMIC:
+		return bench_atomic(h, pairs);
+	case IOMC_KIND_LOCAL:
+		return bench_local(h, pairs);
+	default:
+		return bench_wc(h, pairs);
 	}
-	io_mapping_free(m);
-	return 0;
+}
+
+static void bench_teardown(void *h)
+{
+	io_mapping_free(h);
 }
 
 #endif /* IOMC_BENCH_LOOPS_H */
