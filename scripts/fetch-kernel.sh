@@ -67,7 +67,9 @@ if [ ! -f "$dir/.complete" ]; then
 	# The signed image package has no deb of its own for every release;
 	# the -unsigned one carries the same vmlinuz.
 	apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
-	(cd "$dir.tmp/debs" && apt-get download -q "$img" "$hdr" "$common" "$kbuild" >&2)
+	# As root, apt drops to user _apt to download, which cannot write to
+	# a root-owned build dir: download as root, without the warning.
+	(cd "$dir.tmp/debs" && apt-get download -q -o APT::Sandbox::User=root "$img" "$hdr" "$common" "$kbuild" >&2)
 	for d in "$dir.tmp"/debs/*.deb; do dpkg-deb -x "$d" "$dir.tmp/root"; done
 	cp "$dir.tmp/root/boot/vmlinuz-$rel" "$dir.tmp/vmlinuz"
 	cp "$dir.tmp/root/boot/config-$rel" "$dir.tmp/config"
