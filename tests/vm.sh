@@ -129,7 +129,7 @@ cp "$top/tests/guest/init" "$root/init"
 chmod 755 "$root/init"
 cp "$top"/tests/guest/*.sh "$root/guest/"
 for m in ${modes//,/ }; do
-	[ -f "$root/guest/$m.sh" ] || grep -q ":/guest/$m.sh\$" <<<"${extras[*]:-}" ||
+	[ -f "$root/guest/$m.sh" ] || printf '%s\n' "${extras[@]}" | grep -q ":/guest/$m.sh\$" ||
 		die "no guest mode '$m' (tests/guest/$m.sh)"
 done
 for ko in "${kos[@]}"; do cp "$ko" "$root/lib/iomap-check/"; done
