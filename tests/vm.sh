@@ -26,6 +26,10 @@
 #   --accel A         auto (default; KVM only if a probe boot works) | tcg | kvm
 #   --vmlinuz F       boot this image instead of the fetched kernel's
 #   --append ARGS     extra kernel command-line words
+#   --chan NAME       one more serial port for the guest (ttyS2, then ttyS3,
+#                     ... in the order given; repeatable): what the guest
+#                     writes to it lands in OUT/NAME.log, apart from the
+#                     console and the results
 #
 # Channels: ttyS0 (kernel console, every printk once /init raised the
 # console level) goes to OUT/console.log; ttyS1 carries only what the guest
@@ -46,7 +50,7 @@ qemu=${IOMC_QEMU:-qemu-system-x86_64}
 
 kernel=${KERNEL:-6.1} modes=check timeout=120 boot_timeout= out= format=ktap
 kmod= label= accel=auto vmlinuz= append=
-extras=() bins=()
+extras=() bins=() chans=()
 
 die() { # setup error: still say so in KTAP so check.sh counts it
 	echo "not ok 1 ${label:-$kernel}: vm set-up # $*"
@@ -69,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--accel) accel=$2; shift ;;
 	--vmlinuz) vmlinuz=$2; shift ;;
 	--append) append=$2; shift ;;
+	--chan) chans+=("$2"); shift ;;
 	-h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
 	*) die "unknown option $1" ;;
 	esac
@@ -108,6 +113,11 @@ out=${out:-$build/vm/$rel/${modes//,/+}}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/{console,guest,qemu}.log "$out"/{console,guest}.raw "$out"/splats.tsv
+chan_args=()
+for c in "${chans[@]}"; do
+	rm -f "$out/$c.raw" "$out/$c.log"
+	chan_args+=(-serial "file:$out/$c.raw")
+done
 
 # --- initramfs -----------------------------------------------------------------
 # busybox-static and its applets, /init, the guest scripts, the modules,
@@ -201,7 +211,7 @@ echo "# vm: $rel, $accel, modes $modes, timeout ${timeout}s, logs in $out" >&2
 t0=$(now)
 "$qemu" -accel $accel -cpu $cpu -smp 2 -m 1G -no-reboot \
 	-display none -vga std -monitor none -parallel none -nic none \
-	-serial "file:$out/console.raw" -serial "file:$out/guest.raw" \
+	-serial "file:$out/console.raw" -serial "file:$out/guest.raw" "${chan_args[@]}" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 quiet iomc_mode=$modes${append:+ $append}" \
 	</dev/null >"$out/qemu.log" 2>&1 &
@@ -246,6 +256,9 @@ fi
 t1=$(now)
 tr -d '\r' <"$out/console.raw" >"$out/console.log" 2>/dev/null || : >"$out/console.log"
 tr -d '\r' <"$out/guest.raw" >"$out/guest.log" 2>/dev/null || : >"$out/guest.log"
+for c in "${chans[@]}"; do
+	tr -d '\r' <"$out/$c.raw" >"$out/$c.log" 2>/dev/null || : >"$out/$c.log"
+done
 grep -qa '^# iomc: init' "$out/guest.log" || { [ -n "$outcome" ] || outcome=noboot; }
 grep -qa '^# iomc: done' "$out/guest.log" || { [ -n "$outcome" ] || outcome=died; }
 outcome=${outcome:-ok}
