@@ -36,3 +36,14 @@ $(AZ_BIN): $(AZ_ALL:%=$(AZ_OBJ)/%.o) $(AZ_OBJ)/iomap_check_main.o
 	$(AZ_CC) -o $@ $^ $(AZ_TRACECMD_LIBS)
 
 CHECK_DEPS += analyze
+
+# ---- tests ----------------------------------------------------------------
+AZ_TEST_OBJS = $(filter-out $(AZ_OBJ)/analyze_main.o,$(AZ_ALL:%=$(AZ_OBJ)/%.o)) \
+	$(AZ_OBJ)/analyze_main.o
+$(AZ_TBIN)/analyze_test: tests/host/analyze_test.c tests/host/analyze_gen.h $(AZ_TEST_OBJS)
+	@mkdir -p $(@D)
+	$(AZ_CC) $(AZ_CFLAGS) -Itests/host -o $@ $< $(AZ_TEST_OBJS) $(AZ_TRACECMD_LIBS)
+
+analyze-tests: $(AZ_TBIN)/analyze_test
+CHECK_DEPS += analyze-tests
+HOST_SUITES += $(AZ_TBIN)/analyze_test
