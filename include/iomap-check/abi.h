@@ -53,4 +53,113 @@ struct iomc_event {
 	char comm[IOMC_COMM_LEN];
 };
 
+/* ---- What the checker keeps per held map, and what it reports ---------- */
+
+/* Capacity of one context's stack of held maps; larger than any sane depth
+ * limit so that depth_exceeded still tracks what is held beyond the limit. */
+#define IOMC_STACK_MAX 32
+/* Kernel stack frames carried in a report. */
+#define IOMC_STACK_FRAMES 48
+
+/* One outstanding map (atomic/local on a context's stack, or wc). */
+struct iomc_held {
+	__u64 vaddr;		/* 0 for a refused map (the caller got NULL) */
+	__u64 mapping;
+	__u64 offset;
+	__u64 site;		/* caller of the map */
+	__u64 ts_ns;
+	__u32 tid;		/* the task that mapped (interrupted task in irq) */
+	__u8 kind;		/* enum iomc_kind */
+	__u8 ctx;		/* enum iomc_ctx */
+	__u16 cpu;
+};
+
+/*
+ * One rule violation as the engine decides it. The operation itself (site =
+ * ev.caller, mapping, offset, vaddr, task, cpu, context) is the event that
+ * caused it; these are the other sites a report names.
+ */
+struct iomc_viol {
+	__u32 rule;		/* enum iomc_rule */
+	__u32 ctx;		/* context concerned (the holder's for the sleep rules) */
+	__u64 map_site;		/* the map this violation is about (0 = none) */
+	__u64 other_site;	/* lifo: top of stack; use_after_free: the free */
+	__u32 other_tid;	/* cross_context_unmap: who mapped it */
+	__u16 other_ctx;
+	__u16 other_cpu;
+};
+
+/* Ring buffer messages from the BPF programs start with one of these. */
+enum iomc_msg {
+	IOMC_MSG_REPORT = 1,	/* struct iomc_report */
+	IOMC_MSG_EVENT = 2,	/* struct iomc_rec (only in record mode) */
+};
+
+/* A violation as the BPF programs report it (first occurrence of a key). */
+struct iomc_report {
+	__u32 msg;		/* IOMC_MSG_REPORT */
+	__u32 n_held;		/* entries of held[] used */
+	struct iomc_event ev;	/* the operation */
+	struct iomc_viol v;
+	__u32 held_ctx;		/* context whose stack held[] shows */
+	__s32 stack_bytes;	/* bpf_get_stack result: bytes of stack[], < 0 = error */
+	__u32 held_tid;		/* task whose stack held[] shows (task context) */
+	__u32 pad;
+	struct iomc_held held[IOMC_STACK_MAX];	/* bottom first, as mapped */
+	__u64 stack[IOMC_STACK_FRAMES];
+};
+
+/* A recorded event (record mode). */
+struct iomc_rec {
+	__u32 msg;		/* IOMC_MSG_EVENT */
+	__u32 pad;
+	struct iomc_event ev;
+};
+
+/* Per-CPU counters kept by the BPF programs. */
+struct iomc_counters {
+	__u64 events;		/* io_mapping events checked */
+	__u64 violations;	/* violations found (repeats included) */
+	__u64 reported;		/* reports sent to userspace */
+	__u64 rb_fail;		/* ring buffer reservations that failed (reports) */
+	__u64 rec_fail;		/* ring buffer reservations that failed (records) */
+	__u64 untracked;	/* maps not tracked: task table full */
+	__u64 seen_full;	/* dedup table full: reported without dedup */
+	__u64 might_sleep;	/* might-sleep hooks run with an atomic map held */
+};
+
+/* Dedup key: a violation is reported in full once per key, then counted. */
+struct iomc_seen_key {
+	__u32 rule;
+	__u32 pad;
+	__u64 site;
+	__u64 map_site;
+};
+
+/* Dedup value: how often the key was seen; whether its report got out. */
+struct iomc_seen_val {
+	__u64 count;
+	__u64 reported;		/* 0 until a report reached the ring buffer */
+	__u64 first_ns;
+	__u64 last_ns;
+};
+
+/* ---- --record files ------------------------------------------------------
+ * A header, then struct iomc_event records back to back until EOF (little
+ * endian, the layout above). A reader must refuse another version.
+ */
+#define IOMC_REC_MAGIC "IOMCREC"	/* 7 chars + NUL = 8 bytes */
+#define IOMC_REC_VERSION 1
+
+struct iomc_rec_header {
+	char magic[8];		/* IOMC_REC_MAGIC */
+	__u32 version;		/* IOMC_REC_VERSION */
+	__u32 event_size;	/* sizeof(struct iomc_event) */
+	__u32 ncpus;
+	__u32 flags;		/* 0 */
+	__u64 start_ns;		/* CLOCK_MONOTONIC when recording started */
+	__u64 start_realtime_ns; /* CLOCK_REALTIME at the same moment */
+	char release[64];	/* uname -r of the recorded kernel */
+};
+
 #endif /* IOMAP_CHECK_ABI_H */

@@ -1,0 +1,801 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iomap-checkd's BPF programs: the io_mapping rules enforced in the kernel.
+ *
+ * This file is the BPF "driver" of the rule engine
+ * (include/iomap-check/engine.h): it keeps the engine's state in maps,
+ * turns each hook into a struct iomc_event, runs the engine and sends
+ * only violations to userspace (plus every event in record mode). A
+ * correct map or unmap costs one program run and no userspace work.
+ *
+ * Hooks (attached by the daemon, src/checkd_attach.c):
+ *   raw_tp io_mapping_{create,free,map,unmap}  iomap_check.ko's tracepoints;
+ *           raw_tp needs no module BTF, and our names do not clash with
+ *           iommu's map/unmap
+ *   raw_tp sched_switch          sleep_in_atomic (fires in prev's context)
+ *   raw_tp sched_process_exit    leak_on_exit of a task
+ *   raw_tp hardirq returns       irq_handler_exit, hrtimer_expire_exit and the
+ *           x86 vector exits (local_timer_exit, irq_work_exit, ...)
+ *   raw_tp softirq returns       softirq_exit, tasklet_exit, timer_expire_exit
+ *   raw_tp nmi_handler           NMI return
+ *   kprobe might-sleep functions might_sleep_in_atomic: the set is the
+ *           daemon's table (src/checkd_hooks.c, documented in --help)
+ * The raw_tp programs ignore the arguments they do not need, so one
+ * program serves several tracepoints, and BPF_PROG_TEST_RUN drives all of
+ * them on any kernel (tests/host/bpf_rules.c).
+ *
+ * Context stacks: per task (hash by tid) for process context; per CPU for
+ * softirq, hardirq and NMI (array indexed cpu * 3 + ctx - 1).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "iomap_checkd.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The gfp flag that lets an allocation sleep (reclaim); bit 10 on 6.x. */
+#define IOMC_GFP_DIRECT_RECLAIM 0x400u
+
+struct iomc_bpf_cfg cfg = {
+	.rules = { .rule_mask = IOMC_ALL_RULES,
+		   .depth_limit = IOMC_DEFAULT_DEPTH_LIMIT },
+	.dedup = 1,
+	.record = 0,
+};
+
+/* Fast paths: the hot hooks do nothing while these are 0. */
+__s64 atomic_held;	/* atomic maps outstanding, all contexts */
+__s64 irq_held;		/* maps outstanding in interrupt contexts */
+
+/* Never written: the value new stacks and wc entries start from. */
+const struct iomc_stack zero_stack = {};
+const struct iomc_wc zero_wc = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);			/* tid */
+	__type(value, struct iomc_stack);
+} tasks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 3 * 64);		/* resized to 3 * possible CPUs */
+	__type(key, __u32);			/* cpu * 3 + ctx - 1 */
+	__type(value, struct iomc_stack);
+} irqs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);			/* vaddr */
+	__type(value, struct iomc_wc);
+} wcs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* mapping */
+	__type(value, struct iomc_freed);
+} freed SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct iomc_seen_key);
+	__type(value, struct iomc_seen_val);
+} seen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct iomc_counters);
+} counters SEC(".maps");
+
+/*
+ * Per-CPU working memory, one slot per level that can interrupt another:
+ * task, softirq, hardirq, NMI, and kprobes (which can fire inside any
+ * program's helpers but never nest among themselves).
+ */
+#define SLOT_KPROBE 4
+struct scratch {
+	struct iomc_event ev;
+	struct iomc_verdict vd;
+	__s32 stack_bytes;
+	__u32 pad;
+	__u64 stack[IOMC_STACK_FRAMES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 5);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);		/* resized by --ringbuf */
+} rb SEC(".maps");
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static __always_inline struct iomc_counters *cnt(void)
+{
+	__u32 k = 0;
+
+	return bpf_map_lookup_elem(&counters, &k);
+}
+
+static __always_inline struct scratch *scratch_get(__u32 slot)
+{
+	__u32 k = slot;
+
+	return bpf_map_lookup_elem(&scratch, &k);
+}
+
+static __always_inline struct iomc_stack *irq_stack(__u32 cpu, __u32 ctx)
+{
+	__u32 k;
+
+	if (ctx == IOMC_CTX_TASK || ctx >= IOMC_CTX_MAX)
+		return 0;
+	k = cpu * 3 + ctx - 1;
+	return bpf_map_lookup_elem(&irqs, &k);
+}
+
+static __always_inline struct iomc_stack *task_stack(__u32 tid, int create)
+{
+	struct iomc_stack *s = bpf_map_lookup_elem(&tasks, &tid);
+	struct iomc_counters *c;
+
+	if (s || !create)
+		return s;
+	bpf_map_update_elem(&tasks, &tid, &zero_stack, BPF_NOEXIST);
+	s = bpf_map_lookup_elem(&tasks, &tid);
+	if (!s) {
+		c = cnt();
+		if (c)
+			c->untracked++;
+	}
+	return s;
+}
+
+static __always_inline struct iomc_stack *own_stack(const struct iomc_event *ev,
+						    int create)
+{
+	if (ev->ctx == IOMC_CTX_TASK)
+		return task_stack(ev->tid, create);
+	return irq_stack(ev->cpu, ev->ctx);
+}
+
+/* Fill the fields every event has. */
+static __always_inline void ev_init(struct iomc_event *ev, __u32 type,
+				    __u32 ctx)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->type = type;
+	ev->cpu = bpf_get_smp_processor_id();
+	ev->pid = pt >> 32;
+	ev->tid = (__u32)pt;
+	ev->ctx = ctx < IOMC_CTX_MAX ? ctx : IOMC_CTX_TASK;
+}
+
+/* Record mode: the event goes to userspace as it is. */
+static __always_inline void record(struct iomc_event *ev)
+{
+	struct iomc_counters *c;
+	struct iomc_rec *r;
+
+	if (!cfg.record)
+		return;
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
+	if (!r) {
+		c = cnt();
+		if (c)
+			c->rec_fail++;
+		return;
+	}
+	r->msg = IOMC_MSG_EVENT;
+	r->pad = 0;
+	r->ev = *ev;
+	bpf_ringbuf_submit(r, 0);
+}
+
+/* Dedup: 1 if this violation must be reported in full. */
+static __always_inline int first_time(const struct iomc_event *ev,
+				      const struct iomc_viol *v,
+				      struct iomc_seen_val **valp)
+{
+	struct iomc_seen_key k = {};
+	struct iomc_seen_val nv = {}, *val;
+	struct iomc_counters *c;
+
+	*valp = 0;
+	if (!cfg.dedup)
+		return 1;
+	k.rule = v->rule;
+	k.site = ev->caller;
+	k.map_site = v->map_site;
+	val = bpf_map_lookup_elem(&seen, &k);
+	if (!val) {
+		nv.count = 1;
+		nv.first_ns = ev->ts_ns;
+		nv.last_ns = ev->ts_ns;
+		if (bpf_map_update_elem(&seen, &k, &nv, BPF_NOEXIST) == 0) {
+			*valp = bpf_map_lookup_elem(&seen, &k);
+			return 1;
+		}
+		val = bpf_map_lookup_elem(&seen, &k);
+		if (!val) {
+			/* table full: report every time, userspace dedups */
+			c = cnt();
+			if (c)
+				c->seen_full++;
+			return 1;
+		}
+	}
+	__sync_fetch_and_add(&val->count, 1);
+	val->last_ns = ev->ts_ns;
+	*valp = val;
+	/* a first report that did not get out is retried */
+	return !val->reported;
+}
+
+static __always_inline void report_one(struct scratch *sc,
+				       const struct iomc_viol *v,
+				       const struct iomc_stack *held,
+				       __u32 held_ctx, __u32 held_tid)
+{
+	struct iomc_event *ev = &sc->ev;
+	struct iomc_seen_val *val;
+	struct iomc_counters *c = cnt();
+	struct iomc_report *r;
+
+	if (c)
+		c->violations++;
+	if (!first_time(ev, v, &val))
+		return;
+	r = bpf_ringbuf_reserve(&rb, sizeof(*r), 0);
+	if (!r) {
+		if (c)
+			c->rb_fail++;
+		return;
+	}
+	r->msg = IOMC_MSG_REPORT;
+	r->ev = *ev;
+	r->v = *v;
+	r->held_ctx = held_ctx;
+	r->held_tid = held_tid;
+	r->pad = 0;
+	r->n_held = 0;
+	if (held) {
+		const struct iomc_stack *h = held;
+		__u32 d;
+
+		/* keep the compiler from computing h->held before the
+		 * NULL check (the verifier rejects that) */
+		asm volatile("" : "+r"(h));
+		d = h->depth;
+		r->n_held = d < IOMC_STACK_MAX ? d : IOMC_STACK_MAX;
+		bpf_probe_read_kernel(r->held, sizeof(r->held), h->held);
+	}	/* else held[] is left as is: n_held says what is valid */
+	r->stack_bytes = sc->stack_bytes;
+	bpf_probe_read_kernel(r->stack, sizeof(r->stack), sc->stack);
+	bpf_ringbuf_submit(r, 0);
+	if (val)
+		val->reported = 1;
+	if (c)
+		c->reported++;
+}
+
+/*
+ * Report the verdict in sc. A global function: the verifier checks it once
+ * instead of once per path of every program that reports.
+ */
+__noinline int g_report(struct scratch *sc, const struct iomc_stack *held,
+			__u32 held_ctx, __u32 held_tid)
+{
+	__u32 i, n;
+
+	if (!sc)
+		return 0;
+	n = sc->vd.n;
+	bpf_get_current_comm(sc->ev.comm, sizeof(sc->ev.comm));
+	for (i = 0; i < IOMC_MAX_VIOL; i++) {
+		if (i >= n)
+			break;
+		report_one(sc, &sc->vd.v[i], held, held_ctx, held_tid);
+	}
+	return 0;
+}
+
+/* The stack is captured here, where the program's context is at hand. */
+static __always_inline void report(void *ctx, struct scratch *sc,
+				   const struct iomc_stack *held,
+				   __u32 held_ctx, __u32 held_tid)
+{
+	sc->stack_bytes = bpf_get_stack(ctx, sc->stack, sizeof(sc->stack), 0);
+	g_report(sc, held, held_ctx, held_tid);
+}
+
+/* Keep the fast-path counters in step with a stack's change. */
+static __always_inline void account(__u32 ctx, __u32 depth0, __u32 atomic0,
+				    const struct iomc_stack *s)
+{
+	__s64 da, dd;
+
+	if (!s)
+		return;
+	da = (__s64)s->n_atomic - atomic0;
+	dd = (__s64)s->depth - depth0;
+	if (da)
+		__sync_fetch_and_add(&atomic_held, da);
+	if (dd && ctx != IOMC_CTX_TASK)
+		__sync_fetch_and_add(&irq_held, dd);
+}
+
+static __always_inline struct scratch *begin(__u32 slot, __u32 type, __u32 ctx)
+{
+	struct scratch *sc = scratch_get(slot);
+
+	if (!sc)
+		return 0;
+	ev_init(&sc->ev, type, ctx);
+	iomc_verdict_init(&sc->vd);
+	return sc;
+}
+
+/* ---- io_mapping tracepoints -------------------------------------------- */
+
+SEC("raw_tp/io_mapping_create")
+int BPF_PROG(iomc_create, unsigned long mapping, __u64 base,
+	     unsigned long size, unsigned long caller)
+{
+	struct scratch *sc = begin(IOMC_CTX_TASK, IOMC_EV_CREATE, IOMC_CTX_TASK);
+	struct iomc_counters *c = cnt();
+	__u64 m = mapping;
+
+	if (!sc)
+		return 0;
+	if (c)
+		c->events++;
+	sc->ev.mapping = mapping;
+	sc->ev.size = size;
+	sc->ev.offset = base;	/* not a rule input; kept for the record */
+	sc->ev.caller = caller;
+	record(&sc->ev);
+	bpf_map_delete_elem(&freed, &m);
+	return 0;
+}
+
+struct count_ctx {
+	__u64 mapping;
+	__u64 site;
+	__u32 n;
+};
+
+/*
+ * The loops over a stack inside map-iteration callbacks are global
+ * functions: the verifier checks them once, not once per callback
+ * simulation (which newer verifiers repeat until the state converges).
+ */
+__noinline int g_count_mapping(const struct iomc_stack *s,
+			       struct count_ctx *cc)
+{
+	if (!s || !cc)
+		return 0;
+	cc->n += iomc_stack_count_mapping(s, cc->mapping, &cc->site);
+	return 0;
+}
+
+static long count_stack_cb(struct bpf_map *map, const void *key, void *value,
+			   void *data)
+{
+	g_count_mapping(value, data);
+	return 0;
+}
+
+static long count_wc_cb(struct bpf_map *map, const void *key, void *value,
+			void *data)
+{
+	struct count_ctx *cc = data;
+
+	cc->n += iomc_wc_count_mapping(value, cc->mapping, &cc->site);
+	return 0;
+}
+
+SEC("raw_tp/io_mapping_free")
+int BPF_PROG(iomc_free, unsigned long mapping, unsigned long size,
+	     unsigned long caller)
+{
+	struct scratch *sc = scratch_get(IOMC_CTX_TASK);
+	struct iomc_counters *c = cnt();
+	struct count_ctx cc = {};
+	struct iomc_freed f = {};
+	struct iomc_stack *own;
+	__u64 m = mapping;
+
+	if (!sc)
+		return 0;
+	ev_init(&sc->ev, IOMC_EV_FREE, IOMC_CTX_TASK);
+	iomc_verdict_init(&sc->vd);
+	if (c)
+		c->events++;
+	sc->ev.mapping = mapping;
+	sc->ev.size = size;
+	sc->ev.caller = caller;
+	record(&sc->ev);
+	cc.mapping = mapping;
+	bpf_for_each_map_elem(&tasks, count_stack_cb, &cc, 0);
+	bpf_for_each_map_elem(&irqs, count_stack_cb, &cc, 0);
+	bpf_for_each_map_elem(&wcs, count_wc_cb, &cc, 0);
+	iomc_check_free(&cfg.rules, &sc->ev, cc.n, cc.site, &sc->vd);
+	if (sc->vd.n) {
+		own = own_stack(&sc->ev, 0);
+		report(ctx, sc, own && own->depth ? own : 0, sc->ev.ctx,
+		       sc->ev.tid);
+	}
+	f.free_site = caller;
+	f.ts_ns = sc->ev.ts_ns;
+	bpf_map_update_elem(&freed, &m, &f, BPF_ANY);
+	return 0;
+}
+
+SEC("raw_tp/io_mapping_map")
+int BPF_PROG(iomc_map, unsigned int kind, unsigned int ctx_, unsigned long mapping,
+	     unsigned long size, unsigned long offset, unsigned long len,
+	     unsigned long vaddr, unsigned long caller)
+{
+	__u32 slot = ctx_ < IOMC_CTX_MAX ? ctx_ : IOMC_CTX_TASK;
+	struct scratch *sc = begin(slot, IOMC_EV_MAP, ctx_);
+	struct iomc_stack *own = 0, *task = 0;
+	struct iomc_counters *c = cnt();
+	struct iomc_wc *wc = 0;
+	struct iomc_event *ev;
+	__u32 below, d0 = 0, a0 = 0;
+	__u64 va = vaddr, m = mapping;
+
+	if (!sc)
+		return 0;
+	if (c)
+		c->events++;
+	ev = &sc->ev;
+	ev->kind = kind;
+	ev->mapping = mapping;
+	ev->size = size;
+	ev->offset = offset;
+	ev->len = len;
+	ev->vaddr = vaddr;
+	ev->caller = caller;
+	record(ev);
+	if (iomc_map_target(ev) == IOMC_TO_STACK) {
+		own = own_stack(ev, 1);
+		if (own) {
+			d0 = own->depth;
+			a0 = own->n_atomic;
+		}
+	} else {
+		wc = bpf_map_lookup_elem(&wcs, &va);
+		if (!wc) {
+			bpf_map_update_elem(&wcs, &va, &zero_wc, BPF_NOEXIST);
+			wc = bpf_map_lookup_elem(&wcs, &va);
+		}
+	}
+	if (ev->ctx > IOMC_CTX_TASK)
+		task = task_stack(ev->tid, 0);
+	below = iomc_below_depth(ev, task, irq_stack(ev->cpu, IOMC_CTX_SOFTIRQ),
+				 irq_stack(ev->cpu, IOMC_CTX_HARDIRQ));
+	iomc_check_map(&cfg.rules, ev, own, below,
+		       bpf_map_lookup_elem(&freed, &m), &sc->vd);
+	if (sc->vd.n)
+		report(ctx, sc, own && own->depth ? own : 0, ev->ctx, ev->tid);
+	iomc_apply_map(ev, own, wc);
+	account(ev->ctx, d0, a0, own);
+	return 0;
+}
+
+struct search_ctx {
+	__u64 vaddr;
+	__u32 found;
+	__u32 pad;
+	struct iomc_held held;
+};
+
+/* Take sx->vaddr out of s if it is there (global: see g_count_mapping). */
+__noinline int g_take(struct iomc_stack *s, struct search_ctx *sx)
+{
+	int idx;
+
+	if (!s || !sx)
+		return 0;
+	idx = iomc_stack_find(s, sx->vaddr);
+	if (idx < 0)
+		return 0;
+	iomc_stack_remove(s, idx, &sx->held);
+	sx->found = 1;
+	return 1;
+}
+
+static long search_cb(struct bpf_map *map, const void *key, void *value,
+		      void *data)
+{
+	return g_take(value, data) ? 1 : 0;
+}
+
+SEC("raw_tp/io_mapping_unmap")
+int BPF_PROG(iomc_unmap, unsigned int kind, unsigned int ctx_,
+	     unsigned long vaddr, unsigned long caller)
+{
+	__u32 slot = ctx_ < IOMC_CTX_MAX ? ctx_ : IOMC_CTX_TASK;
+	struct scratch *sc = begin(slot, IOMC_EV_UNMAP, ctx_);
+	struct iomc_counters *c = cnt();
+	struct search_ctx sx = {};
+	struct iomc_held *fp = 0;
+	struct iomc_stack *own;
+	struct iomc_event *ev;
+	struct iomc_wc *wc;
+	enum iomc_where where;
+	__u32 d0 = 0, a0 = 0;
+	__u64 va = vaddr;
+	int idx;
+
+	if (!sc)
+		return 0;
+	if (c)
+		c->events++;
+	ev = &sc->ev;
+	ev->kind = kind;
+	ev->vaddr = vaddr;
+	ev->caller = caller;
+	record(ev);
+	own = own_stack(ev, 0);
+	if (own) {
+		d0 = own->depth;
+		a0 = own->n_atomic;
+	}
+	wc = bpf_map_lookup_elem(&wcs, &va);
+	where = iomc_unmap_locate(ev, own, wc, &idx);
+	if (where == IOMC_IN_NONE) {
+		sx.vaddr = vaddr;
+		bpf_for_each_map_elem(&tasks, search_cb, &sx, 0);
+		if (!sx.found)
+			bpf_for_each_map_elem(&irqs, search_cb, &sx, 0);
+		if (sx.found) {
+			fp = &sx.held;
+			if (sx.held.kind == IOMC_KIND_ATOMIC)
+				__sync_fetch_and_add(&atomic_held, -1);
+			if (sx.held.ctx != IOMC_CTX_TASK)
+				__sync_fetch_and_add(&irq_held, -1);
+		}
+	}
+	iomc_check_unmap(&cfg.rules, ev, own, where, idx, wc, fp, &sc->vd);
+	if (sc->vd.n)
+		report(ctx, sc, own && own->depth ? own : 0, ev->ctx, ev->tid);
+	if (iomc_apply_unmap(ev, own, where, idx, wc) & IOMC_WC_EMPTY)
+		bpf_map_delete_elem(&wcs, &va);
+	account(ev->ctx, d0, a0, own);
+	return 0;
+}
+
+/* ---- scheduler and exits ------------------------------------------------ */
+
+/* sched_switch(preempt, prev, next, prev_state): runs as prev. */
+SEC("raw_tp/sched_switch")
+int BPF_PROG(iomc_switch, bool preempt)
+{
+	struct iomc_stack *task;
+	struct scratch *sc;
+	__u32 tid;
+
+	if (!atomic_held)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	task = bpf_map_lookup_elem(&tasks, &tid);
+	if (!task || !task->n_atomic)
+		return 0;
+	sc = begin(IOMC_CTX_TASK, IOMC_EV_SWITCH, IOMC_CTX_TASK);
+	if (!sc)
+		return 0;
+	sc->ev.arg = !preempt;
+	record(&sc->ev);
+	iomc_check_switch(&cfg.rules, &sc->ev, task, &sc->vd);
+	if (sc->vd.n)
+		report(ctx, sc, task, IOMC_CTX_TASK, sc->ev.tid);
+	return 0;
+}
+
+/* sched_process_exit(task): runs as the exiting task. */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(iomc_exit)
+{
+	struct iomc_stack *task;
+	struct scratch *sc;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	task = bpf_map_lookup_elem(&tasks, &tid);
+	if (!task)
+		return 0;
+	if (task->depth || task->lost) {
+		sc = begin(IOMC_CTX_TASK, IOMC_EV_EXIT, IOMC_CTX_TASK);
+		if (sc) {
+			record(&sc->ev);
+			iomc_check_exit(&cfg.rules, &sc->ev, task, &sc->vd);
+			if (sc->vd.n)
+				report(ctx, sc, task, IOMC_CTX_TASK, tid);
+		}
+		if (task->n_atomic)
+			__sync_fetch_and_add(&atomic_held, -(__s64)task->n_atomic);
+	}
+	bpf_map_delete_elem(&tasks, &tid);
+	return 0;
+}
+
+static __always_inline int irq_exit(void *ctx, __u32 ictx)
+{
+	struct iomc_stack *s;
+	struct scratch *sc;
+
+	if (!irq_held)
+		return 0;
+	s = irq_stack(bpf_get_smp_processor_id(), ictx);
+	if (!s || (!s->depth && !s->lost))
+		return 0;
+	sc = begin(ictx, IOMC_EV_IRQ_EXIT, ictx);
+	if (sc) {
+		record(&sc->ev);
+		iomc_check_exit(&cfg.rules, &sc->ev, s, &sc->vd);
+		if (sc->vd.n)
+			report(ctx, sc, s, ictx, sc->ev.tid);
+	}
+	if (s->n_atomic)
+		__sync_fetch_and_add(&atomic_held, -(__s64)s->n_atomic);
+	if (s->depth)
+		__sync_fetch_and_add(&irq_held, -(__s64)s->depth);
+	iomc_stack_reset(s);
+	return 0;
+}
+
+/* irq_handler_exit, hrtimer_expire_exit, local_timer_exit, irq_work_exit... */
+SEC("raw_tp")
+int BPF_PROG(iomc_hardirq_exit)
+{
+	return irq_exit(ctx, IOMC_CTX_HARDIRQ);
+}
+
+/* softirq_exit, tasklet_exit, timer_expire_exit */
+SEC("raw_tp")
+int BPF_PROG(iomc_softirq_exit)
+{
+	return irq_exit(ctx, IOMC_CTX_SOFTIRQ);
+}
+
+/* nmi_handler (x86: after each NMI handler) */
+SEC("raw_tp")
+int BPF_PROG(iomc_nmi_exit)
+{
+	return irq_exit(ctx, IOMC_CTX_NMI);
+}
+
+/* ---- might-sleep -------------------------------------------------------- */
+
+/*
+ * A might-sleep function was entered from call site 'caller'. sp/ret: the
+ * stack pointer at entry and the return address it holds (0 in tests):
+ * a might-sleep function called by another (msleep -> schedule_timeout)
+ * is one event, not two, so a hit whose stack lies below the last
+ * reported one, while that one's return address is still in place, is
+ * inside it and skipped.
+ */
+static __always_inline int might_sleep(void *ctx, __u64 func, __u64 caller,
+				       __u64 sp, __u64 ret)
+{
+	struct iomc_stack *s[IOMC_CTX_MAX], *h;
+	struct iomc_counters *c;
+	struct scratch *sc;
+	__u32 cpu, tid, hc;
+	__u64 cur;
+
+	if (!atomic_held)
+		return 0;
+	c = cnt();
+	if (c)
+		c->might_sleep++;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	cpu = bpf_get_smp_processor_id();
+	s[IOMC_CTX_TASK] = bpf_map_lookup_elem(&tasks, &tid);
+	s[IOMC_CTX_SOFTIRQ] = irq_stack(cpu, IOMC_CTX_SOFTIRQ);
+	s[IOMC_CTX_HARDIRQ] = irq_stack(cpu, IOMC_CTX_HARDIRQ);
+	s[IOMC_CTX_NMI] = irq_stack(cpu, IOMC_CTX_NMI);
+	sc = begin(SLOT_KPROBE, IOMC_EV_MIGHT_SLEEP, IOMC_CTX_TASK);
+	if (!sc)
+		return 0;
+	sc->ev.arg = func;
+	sc->ev.caller = caller;
+	iomc_check_might_sleep(&cfg.rules, &sc->ev, s[0], s[1], s[2], s[3],
+			       &sc->vd);
+	if (!sc->vd.n)
+		return 0;
+	hc = sc->vd.v[0].ctx;
+	h = hc == IOMC_CTX_TASK ? s[0] : hc == IOMC_CTX_SOFTIRQ ? s[1] :
+	    hc == IOMC_CTX_HARDIRQ ? s[2] : s[3];
+	if (!h)
+		return 0;
+	if (sp) {
+		if (h->ms_sp && sp < h->ms_sp &&
+		    !bpf_probe_read_kernel(&cur, sizeof(cur), (void *)h->ms_sp) &&
+		    cur == h->ms_ret)
+			return 0;	/* nested in the call already reported */
+		h->ms_sp = sp;
+		h->ms_ret = ret;
+	}
+	sc->ev.ctx = hc;
+	record(&sc->ev);
+	report(ctx, sc, h, hc, tid);
+	return 0;
+}
+
+static __always_inline int ms_kprobe(struct pt_regs *regs, int gfp_arg)
+{
+	__u64 sp, ret = 0, gfp = 0;
+
+	if (!atomic_held)
+		return 0;
+	if (gfp_arg == 1)
+		gfp = PT_REGS_PARM1(regs);
+	else if (gfp_arg == 2)
+		gfp = PT_REGS_PARM2(regs);
+	else if (gfp_arg == 3)
+		gfp = PT_REGS_PARM3(regs);
+	if (gfp_arg && !(gfp & IOMC_GFP_DIRECT_RECLAIM))
+		return 0;
+	sp = PT_REGS_SP(regs);
+	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)sp);
+	return might_sleep(regs, bpf_get_func_ip(regs), ret, sp, ret);
+}
+
+/* Functions that may always sleep: mutex_lock, msleep, ... */
+SEC("kprobe")
+int iomc_ms(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 0);
+}
+
+/* Allocators: may sleep if the gfp argument (1st, 2nd, 3rd) allows reclaim. */
+SEC("kprobe")
+int iomc_ms_gfp1(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 1);
+}
+
+SEC("kprobe")
+int iomc_ms_gfp2(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 2);
+}
+
+SEC("kprobe")
+int iomc_ms_gfp3(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 3);
+}
+
+/*
+ * Never attached: lets tests drive the might-sleep rule through
+ * BPF_PROG_TEST_RUN (kprobe programs cannot be test-run).
+ * Arguments: (function address, call site).
+ */
+SEC("raw_tp")
+int BPF_PROG(iomc_test_might_sleep, __u64 func, __u64 caller)
+{
+	return might_sleep(ctx, func, caller, 0, 0);
+}

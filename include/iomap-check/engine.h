@@ -1,0 +1,590 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The io_mapping rule engine: every rule decided in one place.
+ *
+ * Compiled twice: by clang -target bpf inside bpf/iomap_checkd.bpf.c (the
+ * live checker) and by gcc in userspace (the post-mortem analyzer and the
+ * tests). So it is pure C over explicit state: no maps, no helpers, no
+ * allocation, no unbounded loop, nothing but the arguments. The caller (a
+ * "driver") owns the state tables and does the lookups:
+ *
+ *   - one struct iomc_stack per context: per task (by tid) for process
+ *     context, per CPU for softirq, hardirq and NMI (maps taken in an
+ *     interrupt nest on top of the interrupted context and must be balanced
+ *     before it returns);
+ *   - outstanding map_wc addresses: vaddr -> struct iomc_wc;
+ *   - freed mappings: mapping -> struct iomc_freed.
+ *
+ * Each operation is split in a check and an apply. iomc_check_*() only
+ * reads the state and appends violations to a struct iomc_verdict; the
+ * driver reports them (with the stack as it was, like lockdep shows the
+ * locks held before the acquisition) and then calls iomc_apply_*() to
+ * update the state. A driver processes an event like this:
+ *
+ *   CREATE  forget freed[mapping]
+ *   FREE    n = maps of ev->mapping outstanding in every stack and in the
+ *           wc table (iomc_stack_count_mapping / iomc_wc_count_mapping);
+ *           iomc_check_free(); then freed[mapping] = { ev->caller }
+ *   MAP     iomc_map_target(ev) says which state it goes to: the context's
+ *           stack (created if absent) or wc[vaddr] (created zeroed if
+ *           absent); below = iomc_below_depth of the contexts the map nests
+ *           on; iomc_check_map(); iomc_apply_map()
+ *   UNMAP   where = iomc_unmap_locate(own stack, wc[vaddr]); if
+ *           IOMC_IN_NONE, search every other stack for the vaddr and, if
+ *           found, take the entry out of it (iomc_stack_remove) and pass it
+ *           as 'foreign'; iomc_check_unmap(); iomc_apply_unmap() (delete
+ *           wc[vaddr] when it returns IOMC_WC_EMPTY)
+ *   SWITCH  iomc_check_switch(task stack of ev->tid)
+ *   EXIT    iomc_check_exit(task stack), then drop the stack
+ *   IRQ_EXIT iomc_check_exit(stack of (ev->cpu, ev->ctx)), iomc_stack_reset
+ *   MIGHT_SLEEP iomc_check_might_sleep(the stacks active on ev->cpu)
+ *   DROP    iomc_stack_forget() the stacks of that CPU's contexts
+ *
+ * bpf/iomap_checkd.bpf.c and src/engine_state.c are the two drivers;
+ * tests/host/engine_agree proves they agree on the same event sequences.
+ */
+#ifndef IOMAP_CHECK_ENGINE_H
+#define IOMAP_CHECK_ENGINE_H
+
+#include "abi.h"
+
+#ifndef IOMC_INLINE
+#define IOMC_INLINE static inline __attribute__((always_inline))
+#endif
+
+/* io_mapping's unit: atomic/local maps cover one page. x86-64 and arm64 4K. */
+#define IOMC_PAGE_SIZE 4096ULL
+/* The largest verdict one event produces (leak_on_exit: one per held map). */
+#define IOMC_MAX_VIOL 8
+
+/* Which rules are on and the nesting limit. */
+struct iomc_cfg {
+	__u32 rule_mask;	/* bit IOMC_RULE_x set = rule x enabled */
+	__u32 depth_limit;	/* depth_exceeded above this (IOMC_DEFAULT_DEPTH_LIMIT) */
+};
+
+#define IOMC_ALL_RULES ((__u32)((1ULL << IOMC_RULE_MAX) - 1))
+
+/* One context's maps, bottom first. */
+struct iomc_stack {
+	__u32 depth;		/* entries used in held[] */
+	__u32 lost;		/* maps beyond IOMC_STACK_MAX, not recorded */
+	__u32 n_atomic;		/* atomic maps among held[] */
+	__u32 unsure;		/* events of this context were lost (DROP):
+				 * unknown unmaps are not reported */
+	__u64 ms_sp;		/* BPF driver: last might-sleep report's stack */
+	__u64 ms_ret;		/* pointer and return address (nesting filter) */
+	struct iomc_held held[IOMC_STACK_MAX];
+};
+
+/* Outstanding map_wc's of one address (map_wc may map a page twice). */
+struct iomc_wc {
+	__u32 count;
+	__u32 pad;
+	struct iomc_held last;	/* the most recent of them */
+};
+
+/* A freed mapping, kept to catch use after free. */
+struct iomc_freed {
+	__u64 free_site;
+	__u64 ts_ns;
+};
+
+/* What one event violated. 'dropped' counts violations beyond the array. */
+struct iomc_verdict {
+	__u32 n;
+	__u32 dropped;
+	struct iomc_viol v[IOMC_MAX_VIOL];
+};
+
+/* Where an unmapped address was found. */
+enum iomc_where {
+	IOMC_IN_NONE = 0,	/* not in the own stack nor the wc table */
+	IOMC_IN_OWN = 1,	/* in the unmapping context's stack */
+	IOMC_IN_WC = 2,		/* an outstanding map_wc */
+};
+
+/* What iomc_map_target() says a map goes to. */
+enum iomc_target {
+	IOMC_TO_STACK = 0,	/* atomic/local: the context's stack */
+	IOMC_TO_WC = 1,		/* map_wc: wc[vaddr] */
+};
+
+/* iomc_apply_unmap() result bits. */
+#define IOMC_WC_EMPTY 0x1	/* wc[vaddr] has no map left: delete it */
+
+/* ---- small helpers ----------------------------------------------------- */
+
+/*
+ * An index into held[] (or v[]) the BPF verifier can see is in bounds:
+ * the empty asm hides the value from the compiler, which would otherwise
+ * drop the mask after an earlier range check the verifier does not relate.
+ */
+IOMC_INLINE __u32 iomc_idx(__u32 i, __u32 n_pow2)
+{
+#ifdef __bpf__
+	asm volatile("" : "+r"(i));
+#endif
+	return i & (n_pow2 - 1);
+}
+
+IOMC_INLINE void iomc_verdict_init(struct iomc_verdict *out)
+{
+	out->n = 0;
+	out->dropped = 0;
+}
+
+IOMC_INLINE int iomc_rule_on(const struct iomc_cfg *cfg, __u32 rule)
+{
+	return (cfg->rule_mask >> rule) & 1;
+}
+
+IOMC_INLINE int iomc_kind_stacked(__u32 kind)
+{
+	return kind == IOMC_KIND_ATOMIC || kind == IOMC_KIND_LOCAL;
+}
+
+/* Append a violation if its rule is on; returns the slot or NULL. */
+IOMC_INLINE struct iomc_viol *iomc_emit(const struct iomc_cfg *cfg,
+					struct iomc_verdict *out, __u32 rule,
+					__u32 ctx, __u64 map_site)
+{
+	struct iomc_viol *v;
+	__u32 n = out->n;
+
+	if (!iomc_rule_on(cfg, rule))
+		return 0;
+	if (n >= IOMC_MAX_VIOL) {
+		out->dropped++;
+		return 0;
+	}
+	v = &out->v[iomc_idx(n, IOMC_MAX_VIOL)];
+	v->rule = rule;
+	v->ctx = ctx;
+	v->map_site = map_site;
+	v->other_site = 0;
+	v->other_tid = 0;
+	v->other_ctx = 0;
+	v->other_cpu = 0;
+	out->n = n + 1;
+	return v;
+}
+
+/* Maps a context holds, those it could not record included. */
+IOMC_INLINE __u32 iomc_stack_depth(const struct iomc_stack *s)
+{
+	return s ? s->depth + s->lost : 0;
+}
+
+IOMC_INLINE void iomc_stack_reset(struct iomc_stack *s)
+{
+	s->depth = 0;
+	s->lost = 0;
+	s->n_atomic = 0;
+	s->unsure = 0;
+	s->ms_sp = 0;
+	s->ms_ret = 0;
+}
+
+/*
+ * Events of this context were lost: what it holds is unknown. Forget it,
+ * and stay quiet about unmaps of addresses it no longer knows, so that a
+ * drop never turns into a false lifo or unknown_unmap.
+ */
+IOMC_INLINE void iomc_stack_forget(struct iomc_stack *s)
+{
+	iomc_stack_reset(s);
+	s->unsure = 1;
+}
+
+/* Index of the most recent map of vaddr in s, or -1. */
+IOMC_INLINE int iomc_stack_find(const struct iomc_stack *s, __u64 vaddr)
+{
+	__u32 d = s->depth;
+	int i;
+
+	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
+		if ((__u32)i >= d)
+			continue;
+		if (s->held[i].vaddr == vaddr)
+			return i;
+	}
+	return -1;
+}
+
+/* Index of the most recent atomic map in s, or -1. */
+IOMC_INLINE int iomc_stack_top_atomic(const struct iomc_stack *s)
+{
+	__u32 d = s->depth;
+	int i;
+
+	if (!s->n_atomic)
+		return -1;
+	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
+		if ((__u32)i >= d)
+			continue;
+		if (s->held[i].kind == IOMC_KIND_ATOMIC)
+			return i;
+	}
+	return -1;
+}
+
+/* Take entry idx out of s (copied to *gone if not NULL), keeping order. */
+IOMC_INLINE void iomc_stack_remove(struct iomc_stack *s, int idx,
+				   struct iomc_held *gone)
+{
+	__u32 d = s->depth;
+	__u32 i;
+
+	if (idx < 0 || (__u32)idx >= d || d > IOMC_STACK_MAX)
+		return;
+	idx = (int)iomc_idx((__u32)idx, IOMC_STACK_MAX);
+	if (gone)
+		*gone = s->held[idx];
+	if (s->held[idx].kind == IOMC_KIND_ATOMIC && s->n_atomic)
+		s->n_atomic--;
+	for (i = 0; i < IOMC_STACK_MAX - 1; i++) {
+		if (i < (__u32)idx)
+			continue;
+		if (i + 1 >= d)
+			break;
+		s->held[i] = s->held[i + 1];
+	}
+	s->depth = d - 1;
+}
+
+/* Maps of 'mapping' held in s; *site = the most recent one's site. */
+IOMC_INLINE __u32 iomc_stack_count_mapping(const struct iomc_stack *s,
+					   __u64 mapping, __u64 *site)
+{
+	__u32 d = s->depth, n = 0;
+	__u32 i;
+
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		if (i >= d)
+			break;
+		if (s->held[i].mapping == mapping) {
+			n++;
+			*site = s->held[i].site;
+		}
+	}
+	return n;
+}
+
+IOMC_INLINE __u32 iomc_wc_count_mapping(const struct iomc_wc *w,
+					__u64 mapping, __u64 *site)
+{
+	if (!w->count || w->last.mapping != mapping)
+		return 0;
+	*site = w->last.site;
+	return w->count;
+}
+
+IOMC_INLINE void iomc_held_from_event(struct iomc_held *h,
+				      const struct iomc_event *ev)
+{
+	h->vaddr = ev->vaddr;
+	h->mapping = ev->mapping;
+	h->offset = ev->offset;
+	h->site = ev->caller;
+	h->ts_ns = ev->ts_ns;
+	h->tid = ev->tid;
+	h->kind = (__u8)ev->kind;
+	h->ctx = (__u8)ev->ctx;
+	h->cpu = (__u16)ev->cpu;
+}
+
+/* ---- map --------------------------------------------------------------- */
+
+IOMC_INLINE enum iomc_target iomc_map_target(const struct iomc_event *ev)
+{
+	return iomc_kind_stacked(ev->kind) ? IOMC_TO_STACK : IOMC_TO_WC;
+}
+
+/*
+ * Sum of iomc_stack_depth() over the contexts a map of ev->ctx nests on:
+ * the task stack of ev->tid and, for an interrupt, the lower interrupt
+ * levels of ev->cpu. Pass the stacks that exist, NULL for the others.
+ */
+IOMC_INLINE __u32 iomc_below_depth(const struct iomc_event *ev,
+				   const struct iomc_stack *task,
+				   const struct iomc_stack *softirq,
+				   const struct iomc_stack *hardirq)
+{
+	__u32 d = 0;
+
+	if (ev->ctx > IOMC_CTX_TASK)
+		d += iomc_stack_depth(task);
+	if (ev->ctx > IOMC_CTX_SOFTIRQ)
+		d += iomc_stack_depth(softirq);
+	if (ev->ctx > IOMC_CTX_HARDIRQ)
+		d += iomc_stack_depth(hardirq);
+	return d;
+}
+
+/*
+ * own: the context's stack (atomic/local; NULL if the driver could not get
+ * one: the map is then checked but not tracked). freed: the mapping's
+ * entry in the freed set, or NULL. below: iomc_below_depth().
+ */
+IOMC_INLINE void iomc_check_map(const struct iomc_cfg *cfg,
+				const struct iomc_event *ev,
+				const struct iomc_stack *own, __u32 below,
+				const struct iomc_freed *freed,
+				struct iomc_verdict *out)
+{
+	__u64 len = iomc_kind_stacked(ev->kind) ? IOMC_PAGE_SIZE : ev->len;
+	struct iomc_viol *v;
+
+	if (freed) {
+		v = iomc_emit(cfg, out, IOMC_RULE_USE_AFTER_FREE, ev->ctx, 0);
+		if (v)
+			v->other_site = freed->free_site;
+	}
+	if (ev->offset & (IOMC_PAGE_SIZE - 1))
+		iomc_emit(cfg, out, IOMC_RULE_UNALIGNED_OFFSET, ev->ctx, 0);
+	/* offset + len wrapping around is out of range too */
+	if (ev->offset >= ev->size || ev->offset + len < ev->offset ||
+	    ev->offset + len > ev->size)
+		iomc_emit(cfg, out, IOMC_RULE_OFFSET_OUT_OF_RANGE, ev->ctx, 0);
+	if (iomc_kind_stacked(ev->kind) &&
+	    below + iomc_stack_depth(own) + 1 > cfg->depth_limit) {
+		/* name where the nest began: the bottom map of this context */
+		__u64 first = own && own->depth ? own->held[0].site : 0;
+
+		iomc_emit(cfg, out, IOMC_RULE_DEPTH_EXCEEDED, ev->ctx, first);
+	}
+}
+
+/*
+ * Record the map. A refused map (vaddr 0: the caller got NULL) is recorded
+ * too: the caller will probably unmap that NULL, which must match it.
+ */
+IOMC_INLINE void iomc_apply_map(const struct iomc_event *ev,
+				struct iomc_stack *own, struct iomc_wc *wc)
+{
+	if (iomc_kind_stacked(ev->kind)) {
+		__u32 d;
+
+		if (!own)
+			return;
+		d = own->depth;
+		if (d >= IOMC_STACK_MAX) {
+			own->lost++;
+			return;
+		}
+		iomc_held_from_event(&own->held[iomc_idx(d, IOMC_STACK_MAX)], ev);
+		own->depth = d + 1;
+		if (ev->kind == IOMC_KIND_ATOMIC)
+			own->n_atomic++;
+		return;
+	}
+	if (!wc)
+		return;
+	wc->count++;
+	iomc_held_from_event(&wc->last, ev);
+}
+
+/* ---- unmap ------------------------------------------------------------- */
+
+/*
+ * Where the unmapped address is, looking first where the variant used
+ * says it should be. *idx = index in own when IOMC_IN_OWN.
+ */
+IOMC_INLINE enum iomc_where iomc_unmap_locate(const struct iomc_event *ev,
+					      const struct iomc_stack *own,
+					      const struct iomc_wc *wc,
+					      int *idx)
+{
+	int i = own ? iomc_stack_find(own, ev->vaddr) : -1;
+	int w = wc && wc->count;
+
+	*idx = i;
+	if (iomc_kind_stacked(ev->kind)) {
+		if (i >= 0)
+			return IOMC_IN_OWN;
+		return w ? IOMC_IN_WC : IOMC_IN_NONE;
+	}
+	if (w)
+		return IOMC_IN_WC;
+	return i >= 0 ? IOMC_IN_OWN : IOMC_IN_NONE;
+}
+
+/*
+ * where/idx: from iomc_unmap_locate(). foreign: when IOMC_IN_NONE, the
+ * entry the driver found (and took out of) another context's stack, else
+ * NULL.
+ */
+IOMC_INLINE void iomc_check_unmap(const struct iomc_cfg *cfg,
+				  const struct iomc_event *ev,
+				  const struct iomc_stack *own,
+				  enum iomc_where where, int idx,
+				  const struct iomc_wc *wc,
+				  const struct iomc_held *foreign,
+				  struct iomc_verdict *out)
+{
+	const struct iomc_held *h;
+	struct iomc_viol *v;
+
+	if (where == IOMC_IN_OWN && own && idx >= 0 &&
+	    idx < IOMC_STACK_MAX) {
+		__u32 top = own->depth - 1;
+
+		h = &own->held[iomc_idx((__u32)idx, IOMC_STACK_MAX)];
+		if (iomc_kind_stacked(ev->kind) && (__u32)idx != top &&
+		    top < IOMC_STACK_MAX) {
+			v = iomc_emit(cfg, out, IOMC_RULE_LIFO, ev->ctx,
+				      h->site);
+			if (v)
+				v->other_site =
+					own->held[iomc_idx(top, IOMC_STACK_MAX)].site;
+		}
+		if (h->kind != ev->kind)
+			iomc_emit(cfg, out, IOMC_RULE_UNMAP_MISMATCH, ev->ctx,
+				  h->site);
+		return;
+	}
+	if (where == IOMC_IN_WC && wc) {
+		if (ev->kind != IOMC_KIND_WC)
+			iomc_emit(cfg, out, IOMC_RULE_UNMAP_MISMATCH, ev->ctx,
+				  wc->last.site);
+		return;
+	}
+	if (foreign) {
+		v = iomc_emit(cfg, out, IOMC_RULE_CROSS_CONTEXT_UNMAP, ev->ctx,
+			      foreign->site);
+		if (v) {
+			v->other_tid = foreign->tid;
+			v->other_ctx = foreign->ctx;
+			v->other_cpu = foreign->cpu;
+		}
+		if (foreign->kind != ev->kind)
+			iomc_emit(cfg, out, IOMC_RULE_UNMAP_MISMATCH, ev->ctx,
+				  foreign->site);
+		return;
+	}
+	/* a map beyond the stack's capacity (or lost with dropped events)
+	 * may be the one: can't tell */
+	if (own && ((iomc_kind_stacked(ev->kind) && own->lost) || own->unsure))
+		return;
+	iomc_emit(cfg, out, IOMC_RULE_UNKNOWN_UNMAP, ev->ctx, 0);
+}
+
+/* Returns IOMC_WC_EMPTY when the driver must delete wc[vaddr]. */
+IOMC_INLINE int iomc_apply_unmap(const struct iomc_event *ev,
+				 struct iomc_stack *own, enum iomc_where where,
+				 int idx, struct iomc_wc *wc)
+{
+	if (where == IOMC_IN_OWN && own) {
+		iomc_stack_remove(own, idx, 0);
+		return 0;
+	}
+	if (where == IOMC_IN_WC && wc) {
+		if (wc->count)
+			wc->count--;
+		return wc->count ? 0 : IOMC_WC_EMPTY;
+	}
+	if (iomc_kind_stacked(ev->kind) && own && own->lost)
+		own->lost--;
+	return 0;
+}
+
+/* ---- free -------------------------------------------------------------- */
+
+/* n: maps of ev->mapping still outstanding; site: one of them. */
+IOMC_INLINE void iomc_check_free(const struct iomc_cfg *cfg,
+				 const struct iomc_event *ev, __u32 n,
+				 __u64 site, struct iomc_verdict *out)
+{
+	if (n)
+		iomc_emit(cfg, out, IOMC_RULE_LEAK_ON_FREE, ev->ctx, site);
+}
+
+/* ---- scheduler, exits, might-sleep -------------------------------------- */
+
+/* ev->arg = 1: the task switched out voluntarily (it slept). */
+IOMC_INLINE void iomc_check_switch(const struct iomc_cfg *cfg,
+				   const struct iomc_event *ev,
+				   const struct iomc_stack *task,
+				   struct iomc_verdict *out)
+{
+	int i;
+
+	if (!ev->arg || !task)
+		return;
+	i = iomc_stack_top_atomic(task);
+	if (i >= 0)
+		iomc_emit(cfg, out, IOMC_RULE_SLEEP_IN_ATOMIC, IOMC_CTX_TASK,
+			  task->held[iomc_idx((__u32)i, IOMC_STACK_MAX)].site);
+}
+
+/*
+ * A task exits (ctx TASK) or an interrupt returns (ctx of the interrupt)
+ * with maps held: one leak_on_exit per held map, most recent first. The
+ * driver then drops or resets the stack.
+ */
+IOMC_INLINE void iomc_check_exit(const struct iomc_cfg *cfg,
+				 const struct iomc_event *ev,
+				 const struct iomc_stack *s,
+				 struct iomc_verdict *out)
+{
+	__u32 d;
+	int i;
+
+	if (!s)
+		return;
+	d = s->depth;
+	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
+		if ((__u32)i >= d)
+			continue;
+		iomc_emit(cfg, out, IOMC_RULE_LEAK_ON_EXIT, ev->ctx,
+			  s->held[i].site);
+	}
+	if (!d && s->lost)
+		iomc_emit(cfg, out, IOMC_RULE_LEAK_ON_EXIT, ev->ctx, 0);
+}
+
+/*
+ * A might-sleep function was entered (ev->arg = the function, ev->caller =
+ * its call site). stacks[c] = the stack of context c active on ev->cpu
+ * (the task's for IOMC_CTX_TASK), NULL if none. The innermost context
+ * holding an atomic map is named.
+ */
+IOMC_INLINE void iomc_check_might_sleep(const struct iomc_cfg *cfg,
+					const struct iomc_event *ev,
+					const struct iomc_stack *task,
+					const struct iomc_stack *softirq,
+					const struct iomc_stack *hardirq,
+					const struct iomc_stack *nmi,
+					struct iomc_verdict *out)
+{
+	const struct iomc_stack *s = 0;
+	__u32 ctx = 0;
+	int i;
+
+	(void)ev;
+	if (task && task->n_atomic) {
+		s = task;
+		ctx = IOMC_CTX_TASK;
+	}
+	if (softirq && softirq->n_atomic) {
+		s = softirq;
+		ctx = IOMC_CTX_SOFTIRQ;
+	}
+	if (hardirq && hardirq->n_atomic) {
+		s = hardirq;
+		ctx = IOMC_CTX_HARDIRQ;
+	}
+	if (nmi && nmi->n_atomic) {
+		s = nmi;
+		ctx = IOMC_CTX_NMI;
+	}
+	if (!s)
+		return;
+	i = iomc_stack_top_atomic(s);
+	if (i >= 0)
+		iomc_emit(cfg, out, IOMC_RULE_MIGHT_SLEEP_IN_ATOMIC, ctx,
+			  s->held[iomc_idx((__u32)i, IOMC_STACK_MAX)].site);
+}
+
+#endif /* IOMAP_CHECK_ENGINE_H */

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Userspace driver of the rule engine: the state tables and the lookup
+ * sequence of engine.h's "how a driver processes an event", mirroring
+ * bpf/iomap_checkd.bpf.c. Tables are small chained hashes keyed by u64.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "engine_state.h"
+
+/* ---- u64 -> pointer hash ------------------------------------------------ */
+
+struct u64ent {
+	__u64 key;
+	void *val;
+	struct u64ent *next;
+};
+
+struct u64map {
+	struct u64ent **b;
+	size_t nb, n;
+};
+
+static size_t u64map_slot(const struct u64map *m, __u64 k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k & (m->nb - 1);
+}
+
+static void *u64map_get(const struct u64map *m, __u64 k)
+{
+	struct u64ent *e;
+
+	if (!m->nb)
+		return NULL;
+	for (e = m->b[u64map_slot(m, k)]; e; e = e->next)
+		if (e->key == k)
+			return e->val;
+	return NULL;
+}
+
+static int u64map_grow(struct u64map *m)
+{
+	size_t nb = m->nb ? m->nb * 2 : 64, i;
+	struct u64ent **b = calloc(nb, sizeof(*b));
+	struct u64map nm = { b, nb, m->n };
+
+	if (!b)
+		return -1;
+	for (i = 0; i < m->nb; i++) {
+		struct u64ent *e = m->b[i], *next;
+
+		for (; e; e = next) {
+			size_t s = u64map_slot(&nm, e->key);
+
+			next = e->next;
+			e->next = b[s];
+			b[s] = e;
+		}
+	}
+	free(m->b);
+	*m = nm;
+	return 0;
+}
+
+/* Insert k (absent) -> v; returns v or NULL on OOM. */
+static void *u64map_put(struct u64map *m, __u64 k, void *v)
+{
+	struct u64ent *e;
+	size_t s;
+
+	if (m->n >= m->nb && u64map_grow(m))
+		return NULL;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return NULL;
+	s = u64map_slot(m, k);
+	e->key = k;
+	e->val = v;
+	e->next = m->b[s];
+	m->b[s] = e;
+	m->n++;
+	return v;
+}
+
+/* Remove k; returns its value (to free) or NULL. */
+static void *u64map_del(struct u64map *m, __u64 k)
+{
+	struct u64ent **pp, *e;
+	void *v;
+
+	if (!m->nb)
+		return NULL;
+	for (pp = &m->b[u64map_slot(m, k)]; (e = *pp); pp = &e->next) {
+		if (e->key != k)
+			continue;
+		*pp = e->next;
+		v = e->val;
+		free(e);
+		m->n--;
+		return v;
+	}
+	return NULL;
+}
+
+static void u64map_clear(struct u64map *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nb; i++) {
+		struct u64ent *e = m->b[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			free(e->val);
+			free(e);
+		}
+	}
+	free(m->b);
+	memset(m, 0, sizeof(*m));
+}
+
+#define u64map_for_each(m, i, e)				\
+	for ((i) = 0; (i) < (m)->nb; (i)++)			\
+		for ((e) = (m)->b[i]; (e); (e) = (e)->next)
+
+/* ---- state -------------------------------------------------------------- */
+
+struct task {
+	struct iomc_stack s;
+	__u32 tid;
+	__u32 last_cpu;
+};
+
+/* Interrupt contexts of one CPU: softirq, hardirq, nmi. */
+struct cpu_irq {
+	struct iomc_stack s[IOMC_CTX_MAX - 1];
+};
+
+struct iomc_state {
+	struct iomc_cfg cfg;
+	struct u64map tasks;	/* tid -> struct task */
+	struct u64map wc;	/* vaddr -> struct iomc_wc */
+	struct u64map freed;	/* mapping -> struct iomc_freed */
+	struct cpu_irq *irq;	/* [nirq] */
+	__u32 nirq;
+	struct iomc_state_stats stats;
+};
+
+struct iomc_state *iomc_state_new(const struct iomc_cfg *cfg)
+{
+	struct iomc_state *st = calloc(1, sizeof(*st));
+
+	if (st)
+		st->cfg = *cfg;
+	return st;
+}
+
+void iomc_state_free(struct iomc_state *st)
+{
+	if (!st)
+		return;
+	u64map_clear(&st->tasks);
+	u64map_clear(&st->wc);
+	u64map_clear(&st->freed);
+	free(st->irq);
+	free(st);
+}
+
+static struct task *task_get(struct iomc_state *st, __u32 tid, int create)
+{
+	struct task *t = u64map_get(&st->tasks, tid);
+
+	if (t || !create)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->tid = tid;
+	if (!u64map_put(&st->tasks, tid, t)) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static struct iomc_stack *irq_get(struct iomc_state *st, __u32 cpu,
+				  __u32 ctx, int create)
+{
+	if (ctx == IOMC_CTX_TASK || ctx >= IOMC_CTX_MAX)
+		return NULL;
+	if (cpu >= st->nirq) {
+		__u32 n = st->nirq ? st->nirq : 4;
+		struct cpu_irq *p;
+
+		if (!create || cpu >= 65536)
+			return NULL;
+		while (n <= cpu)
+			n *= 2;
+		p = realloc(st->irq, n * sizeof(*p));
+		if (!p)
+			return NULL;
+		memset(p + st->nirq, 0, (n - st->nirq) * sizeof(*p));
+		st->irq = p;
+		st->nirq = n;
+	}
+	return &st->irq[cpu].s[ctx - 1];
+}
+
+/* The stack of the context an event ran in. */
+static struct iomc_stack *own_get(struct iomc_state *st,
+				  const struct iomc_event *ev, int create)
+{
+	struct task *t;
+
+	if (ev->ctx != IOMC_CTX_TASK)
+		return irq_get(st, ev->cpu, ev->ctx, create);
+	t = task_get(st, ev->tid, create);
+	if (!t)
+		return NULL;
+	t->last_cpu = ev->cpu;
+	return &t->s;
+}
+
+static struct iomc_stack *nonempty(struct iomc_stack *s)
+{
+	return s && (s->depth || s->lost) ? s : NULL;
+}
+
+struct emit_ctx {
+	struct iomc_state *st;
+	iomc_violation_fn fn;
+	void *arg;
+	unsigned int n;
+};
+
+static void report(struct emit_ctx *ec, const struct iomc_event *ev,
+		   const struct iomc_verdict *vd, const struct iomc_stack *held,
+		   __u32 held_ctx, __u32 held_tid)
+{
+	__u32 i;
+
+	ec->st->stats.dropped += vd->dropped;
+	for (i = 0; i < vd->n; i++) {
+		ec->n++;
+		ec->st->stats.violations++;
+		if (ec->fn)
+			ec->fn(ec->arg, ev, &vd->v[i], held, held_ctx,
+			       held_tid);
+	}
+}
+
+/* Find vaddr in any stack but 'own' and take it out; 1 if found. */
+static int take_foreign(struct iomc_state *st, const struct iomc_stack *own,
+			__u64 vaddr, struct iomc_held *out)
+{
+	struct u64ent *e;
+	size_t i;
+	__u32 c, x;
+	int idx;
+
+	u64map_for_each(&st->tasks, i, e) {
+		struct task *t = e->val;
+
+		if (&t->s == own)
+			continue;
+		idx = iomc_stack_find(&t->s, vaddr);
+		if (idx >= 0) {
+			iomc_stack_remove(&t->s, idx, out);
+			return 1;
+		}
+	}
+	for (c = 0; c < st->nirq; c++) {
+		for (x = 0; x < IOMC_CTX_MAX - 1; x++) {
+			struct iomc_stack *s = &st->irq[c].s[x];
+
+			if (s == own)
+				continue;
+			idx = iomc_stack_find(s, vaddr);
+			if (idx >= 0) {
+				iomc_stack_remove(s, idx, out);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static __u32 count_mapping(struct iomc_state *st, __u64 mapping, __u64 *site)
+{
+	struct u64ent *e;
+	__u32 n = 0, c, x;
+	size_t i;
+
+	u64map_for_each(&st->tasks, i, e)
+		n += iomc_stack_count_mapping(&((struct task *)e->val)->s,
+					      mapping, site);
+	for (c = 0; c < st->nirq; c++)
+		for (x = 0; x < IOMC_CTX_MAX - 1; x++)
+			n += iomc_stack_count_mapping(&st->irq[c].s[x],
+						      mapping, site);
+	u64map_for_each(&st->wc, i, e)
+		n += iomc_wc_count_mapping(e->val, mapping, site);
+	return n;
+}
+
+static void do_free(struct iomc_state *st, const struct iomc_event *ev,
+		    struct emit_ctx *ec)
+{
+	struct iomc_verdict vd;
+	struct iomc_freed *f;
+	struct iomc_stack *own = own_get(st, ev, 0);
+	__u64 site = 0;
+	__u32 n = count_mapping(st, ev->mapping, &site);
+
+	iomc_verdict_init(&vd);
+	iomc_check_free(&st->cfg, ev, n, site, &vd);
+	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
+	f = u64map_get(&st->freed, ev->mapping);
+	if (!f) {
+		f = calloc(1, sizeof(*f));
+		if (f && !u64map_put(&st->freed, ev->mapping, f)) {
+			free(f);
+			f = NULL;
+		}
+	}
+	if (f) {
+		f->free_site = ev->caller;
+		f->ts_ns = ev->ts_ns;
+	}
+}
+
+static void do_map(struct iomc_state *st, const struct iomc_event *ev,
+		   struct emit_ctx *ec)
+{
+	struct iomc_stack *own = NULL, *task = NULL;
+	struct iomc_wc *wc = NULL;
+	struct iomc_verdict vd;
+	__u32 below;
+
+	if (iomc_map_target(ev) == IOMC_TO_STACK) {
+		own = own_get(st, ev, 1);
+	} else {
+		wc = u64map_get(&st->wc, ev->vaddr);
+		if (!wc) {
+			wc = calloc(1, sizeof(*wc));
+			if (wc && !u64map_put(&st->wc, ev->vaddr, wc)) {
+				free(wc);
+				wc = NULL;
+			}
+		}
+	}
+	if (ev->ctx > IOMC_CTX_TASK) {
+		struct task *t = task_get(st, ev->tid, 0);
+
+		task = t ? &t->s : NULL;
+	}
+	below = iomc_below_depth(ev, task,
+				 irq_get(st, ev->cpu, IOMC_CTX_SOFTIRQ, 0),
+				 irq_get(st, ev->cpu, IOMC_CTX_HARDIRQ, 0));
+	iomc_verdict_init(&vd);
+	iomc_check_map(&st->cfg, ev, own, below,
+		       u64map_get(&st->freed, ev->mapping), &vd);
+	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
+	iomc_apply_map(ev, own, wc);
+}
+
+static void do_unmap(struct iomc_state *st, const struct iomc_event *ev,
+		     struct emit_ctx *ec)
+{
+	struct iomc_stack *own = own_get(st, ev, 0);
+	struct iomc_wc *wc = u64map_get(&st->wc, ev->vaddr);
+	struct iomc_held foreign, *fp = NULL;
+	struct iomc_verdict vd;
+	enum iomc_where where;
+	int idx;
+
+	where = iomc_unmap_locate(ev, own, wc, &idx);
+	if (where == IOMC_IN_NONE && take_foreign(st, own, ev->vaddr, &foreign))
+		fp = &foreign;
+	iomc_verdict_init(&vd);
+	iomc_check_unmap(&st->cfg, ev, own, where, idx, wc, fp, &vd);
+	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
+	if (iomc_apply_unmap(ev, own, where, idx, wc) & IOMC_WC_EMPTY)
+		free(u64map_del(&st->wc, ev->vaddr));
+}
+
+static void do_might_sleep(struct iomc_state *st, const struct iomc_event *ev,
+			   struct emit_ctx *ec)
+{
+	struct task *t = task_get(st, ev->tid, 0);
+	struct iomc_stack *s[IOMC_CTX_MAX];
+	struct iomc_verdict vd;
+	__u32 c;
+
+	s[IOMC_CTX_TASK] = t ? &t->s : NULL;
+	for (c = IOMC_CTX_SOFTIRQ; c < IOMC_CTX_MAX; c++)
+		s[c] = irq_get(st, ev->cpu, c, 0);
+	iomc_verdict_init(&vd);
+	iomc_check_might_sleep(&st->cfg, ev, s[0], s[1], s[2], s[3], &vd);
+	for (c = 0; c < vd.n; c++) {
+		struct iomc_verdict one = { 1, 0, { vd.v[c] } };
+		__u32 x = vd.v[c].ctx < IOMC_CTX_MAX ? vd.v[c].ctx : 0;
+
+		report(ec, ev, &one, s[x], x, ev->tid);
+	}
+}
+
+unsigned int iomc_state_feed(struct iomc_state *st,
+			     const struct iomc_event *ev,
+			     iomc_violation_fn fn, void *arg)
+{
+	struct emit_ctx ec = { st, fn, arg, 0 };
+	struct iomc_verdict vd;
+	struct iomc_stack *s;
+	struct task *t;
+
+	st->stats.events++;
+	iomc_verdict_init(&vd);
+	switch (ev->type) {
+	case IOMC_EV_CREATE:
+		free(u64map_del(&st->freed, ev->mapping));
+		break;
+	case IOMC_EV_FREE:
+		do_free(st, ev, &ec);
+		break;
+	case IOMC_EV_MAP:
+		do_map(st, ev, &ec);
+		break;
+	case IOMC_EV_UNMAP:
+		do_unmap(st, ev, &ec);
+		break;
+	case IOMC_EV_SWITCH:
+		t = task_get(st, ev->tid, 0);
+		if (!t)
+			break;
+		t->last_cpu = ev->cpu;
+		iomc_check_switch(&st->cfg, ev, &t->s, &vd);
+		report(&ec, ev, &vd, nonempty(&t->s), IOMC_CTX_TASK, ev->tid);
+		break;
+	case IOMC_EV_EXIT:
+		t = task_get(st, ev->tid, 0);
+		if (!t)
+			break;
+		iomc_check_exit(&st->cfg, ev, &t->s, &vd);
+		report(&ec, ev, &vd, nonempty(&t->s), IOMC_CTX_TASK, ev->tid);
+		free(u64map_del(&st->tasks, ev->tid));
+		break;
+	case IOMC_EV_IRQ_EXIT:
+		s = irq_get(st, ev->cpu, ev->ctx, 0);
+		if (!s)
+			break;
+		iomc_check_exit(&st->cfg, ev, s, &vd);
+		report(&ec, ev, &vd, nonempty(s), ev->ctx, ev->tid);
+		iomc_stack_reset(s);
+		break;
+	case IOMC_EV_MIGHT_SLEEP:
+		do_might_sleep(st, ev, &ec);
+		break;
+	case IOMC_EV_DROP:
+		iomc_state_forget_cpu(st, ev->cpu);
+		break;
+	default:
+		break;
+	}
+	return ec.n;
+}
+
+void iomc_state_forget_cpu(struct iomc_state *st, __u32 cpu)
+{
+	struct u64ent *e;
+	size_t i;
+	__u32 x;
+
+	u64map_for_each(&st->tasks, i, e) {
+		struct task *t = e->val;
+
+		if (t->last_cpu == cpu)
+			iomc_stack_forget(&t->s);
+	}
+	for (x = IOMC_CTX_SOFTIRQ; x < IOMC_CTX_MAX; x++) {
+		struct iomc_stack *s = irq_get(st, cpu, x, 1);
+
+		if (s)
+			iomc_stack_forget(s);
+	}
+}
+
+void iomc_state_stats(const struct iomc_state *st,
+		      struct iomc_state_stats *out)
+{
+	const struct u64ent *e;
+	__u32 c, x;
+	size_t i;
+
+	*out = st->stats;
+	out->tasks = (__u32)st->tasks.n;
+	out->wc = (__u32)st->wc.n;
+	out->freed = (__u32)st->freed.n;
+	out->held = 0;
+	u64map_for_each(&st->tasks, i, e)
+		out->held += ((const struct task *)e->val)->s.depth;
+	for (c = 0; c < st->nirq; c++)
+		for (x = 0; x < IOMC_CTX_MAX - 1; x++)
+			out->held += st->irq[c].s[x].depth;
+}
