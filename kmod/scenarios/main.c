@@ -121,6 +121,7 @@ static const char *scn_kind_name(unsigned int kind)
  *   free <mapping-hex>
  *   map <kind> <offset-hex> <len> <vaddr-hex>      (vaddr 0x0 = refused)
  *   unmap <kind> <vaddr-hex>
+ * A create/init that failed fired no event and is not logged either.
  */
 static int scn_ops_show(struct seq_file *s, void *unused)
 {
