@@ -29,7 +29,8 @@
 #   --chan NAME       one more serial port for the guest (ttyS2, then ttyS3,
 #                     ... in the order given; repeatable): what the guest
 #                     writes to it lands in OUT/NAME.log, apart from the
-#                     console and the results
+#                     console and the results; at most two (the kernels
+#                     register ttyS0-3)
 #
 # Channels: ttyS0 (kernel console, every printk once /init raised the
 # console level) goes to OUT/console.log; ttyS1 carries only what the guest
@@ -87,6 +88,14 @@ if [ -z "$boot_timeout" ]; then
 	[ "$timeout" -le 60 ] || boot_timeout=60
 fi
 case "$format" in ktap | text | none) ;; *) die "bad --format $format" ;; esac
+
+qpid=
+cleanup() { [ -n "$qpid" ] && kill "$qpid" 2>/dev/null; qpid=; }
+trap cleanup EXIT
+# Never end without a word: a failing command (set -e) or a signal still
+# leaves a KTAP failure for check.sh to count.
+trap 'echo "not ok 1 $label: vm.sh failed at line $LINENO (exit $?)"; cleanup' ERR
+trap 'echo "not ok 1 $label: vm.sh interrupted"; cleanup; exit 130' INT TERM HUP
 
 # --- kernel ------------------------------------------------------------------
 if [ -n "$vmlinuz" ]; then
@@ -199,10 +208,6 @@ esac
 if [ $accel = kvm ]; then cpu=host; else cpu=max; fi
 
 # --- boot ----------------------------------------------------------------------
-qpid=
-cleanup() { [ -n "$qpid" ] && kill "$qpid" 2>/dev/null; qpid=; }
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT TERM
 
 now() { echo "${EPOCHREALTIME/./}"; } # microseconds
 secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
