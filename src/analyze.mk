@@ -47,3 +47,39 @@ $(AZ_TBIN)/analyze_test: tests/host/analyze_test.c tests/host/analyze_gen.h $(AZ
 analyze-tests: $(AZ_TBIN)/analyze_test
 CHECK_DEPS += analyze-tests
 HOST_SUITES += $(AZ_TBIN)/analyze_test
+
+# ---- fuzzing (clang's libFuzzer + ASan + UBSan) ---------------------------
+AZ_FUZZ    := $(ABS_BUILD)/fuzz
+AZ_FUZZCC  ?= clang
+AZ_FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -Iinclude -Isrc $(AZ_TRACECMD_CFLAGS)
+AZ_FUZZ_SRCS = $(AZ_CORE:%=src/%.c) src/analyze_tracedat.c src/analyze_check.c \
+	src/analyze_report.c src/engine_state.c
+AZ_FUZZ_TARGETS := ftrace tcreport perf record
+FUZZ_SECONDS ?= 60
+
+# preambles: what a real file of each format starts with
+$(AZ_FUZZ)/bin/fuzz_ftrace: AZ_PRE = -DFUZZ_PREAMBLE='"\# tracer: nop\n"'
+$(AZ_FUZZ)/bin/fuzz_tcreport: AZ_PRE = -DFUZZ_PREAMBLE='"cpus=2\n"'
+$(AZ_FUZZ)/bin/fuzz_perf: AZ_PRE =
+$(AZ_FUZZ)/bin/fuzz_ftrace $(AZ_FUZZ)/bin/fuzz_tcreport $(AZ_FUZZ)/bin/fuzz_perf: \
+		tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
+	@mkdir -p $(@D)
+	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) $(AZ_PRE) -o $@ tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) \
+		$(AZ_TRACECMD_LIBS)
+$(AZ_FUZZ)/bin/fuzz_record: tests/fuzz/fuzz_record.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
+	@mkdir -p $(@D)
+	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) -o $@ $< $(AZ_FUZZ_SRCS) $(AZ_TRACECMD_LIBS)
+$(AZ_FUZZ)/gen_seeds: tests/fuzz/gen_seeds.c tests/host/analyze_gen.h
+	@mkdir -p $(@D)
+	$(AZ_CC) -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Iinclude -Itests/host -o $@ $<
+$(AZ_FUZZ)/seeds/.stamp: $(AZ_FUZZ)/gen_seeds
+	rm -rf $(@D) && $< $(@D) && touch $@
+
+.PHONY: fuzz-build
+fuzz-build: $(AZ_FUZZ_TARGETS:%=$(AZ_FUZZ)/bin/fuzz_%) $(AZ_FUZZ)/seeds/.stamp
+fuzz: fuzz-build
+	tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) --bindir $(AZ_FUZZ)/bin --workdir $(AZ_FUZZ)
+
+CHECK_DEPS += fuzz-build
+HOST_SUITES += 'tests/fuzz/run.sh --seconds 3 --bindir $(AZ_FUZZ)/bin --workdir $(AZ_FUZZ)'
