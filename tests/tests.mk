@@ -35,8 +35,8 @@ VM_ARGS = $(foreach b,$(GUEST_BINS),--bin $(abspath $(b))) \
 	$(foreach f,$(GUEST_FILES),--extra $(abspath $(firstword $(subst :, ,$(f)))):$(word 2,$(subst :, ,$(f))))
 
 HOST_SUITES += tests/host/harness.sh
-GUEST_SUITES += '$(VM) --kernel $(KERNEL) --mode $(call vm_list,$(GUEST_MODES)) --timeout $(VM_TIMEOUT) $(VM_ARGS)'
-GUEST_SUITES += '$(VM) --kernel $(OTHER_KERNEL) --mode $(call vm_list,$(GUEST_MODES)) --timeout $(VM_TIMEOUT) $(VM_ARGS)'
+vm_suite = '$(strip $(VM) --kernel $(1) --mode $(call vm_list,$(GUEST_MODES)) --timeout $(VM_TIMEOUT) $(VM_ARGS))'
+GUEST_SUITES += $(call vm_suite,$(KERNEL)) $(call vm_suite,$(OTHER_KERNEL))
 
 .PHONY: kmod-other
 # The modules for the other kernel: the same kmod target, one more time.
