@@ -31,6 +31,20 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+
+/*
+ * The engine's loops over a stack run in global functions: the verifier
+ * checks each once, not on every path of every program that uses it.
+ */
+struct iomc_stack;
+struct iomc_held;
+int g_stack_find(const struct iomc_stack *s, __u64 vaddr);
+int g_stack_remove(struct iomc_stack *s, int idx, struct iomc_held *gone);
+int g_stack_top_atomic(const struct iomc_stack *s);
+#define IOMC_STACK_FIND g_stack_find
+#define IOMC_STACK_REMOVE g_stack_remove
+#define IOMC_STACK_TOP_ATOMIC g_stack_top_atomic
+
 #include "iomap_checkd.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -124,6 +138,24 @@ struct {
 } rb SEC(".maps");
 
 /* ---- helpers ------------------------------------------------------------ */
+
+__noinline int g_stack_find(const struct iomc_stack *s, __u64 vaddr)
+{
+	return s ? iomc_stack_find(s, vaddr) : -1;
+}
+
+__noinline int g_stack_remove(struct iomc_stack *s, int idx,
+			      struct iomc_held *gone)
+{
+	if (s)
+		iomc_stack_remove(s, idx, gone);
+	return 0;
+}
+
+__noinline int g_stack_top_atomic(const struct iomc_stack *s)
+{
+	return s ? iomc_stack_top_atomic(s) : -1;
+}
 
 static __always_inline struct iomc_counters *cnt(void)
 {
@@ -382,6 +414,7 @@ struct count_ctx {
 	__u64 mapping;
 	__u64 site;
 	__u32 n;
+	__u32 irq;		/* iterating the interrupt stacks */
 };
 
 /*
@@ -411,6 +444,61 @@ static long count_wc_cb(struct bpf_map *map, const void *key, void *value,
 	struct count_ctx *cc = data;
 
 	cc->n += iomc_wc_count_mapping(value, cc->mapping, &cc->site);
+	return 0;
+}
+
+struct drop_ctx {
+	struct iomc_stack *s;
+	__u64 mapping;
+};
+
+/* One step of iomc_stack_drop_mapping (bpf_loop: verified once). */
+static long drop_step(__u32 n, void *data)
+{
+	struct drop_ctx *dc = data;
+	int i = iomc_stack_find_mapping(dc->s, dc->mapping);
+
+	if (i < 0)
+		return 1;
+	iomc_stack_remove(dc->s, i, 0);
+	return 0;
+}
+
+/* Forget the maps of a freed mapping in s; keeps the fast paths' counts. */
+__noinline int g_drop_mapping(struct iomc_stack *s, struct count_ctx *cc)
+{
+	struct drop_ctx dc;
+	__u32 a0, d0;
+
+	if (!s || !cc)
+		return 0;
+	a0 = s->n_atomic;
+	d0 = s->depth;
+	dc.s = s;
+	dc.mapping = cc->mapping;
+	bpf_loop(IOMC_STACK_MAX, drop_step, &dc, 0);
+	if (a0 != s->n_atomic)
+		__sync_fetch_and_add(&atomic_held, (__s64)s->n_atomic - a0);
+	if (cc->irq && d0 != s->depth)
+		__sync_fetch_and_add(&irq_held, (__s64)s->depth - d0);
+	return 0;
+}
+
+static long drop_stack_cb(struct bpf_map *map, const void *key, void *value,
+			  void *data)
+{
+	g_drop_mapping(value, data);
+	return 0;
+}
+
+static long drop_wc_cb(struct bpf_map *map, const void *key, void *value,
+		       void *data)
+{
+	struct count_ctx *cc = data;
+	struct iomc_wc *w = value;
+
+	if (w->last.mapping == cc->mapping)
+		bpf_map_delete_elem(map, key);
 	return 0;
 }
 
@@ -445,6 +533,12 @@ int BPF_PROG(iomc_free, unsigned long mapping, unsigned long size,
 		report(ctx, sc, own && own->depth ? own : 0, sc->ev.ctx,
 		       sc->ev.tid);
 	}
+	if (cc.n) {
+		bpf_for_each_map_elem(&tasks, drop_stack_cb, &cc, 0);
+		cc.irq = 1;
+		bpf_for_each_map_elem(&irqs, drop_stack_cb, &cc, 0);
+		bpf_for_each_map_elem(&wcs, drop_wc_cb, &cc, 0);
+	}
 	f.free_site = caller;
 	f.ts_ns = sc->ev.ts_ns;
 	bpf_map_update_elem(&freed, &m, &f, BPF_ANY);
@@ -478,13 +572,14 @@ int BPF_PROG(iomc_map, unsigned int kind, unsigned int ctx_, unsigned long mappi
 	ev->vaddr = vaddr;
 	ev->caller = caller;
 	record(ev);
-	if (iomc_map_target(ev) == IOMC_TO_STACK) {
-		own = own_stack(ev, 1);
+	if (iomc_kind_stacked(kind)) {
+		/* a refused map needs no stack, but its depth is checked */
+		own = own_stack(ev, iomc_map_target(ev) == IOMC_TO_STACK);
 		if (own) {
 			d0 = own->depth;
 			a0 = own->n_atomic;
 		}
-	} else {
+	} else if (iomc_map_target(ev) == IOMC_TO_WC) {
 		wc = bpf_map_lookup_elem(&wcs, &va);
 		if (!wc) {
 			bpf_map_update_elem(&wcs, &va, &zero_wc, BPF_NOEXIST);
@@ -521,7 +616,7 @@ __noinline int g_take(struct iomc_stack *s, struct search_ctx *sx)
 	idx = iomc_stack_find(s, sx->vaddr);
 	if (idx < 0)
 		return 0;
-	iomc_stack_remove(s, idx, &sx->held);
+	g_stack_remove(s, idx, &sx->held);
 	sx->found = 1;
 	return 1;
 }
@@ -607,6 +702,8 @@ int BPF_PROG(iomc_switch, bool preempt)
 	if (!sc)
 		return 0;
 	sc->ev.arg = !preempt;
+	/* where it went to sleep, if through a hooked might-sleep function */
+	sc->ev.caller = task->ms_ret;
 	record(&sc->ev);
 	iomc_check_switch(&cfg.rules, &sc->ev, task, &sc->vd);
 	if (sc->vd.n)
@@ -699,10 +796,10 @@ int BPF_PROG(iomc_nmi_exit)
 static __always_inline int might_sleep(void *ctx, __u64 func, __u64 caller,
 				       __u64 sp, __u64 ret)
 {
-	struct iomc_stack *s[IOMC_CTX_MAX], *h;
+	struct iomc_stack *s[IOMC_CTX_MAX], *h = 0;
 	struct iomc_counters *c;
 	struct scratch *sc;
-	__u32 cpu, tid, hc;
+	__u32 cpu, tid, hc = 0, i;
 	__u64 cur;
 
 	if (!atomic_held)
@@ -716,31 +813,34 @@ static __always_inline int might_sleep(void *ctx, __u64 func, __u64 caller,
 	s[IOMC_CTX_SOFTIRQ] = irq_stack(cpu, IOMC_CTX_SOFTIRQ);
 	s[IOMC_CTX_HARDIRQ] = irq_stack(cpu, IOMC_CTX_HARDIRQ);
 	s[IOMC_CTX_NMI] = irq_stack(cpu, IOMC_CTX_NMI);
-	sc = begin(SLOT_KPROBE, IOMC_EV_MIGHT_SLEEP, IOMC_CTX_TASK);
-	if (!sc)
-		return 0;
-	sc->ev.arg = func;
-	sc->ev.caller = caller;
-	iomc_check_might_sleep(&cfg.rules, &sc->ev, s[0], s[1], s[2], s[3],
-			       &sc->vd);
-	if (!sc->vd.n)
-		return 0;
-	hc = sc->vd.v[0].ctx;
-	h = hc == IOMC_CTX_TASK ? s[0] : hc == IOMC_CTX_SOFTIRQ ? s[1] :
-	    hc == IOMC_CTX_HARDIRQ ? s[2] : s[3];
+	/* the innermost context holding an atomic map, as the engine picks */
+	for (i = 0; i < IOMC_CTX_MAX; i++) {
+		if (s[i] && s[i]->n_atomic) {
+			h = s[i];
+			hc = i;
+		}
+	}
 	if (!h)
 		return 0;
 	if (sp) {
 		if (h->ms_sp && sp < h->ms_sp &&
 		    !bpf_probe_read_kernel(&cur, sizeof(cur), (void *)h->ms_sp) &&
 		    cur == h->ms_ret)
-			return 0;	/* nested in the call already reported */
+			return 0;	/* nested in the call already seen */
+		/* also where a task that goes to sleep now went to sleep */
 		h->ms_sp = sp;
 		h->ms_ret = ret;
 	}
-	sc->ev.ctx = hc;
+	sc = begin(SLOT_KPROBE, IOMC_EV_MIGHT_SLEEP, hc);
+	if (!sc)
+		return 0;
+	sc->ev.arg = func;
+	sc->ev.caller = caller;
 	record(&sc->ev);
-	report(ctx, sc, h, hc, tid);
+	iomc_check_might_sleep(&cfg.rules, &sc->ev, s[0], s[1], s[2], s[3],
+			       &sc->vd);
+	if (sc->vd.n)
+		report(ctx, sc, h, hc, tid);
 	return 0;
 }
 

@@ -306,6 +306,39 @@ static __u32 count_mapping(struct iomc_state *st, __u64 mapping, __u64 *site)
 	return n;
 }
 
+/* Forget the maps of a freed mapping: reported once, at the free. */
+static void drop_mapping(struct iomc_state *st, __u64 mapping)
+{
+	struct u64ent *e;
+	__u64 *dead = NULL;
+	size_t i, n = 0, cap = 0;
+	__u32 c, x;
+
+	u64map_for_each(&st->tasks, i, e)
+		iomc_stack_drop_mapping(&((struct task *)e->val)->s, mapping);
+	for (c = 0; c < st->nirq; c++)
+		for (x = 0; x < IOMC_CTX_MAX - 1; x++)
+			iomc_stack_drop_mapping(&st->irq[c].s[x], mapping);
+	u64map_for_each(&st->wc, i, e) {
+		struct iomc_wc *w = e->val;
+
+		if (w->last.mapping != mapping)
+			continue;
+		if (n == cap) {
+			__u64 *p = realloc(dead, (cap = cap ? cap * 2 : 16) *
+					   sizeof(*p));
+
+			if (!p)
+				break;
+			dead = p;
+		}
+		dead[n++] = e->key;
+	}
+	for (i = 0; i < n; i++)
+		free(u64map_del(&st->wc, dead[i]));
+	free(dead);
+}
+
 static void do_free(struct iomc_state *st, const struct iomc_event *ev,
 		    struct emit_ctx *ec)
 {
@@ -318,6 +351,8 @@ static void do_free(struct iomc_state *st, const struct iomc_event *ev,
 	iomc_verdict_init(&vd);
 	iomc_check_free(&st->cfg, ev, n, site, &vd);
 	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
+	if (n)
+		drop_mapping(st, ev->mapping);
 	f = u64map_get(&st->freed, ev->mapping);
 	if (!f) {
 		f = calloc(1, sizeof(*f));
@@ -340,9 +375,10 @@ static void do_map(struct iomc_state *st, const struct iomc_event *ev,
 	struct iomc_verdict vd;
 	__u32 below;
 
-	if (iomc_map_target(ev) == IOMC_TO_STACK) {
-		own = own_get(st, ev, 1);
-	} else {
+	if (iomc_kind_stacked(ev->kind)) {
+		/* a refused map needs no stack, but its depth is checked */
+		own = own_get(st, ev, iomc_map_target(ev) == IOMC_TO_STACK);
+	} else if (iomc_map_target(ev) == IOMC_TO_WC) {
 		wc = u64map_get(&st->wc, ev->vaddr);
 		if (!wc) {
 			wc = calloc(1, sizeof(*wc));

@@ -24,17 +24,21 @@
  *   CREATE  forget freed[mapping]
  *   FREE    n = maps of ev->mapping outstanding in every stack and in the
  *           wc table (iomc_stack_count_mapping / iomc_wc_count_mapping);
- *           iomc_check_free(); then freed[mapping] = { ev->caller }
+ *           iomc_check_free(); then forget those maps (reported once:
+ *           iomc_stack_drop_mapping, delete the wc entries of the mapping)
+ *           and set freed[mapping] = { ev->caller }
  *   MAP     iomc_map_target(ev) says which state it goes to: the context's
- *           stack (created if absent) or wc[vaddr] (created zeroed if
- *           absent); below = iomc_below_depth of the contexts the map nests
+ *           stack (created if absent), wc[vaddr] (created zeroed if
+ *           absent) or none (refused map); below = iomc_below_depth of the contexts the map nests
  *           on; iomc_check_map(); iomc_apply_map()
  *   UNMAP   where = iomc_unmap_locate(own stack, wc[vaddr]); if
  *           IOMC_IN_NONE, search every other stack for the vaddr and, if
  *           found, take the entry out of it (iomc_stack_remove) and pass it
  *           as 'foreign'; iomc_check_unmap(); iomc_apply_unmap() (delete
  *           wc[vaddr] when it returns IOMC_WC_EMPTY)
- *   SWITCH  iomc_check_switch(task stack of ev->tid)
+ *   SWITCH  iomc_check_switch(task stack of ev->tid); ev->caller is the
+ *           call site of the might-sleep function the task went to sleep
+ *           in when known (stack->ms_ret), else 0
  *   EXIT    iomc_check_exit(task stack), then drop the stack
  *   IRQ_EXIT iomc_check_exit(stack of (ev->cpu, ev->ctx)), iomc_stack_reset
  *   MIGHT_SLEEP iomc_check_might_sleep(the stacks active on ev->cpu)
@@ -50,6 +54,22 @@
 
 #ifndef IOMC_INLINE
 #define IOMC_INLINE static inline __attribute__((always_inline))
+#endif
+
+/*
+ * A driver may route the engine's loops over a stack through functions of
+ * its own: the BPF driver uses global functions, which the verifier checks
+ * once instead of on every path of every program. Define these before
+ * including this header; by default they are the inline versions below.
+ */
+#ifndef IOMC_STACK_FIND
+#define IOMC_STACK_FIND iomc_stack_find
+#endif
+#ifndef IOMC_STACK_REMOVE
+#define IOMC_STACK_REMOVE iomc_stack_remove
+#endif
+#ifndef IOMC_STACK_TOP_ATOMIC
+#define IOMC_STACK_TOP_ATOMIC iomc_stack_top_atomic
 #endif
 
 /* io_mapping's unit: atomic/local maps cover one page. x86-64 and arm64 4K. */
@@ -108,6 +128,7 @@ enum iomc_where {
 enum iomc_target {
 	IOMC_TO_STACK = 0,	/* atomic/local: the context's stack */
 	IOMC_TO_WC = 1,		/* map_wc: wc[vaddr] */
+	IOMC_TO_NONE = 2,	/* refused (vaddr 0): checked, not recorded */
 };
 
 /* iomc_apply_unmap() result bits. */
@@ -241,8 +262,15 @@ IOMC_INLINE void iomc_stack_remove(struct iomc_stack *s, int idx,
 	idx = (int)iomc_idx((__u32)idx, IOMC_STACK_MAX);
 	if (gone)
 		*gone = s->held[idx];
-	if (s->held[idx].kind == IOMC_KIND_ATOMIC && s->n_atomic)
+	if (s->held[idx].kind == IOMC_KIND_ATOMIC && s->n_atomic) {
 		s->n_atomic--;
+		if (!s->n_atomic) {
+			/* the atomic section is over: a later might-sleep
+			 * call is a new one */
+			s->ms_sp = 0;
+			s->ms_ret = 0;
+		}
+	}
 	for (i = 0; i < IOMC_STACK_MAX - 1; i++) {
 		if (i < (__u32)idx)
 			continue;
@@ -271,6 +299,42 @@ IOMC_INLINE __u32 iomc_stack_count_mapping(const struct iomc_stack *s,
 	return n;
 }
 
+/* Index of the most recent map of 'mapping' in s, or -1. */
+IOMC_INLINE int iomc_stack_find_mapping(const struct iomc_stack *s,
+					__u64 mapping)
+{
+	__u32 d = s->depth;
+	int i;
+
+	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
+		if ((__u32)i >= d)
+			continue;
+		if (s->held[i].mapping == mapping)
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * Forget every map of 'mapping' in s (after leak_on_free reported them, so
+ * that they are not reported again at exit). Returns how many. (The BPF
+ * driver runs the same find/remove steps under bpf_loop.)
+ */
+IOMC_INLINE __u32 iomc_stack_drop_mapping(struct iomc_stack *s,
+					  __u64 mapping)
+{
+	__u32 d0 = s->depth, n;
+	int i;
+
+	for (n = 0; n < IOMC_STACK_MAX; n++) {
+		i = iomc_stack_find_mapping(s, mapping);
+		if (i < 0)
+			break;
+		iomc_stack_remove(s, i, 0);
+	}
+	return d0 - s->depth;
+}
+
 IOMC_INLINE __u32 iomc_wc_count_mapping(const struct iomc_wc *w,
 					__u64 mapping, __u64 *site)
 {
@@ -296,8 +360,11 @@ IOMC_INLINE void iomc_held_from_event(struct iomc_held *h,
 
 /* ---- map --------------------------------------------------------------- */
 
+/* Where a map goes; IOMC_TO_NONE for a refused one (vaddr 0). */
 IOMC_INLINE enum iomc_target iomc_map_target(const struct iomc_event *ev)
 {
+	if (!ev->vaddr)
+		return IOMC_TO_NONE;
 	return iomc_kind_stacked(ev->kind) ? IOMC_TO_STACK : IOMC_TO_WC;
 }
 
@@ -357,12 +424,14 @@ IOMC_INLINE void iomc_check_map(const struct iomc_cfg *cfg,
 }
 
 /*
- * Record the map. A refused map (vaddr 0: the caller got NULL) is recorded
- * too: the caller will probably unmap that NULL, which must match it.
+ * Record the map. A refused map (vaddr 0: iomap_check.ko returned NULL
+ * and disabled nothing) holds nothing: it is checked, not recorded.
  */
 IOMC_INLINE void iomc_apply_map(const struct iomc_event *ev,
 				struct iomc_stack *own, struct iomc_wc *wc)
 {
+	if (!ev->vaddr)
+		return;
 	if (iomc_kind_stacked(ev->kind)) {
 		__u32 d;
 
@@ -396,7 +465,7 @@ IOMC_INLINE enum iomc_where iomc_unmap_locate(const struct iomc_event *ev,
 					      const struct iomc_wc *wc,
 					      int *idx)
 {
-	int i = own ? iomc_stack_find(own, ev->vaddr) : -1;
+	int i = own ? IOMC_STACK_FIND(own, ev->vaddr) : -1;
 	int w = wc && wc->count;
 
 	*idx = i;
@@ -476,7 +545,7 @@ IOMC_INLINE int iomc_apply_unmap(const struct iomc_event *ev,
 				 int idx, struct iomc_wc *wc)
 {
 	if (where == IOMC_IN_OWN && own) {
-		iomc_stack_remove(own, idx, 0);
+		IOMC_STACK_REMOVE(own, idx, 0);
 		return 0;
 	}
 	if (where == IOMC_IN_WC && wc) {
@@ -512,7 +581,7 @@ IOMC_INLINE void iomc_check_switch(const struct iomc_cfg *cfg,
 
 	if (!ev->arg || !task)
 		return;
-	i = iomc_stack_top_atomic(task);
+	i = IOMC_STACK_TOP_ATOMIC(task);
 	if (i >= 0)
 		iomc_emit(cfg, out, IOMC_RULE_SLEEP_IN_ATOMIC, IOMC_CTX_TASK,
 			  task->held[iomc_idx((__u32)i, IOMC_STACK_MAX)].site);
@@ -581,7 +650,7 @@ IOMC_INLINE void iomc_check_might_sleep(const struct iomc_cfg *cfg,
 	}
 	if (!s)
 		return;
-	i = iomc_stack_top_atomic(s);
+	i = IOMC_STACK_TOP_ATOMIC(s);
 	if (i >= 0)
 		iomc_emit(cfg, out, IOMC_RULE_MIGHT_SLEEP_IN_ATOMIC, ctx,
 			  s->held[iomc_idx((__u32)i, IOMC_STACK_MAX)].site);

@@ -615,6 +615,26 @@ static int test_counters(void)
 	return rc;
 }
 
+/* How hard the verifier worked, per program (limit 1M): the margin left. */
+static void print_verifier_stats(void)
+{
+	struct bpf_program *p;
+
+	bpf_object__for_each_program(p, skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			printf("# %-24s %6u insns, %7u verified\n",
+			       bpf_program__name(p), info.xlated_prog_len / 8,
+			       info.verified_insns);
+	}
+}
+
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
@@ -660,6 +680,7 @@ int main(int argc, char **argv)
 	result(++t, !err, "load: the verifier accepts every program");
 	if (err)
 		return 1;
+	print_verifier_stats();
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.rb), rb_cb, NULL, NULL);
 	if (!rb || workers_start()) {
 		printf("not ok %d setup\n", ++t);
