@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# iomap-vmcheck: check a driver's io_mapping use in a QEMU guest, for CI.
+#
+# Builds the out-of-tree driver in --driver against a pinned Debian cloud
+# kernel with iomap-check's drop-in <linux/io-mapping.h> forced in (no
+# source change), boots that kernel in QEMU with iomap_check.ko and the
+# iomap-checkd daemon attached, loads the driver, runs --run (the driver's
+# own test) as a shell command in the guest, unloads the driver (leaks at
+# free and unload count too) and stops the checker. The guest has QEMU's
+# standard VGA (PCI 1234:1111): its BAR 0, a prefetchable framebuffer, is
+# there for the driver as an aperture.
+#
+# The host side of tests/guest/vmcheck.sh; it boots through tests/vm.sh.
+set -euo pipefail
+
+version=0.1.0
+prog=iomap-vmcheck
+
+usage() {
+	cat <<EOF
+usage: $prog --driver DIR [--run CMD] [options]
+
+Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
+
+  -d, --driver DIR        the driver's source: a directory with a Kbuild
+                          (or a Makefile with obj-m); built with the drop-in
+                          io-mapping.h forced in, sources untouched
+  -r, --run CMD           shell command run in the guest (busybox sh, root,
+                          cwd /tmp) once the driver is loaded: the driver's
+                          own test (default: none, load and unload only)
+  -k, --kernel K          guest kernel: 6.1 (default), 6.12, or an exact
+                          Debian cloud release (6.1.0-56-cloud-amd64)
+  -t, --timeout S         seconds RUN may take; then it is killed and the
+                          check fails with status 3 (default 300)
+  -e, --extra F[:PATH]    copy host file F into the guest at PATH (default
+                          /opt/BASENAME of F); repeatable: test programs
+                          (static), firmware, data
+  -o, --out DIR           build outputs and logs (default: a directory per
+                          driver and kernel in the cache, printed on stderr)
+      --checkd FILE       the static iomap-checkd to run in the guest
+  -q, --quiet             print only the verdict and what failed
+  -h, --help              this help
+  -V, --version           the version
+
+Prints on stdout: iomap-checkd's human reports; what the kernel itself
+flagged in the guest (WARN, BUG, scheduling while atomic, oops) with the
+report; the checker's JSON lines, one object per line starting with '{';
+then the KTAP results of the steps (setup, insmod, run, rmmod, checker).
+The build's output goes to stderr.
+
+Exit status:
+  0  no violation: the checker reported nothing, the kernel flagged
+     nothing, every step succeeded
+  1  violations: io_mapping rule violations (iomap-checkd), a WARN/BUG
+     reported by the kernel, or a failed step (insmod, RUN exited non-zero,
+     rmmod)
+  2  usage error, or the driver does not build (the compiler's messages
+     are shown)
+  3  infrastructure failure: kernel fetch, QEMU boot, the checker not
+     attaching; or a timeout (RUN longer than --timeout, or the guest hung)
+  4  kernel oops or panic in the guest
+
+Environment:
+  KCFLAGS           extra compiler flags for the driver (e.g. -DDEBUG)
+  IOMC_CACHE        kernels and modules (default: the source tree's build/,
+                    or \$XDG_CACHE_HOME/iomap-check when installed)
+  IOMC_NO_CHECKD=1  development only: run without the checker (never for CI)
+EOF
+}
+
+# ---- where things are --------------------------------------------------------
+self=$(readlink -f "$0")
+here=$(dirname "$self")
+if [ -n "${IOMC_SHARE:-}" ]; then
+	top=$IOMC_SHARE
+elif [ -f "$here/../tests/vm.sh" ] && [ -f "$here/../kmod/build-driver.sh" ]; then
+	top=$(cd "$here/.." && pwd)			# the source tree (src/)
+else
+	top=$(cd "$here/.." && pwd)/share/iomap-check	# installed (bin/)
+fi
+if [ -n "${IOMC_CACHE:-}" ]; then
+	build=$IOMC_CACHE
+elif [ -d "$top/.git" ] || [ -f "$top/Makefile" ]; then
+	build=${ABS_BUILD:-$top/build}
+else
+	build=${XDG_CACHE_HOME:-$HOME/.cache}/iomap-check
+fi
+kcache=${KCACHE:-$build/kernel}
+
+# ---- output helpers -------------------------------------------------------------
+quiet=0
+note() { echo "$prog: $*" >&2; }
+# fail STATUS WHAT WHY: a KTAP verdict for a run that ends before the guest.
+fail() {
+	echo "KTAP version 1"
+	echo "1..1"
+	echo "not ok 1 $2 # $3"
+	note "$3"
+	exit "$1"
+}
+usage_error() {
+	note "$*"
+	echo "Try '$prog --help'." >&2
+	exit 2
+}
+
+# ---- options ----------------------------------------------------------------------
+opts=$(getopt -n "$prog" -o d:r:k:t:e:o:qhV \
+	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,quiet,help,version -- "$@") ||
+	{ echo "Try '$prog --help'." >&2; exit 2; }
+eval set -- "$opts"
+driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-}
+extras=()
+while :; do
+	case "$1" in
+	-d | --driver) driver=$2; shift ;;
+	-r | --run) run=$2; shift ;;
+	-k | --kernel) kernel=$2; shift ;;
+	-t | --timeout) timeout=$2; shift ;;
+	-e | --extra) extras+=("$2"); shift ;;
+	-o | --out) out=$2; shift ;;
+	--checkd) checkd=$2; shift ;;
+	-q | --quiet) quiet=1 ;;
+	-h | --help) usage; exit 0 ;;
+	-V | --version) echo "$prog (iomap-check) $version"; exit 0 ;;
+	--) shift; break ;;
+	esac
+	shift
+done
+[ $# -eq 0 ] || usage_error "unexpected argument '$1'"
+[ -n "$driver" ] || usage_error "--driver DIR is required"
+[ -d "$driver" ] || usage_error "no driver directory '$driver'"
+[ -f "$driver/Kbuild" ] || [ -f "$driver/Makefile" ] ||
+	usage_error "'$driver' has neither a Kbuild nor a Makefile"
+driver=$(cd "$driver" && pwd)
+case "$timeout" in '' | *[!0-9]* | 0) usage_error "--timeout wants a positive number of seconds, not '$timeout'" ;; esac
+case "$kernel" in
+6.1 | 6.12 | *-cloud-amd64) ;;
+*) usage_error "--kernel: use 6.1, 6.12 or a release like 6.1.0-56-cloud-amd64, not '$kernel'" ;;
+esac
+# Extras: F[:PATH], PATH absolute, default /opt/BASENAME.
+vm_extras=()
+for e in "${extras[@]}"; do
+	src=${e%%:*} dst=
+	[ "$src" = "$e" ] || dst=${e#*:}
+	[ -n "$src" ] && [ -f "$src" ] || usage_error "--extra: no file '$src'"
+	dst=${dst:-/opt/$(basename "$src")}
+	case "$dst" in
+	/*) ;;
+	*) usage_error "--extra: guest path '$dst' must be absolute" ;;
+	esac
+	case "$dst" in /vmcheck/* | /guest/* | /init | /bin/*)
+		usage_error "--extra: guest path '$dst' is reserved" ;;
+	esac
+	vm_extras+=(--extra "$(cd "$(dirname "$src")" && pwd)/$(basename "$src"):$dst")
+done
+
+nocheckd=${IOMC_NO_CHECKD:-0}
+[ "$nocheckd" = 1 ] && note "WARNING: IOMC_NO_CHECKD=1: no checker, nothing is checked (development only)"
+
+# ---- kernel, iomap_check.ko, the checker ---------------------------------------------
+rel=$(KCACHE=$kcache "$top/scripts/fetch-kernel.sh" "$kernel" "$kcache") ||
+	fail 3 "kernel $kernel" "cannot fetch the guest kernel $kernel"
+kmod=$build/obj/$rel/kmod
+if [ ! -f "$kmod/iomap_check.ko" ] || [ ! -f "$kmod/Module.symvers" ]; then
+	note "building iomap_check.ko for $rel"
+	KCACHE=$kcache "$top/kmod/build.sh" "$rel" "$kmod" >&2 ||
+		fail 3 "iomap_check.ko" "cannot build iomap_check.ko for $rel"
+fi
+if [ "$nocheckd" != 1 ]; then
+	if [ -z "$checkd" ]; then
+		for c in "$build/bin/iomap-checkd" "$top/guest-bin/iomap-checkd"; do
+			[ -f "$c" ] && { checkd=$c; break; }
+		done
+	fi
+	[ -n "$checkd" ] && [ -f "$checkd" ] ||
+		fail 3 "iomap-checkd" "no iomap-checkd for the guest (make daemon, or --checkd FILE)"
+	# The guest has no libc: the daemon must be linked statically.
+	! readelf -lW "$checkd" 2>/dev/null | grep -q 'program interpreter' ||
+		fail 3 "iomap-checkd" "$checkd is not a static binary"
+fi
+
+name=$(basename "$driver")
+out=${out:-$build/vmcheck/$name-$rel}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+note "$name on $rel, logs in $out"
+
+# ---- build the driver ----------------------------------------------------------------
+# build-driver.sh copies the sources to $out/driver and builds there; the
+# compiler's messages name the copies: show the user's own paths.
+blog=$out/build.log
+bdir=$out/driver
+rm -f "$bdir"/*.ko "$bdir"/modules.order
+if ! KCACHE=$kcache ABS_BUILD=$build IOMC_SYMVERS=$kmod/Module.symvers \
+	"$top/kmod/build-driver.sh" "$driver" "$bdir" "$rel" >"$blog" 2>&1; then
+	sed "s|$bdir/|$driver/|g" "$blog" >&2
+	echo "KTAP version 1"
+	echo "1..1"
+	echo "# build of $driver against $rel failed:"
+	sed "s|$bdir/|$driver/|g" "$blog" | grep -E 'error|Error|undefined|fatal' |
+		head -n 20 | sed 's/^/#   /'
+	echo "not ok 1 build: $name # the driver does not compile"
+	exit 2
+fi
+[ $quiet = 1 ] || cat "$blog" >&2
+kos=()
+if [ -f "$bdir/modules.order" ]; then
+	while read -r ko; do
+		ko=${ko#kernel/}
+		case "$ko" in /*) ;; *) ko=$bdir/$ko ;; esac
+		[ -f "$ko" ] && kos+=("$ko")
+	done <"$bdir/modules.order"
+fi
+[ ${#kos[@]} -gt 0 ] || fail 2 "build: $name" "the driver built no module (obj-m empty?)"
+
+# ---- the guest's files -------------------------------------------------------------
+printf '%s\n' "$run" >"$out/run.sh"
+{
+	echo "RUN_TIMEOUT=$timeout"
+	echo "ATTACH_TIMEOUT=60"
+	echo "CHECKD=$([ "$nocheckd" = 1 ] && echo 0 || echo 1)"
+	echo "DRIVER_KOS='$(for k in "${kos[@]}"; do basename "$k"; done | tr '\n' ' ')'"
+} >"$out/conf"
+vm_args=(--kernel "$rel" --mode vmcheck --kmod none --format ktap
+	--label "$name/$kernel" --out "$out/vm"
+	--timeout $((timeout + 150)) --chan json --chan checkd
+	--extra "$kmod/iomap_check.ko:/vmcheck/iomap_check.ko"
+	--extra "$out/conf:/vmcheck/conf" --extra "$out/run.sh:/vmcheck/run.sh")
+for k in "${kos[@]}"; do vm_args+=(--extra "$k:/vmcheck/driver/$(basename "$k")"); done
+[ "$nocheckd" = 1 ] || vm_args+=(--bin "$checkd")
+vm_args+=("${vm_extras[@]}")
+
+# ---- boot --------------------------------------------------------------------------
+# In the background, so that a CI job's SIGTERM stops QEMU too (vm.sh
+# kills it on TERM).
+vmpid=
+trap '[ -n "$vmpid" ] && kill -TERM "$vmpid" 2>/dev/null; wait; exit 130' INT TERM HUP
+KCACHE=$kcache ABS_BUILD=$build "$top/tests/vm.sh" "${vm_args[@]}" \
+	>"$out/ktap.txt" 2>"$out/vm.err" </dev/null &
+vmpid=$!
+vmrc=0
+wait $vmpid || vmrc=$?
+vmpid=
+[ $quiet = 1 ] || cat "$out/vm.err" >&2
+vm=$out/vm
+touch "$vm/guest.log" "$vm/console.log" "$vm/json.log" "$vm/checkd.log"
+
+# ---- what happened -------------------------------------------------------------
+# The guest's "# vmcheck: KEY=VALUE" lines (tests/guest/vmcheck.sh).
+gval() { sed -n "s/^# vmcheck: $1=//p" "$vm/guest.log" | tail -n 1; }
+attach=$(gval attach) runst=$(gval run) crc=$(gval checkd)
+njson=$(grep -c '^{' "$vm/json.log" || true)
+# The kernel's own reports: each title line and what follows it, up to the
+# end of the trace (or 60 lines), with the step it happened in.
+kreports=$out/kernel-reports.txt
+awk '
+	function title(l) {
+		return l ~ /Kernel panic|Oops:|BUG: unable to handle|general protection fault|kernel BUG at|BUG: kernel NULL pointer dereference|Attempted to kill init/ ||
+		       l ~ /WARNING:|BUG:|UBSAN:|INFO: task .* blocked for more than|rcu: INFO:|INFO: rcu_/
+	}
+	/iomap-check: begin / { s = $0; sub(/.*iomap-check: begin /, "", s); sub(/ .*/, "", s); step = s; left = 0; next }
+	/iomap-check: end / { step = ""; left = 0; next }
+	left == 0 && title($0) {
+		n++
+		printf "# kernel report %d (%s):\n", n, step == "" ? "outside the steps" : "during " step
+		left = 60
+	}
+	left > 0 {
+		print
+		if (--left == 0 || $0 ~ /---\[ end (trace|Kernel panic)/) { left = 0; print "" }
+	}
+	END { exit n == 0 }
+' "$vm/console.log" >"$kreports" && nkern=$(grep -c '^# kernel report' "$kreports") || nkern=0
+
+status=0
+why="no violation"
+if [ $vmrc = 4 ]; then
+	status=4 why="kernel oops or panic in the guest"
+elif [ $vmrc = 3 ] || [ $vmrc = 2 ]; then
+	status=3 why="guest boot failure or timeout (see $vm/console.log)"
+	[ $vmrc = 2 ] && why="guest set-up failed: $(tail -n 1 "$out/vm.err")"
+elif [ "$runst" = timeout ]; then
+	status=3 why="RUN did not finish within ${timeout}s"
+elif [ "$attach" = fail ] || [ -z "$attach" ]; then
+	status=3 why="iomap-checkd did not attach (see $vm/checkd.log)"
+	[ -z "$attach" ] && why="the guest did not report its steps (see $vm/guest.log)"
+elif [ "$nocheckd" != 1 ] && [ "$crc" != 0 ] && [ "$crc" != 1 ]; then
+	status=3 why="iomap-checkd did not stop cleanly (exit ${crc:-unknown})"
+elif [ "$njson" -gt 0 ] || [ "$crc" = 1 ]; then
+	status=1 why="$njson io_mapping violation report(s)"
+elif [ $vmrc != 0 ]; then
+	status=1
+	why="a step failed"
+	[ "$nkern" -gt 0 ] && why="the kernel flagged $nkern report(s)"
+	[ "$runst" = fail ] && why="RUN failed"
+fi
+
+# ---- stdout ----------------------------------------------------------------------
+if [ $quiet = 0 ]; then
+	echo "# ---- iomap-checkd ($vm/checkd.log)"
+	if [ "$nocheckd" = 1 ]; then
+		echo "# (not run: IOMC_NO_CHECKD=1)"
+	else
+		cat "$vm/checkd.log"
+	fi
+	echo "# ---- kernel: what the kernel itself flagged"
+	if [ "$nkern" -gt 0 ]; then cat "$kreports"; else echo "# nothing"; fi
+	echo "# ---- iomap-checkd JSON: $njson line(s)"
+fi
+grep '^{' "$vm/json.log" || true
+grep -v '^{' "$vm/json.log" | grep -v '^$' | sed 's/^/# json channel: /' || true
+if [ $quiet = 1 ]; then
+	grep -E '^(KTAP|1\.\.|not ok)' "$out/ktap.txt" || true
+else
+	cat "$out/ktap.txt"
+fi
+echo "# $prog: $name on $rel: $why (exit $status)"
+[ $quiet = 0 ] || note "$name on $rel: $why (exit $status)"
+exit $status

@@ -1,0 +1,180 @@
+# Guest mode "vmcheck": check a user's driver with iomap-checkd attached.
+# The host side is src/iomap-vmcheck.sh, which puts in the initramfs:
+#   /vmcheck/conf             shell variables: RUN_TIMEOUT (s),
+#                             ATTACH_TIMEOUT (s), CHECKD (1: run the
+#                             daemon, 0: development only, no checker),
+#                             DRIVER_KOS (the driver's .ko names, load order)
+#   /vmcheck/iomap_check.ko   the io_mapping module
+#   /vmcheck/driver/*.ko      the driver, built with the drop-in header
+#   /vmcheck/run.sh           RUN, the driver's own test, verbatim
+#   /bin/iomap-checkd         the checker (static)
+# and boots with two more serial ports (tests/vm.sh --chan): ttyS2 carries
+# only the checker's JSON lines, ttyS3 only its human reports and log, so
+# neither interleaves with kernel messages (ttyS0) or results (ttyS1, our
+# stdout).
+#
+# Steps, each a KTAP result named by its first word, each inside a mark
+# window so the host attributes kernel WARN/BUG/oops to it:
+#   setup    insmod iomap_check.ko, start `iomap-checkd --ci --json`,
+#            wait until it says it attached
+#   insmod   the driver's modules, in order (after the checker attached, so
+#            nothing the driver does at load is missed)
+#   run      RUN as `sh /vmcheck/run.sh` in its own session, output shown
+#            as "# | " lines; killed with its process group after
+#            RUN_TIMEOUT
+#   rmmod    the driver's modules in reverse order: leaks at free and at
+#            unload are violations too
+#   checker  stop the daemon (SIGINT); --ci exits 1 if it saw a violation
+# Lines "# vmcheck: KEY=VALUE" tell the host what happened (attach, run,
+# checkd), for its exit status.
+. /guest/lib.sh
+
+V=/vmcheck
+RUN_TIMEOUT=600 ATTACH_TIMEOUT=60 CHECKD=1 DRIVER_KOS=
+. $V/conf
+JSON=/dev/ttyS2
+REPORTS=/dev/ttyS3
+for t in $JSON $REPORTS; do stty -F $t raw -echo 2>/dev/null; done
+
+say() { echo "# vmcheck: $*"; }
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s; 0 if it succeeded in time.
+wait_for() {
+	n=$(($1 * 10))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# ---- setup ------------------------------------------------------------------
+mark_begin setup
+if err=$(insmod $V/iomap_check.ko 2>&1); then
+	ok "setup: insmod iomap_check.ko"
+else
+	not_ok "setup: insmod iomap_check.ko" "$err"
+	mark_end setup
+	say attach=fail
+	exit 0
+fi
+
+cpid=
+checkd_alive() { kill -0 $cpid 2>/dev/null; }
+# The daemon's stderr (human reports, its log) goes to ttyS3 through tee,
+# which keeps a copy for us to see when it says it attached.
+checkd_attached() {
+	grep -qi 'attached' /tmp/checkd.log 2>/dev/null || ! checkd_alive
+}
+if [ "$CHECKD" = 1 ]; then
+	: >/tmp/checkd.log
+	mkfifo /tmp/checkd.pipe
+	tee /tmp/checkd.log </tmp/checkd.pipe >$REPORTS &
+	tpid=$!
+	iomap-checkd --ci --json --output $JSON </dev/null >/tmp/checkd.pipe 2>&1 &
+	cpid=$!
+	if wait_for "$ATTACH_TIMEOUT" checkd_attached && checkd_alive; then
+		ok "setup: iomap-checkd attached"
+		say attach=ok
+	else
+		why="no word of attaching after ${ATTACH_TIMEOUT}s"
+		checkd_alive || why="iomap-checkd exited: $(tail -n 3 /tmp/checkd.log | tr '\n' ' ')"
+		not_ok "setup: iomap-checkd attached" "$why"
+		mark_end setup
+		say attach=fail
+		kill -INT $cpid 2>/dev/null
+		exit 0
+	fi
+else
+	skip "setup: iomap-checkd attached" "no checker (development run)"
+	say attach=none
+fi
+mark_end setup
+
+# ---- insmod -------------------------------------------------------------------
+mark_begin insmod
+loaded= all_loaded=1
+for ko in $DRIVER_KOS; do
+	if err=$(insmod $V/driver/$ko 2>&1); then
+		ok "insmod $ko"
+		loaded="${ko%.ko} $loaded"	# reverse order, for rmmod
+	else
+		not_ok "insmod $ko" "${err:-failed}"
+		all_loaded=0
+		break
+	fi
+done
+mark_end insmod
+
+# ---- run ----------------------------------------------------------------------
+run=skipped
+if [ $all_loaded = 1 ]; then
+	mark_begin run
+	rm -f /tmp/run.timeout
+	mkfifo /tmp/run.pipe
+	sed 's/^/# | /' </tmp/run.pipe &
+	spid=$!
+	# setsid: RUN leads its own process group, so a timeout kills all of it.
+	(cd /tmp && exec setsid sh $V/run.sh) </dev/null >/tmp/run.pipe 2>&1 &
+	rpid=$!
+	(
+		sleep "$RUN_TIMEOUT"
+		: >/tmp/run.timeout
+		kill -9 -$rpid $rpid 2>/dev/null
+	) &
+	wpid=$!
+	wait $rpid
+	rc=$?
+	kill $wpid 2>/dev/null
+	# A RUN that left a child holding its output open must not stall us.
+	wait_for 2 eval '! kill -0 $spid 2>/dev/null' || kill $spid 2>/dev/null
+	if [ -e /tmp/run.timeout ]; then
+		not_ok "run: RUN, the driver's test" "TIMEOUT after ${RUN_TIMEOUT}s (killed)"
+		run=timeout
+	elif [ $rc = 0 ]; then
+		ok "run: RUN, the driver's test (exit 0)"
+		run=ok
+	else
+		not_ok "run: RUN, the driver's test" "exit $rc"
+		run=fail
+	fi
+	mark_end run
+fi
+say run=$run
+
+# ---- rmmod --------------------------------------------------------------------
+mark_begin rmmod
+for m in $loaded; do
+	if err=$(rmmod $m 2>&1); then
+		ok "rmmod $m"
+	else
+		not_ok "rmmod $m" "${err:-failed}"
+	fi
+done
+mark_end rmmod
+
+# ---- checker ------------------------------------------------------------------
+if [ -n "$cpid" ]; then
+	mark_begin checker
+	# Let the daemon drain what the unload produced, then stop it.
+	sleep 0.5
+	kill -INT $cpid 2>/dev/null
+	if wait_for 15 eval '! checkd_alive'; then
+		wait $cpid
+		crc=$?
+	else
+		kill -9 $cpid 2>/dev/null
+		crc=killed
+	fi
+	wait_for 2 eval '! kill -0 $tpid 2>/dev/null' || kill $tpid 2>/dev/null
+	case $crc in
+	0) ok "checker: no io_mapping violation" ;;
+	1) not_ok "checker: io_mapping violations" "iomap-checkd --ci exit 1" ;;
+	*) not_ok "checker: iomap-checkd stopped cleanly" "exit $crc" ;;
+	esac
+	mark_end checker
+	say checkd=$crc
+fi
+exit 0
