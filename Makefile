@@ -53,6 +53,7 @@ include kmod/kmod.mk
 include src/daemon.mk
 include src/analyze.mk
 include tests/tests.mk
+include tests/vmcheck.mk
 
 clean:
 	rm -rf $(ABS_BUILD)/obj $(ABS_BUILD)/check

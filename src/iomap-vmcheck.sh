@@ -167,19 +167,6 @@ if [ ! -f "$kmod/iomap_check.ko" ] || [ ! -f "$kmod/Module.symvers" ]; then
 	KCACHE=$kcache "$top/kmod/build.sh" "$rel" "$kmod" >&2 ||
 		fail 3 "iomap_check.ko" "cannot build iomap_check.ko for $rel"
 fi
-if [ "$nocheckd" != 1 ]; then
-	if [ -z "$checkd" ]; then
-		for c in "$build/bin/iomap-checkd" "$top/guest-bin/iomap-checkd"; do
-			[ -f "$c" ] && { checkd=$c; break; }
-		done
-	fi
-	[ -n "$checkd" ] && [ -f "$checkd" ] ||
-		fail 3 "iomap-checkd" "no iomap-checkd for the guest (make daemon, or --checkd FILE)"
-	# The guest has no libc: the daemon must be linked statically.
-	! readelf -lW "$checkd" 2>/dev/null | grep -q 'program interpreter' ||
-		fail 3 "iomap-checkd" "$checkd is not a static binary"
-fi
-
 name=$(basename "$driver")
 out=${out:-$build/vmcheck/$name-$rel}
 mkdir -p "$out"
@@ -208,11 +195,26 @@ kos=()
 if [ -f "$bdir/modules.order" ]; then
 	while read -r ko; do
 		ko=${ko#kernel/}
+		ko=${ko%.o}
+		ko=${ko%.ko}.ko		# 6.12 lists foo.o, 6.1 foo.ko
 		case "$ko" in /*) ;; *) ko=$bdir/$ko ;; esac
 		[ -f "$ko" ] && kos+=("$ko")
 	done <"$bdir/modules.order"
 fi
 [ ${#kos[@]} -gt 0 ] || fail 2 "build: $name" "the driver built no module (obj-m empty?)"
+
+if [ "$nocheckd" != 1 ]; then
+	if [ -z "$checkd" ]; then
+		for c in "$build/bin/iomap-checkd" "$top/guest-bin/iomap-checkd"; do
+			[ -f "$c" ] && { checkd=$c; break; }
+		done
+	fi
+	[ -n "$checkd" ] && [ -f "$checkd" ] ||
+		fail 3 "iomap-checkd" "no iomap-checkd for the guest (make daemon, or --checkd FILE)"
+	# The guest has no libc: the daemon must be linked statically.
+	! readelf -lW "$checkd" 2>/dev/null | grep -q 'program interpreter' ||
+		fail 3 "iomap-checkd" "$checkd is not a static binary"
+fi
 
 # ---- the guest's files -------------------------------------------------------------
 printf '%s\n' "$run" >"$out/run.sh"

@@ -1,0 +1,59 @@
+# tests/vmcheck.mk: check a user's driver in the guest (src/iomap-vmcheck.sh),
+# its tests, and its installation.
+#
+#   make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12]
+#                [VMCHECK_TIMEOUT=300] [EXTRA='file[:guestpath] ...']
+#
+# The same as `iomap-vmcheck --driver DIR --run CMD ...` (see its --help);
+# make itself exits 2 whatever the failure: the tool's own status (1
+# violations, 2 build, 3 infrastructure/timeout, 4 oops) is on the last line
+# of its output, and is the exit status of iomap-vmcheck run directly.
+# KCFLAGS passes extra compiler flags to the driver's build.
+#
+# Included after tests/tests.mk: `check`'s prerequisites were expanded there,
+# so this fragment names its own.
+
+VMCHECK := $(TOP)/src/iomap-vmcheck.sh
+VMCHECK_TIMEOUT ?= 300
+DRIVER ?=
+RUN ?=
+EXTRA ?=
+
+.PHONY: vmcheck install-vmcheck
+# Through the environment: RUN is a shell command, quotes and all.
+vmcheck: export VMCHECK_DRIVER = $(DRIVER)
+vmcheck: export VMCHECK_RUN = $(RUN)
+vmcheck: deps kernel kmod daemon
+	@if [ -z "$$VMCHECK_DRIVER" ]; then \
+		echo "usage: make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12]" \
+			"[VMCHECK_TIMEOUT=S] [EXTRA='file[:guestpath] ...']" >&2; exit 2; fi
+	@$(VMCHECK) --driver "$$VMCHECK_DRIVER" --run "$$VMCHECK_RUN" --kernel $(KERNEL) \
+		--timeout $(VMCHECK_TIMEOUT) --checkd $(CHECKD_BIN) \
+		$(foreach e,$(EXTRA),--extra $(e))
+
+# Usage errors and a driver that does not compile need no guest; the guest
+# suite boots three times: fbcopy clean on $(KERNEL), with its injected bugs
+# on the other kernel (so both kernels are proven), a hanging RUN.
+HOST_SUITES += 'tests/vmcheck/test.sh host'
+GUEST_SUITES += 'tests/vmcheck/test.sh guest $(KERNEL) $(OTHER_KERNEL)'
+check: daemon
+
+# Installed, iomap-vmcheck finds what it needs under $(PREFIX)/share/iomap-check
+# (the guest harness, kmod sources to build iomap_check.ko for a kernel it has
+# not seen, the static daemon for the guest) and caches kernels and modules in
+# $$XDG_CACHE_HOME/iomap-check.
+VMCHECK_SHARE = $(DESTDIR)$(PREFIX)/share/iomap-check
+VMCHECK_FILES = scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
+	tests/vm.sh tests/guest/init $(wildcard tests/guest/*.sh tests/lib/*.awk) \
+	kmod/build.sh kmod/build-driver.sh kmod/Kbuild kmod/iomap_check.c \
+	kmod/iomap_check_trace.h $(wildcard kmod/scenarios/*.[ch]) kmod/scenarios/Kbuild \
+	$(wildcard include/iomap-check/*.h)
+install: install-vmcheck
+install-vmcheck: daemon
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 src/iomap-vmcheck.sh $(DESTDIR)$(PREFIX)/bin/iomap-vmcheck
+	@set -e; for f in $(VMCHECK_FILES); do \
+		install -D -m $$(if [ -x $$f ]; then echo 0755; else echo 0644; fi) \
+			$$f $(VMCHECK_SHARE)/$$f; \
+	done
+	install -D -m 0755 $(CHECKD_BIN) $(VMCHECK_SHARE)/guest-bin/iomap-checkd

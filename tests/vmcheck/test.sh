@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Tests of iomap-vmcheck (src/iomap-vmcheck.sh), KTAP on stdout.
+#
+# usage: test.sh host             no guest: --help, --version, usage errors
+#                                 (exit 2), a driver that does not compile
+#                                 (exit 2 with gcc's message)
+#        test.sh guest K1 [K2]    three guest boots: the example driver
+#                                 fbcopy clean on K1 (exit 0, no JSON), built
+#                                 with its bugs on K2 (exit 1, the rules and
+#                                 functions in the JSON), a RUN that hangs on
+#                                 K1 (exit 3 after --timeout)
+# Outputs of each case: $ABS_BUILD/check/vmcheck/<case>.out
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${ABS_BUILD:-$top/build}
+vmcheck=$top/src/iomap-vmcheck.sh
+drivers=$top/tests/vmcheck/drivers
+logs=$build/check/vmcheck
+mkdir -p "$logs"
+results=()
+
+ok() { results+=("ok N $*"); }
+not_ok() { results+=("not ok N $1 # $2"); }
+finish() {
+	local i=0 r
+	echo "KTAP version 1"
+	echo "1..${#results[@]}"
+	for r in "${results[@]}"; do
+		i=$((i + 1))
+		echo "${r/ N / $i }"
+	done
+	exit 0
+}
+
+# vmc CASE ARGS...: run iomap-vmcheck; stdout in CASE.out, stderr in
+# CASE.err; sets rc and secs.
+vmc() {
+	local c=$1
+	shift
+	local t0=$SECONDS
+	"$vmcheck" "$@" >"$logs/$c.out" 2>"$logs/$c.err"
+	rc=$?
+	secs=$((SECONDS - t0))
+}
+
+# expect CASE WANT_RC DESC [PATTERN FILE]: one result: exit status, and
+# PATTERN (extended regexp) present in FILE (default CASE.out + .err).
+expect() {
+	local c=$1 want=$2 desc=$3 pat=${4:-} f=${5:-}
+	if [ "$rc" != "$want" ]; then
+		not_ok "$desc" "exit $rc, want $want; $(tail -n 2 "$logs/$c.out" "$logs/$c.err" 2>/dev/null | grep -v '^==>' | grep -v '^$' | tail -n 2 | tr '\n' ' ')"
+		return
+	fi
+	if [ -n "$pat" ]; then
+		if [ -n "$f" ]; then
+			grep -qE -- "$pat" "$f"
+		else
+			grep -qE -- "$pat" "$logs/$c.out" "$logs/$c.err"
+		fi || { not_ok "$desc" "exit $rc but no /$pat/ in the output"; return; }
+	fi
+	ok "$desc"
+}
+
+host() {
+	vmc help --help
+	expect help 0 "vmcheck --help exits 0 and documents every exit status" \
+		'^  4  kernel oops or panic'
+	grep -qE '^  3  infrastructure failure' "$logs/help.out" &&
+		grep -qE '^  2  usage error, or the driver does not build' "$logs/help.out" &&
+		grep -qE -- '--extra F\[:PATH\]' "$logs/help.out" ||
+		not_ok "vmcheck --help lists --extra and statuses 2, 3" "missing in --help"
+	vmc version --version
+	expect version 0 "vmcheck --version" '^iomap-vmcheck \(iomap-check\) [0-9]'
+
+	local fb=$drivers/fbcopy
+	vmc u-nodriver --run true
+	expect u-nodriver 2 "usage: no --driver: exit 2" 'driver DIR is required'
+	vmc u-badopt --driver "$fb" --frobnicate
+	expect u-badopt 2 "usage: unknown option: exit 2" "unrecognized option"
+	vmc u-noarg --driver
+	expect u-noarg 2 "usage: option without its argument: exit 2" "requires an argument"
+	vmc u-timeout --driver "$fb" --timeout soon
+	expect u-timeout 2 "usage: --timeout soon: exit 2" 'positive number of seconds'
+	vmc u-kernel --driver "$fb" --kernel 5.10
+	expect u-kernel 2 "usage: --kernel 5.10: exit 2" 'use 6.1, 6.12'
+	vmc u-nodir --driver "$drivers/no-such-driver"
+	expect u-nodir 2 "usage: missing driver directory: exit 2" 'no driver directory'
+	vmc u-extra --driver "$fb" --extra /nonexistent/file:/opt/x
+	expect u-extra 2 "usage: --extra of a missing file: exit 2" 'no file'
+	vmc u-extrarel --driver "$fb" --extra "$fb/test.sh:opt/x"
+	expect u-extrarel 2 "usage: --extra to a relative guest path: exit 2" 'must be absolute'
+	vmc u-stray --driver "$fb" stray
+	expect u-stray 2 "usage: stray argument: exit 2" "unexpected argument 'stray'"
+
+	vmc broken --driver "$drivers/broken" --run true --out "$logs/broken"
+	expect broken 2 "a driver that does not compile: exit 2 with gcc's message" \
+		"drivers/broken/broken\.c:[0-9]+:[0-9]+: error: too few arguments to function [^ ]*io_mapping_map_atomic_wc"
+	grep -q '^not ok 1 build: broken' "$logs/broken.out" ||
+		not_ok "broken driver: KTAP 'not ok build' on stdout" "missing"
+	finish
+}
+
+# json_check FILE RULE@FUNC...: every '{' line is one JSON object, and the
+# set of (rule, function of site) is exactly the one given.
+json_check() {
+	python3 - "$@" <<'EOF'
+import json, re, sys
+f, want = sys.argv[1], set(sys.argv[2:])
+got = set()
+for n, line in enumerate(open(f), 1):
+    if not line.startswith('{'):
+        continue
+    try:
+        o = json.loads(line)
+    except ValueError as e:
+        print(f"line {n} is not one JSON object: {e}: {line[:80]!r}")
+        sys.exit(1)
+    site = o.get('site') or ''
+    func = site.split('+')[0].split(' ')[0]
+    # gcc's clones (.isra.0, .constprop.0, .part.0, .cold) are the same C function
+    func = re.sub(r'\.(isra|constprop|part|cold|lto_priv)(\.[0-9]+)?$', '', func)
+    got.add(f"{o.get('rule')}@{func}")
+if got != want:
+    print("got " + (",".join(sorted(got)) or "nothing") + "; want " + ",".join(sorted(want)))
+    sys.exit(1)
+EOF
+}
+
+guest() {
+	local k1=${1:-6.1} k2=${2:-${1:-6.1}} fb=$drivers/fbcopy why
+	local t=(--driver "$fb" --extra "$fb/test.sh:/opt/fbcopy-test.sh"
+		--run 'sh /opt/fbcopy-test.sh')
+
+	vmc clean-$k1 "${t[@]}" --kernel "$k1" --out "$logs/clean-$k1"
+	expect clean-$k1 0 "fbcopy on $k1, clean: exit 0 (${secs}s)" \
+		'^ok [0-9]+ .*run: RUN.*\(exit 0\)'
+	if why=$(json_check "$logs/clean-$k1.out"); then
+		ok "fbcopy on $k1, clean: no JSON report"
+	else
+		not_ok "fbcopy on $k1, clean: no JSON report" "$why"
+	fi
+
+	KCFLAGS=-DFBCOPY_INJECT_BUG vmc bug-$k2 "${t[@]}" --kernel "$k2" --out "$logs/bug-$k2"
+	expect bug-$k2 1 "fbcopy on $k2 with FBCOPY_INJECT_BUG: exit 1 (${secs}s)"
+	if why=$(json_check "$logs/bug-$k2.out" \
+		might_sleep_in_atomic@fbcopy_write_page leak_on_free@fbcopy_remove); then
+		ok "fbcopy on $k2 with FBCOPY_INJECT_BUG: JSON names the rules and functions"
+	else
+		not_ok "fbcopy on $k2 with FBCOPY_INJECT_BUG: JSON names the rules and functions" "$why"
+	fi
+	# The report comes on stdout, each JSON line intact; the run itself passed.
+	grep -qE '^ok [0-9]+ .*run: RUN' "$logs/bug-$k2.out" ||
+		not_ok "fbcopy on $k2 with FBCOPY_INJECT_BUG: RUN itself passed" "see $logs/bug-$k2.out"
+
+	vmc hang-$k1 --driver "$fb" --run 'echo hanging; sleep 1000' --timeout 5 \
+		--kernel "$k1" --out "$logs/hang-$k1"
+	expect hang-$k1 3 "RUN that hangs on $k1: exit 3 after --timeout 5 (${secs}s)" \
+		'TIMEOUT after 5s'
+	if [ "$secs" -gt 60 ]; then
+		not_ok "RUN that hangs: verdict within 60 s" "took ${secs}s"
+	fi
+	finish
+}
+
+case "${1:-}" in
+host) host ;;
+guest) shift; guest "$@" ;;
+*) echo "usage: test.sh host | guest K1 [K2]" >&2; exit 2 ;;
+esac
