@@ -83,3 +83,16 @@ fuzz: fuzz-build
 
 CHECK_DEPS += fuzz-build
 HOST_SUITES += 'tests/fuzz/run.sh --seconds 3 --bindir $(AZ_FUZZ)/bin --workdir $(AZ_FUZZ)'
+
+# ---- benchmark --------------------------------------------------------------
+$(AZ_TBIN)/analyze_bench_gen: tests/host/analyze_bench_gen.c tests/host/analyze_gen.h
+	@mkdir -p $(@D)
+	$(AZ_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Itests/host -o $@ $<
+$(AZ_TBIN)/analyze_rusage: tests/host/analyze_rusage.c
+	@mkdir -p $(@D)
+	$(AZ_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
+
+AZ_BENCH_MIB ?= 1024
+analyze-bench: $(AZ_BIN) $(AZ_TBIN)/analyze_bench_gen $(AZ_TBIN)/analyze_rusage
+	tests/host/analyze_bench.sh $(ABS_BUILD)/bin $(ABS_BUILD)/bench $(AZ_BENCH_MIB) 256
+BENCH_TARGETS += analyze-bench

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# make analyze-bench: throughput of `iomap-check analyze` on generated ftrace
+# text against `wc -l` on the same file in the same run, and peak RSS for
+# two file sizes (streaming: it must not grow with the file).
+#
+# usage: analyze_bench.sh BINDIR OUTDIR [BIG_MIB] [SMALL_MIB]
+set -eu
+bindir=$1 out=$2 big=${3:-1024} small=${4:-256}
+an=$bindir/iomap-check gen=$bindir/tests/analyze_bench_gen ru=$bindir/tests/analyze_rusage
+mkdir -p "$out"
+
+# best of N runs (least disturbed by other load): "<exit> <wall> <cpu> <rss>"
+best() {
+	local n=$1 i r best_r= ; shift
+	for i in $(seq "$n"); do
+		r=$("$ru" "$@" 2>&1 >/dev/null | tail -1)
+		if [ -z "$best_r" ] || awk -v a="$r" -v b="$best_r" \
+			'BEGIN { split(a, x, " "); split(b, y, " "); exit !(x[2] < y[2]) }'; then
+			best_r=$r
+		fi
+	done
+	echo "$best_r"
+}
+
+for mib in "$small" "$big"; do
+	f=$out/trace-${mib}m.txt
+	if [ ! -s "$f" ] || [ "$(stat -c %s "$f")" -lt $((mib * 1048576)) ]; then
+		echo "generating $f ..."
+		"$gen" $((mib * 1048576)) "$f" > "$f.info"
+	fi
+done
+
+echo "iomap-check analyze benchmark ($(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%-10s %10s %10s %12s %10s %10s %9s %9s %10s\n' input events wc_wall an_wall \
+	ratio_wall wc_cpu an_cpu ratio_cpu rss_kib
+for mib in "$small" "$big"; do
+	f=$out/trace-${mib}m.txt
+	read -r events viol < "$f.info"
+	cat "$f" > /dev/null	# both runs start from the page cache
+	w=$(best 3 wc -l "$f")
+	a=$(best 3 "$an" analyze -q "$f")
+	rc=$(echo "$a" | cut -d' ' -f1)
+	if [ "$rc" != 1 ]; then
+		echo "analyze exited $rc on $f (expected 1: $viol violations injected)" >&2
+		exit 1
+	fi
+	echo "$w $a" | awk -v n="${mib}MiB" -v e="$events" '{
+		printf "%-10s %10d %9.3fs %9.3fs %11.2fx %9.3fs %9.3fs %8.2fx %10d\n",
+			n, e, $2, $6, $6 / $2, $3, $7, $7 / ($3 > 0 ? $3 : 0.001), $8 }'
+	echo "$a" | cut -d' ' -f4 >> "$out/rss.$$"
+done
+found=$("$an" analyze --json -q "$out/trace-${small}m.txt" | grep -c '"rule"' || true)
+echo "violations reported in the ${small}MiB file (first occurrences): $found"
+r1=$(sed -n 1p "$out/rss.$$") r2=$(sed -n 2p "$out/rss.$$"); rm -f "$out/rss.$$"
+echo "peak RSS: ${small}MiB input ${r1} KiB, ${big}MiB input ${r2} KiB (goal: flat)"
+echo "throughput goal: analyze <= 2x wc -l (wall); the cpu ratio is shown too because"
+echo "other load on a shared machine distorts wall times"
