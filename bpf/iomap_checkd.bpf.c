@@ -41,7 +41,9 @@ struct iomc_held;
 int g_stack_find(const struct iomc_stack *s, __u64 vaddr);
 int g_stack_remove(struct iomc_stack *s, int idx, struct iomc_held *gone);
 int g_stack_top_atomic(const struct iomc_stack *s);
+int g_stack_find_mapping(const struct iomc_stack *s, __u64 mapping);
 #define IOMC_STACK_FIND g_stack_find
+#define IOMC_STACK_FIND_MAPPING g_stack_find_mapping
 #define IOMC_STACK_REMOVE g_stack_remove
 #define IOMC_STACK_TOP_ATOMIC g_stack_top_atomic
 
@@ -120,6 +122,8 @@ struct {
 struct scratch {
 	struct iomc_event ev;
 	struct iomc_verdict vd;
+	__u32 where;		/* unmap: enum iomc_where */
+	__s32 idx;		/* unmap: index in the own stack */
 	__s32 stack_bytes;
 	__u32 pad;
 	__u64 stack[IOMC_STACK_FRAMES];
@@ -155,6 +159,11 @@ __noinline int g_stack_remove(struct iomc_stack *s, int idx,
 __noinline int g_stack_top_atomic(const struct iomc_stack *s)
 {
 	return s ? iomc_stack_top_atomic(s) : -1;
+}
+
+__noinline int g_stack_find_mapping(const struct iomc_stack *s, __u64 mapping)
+{
+	return s ? iomc_stack_find_mapping(s, mapping) : -1;
 }
 
 static __always_inline struct iomc_counters *cnt(void)
@@ -387,6 +396,70 @@ static __always_inline struct scratch *begin(__u32 slot, __u32 type, __u32 ctx)
 	return sc;
 }
 
+/*
+ * The engine's decisions, each in a global function (verified once; the
+ * programs are glue around them). Pointer arguments may be NULL.
+ */
+__noinline int g_check_map(struct scratch *sc, const struct iomc_stack *own,
+			   __u32 below, const struct iomc_freed *freed)
+{
+	if (sc)
+		iomc_check_map(&cfg.rules, &sc->ev, own, below, freed, &sc->vd);
+	return 0;
+}
+
+__noinline int g_apply_map(struct scratch *sc, struct iomc_stack *own,
+			   struct iomc_wc *wc)
+{
+	if (sc)
+		iomc_apply_map(&sc->ev, own, wc);
+	return 0;
+}
+
+__noinline int g_check_unmap(struct scratch *sc, const struct iomc_stack *own,
+			     const struct iomc_wc *wc,
+			     const struct iomc_held *foreign)
+{
+	if (sc)
+		iomc_check_unmap(&cfg.rules, &sc->ev, own, sc->where, sc->idx,
+				 wc, foreign, &sc->vd);
+	return 0;
+}
+
+__noinline int g_apply_unmap(struct scratch *sc, struct iomc_stack *own,
+			     struct iomc_wc *wc)
+{
+	if (!sc)
+		return 0;
+	return iomc_apply_unmap(&sc->ev, own, sc->where, sc->idx, wc);
+}
+
+__noinline int g_check_exit(struct scratch *sc, const struct iomc_stack *s)
+{
+	if (sc)
+		iomc_check_exit(&cfg.rules, &sc->ev, s, &sc->vd);
+	return 0;
+}
+
+__noinline int g_check_switch(struct scratch *sc, const struct iomc_stack *s)
+{
+	if (sc)
+		iomc_check_switch(&cfg.rules, &sc->ev, s, &sc->vd);
+	return 0;
+}
+
+__noinline int g_check_might_sleep(struct scratch *sc,
+				   const struct iomc_stack *task,
+				   const struct iomc_stack *softirq,
+				   const struct iomc_stack *hardirq,
+				   const struct iomc_stack *nmi)
+{
+	if (sc)
+		iomc_check_might_sleep(&cfg.rules, &sc->ev, task, softirq,
+				       hardirq, nmi, &sc->vd);
+	return 0;
+}
+
 /* ---- io_mapping tracepoints -------------------------------------------- */
 
 SEC("raw_tp/io_mapping_create")
@@ -447,36 +520,16 @@ static long count_wc_cb(struct bpf_map *map, const void *key, void *value,
 	return 0;
 }
 
-struct drop_ctx {
-	struct iomc_stack *s;
-	__u64 mapping;
-};
-
-/* One step of iomc_stack_drop_mapping (bpf_loop: verified once). */
-static long drop_step(__u32 n, void *data)
-{
-	struct drop_ctx *dc = data;
-	int i = iomc_stack_find_mapping(dc->s, dc->mapping);
-
-	if (i < 0)
-		return 1;
-	iomc_stack_remove(dc->s, i, 0);
-	return 0;
-}
-
 /* Forget the maps of a freed mapping in s; keeps the fast paths' counts. */
 __noinline int g_drop_mapping(struct iomc_stack *s, struct count_ctx *cc)
 {
-	struct drop_ctx dc;
 	__u32 a0, d0;
 
 	if (!s || !cc)
 		return 0;
 	a0 = s->n_atomic;
 	d0 = s->depth;
-	dc.s = s;
-	dc.mapping = cc->mapping;
-	bpf_loop(IOMC_STACK_MAX, drop_step, &dc, 0);
+	iomc_stack_drop_mapping(s, cc->mapping);
 	if (a0 != s->n_atomic)
 		__sync_fetch_and_add(&atomic_held, (__s64)s->n_atomic - a0);
 	if (cc->irq && d0 != s->depth)
@@ -590,11 +643,10 @@ int BPF_PROG(iomc_map, unsigned int kind, unsigned int ctx_, unsigned long mappi
 		task = task_stack(ev->tid, 0);
 	below = iomc_below_depth(ev, task, irq_stack(ev->cpu, IOMC_CTX_SOFTIRQ),
 				 irq_stack(ev->cpu, IOMC_CTX_HARDIRQ));
-	iomc_check_map(&cfg.rules, ev, own, below,
-		       bpf_map_lookup_elem(&freed, &m), &sc->vd);
+	g_check_map(sc, own, below, bpf_map_lookup_elem(&freed, &m));
 	if (sc->vd.n)
 		report(ctx, sc, own && own->depth ? own : 0, ev->ctx, ev->tid);
-	iomc_apply_map(ev, own, wc);
+	g_apply_map(sc, own, wc);
 	account(ev->ctx, d0, a0, own);
 	return 0;
 }
@@ -673,10 +725,12 @@ int BPF_PROG(iomc_unmap, unsigned int kind, unsigned int ctx_,
 				__sync_fetch_and_add(&irq_held, -1);
 		}
 	}
-	iomc_check_unmap(&cfg.rules, ev, own, where, idx, wc, fp, &sc->vd);
+	sc->where = where;
+	sc->idx = idx;
+	g_check_unmap(sc, own, wc, fp);
 	if (sc->vd.n)
 		report(ctx, sc, own && own->depth ? own : 0, ev->ctx, ev->tid);
-	if (iomc_apply_unmap(ev, own, where, idx, wc) & IOMC_WC_EMPTY)
+	if (g_apply_unmap(sc, own, wc) & IOMC_WC_EMPTY)
 		bpf_map_delete_elem(&wcs, &va);
 	account(ev->ctx, d0, a0, own);
 	return 0;
@@ -705,7 +759,7 @@ int BPF_PROG(iomc_switch, bool preempt)
 	/* where it went to sleep, if through a hooked might-sleep function */
 	sc->ev.caller = task->ms_ret;
 	record(&sc->ev);
-	iomc_check_switch(&cfg.rules, &sc->ev, task, &sc->vd);
+	g_check_switch(sc, task);
 	if (sc->vd.n)
 		report(ctx, sc, task, IOMC_CTX_TASK, sc->ev.tid);
 	return 0;
@@ -726,7 +780,7 @@ int BPF_PROG(iomc_exit)
 		sc = begin(IOMC_CTX_TASK, IOMC_EV_EXIT, IOMC_CTX_TASK);
 		if (sc) {
 			record(&sc->ev);
-			iomc_check_exit(&cfg.rules, &sc->ev, task, &sc->vd);
+			g_check_exit(sc, task);
 			if (sc->vd.n)
 				report(ctx, sc, task, IOMC_CTX_TASK, tid);
 		}
@@ -750,7 +804,7 @@ static __always_inline int irq_exit(void *ctx, __u32 ictx)
 	sc = begin(ictx, IOMC_EV_IRQ_EXIT, ictx);
 	if (sc) {
 		record(&sc->ev);
-		iomc_check_exit(&cfg.rules, &sc->ev, s, &sc->vd);
+		g_check_exit(sc, s);
 		if (sc->vd.n)
 			report(ctx, sc, s, ictx, sc->ev.tid);
 	}
@@ -837,8 +891,7 @@ static __always_inline int might_sleep(void *ctx, __u64 func, __u64 caller,
 	sc->ev.arg = func;
 	sc->ev.caller = caller;
 	record(&sc->ev);
-	iomc_check_might_sleep(&cfg.rules, &sc->ev, s[0], s[1], s[2], s[3],
-			       &sc->vd);
+	g_check_might_sleep(sc, s[0], s[1], s[2], s[3]);
 	if (sc->vd.n)
 		report(ctx, sc, h, hc, tid);
 	return 0;

@@ -54,3 +54,9 @@ daemon-tests: $(CHECKD_TBIN)/bpf_rules
 
 CHECK_DEPS += daemon-tests
 HOST_SUITES += '$(CHECKD_TBIN)/bpf_rules tests/host/rules.seq'
+
+# The same test inside each guest kernel (6.1, 6.12): their verifiers accept
+# the programs and the rules decide alike there (tests/guest/bpf_rules.sh).
+GUEST_MODES += bpf_rules
+GUEST_BINS += $(CHECKD_TBIN)/bpf_rules
+GUEST_FILES += tests/host/rules.seq:/guest/rules.seq

@@ -71,6 +71,9 @@
 #ifndef IOMC_STACK_TOP_ATOMIC
 #define IOMC_STACK_TOP_ATOMIC iomc_stack_top_atomic
 #endif
+#ifndef IOMC_STACK_FIND_MAPPING
+#define IOMC_STACK_FIND_MAPPING iomc_stack_find_mapping
+#endif
 
 /* io_mapping's unit: atomic/local maps cover one page. x86-64 and arm64 4K. */
 #define IOMC_PAGE_SIZE 4096ULL
@@ -317,8 +320,7 @@ IOMC_INLINE int iomc_stack_find_mapping(const struct iomc_stack *s,
 
 /*
  * Forget every map of 'mapping' in s (after leak_on_free reported them, so
- * that they are not reported again at exit). Returns how many. (The BPF
- * driver runs the same find/remove steps under bpf_loop.)
+ * that they are not reported again at exit). Returns how many.
  */
 IOMC_INLINE __u32 iomc_stack_drop_mapping(struct iomc_stack *s,
 					  __u64 mapping)
@@ -327,10 +329,10 @@ IOMC_INLINE __u32 iomc_stack_drop_mapping(struct iomc_stack *s,
 	int i;
 
 	for (n = 0; n < IOMC_STACK_MAX; n++) {
-		i = iomc_stack_find_mapping(s, mapping);
+		i = IOMC_STACK_FIND_MAPPING(s, mapping);
 		if (i < 0)
 			break;
-		iomc_stack_remove(s, i, 0);
+		IOMC_STACK_REMOVE(s, i, 0);
 	}
 	return d0 - s->depth;
 }
@@ -597,18 +599,23 @@ IOMC_INLINE void iomc_check_exit(const struct iomc_cfg *cfg,
 				 const struct iomc_stack *s,
 				 struct iomc_verdict *out)
 {
-	__u32 d;
-	int i;
+	__u32 d, k, i;
 
 	if (!s)
 		return;
 	d = s->depth;
-	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
-		if ((__u32)i >= d)
-			continue;
+	if (d > IOMC_STACK_MAX)
+		d = IOMC_STACK_MAX;
+	/* the most recent IOMC_MAX_VIOL by name, the others counted */
+	for (k = 0; k < IOMC_MAX_VIOL; k++) {
+		if (k >= d)
+			break;
+		i = d - 1 - k;
 		iomc_emit(cfg, out, IOMC_RULE_LEAK_ON_EXIT, ev->ctx,
-			  s->held[i].site);
+			  s->held[iomc_idx(i, IOMC_STACK_MAX)].site);
 	}
+	if (d > IOMC_MAX_VIOL && iomc_rule_on(cfg, IOMC_RULE_LEAK_ON_EXIT))
+		out->dropped += d - IOMC_MAX_VIOL;
 	if (!d && s->lost)
 		iomc_emit(cfg, out, IOMC_RULE_LEAK_ON_EXIT, ev->ctx, 0);
 }
