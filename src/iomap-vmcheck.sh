@@ -263,11 +263,17 @@ awk '
 	}
 	/iomap-check: begin / { s = $0; sub(/.*iomap-check: begin /, "", s); sub(/ .*/, "", s); step = s; left = 0; next }
 	/iomap-check: end / { step = ""; left = 0; next }
-	left == 0 && title($0) {
+	# A WARN starts with "cut here" and its message before the title line.
+	/-+\[ cut here \]-+/ { if (left > 0) print ""; left = 0; pend = ""; npend = 3; next }
+	title($0) {
+		if (left > 0) print ""
 		n++
 		printf "# kernel report %d (%s):\n", n, step == "" ? "outside the steps" : "during " step
+		printf "%s", pend
+		pend = ""; npend = 0
 		left = 60
 	}
+	left == 0 && npend > 0 { pend = pend $0 "\n"; npend--; next }
 	left > 0 {
 		print
 		if (--left == 0 || $0 ~ /---\[ end (trace|Kernel panic)/) { left = 0; print "" }
