@@ -392,6 +392,65 @@ static void t_garbage(void)
 	CHECK_EQ(az_parse_line(big, sizeof(big), &p), AZ_LINE_BAD);
 }
 
+/* Numbers of every length and digit, both cases, with a byte after them. */
+static void t_numbers(void)
+{
+	static const char after[] = { ' ', 'g', 'G', '/', ':', '@', '`', 'x', '\x7f', '\x80', '\xff' };
+	unsigned long long seed = 12345;
+	char line[512], num[64];
+	struct az_parsed p;
+	int i, bad = 0;
+
+	for (i = 0; i < 20000 && bad < 5; i++) {
+		unsigned long long v, got_ok;
+		int bits, zeros, upper, hex, k;
+		char tail;
+		enum az_line r;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		bits = (int)(seed >> 58);	/* 0..63 */
+		v = (seed ^ (seed >> 29)) & (bits == 63 ? ~0ULL : ((1ULL << (bits + 1)) - 1));
+		zeros = (int)((seed >> 20) % 4);
+		upper = (int)((seed >> 24) & 1);
+		hex = (int)((seed >> 25) & 1);
+		tail = after[(seed >> 26) % sizeof(after)];
+		if (hex)
+			k = snprintf(num, sizeof(num), upper ? "%0*llX" : "%0*llx", zeros, v);
+		else
+			k = snprintf(num, sizeof(num), "%0*llu", zeros, v);
+		if (zeros > 0) {	/* extra leading zeros */
+			memmove(num + zeros, num, k + 1);
+			memset(num, '0', zeros);
+			k += zeros;
+		}
+		snprintf(line, sizeof(line), "          insmod-201     [001] .....    60.100000: "
+			 "io_mapping_unmap: kind=local ctx=task vaddr=%s%s%c caller=f",
+			 hex ? "0x" : "", num, tail);
+		r = parse(line, &p);
+		/* valid: a blank after it, and at most 16 hex digits */
+		got_ok = tail == ' ' && (!hex || k <= 16);
+		if ((r == AZ_LINE_EVENT) != (int)got_ok || (got_ok && p.ev.vaddr != v)) {
+			diag("vaddr=%s%s%c: verdict %d, value 0x%llx, expected %s 0x%llx", hex ? "0x" : "",
+			     num, tail, r, (unsigned long long)p.ev.vaddr, got_ok ? "ok" : "reject", v);
+			bad++;
+		}
+	}
+	CHECK_EQ(bad, 0);
+	/* decimal overflow and the largest values */
+	CHECK_EQ(parse("  a-1 [000] 1.0: io_mapping_free: mapping=0x1 size=18446744073709551615 caller=f",
+		       &p), AZ_LINE_EVENT);
+	CHECK_EQ(p.ev.size, ~0ULL);
+	CHECK_EQ(parse("  a-1 [000] 1.0: io_mapping_free: mapping=0x1 size=18446744073709551616 caller=f",
+		       &p), AZ_LINE_MALFORMED);
+	CHECK_EQ(parse("  a-1 [000] 1.0: io_mapping_free: mapping=0xffffffffffffffff size=1 caller=f",
+		       &p), AZ_LINE_EVENT);
+	CHECK_EQ(p.ev.mapping, ~0ULL);
+	/* short lines: the byte loops, no eight-byte loads past the end */
+	CHECK_EQ(az_parse_line("  a-1 [000] 1.0: io_mapping_free: mapping=0x12 size=7 caller=f", 62, &p),
+		 AZ_LINE_EVENT);
+	CHECK_EQ(p.ev.size, 7);
+}
+
 /* ---- text source --------------------------------------------------------- */
 
 static char *tbuf;
@@ -926,6 +985,7 @@ int main(void)
 		{ "parse_sched_irq_events", t_other_events },
 		{ "parse_markers_and_stacks", t_markers },
 		{ "parse_garbage_and_malformed", t_garbage },
+		{ "parse_numbers_all_lengths", t_numbers },
 		{ "source_stacks", t_src_stacks },
 		{ "source_drops_and_order", t_src_drops_order },
 		{ "source_bad_lines_counted", t_src_bad_lines },
