@@ -117,8 +117,9 @@ static int rec_next(struct az_source *src, struct az_event *out)
 			continue;
 		}
 		ev.ev.comm[IOMC_COMM_LEN - 1] = 0;
-		if (ev.ev.type <= IOMC_EV_UNMAP || ev.ev.type == IOMC_EV_MIGHT_SLEEP)
-			ev.ev.caller = az_symbolize(ev.ev.caller);
+		ev.ev.caller = az_symbolize(ev.ev.caller);
+		if (ev.ev.type == IOMC_EV_MIGHT_SLEEP)	/* arg: the function entered */
+			ev.ev.arg = az_symbolize(ev.ev.arg);
 		if (ev.ev.type == IOMC_EV_DROP) {
 			src->st.drops++;
 			src->st.lost += ev.ev.arg;

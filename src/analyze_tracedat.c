@@ -112,7 +112,8 @@ static __u64 site(struct dat_src *d, __u64 addr)
 	char buf[AZ_SYM_MAX_LEN];
 	int n;
 
-	if (!tep_find_function_info(d->tep, addr, &name, &start, &size) && name)
+	/* returns 1 when found (the file's kallsyms has no module names) */
+	if (tep_find_function_info(d->tep, addr, &name, &start, &size) && name)
 		n = snprintf(buf, sizeof(buf), "%s+0x%llx/0x%lx", name,
 			     (unsigned long long)addr - start, size);
 	else

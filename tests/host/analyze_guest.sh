@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# `iomap-check analyze` on traces captured in the guest (KTAP on stdout).
+#
+# Boots the guest in mode "analyze" (tests/guest/analyze.sh), which runs
+# every scenario under each recorder: ftrace text (with and without the
+# flag columns, local and counter clocks), trace-cmd record (trace.dat) and
+# iomap-checkd --record (when the daemon is in the guest). Then, here on the
+# host, each capture is analyzed, trace.dat also through `trace-cmd report`
+# (µs and -t ns), and the violations found, as (rule, function of the
+# site), must equal:
+#   - for the daemon's recording: exactly what the daemon reported live, and
+#     the scenarios' declared expectations;
+#   - for ftrace/trace-cmd captures: the declared expectations minus
+#     might_sleep_in_atomic (traces carry no might-sleep events: only the
+#     daemon's hooks see a function that may sleep but did not).
+# The captures are also added to the fuzzers' corpora (build/fuzz/corpus).
+#
+# usage: analyze_guest.sh --kernel K [--timeout S] [--bin F]... [--keep]
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${ABS_BUILD:-$top/build}
+an=$build/bin/iomap-check
+kernel=${KERNEL:-6.1} timeout=300
+bins=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--bin) bins+=(--bin "$2"); shift 2 ;;
+	*) echo "analyze_guest.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+out=$build/vm/analyze-$kernel
+cap=$out/captures
+n=0
+res() { # ok|not_ok NAME [WHY]
+	n=$((n + 1))
+	if [ "$1" = ok ]; then echo "ok $n $2${3:+ # $3}"; else echo "not ok $n $2 # $3"; fi
+}
+
+[ -x "$an" ] || { echo "not ok 1 analyze_guest: $an not built"; exit 1; }
+
+# trace-cmd and the shared libraries it needs, at the same paths in the guest
+extras=()
+if tc=$(command -v trace-cmd); then
+	extras+=(--extra "$tc:/bin/trace-cmd")
+	for lib in $(ldd "$tc" | awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }'); do
+		extras+=(--extra "$lib:$lib")
+	done
+fi
+
+echo "# analyze_guest: booting $kernel in mode analyze"
+"$top/tests/vm.sh" --kernel "$kernel" --mode analyze --chan traces --out "$out" \
+	--timeout "$timeout" --label "$kernel analyze" "${extras[@]}" "${bins[@]}"
+vm_rc=$?
+
+# split the channel into one file per section
+rm -rf "$cap"
+mkdir -p "$cap"
+awk -v dir="$cap" '
+	/^@@@ begin / { f = dir "/" $3 ".raw"; next }
+	/^@@@ end / { close(f); f = ""; next }
+	f != "" { print > f }
+' "$out/traces.log" 2>/dev/null
+for k in tracedat record; do
+	[ -f "$cap/$k.raw" ] && base64 -d "$cap/$k.raw" >"$cap/$k.bin" 2>/dev/null
+done
+echo "# analyze_guest: captures: $(cd "$cap" && ls | tr '\n' ' ')"
+if [ ! -s "$cap/list.raw" ]; then
+	res not_ok "analyze_guest_captures" "no capture came out of the guest (vm.sh exited $vm_rc)"
+	exit 1
+fi
+
+# expected (rule@function) lines from the scenario list
+awk '$2 != "-" { n = split($2, e, ","); for (i = 1; i <= n; i++) print e[i] }' \
+	"$cap/list.raw" | sort -u >"$cap/expect.all"
+grep -v '^might_sleep_in_atomic@' "$cap/expect.all" >"$cap/expect.trace"
+
+# rule@function of each violation in JSON lines (the function of "site")
+found() {
+	grep '^{"rule":' "$1" | sed -n 's/^{"rule":"\([a-z_]*\)".*"site":"\([^"+ ]*\).*/\1@\2/p' |
+		sort -u
+}
+
+# check NAME EXPECT-FILE ANALYZE-ARGS...
+check() {
+	local name=$1 exp=$2 json=$cap/$1.json
+	shift 2
+	"$an" analyze --json "$@" >"$json" 2>"$cap/$name.err"
+	local rc=$?
+	found "$json" >"$cap/$name.found"
+	local missing extra
+	missing=$(comm -23 "$exp" "$cap/$name.found" | tr '\n' ' ')
+	extra=$(comm -13 "$exp" "$cap/$name.found" | tr '\n' ' ')
+	if [ $rc != 1 ] && [ $rc != 0 ]; then
+		res not_ok "analyze_$name" "exit $rc: $(head -c 300 "$cap/$name.err")"
+	elif [ -n "$missing$extra" ]; then
+		res not_ok "analyze_$name" "missing: ${missing:-none}; extra: ${extra:-none}"
+	else
+		res ok "analyze_$name ($(wc -l <"$cap/$name.found") rule@function pairs)"
+	fi
+}
+
+for k in ftrace ftrace-noirq ftrace-counter; do
+	if [ -s "$cap/$k.raw" ]; then
+		check "$k" "$cap/expect.trace" "$cap/$k.raw"
+	else
+		res not_ok "analyze_$k" "not captured"
+	fi
+done
+
+if [ -s "$cap/tracedat.bin" ]; then
+	check tracedat "$cap/expect.trace" "$cap/tracedat.bin"
+	trace-cmd report -i "$cap/tracedat.bin" >"$cap/tcreport.txt" 2>/dev/null
+	check tcreport "$cap/expect.trace" "$cap/tcreport.txt"
+	trace-cmd report -t -i "$cap/tracedat.bin" >"$cap/tcreport-ns.txt" 2>/dev/null
+	check tcreport-ns "$cap/expect.trace" "$cap/tcreport-ns.txt"
+else
+	res ok analyze_tracedat "SKIP no trace.dat captured (trace-cmd missing in the guest?)"
+fi
+
+if [ -s "$cap/record.bin" ]; then
+	found "$cap/live.raw" >"$cap/live.found"
+	check record "$cap/live.found" "$cap/record.bin"
+	check record-expect "$cap/expect.all" "$cap/record.bin"
+else
+	res ok analyze_record "SKIP no daemon recording (iomap-checkd not in the guest yet)"
+fi
+
+# seed the fuzzers with real traces (64 KiB pieces: the fuzzers' max_len)
+seed() { # TARGET FILE
+	local d=$build/fuzz/corpus/$1
+	mkdir -p "$d"
+	split -b 60000 -d -a 3 "$2" "$d/guest-$kernel-$(basename "$2")-"
+}
+[ -s "$cap/ftrace.raw" ] && seed ftrace "$cap/ftrace.raw"
+[ -s "$cap/ftrace-noirq.raw" ] && seed ftrace "$cap/ftrace-noirq.raw"
+[ -s "$cap/ftrace-counter.raw" ] && seed ftrace "$cap/ftrace-counter.raw"
+[ -s "$cap/tcreport.txt" ] && seed tcreport "$cap/tcreport.txt"
+[ -s "$cap/record.bin" ] && seed record "$cap/record.bin"
+exit 0
