@@ -14,11 +14,12 @@ AZ_TBIN := $(ABS_BUILD)/bin/tests
 AZ_CC   ?= gcc
 AZ_TRACECMD_CFLAGS = $(shell pkg-config --cflags libtracecmd 2>/dev/null)
 AZ_TRACECMD_LIBS = $(shell pkg-config --libs libtracecmd 2>/dev/null || echo -ltracecmd -ltracefs -ltraceevent)
-AZ_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude -Isrc \
+AZ_LIBS = $(AZ_TRACECMD_LIBS) -pthread
+AZ_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -pthread -Iinclude -Isrc \
 	$(AZ_TRACECMD_CFLAGS)
 
 # The parts without libtracecmd (the fuzzers link these alone).
-AZ_CORE := analyze_text analyze_syms analyze_order analyze_input analyze_record \
+AZ_CORE := analyze_text analyze_syms analyze_order analyze_input analyze_par analyze_record \
 	analyze_ksyms
 AZ_ALL  := $(AZ_CORE) analyze_tracedat analyze_check analyze_report analyze_main \
 	engine_state
@@ -33,7 +34,7 @@ $(AZ_OBJ)/%.o: src/%.c $(AZ_HDRS)
 
 $(AZ_BIN): $(AZ_ALL:%=$(AZ_OBJ)/%.o) $(AZ_OBJ)/iomap_check_main.o
 	@mkdir -p $(@D)
-	$(AZ_CC) -o $@ $^ $(AZ_TRACECMD_LIBS)
+	$(AZ_CC) -o $@ $^ $(AZ_LIBS)
 
 CHECK_DEPS += analyze
 
@@ -42,7 +43,7 @@ AZ_TEST_OBJS = $(filter-out $(AZ_OBJ)/analyze_main.o,$(AZ_ALL:%=$(AZ_OBJ)/%.o)) 
 	$(AZ_OBJ)/analyze_main.o
 $(AZ_TBIN)/analyze_test: tests/host/analyze_test.c tests/host/analyze_gen.h $(AZ_TEST_OBJS)
 	@mkdir -p $(@D)
-	$(AZ_CC) $(AZ_CFLAGS) -Itests/host -o $@ $< $(AZ_TEST_OBJS) $(AZ_TRACECMD_LIBS)
+	$(AZ_CC) $(AZ_CFLAGS) -Itests/host -o $@ $< $(AZ_TEST_OBJS) $(AZ_LIBS)
 
 analyze-tests: $(AZ_TBIN)/analyze_test
 CHECK_DEPS += analyze-tests
@@ -51,7 +52,7 @@ HOST_SUITES += $(AZ_TBIN)/analyze_test
 # ---- fuzzing (clang's libFuzzer + ASan + UBSan) ---------------------------
 AZ_FUZZ    := $(ABS_BUILD)/fuzz
 AZ_FUZZCC  ?= clang
-AZ_FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+AZ_FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iinclude -Isrc $(AZ_TRACECMD_CFLAGS)
 AZ_FUZZ_SRCS = $(AZ_CORE:%=src/%.c) src/analyze_tracedat.c src/analyze_check.c \
 	src/analyze_report.c src/engine_state.c
@@ -66,10 +67,10 @@ $(AZ_FUZZ)/bin/fuzz_ftrace $(AZ_FUZZ)/bin/fuzz_tcreport $(AZ_FUZZ)/bin/fuzz_perf
 		tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
 	@mkdir -p $(@D)
 	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) $(AZ_PRE) -o $@ tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) \
-		$(AZ_TRACECMD_LIBS)
+		$(AZ_LIBS)
 $(AZ_FUZZ)/bin/fuzz_record: tests/fuzz/fuzz_record.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
 	@mkdir -p $(@D)
-	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) -o $@ $< $(AZ_FUZZ_SRCS) $(AZ_TRACECMD_LIBS)
+	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) -o $@ $< $(AZ_FUZZ_SRCS) $(AZ_LIBS)
 $(AZ_FUZZ)/gen_seeds: tests/fuzz/gen_seeds.c tests/host/analyze_gen.h
 	@mkdir -p $(@D)
 	$(AZ_CC) -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Iinclude -Itests/host -o $@ $<

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "analyze_input.h"
 #include "analyze_order.h"
+#include "analyze_par.h"
 #include "analyze_syms.h"
 
 #define AZ_READ_BLOCK (1024 * 1024)
@@ -19,6 +20,7 @@
 struct text_src {
 	struct az_source base;
 	int fd;			/* -1: memory input */
+	struct az_par *par;	/* parser threads, when used */
 	char *buf;		/* fd inputs: read buffer */
 	const char *data;	/* buf, or the caller's memory */
 	size_t len, pos;	/* valid bytes in data, parse position */
@@ -70,14 +72,13 @@ static void update_fmt(struct text_src *t, enum az_fmt f)
 		t->base.fmt = f;
 }
 
-static void handle_line(struct text_src *t, const char *line, size_t n)
+/* One parsed line, in file order (t->lineno is its number). */
+static void handle_parsed(struct text_src *t, enum az_line r, const struct az_parsed *pp)
 {
-	struct az_parsed p;
-	enum az_line r = az_parse_line(line, n, &p);
 	struct az_event ev;
 	__u32 cpu;
 
-	update_fmt(t, p.fmt);
+	update_fmt(t, pp->fmt);
 	/*
 	 * A last line without its newline was cut off (a copy of a file still
 	 * being written, a truncated log): its last field, the call site, may
@@ -89,26 +90,26 @@ static void handle_line(struct text_src *t, const char *line, size_t n)
 	case AZ_LINE_EVENT:
 		flush_pending(t);
 		memset(&t->pending, 0, sizeof(t->pending));
-		t->pending.ev = p.ev;
+		t->pending.ev = pp->ev;
 		t->pending.line = t->lineno;
 		t->have_pending = 1;
 		t->frames_to = 1;	/* perf's call chain follows directly */
-		t->last_ts = p.ev.ts_ns;
+		t->last_ts = pp->ev.ts_ns;
 		break;
 	case AZ_LINE_STACK:
 		/* ftrace: "<stack trace>" is its own entry, right after the event */
-		t->frames_to = t->have_pending && !p.ev.arg && p.ev.cpu == t->pending.ev.cpu &&
+		t->frames_to = t->have_pending && !pp->ev.arg && pp->ev.cpu == t->pending.ev.cpu &&
 			       !t->nframes;
 		break;
 	case AZ_LINE_FRAME:
 		if (t->frames_to && t->have_pending && t->nframes < AZ_STACK_MAX)
-			t->frames[t->nframes++] = p.frame;
+			t->frames[t->nframes++] = pp->frame;
 		break;
 	case AZ_LINE_OTHER:
 		flush_pending(t);
 		t->frames_to = 0;
 		t->base.st.other++;
-		t->last_ts = p.ev.ts_ns;
+		t->last_ts = pp->ev.ts_ns;
 		break;
 	case AZ_LINE_DROP:
 		/*
@@ -118,22 +119,22 @@ static void handle_line(struct text_src *t, const char *line, size_t n)
 		flush_pending(t);
 		t->frames_to = 0;
 		memset(&ev, 0, sizeof(ev));
-		ev.ev = p.ev;
+		ev.ev = pp->ev;
 		ev.ev.ts_ns = t->last_ts;
 		ev.line = t->lineno;
 		t->base.st.drops++;
-		t->base.st.lost += p.ev.arg;
+		t->base.st.lost += pp->ev.arg;
 		push_event(t, &ev);
 		break;
 	case AZ_LINE_META:
-		if (p.nr_cpus)
-			t->base.nr_cpus = p.nr_cpus;
-		if (p.lost_at_start && !t->base.st.lost_at_start) {
+		if (pp->nr_cpus)
+			t->base.nr_cpus = pp->nr_cpus;
+		if (pp->lost_at_start && !t->base.st.lost_at_start) {
 			/*
 			 * ftrace overwrote the oldest events: each CPU's history
 			 * before the first line is unknown, as after a drop.
 			 */
-			t->base.st.lost_at_start = p.lost_at_start;
+			t->base.st.lost_at_start = pp->lost_at_start;
 			for (cpu = 0; cpu < (t->base.nr_cpus ? t->base.nr_cpus : 1); cpu++) {
 				memset(&ev, 0, sizeof(ev));
 				ev.ev.type = IOMC_EV_DROP;
@@ -227,20 +228,38 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 static int text_next(struct az_source *src, struct az_event *ev)
 {
 	struct text_src *t = (struct text_src *)src;
+	const struct az_par_rec *rec;
+	struct az_parsed p;
 	const char *line;
 	size_t n;
 	int r;
 
 	while (!az_window_full(&t->win)) {
-		r = get_line(t, &line, &n);
+		if (t->par) {
+			r = az_par_next(t->par, &rec);
+			if (r == 1) {
+				t->lineno++;
+				if (rec->verdict == AZ_PAR_TOOLONG) {
+					note_bad(&t->base.st.toolong, t->lineno);
+					continue;
+				}
+				t->unterminated = rec->unterminated;
+				t->base.st.lines++;
+				handle_parsed(t, rec->verdict, &rec->p);
+				continue;
+			}
+		} else {
+			r = get_line(t, &line, &n);
+			if (r == 1) {
+				t->base.st.lines++;
+				handle_parsed(t, az_parse_line(line, n, &p), &p);
+				continue;
+			}
+		}
 		if (r < 0)
 			return -1;
-		if (!r) {
-			flush_pending(t);
-			break;
-		}
-		t->base.st.lines++;
-		handle_line(t, line, n);
+		flush_pending(t);
+		break;
 	}
 	return az_window_pop(&t->win, ev);
 }
@@ -249,6 +268,7 @@ static void text_close(struct az_source *src)
 {
 	struct text_src *t = (struct text_src *)src;
 
+	az_par_stop(t->par);
 	if (t->fd > 0)
 		close(t->fd);
 	az_window_free(&t->win);
@@ -334,6 +354,23 @@ struct az_source *az_open(const char *path, __u32 index)
 		t->fd = -1;	/* handed over */
 		text_close(&t->base);
 		return tracedat ? az_open_tracedat(path, fd, index) : az_open_record(path, fd, index);
+	}
+	/*
+	 * Text: parse on worker threads when there is more than one CPU. The
+	 * bytes sniffed above go back first: from a file by seeking, from a
+	 * pipe (stdin) by staying on the sequential reader, which already has
+	 * them.
+	 */
+	if (az_par_workers() > 1 && lseek(fd, 0, SEEK_SET) == 0) {
+		t->par = az_par_start(fd, path, az_par_workers());
+		if (t->par) {
+			t->len = 0;
+			t->eof = 0;
+		} else if (lseek(fd, t->len, SEEK_SET) != (off_t)t->len) {
+			fprintf(stderr, "iomap-check: %s: cannot seek back\n", path);
+			text_close(&t->base);
+			return NULL;
+		}
 	}
 	return &t->base;
 }

@@ -4,9 +4,28 @@
  * string arena. Lookups happen once per parsed event, so the hash reads
  * eight bytes at a time instead of one.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analyze_syms.h"
+
+/*
+ * Parser threads intern concurrently (analyze_input.c): the tables are
+ * under one lock, with a small per-thread cache in front of it, so the
+ * common case (a site seen before by this thread) takes no lock. Interned
+ * strings never move or change, so a cached pointer stays valid until
+ * az_syms_reset() (single-threaded; it bumps 'generation' to void caches).
+ */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static __u64 generation = 1;
+
+#define TCACHE 512
+static __thread struct {
+	__u64 hash, gen;
+	const char *str;
+	size_t len;
+	__u64 id;
+} tcache[TCACHE];
 
 struct slot {
 	__u64 hash;
@@ -131,17 +150,11 @@ static int grow_array(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-__u64 az_sym_intern(const char *s, size_t n)
+static __u64 intern_locked(const char *s, size_t n, __u64 h)
 {
-	__u64 h;
 	size_t j;
 	char *copy;
 
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		n--;
-	if (n > AZ_SYM_MAX_LEN)
-		n = AZ_SYM_MAX_LEN;
-	h = hash_bytes(s, n);
 	if (sym_tab.slots) {
 		for (j = h & sym_tab.mask; sym_tab.slots[j].id; j = (j + 1) & sym_tab.mask) {
 			struct sym *y = &syms[sym_tab.slots[j].id];
@@ -171,11 +184,42 @@ __u64 az_sym_intern(const char *s, size_t n)
 	return nsyms;
 }
 
+__u64 az_sym_intern(const char *s, size_t n)
+{
+	__u64 h, id;
+	unsigned int c;
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	if (n > AZ_SYM_MAX_LEN)
+		n = AZ_SYM_MAX_LEN;
+	h = hash_bytes(s, n);
+	c = h % TCACHE;
+	if (tcache[c].gen == generation && tcache[c].hash == h && tcache[c].len == n &&
+	    !memcmp(tcache[c].str, s, n))
+		return tcache[c].id;
+	pthread_mutex_lock(&mu);
+	id = intern_locked(s, n, h);
+	if (id) {
+		tcache[c].hash = h;
+		tcache[c].gen = generation;
+		tcache[c].str = syms[id].str;
+		tcache[c].len = n;
+		tcache[c].id = id;
+	}
+	pthread_mutex_unlock(&mu);
+	return id;
+}
+
 const char *az_sym_name(__u64 id)
 {
-	if (!id || id > nsyms)
-		return NULL;
-	return syms[id].str;
+	const char *s = NULL;
+
+	pthread_mutex_lock(&mu);
+	if (id && id <= nsyms)
+		s = syms[id].str;
+	pthread_mutex_unlock(&mu);
+	return s;
 }
 
 size_t az_sym_func_len(const char *site)
@@ -189,17 +233,20 @@ size_t az_sym_func_len(const char *site)
 
 size_t az_sym_count(void)
 {
-	return nsyms;
+	size_t n;
+
+	pthread_mutex_lock(&mu);
+	n = nsyms;
+	pthread_mutex_unlock(&mu);
+	return n;
 }
 
-__u32 az_stack_intern(const __u64 *ids, unsigned int n)
+static __u32 stack_intern_locked(const __u64 *ids, unsigned int n)
 {
 	__u64 h;
 	size_t j;
 	__u64 *copy;
 
-	if (!n)
-		return 0;
 	if (n > AZ_STACK_MAX)
 		n = AZ_STACK_MAX;
 	h = hash_bytes(ids, n * sizeof(*ids));
@@ -232,14 +279,30 @@ __u32 az_stack_intern(const __u64 *ids, unsigned int n)
 	return (__u32)nstks;
 }
 
+__u32 az_stack_intern(const __u64 *ids, unsigned int n)
+{
+	__u32 id;
+
+	if (!n)
+		return 0;
+	pthread_mutex_lock(&mu);
+	id = stack_intern_locked(ids, n);
+	pthread_mutex_unlock(&mu);
+	return id;
+}
+
 const __u64 *az_stack_get(__u32 id, unsigned int *n)
 {
-	if (!id || id > nstks) {
-		*n = 0;
-		return NULL;
+	const __u64 *ids = NULL;
+
+	pthread_mutex_lock(&mu);
+	*n = 0;
+	if (id && id <= nstks) {
+		*n = stks[id].n;
+		ids = stks[id].ids;
 	}
-	*n = stks[id].n;
-	return stks[id].ids;
+	pthread_mutex_unlock(&mu);
+	return ids;
 }
 
 void az_syms_reset(void)
@@ -259,4 +322,5 @@ void az_syms_reset(void)
 	syms = NULL;
 	stks = NULL;
 	nsyms = nstks = cap_syms = cap_stks = 0;
+	generation++;
 }

@@ -663,6 +663,106 @@ static void t_merge(void)
 	free(b1);
 }
 
+/*
+ * Files are parsed on worker threads in 1 MiB blocks: the result must be the
+ * sequential reader's, event for event and count for count, with enormous
+ * lines, stacks and markers across block boundaries and a cut-off last line.
+ */
+static void t_parallel_same(void)
+{
+	struct gen_hdr h = base_hdr;
+	char buf[1024], path[] = "/tmp/iomc-analyze-test-XXXXXX";
+	unsigned long long seed = 7;
+	struct az_event *a, *b;
+	int i, na = 0, nb = 0, fd, th, same = 1;
+	const int max = 60000;
+	struct az_source *s;
+	FILE *f;
+
+	out_reset();
+	for (i = 0; i < 40000; i++) {
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		h.ts += 1000;
+		h.cpu = (int)(seed >> 63);
+		switch ((seed >> 40) % 128) {
+		case 0: {
+			/* an enormous line, sometimes right across a block boundary */
+			size_t n = AZ_MAX_LINE + (seed >> 20) % 70000;
+			char *big = malloc(n + 2);
+
+			memset(big, 'y', n);
+			big[n] = '\n';
+			big[n + 1] = 0;
+			out_add(big);
+			free(big);
+			break;
+		}
+		case 1:
+			out_add("CPU:1 [LOST 3 EVENTS]\n");
+			break;
+		case 2:
+			out_add("garbage line\n");
+			break;
+		case 3:
+			gen_unmap(buf, sizeof(buf), &h, 1, 0, 0x10, "f+0x1/0x2");
+			out_add(buf);
+			out_add("          insmod-201     [001] d..1.    60.100015: <stack trace>\n"
+				" => scn_c+0x1/0x2 [iomap_scenarios]\n => do_one_initcall+0x40/0x200\n");
+			break;
+		default:
+			gen_map(buf, sizeof(buf), &h, (int)(seed % 3), 0, 0x1000, 1 << 20,
+				(seed >> 8) % 256 * 4096, 4096, 0xffffc90000000000UL + i * 4096UL,
+				"drv+0x5c/0x120 [m]");
+			out_add(buf);
+		}
+	}
+	gen_unmap(buf, sizeof(buf), &h, 1, 0, 0x99, "cut+0x1/0x2");
+	buf[strlen(buf) - 1] = 0;	/* no final newline */
+	out_add(buf);
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fwrite(tbuf, 1, tlen, f);
+	fclose(f);
+	a = calloc(max, sizeof(*a));
+	b = calloc(max, sizeof(*b));
+	s = az_open_text_mem(path, tbuf, tlen, 0);
+	na = drain(s, a, max);
+	for (th = 1; th <= 3; th++) {
+		struct az_source *p;
+		char env[8];
+
+		snprintf(env, sizeof(env), "%d", th);
+		setenv("IOMC_ANALYZE_THREADS", env, 1);
+		p = az_open(path, 0);
+		nb = drain(p, b, max);
+		CHECK_EQ(nb, na);
+		for (i = 0; i < na && i < nb && same; i++) {
+			if (memcmp(&a[i].ev, &b[i].ev, sizeof(a[i].ev)) || a[i].line != b[i].line ||
+			    a[i].stack != b[i].stack) {
+				diag("threads=%d: event %d differs (line %llu vs %llu)", th, i,
+				     (unsigned long long)a[i].line, (unsigned long long)b[i].line);
+				same = 0;
+			}
+		}
+		CHECK_EQ(p->st.lines, s->st.lines);
+		CHECK_EQ(p->st.toolong.count, s->st.toolong.count);
+		CHECK_EQ(p->st.toolong.first[2], s->st.toolong.first[2]);
+		CHECK_EQ(p->st.bad.count, s->st.bad.count);
+		CHECK_EQ(p->st.malformed.count, s->st.malformed.count);
+		CHECK_EQ(p->st.drops, s->st.drops);
+		CHECK_EQ(p->st.frames, s->st.frames);
+		az_close(p);
+	}
+	CHECK(same);
+	CHECK(s->st.toolong.count > 100 && s->st.lines > 30000);
+	CHECK_EQ(s->st.malformed.count, 1);	/* the cut-off last line */
+	unsetenv("IOMC_ANALYZE_THREADS");
+	az_close(s);
+	unlink(path);
+	free(a);
+	free(b);
+}
+
 /* ---- rules through the engine ------------------------------------------- */
 
 static char *rep;
@@ -990,6 +1090,7 @@ int main(void)
 		{ "source_drops_and_order", t_src_drops_order },
 		{ "source_bad_lines_counted", t_src_bad_lines },
 		{ "merge_per_cpu_files", t_merge },
+		{ "parallel_parse_same_as_sequential", t_parallel_same },
 		{ "rules_legal_sequence_clean", t_rule_legal },
 		{ "rules_each_rule_once", t_rule_each },
 		{ "rules_repeats_counted_not_reprinted", t_rule_dedup },
