@@ -74,8 +74,15 @@ $(AZ_FUZZ)/bin/fuzz_record: tests/fuzz/fuzz_record.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
 $(AZ_FUZZ)/gen_seeds: tests/fuzz/gen_seeds.c tests/host/analyze_gen.h
 	@mkdir -p $(@D)
 	$(AZ_CC) -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Iinclude -Itests/host -o $@ $<
-$(AZ_FUZZ)/seeds/.stamp: $(AZ_FUZZ)/gen_seeds
-	rm -rf $(@D) && $< $(@D) && touch $@
+$(AZ_FUZZ)/seeds/.stamp: $(AZ_FUZZ)/gen_seeds $(wildcard tests/host/analyze/*/*.txt.gz)
+	rm -rf $(@D) && $< $(@D)
+	@# real traces captured in the guest (tests/host/analyze_guest.sh --save-fixtures)
+	for f in $(wildcard tests/host/analyze/*/*.txt.gz); do \
+		t=ftrace; case $$f in *tcreport*) t=tcreport ;; esac; \
+		k=$$(basename $$(dirname $$f))-$$(basename $$f .txt.gz); \
+		gzip -dc $$f | split -b 60000 -d -a 3 - $(@D)/$$t/captured-$$k-; \
+	done
+	touch $@
 
 .PHONY: fuzz-build
 fuzz-build: $(AZ_FUZZ_TARGETS:%=$(AZ_FUZZ)/bin/fuzz_%) $(AZ_FUZZ)/seeds/.stamp
@@ -84,6 +91,12 @@ fuzz: fuzz-build
 
 CHECK_DEPS += fuzz-build
 HOST_SUITES += 'tests/fuzz/run.sh --seconds 3 --bindir $(AZ_FUZZ)/bin --workdir $(AZ_FUZZ)'
+
+# ---- traces captured in the guest ------------------------------------------
+# The committed captures (tests/host/analyze/<kernel>/) are checked without a
+# VM; a fresh capture of every scenario in one more boot of $(KERNEL).
+HOST_SUITES += tests/host/analyze_fixtures.sh
+GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
 
 # ---- benchmark --------------------------------------------------------------
 $(AZ_TBIN)/analyze_bench_gen: tests/host/analyze_bench_gen.c tests/host/analyze_gen.h

@@ -15,28 +15,33 @@
 #     daemon's hooks see a function that may sleep but did not).
 # The captures are also added to the fuzzers' corpora (build/fuzz/corpus).
 #
-# usage: analyze_guest.sh --kernel K [--timeout S] [--bin F]... [--keep]
+# usage: analyze_guest.sh --kernel K [--timeout S] [--bin F]... [--save-fixtures DIR]
+#   --save-fixtures DIR: keep the text captures (gzip) and the scenario list
+#   in DIR/<kernel>/ for analyze_fixtures.sh (tests/host/analyze/)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${ABS_BUILD:-$top/build}
 an=$build/bin/iomap-check
-kernel=${KERNEL:-6.1} timeout=300
+kernel=${KERNEL:-6.1} timeout=300 fixtures=
 bins=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--bin) bins+=(--bin "$2"); shift 2 ;;
+	--save-fixtures) fixtures=$2; shift 2 ;;
 	*) echo "analyze_guest.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
+. "$top/tests/host/analyze_lib.sh"
 out=$build/vm/analyze-$kernel
 cap=$out/captures
 n=0
-res() { # ok|not_ok NAME [WHY]
+az_res() { # ok|not_ok NAME [WHY]
 	n=$((n + 1))
 	if [ "$1" = ok ]; then echo "ok $n $2${3:+ # $3}"; else echo "not ok $n $2 # $3"; fi
 }
+res() { az_res "$@"; }
 
 [ -x "$an" ] || { echo "not ok 1 analyze_guest: $an not built"; exit 1; }
 
@@ -72,59 +77,50 @@ if [ ! -s "$cap/list.raw" ]; then
 fi
 
 # expected (rule@function) lines from the scenario list
-awk '$2 != "-" { n = split($2, e, ","); for (i = 1; i <= n; i++) print e[i] }' \
-	"$cap/list.raw" | sort -u >"$cap/expect.all"
-grep -v '^might_sleep_in_atomic@' "$cap/expect.all" >"$cap/expect.trace"
-
-# rule@function of each violation in JSON lines (the function of "site")
-found() {
-	grep '^{"rule":' "$1" | sed -n 's/^{"rule":"\([a-z_]*\)".*"site":"\([^"+ ]*\).*/\1@\2/p' |
-		sort -u
-}
-
-# check NAME EXPECT-FILE ANALYZE-ARGS...
-check() {
-	local name=$1 exp=$2 json=$cap/$1.json
+az_expect "$cap/list.raw" "$cap/expect.all" "$cap/expect.trace"
+check() { # NAME EXPECT ANALYZE-ARGS...
+	local name=$1 exp=$2
 	shift 2
-	"$an" analyze --json "$@" >"$json" 2>"$cap/$name.err"
-	local rc=$?
-	found "$json" >"$cap/$name.found"
-	local missing extra
-	missing=$(comm -23 "$exp" "$cap/$name.found" | tr '\n' ' ')
-	extra=$(comm -13 "$exp" "$cap/$name.found" | tr '\n' ' ')
-	if [ $rc != 1 ] && [ $rc != 0 ]; then
-		res not_ok "analyze_$name" "exit $rc: $(head -c 300 "$cap/$name.err")"
-	elif [ -n "$missing$extra" ]; then
-		res not_ok "analyze_$name" "missing: ${missing:-none}; extra: ${extra:-none}"
-	else
-		res ok "analyze_$name ($(wc -l <"$cap/$name.found") rule@function pairs)"
-	fi
+	az_check "$name" "$exp" "$cap" "$@"
 }
 
 for k in ftrace ftrace-noirq ftrace-counter; do
 	if [ -s "$cap/$k.raw" ]; then
-		check "$k" "$cap/expect.trace" "$cap/$k.raw"
+		az_expect_trace "$cap/expect.trace" "$cap/$k.raw" "$cap/$k.expect"
+		check "$k" "$cap/$k.expect" "$cap/$k.raw"
 	else
 		res not_ok "analyze_$k" "not captured"
 	fi
 done
 
 if [ -s "$cap/tracedat.bin" ]; then
-	check tracedat "$cap/expect.trace" "$cap/tracedat.bin"
 	trace-cmd report -i "$cap/tracedat.bin" >"$cap/tcreport.txt" 2>/dev/null
-	check tcreport "$cap/expect.trace" "$cap/tcreport.txt"
 	trace-cmd report -t -i "$cap/tracedat.bin" >"$cap/tcreport-ns.txt" 2>/dev/null
-	check tcreport-ns "$cap/expect.trace" "$cap/tcreport-ns.txt"
+	az_expect_trace "$cap/expect.trace" "$cap/tcreport.txt" "$cap/tracedat.expect"
+	check tracedat "$cap/tracedat.expect" "$cap/tracedat.bin"
+	check tcreport "$cap/tracedat.expect" "$cap/tcreport.txt"
+	check tcreport-ns "$cap/tracedat.expect" "$cap/tcreport-ns.txt"
 else
 	res ok analyze_tracedat "SKIP no trace.dat captured (trace-cmd missing in the guest?)"
 fi
 
 if [ -s "$cap/record.bin" ]; then
-	found "$cap/live.raw" >"$cap/live.found"
+	az_found "$cap/live.raw" >"$cap/live.found"
 	check record "$cap/live.found" "$cap/record.bin"
 	check record-expect "$cap/expect.all" "$cap/record.bin"
 else
 	res ok analyze_record "SKIP no daemon recording (iomap-checkd not in the guest yet)"
+fi
+
+if [ -n "$fixtures" ]; then
+	mkdir -p "$fixtures/$kernel"
+	cp "$cap/list.raw" "$fixtures/$kernel/list.txt"
+	for k in ftrace ftrace-noirq ftrace-counter; do
+		[ -s "$cap/$k.raw" ] && gzip -9nc "$cap/$k.raw" >"$fixtures/$kernel/$k.txt.gz"
+	done
+	for k in tcreport tcreport-ns; do
+		[ -s "$cap/$k.txt" ] && gzip -9nc "$cap/$k.txt" >"$fixtures/$kernel/$k.txt.gz"
+	done
 fi
 
 # seed the fuzzers with real traces (64 KiB pieces: the fuzzers' max_len)
