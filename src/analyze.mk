@@ -80,7 +80,7 @@ $(AZ_FUZZ)/seeds/.stamp: $(AZ_FUZZ)/gen_seeds $(wildcard tests/host/analyze/*/*.
 	for f in $(wildcard tests/host/analyze/*/*.txt.gz); do \
 		t=ftrace; case $$f in *tcreport*) t=tcreport ;; esac; \
 		k=$$(basename $$(dirname $$f))-$$(basename $$f .txt.gz); \
-		gzip -dc $$f | split -b 60000 -d -a 3 - $(@D)/$$t/captured-$$k-; \
+		gzip -dc $$f | split -b 8000 -d -a 3 - $(@D)/$$t/captured-$$k-; \
 	done
 	touch $@
 
@@ -90,7 +90,7 @@ fuzz: fuzz-build
 	tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) --bindir $(AZ_FUZZ)/bin --workdir $(AZ_FUZZ)
 
 CHECK_DEPS += fuzz-build
-HOST_SUITES += 'tests/fuzz/run.sh --seconds 3 --bindir $(AZ_FUZZ)/bin --workdir $(AZ_FUZZ)'
+HOST_SUITES += 'tests/fuzz/run.sh --fresh --seconds 3 --bindir $(AZ_FUZZ)/bin --workdir $(AZ_FUZZ)/check --seeds $(AZ_FUZZ)/seeds'
 
 # ---- traces captured in the guest ------------------------------------------
 # The committed captures (tests/host/analyze/<kernel>/) are checked without a

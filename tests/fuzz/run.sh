@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
 # Run the analyzer's libFuzzer targets for a while each; KTAP on stdout.
 #
-# usage: run.sh --bindir DIR --workdir DIR [--seconds N] [TARGET...]
-#   Each target fuzzes from the generated seeds (WORKDIR/seeds/<t>), the
+# usage: run.sh --bindir DIR --workdir DIR [--seeds DIR] [--seconds N] [--fresh] [TARGET...]
+#   Each target fuzzes from the seeds (SEEDS/<t>, default WORKDIR/seeds:
+#   generated ones and the guest captures of tests/host/analyze/), the
 #   committed corpus (tests/fuzz/corpus/<t>, traces captured in the guest)
 #   and what earlier runs found (WORKDIR/corpus/<t>, kept between runs).
-#   Crash reproducers land in WORKDIR/artifacts/<t>-crash-*.
+#   Crash reproducers land in WORKDIR/artifacts/<t>-crash-*. --fresh starts
+#   from the seeds only (the short run in make check: loading a corpus grown
+#   by long runs would eat its few seconds).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-bindir= workdir= secs=3
+bindir= workdir= seeds= secs=3 fresh=0
 targets=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--bindir) bindir=$2; shift 2 ;;
 	--workdir) workdir=$2; shift 2 ;;
 	--seconds) secs=$2; shift 2 ;;
+	--seeds) seeds=$2; shift 2 ;;
+	--fresh) fresh=1; shift ;;
 	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	*) targets+=("$1"); shift ;;
 	esac
 done
 [ -n "$bindir" ] && [ -n "$workdir" ] || { echo "usage: run.sh --bindir DIR --workdir DIR [--seconds N]" >&2; exit 2; }
 [ ${#targets[@]} -gt 0 ] || targets=(ftrace tcreport perf record)
+seeds=${seeds:-$workdir/seeds}
 
 echo "KTAP version 1"
 echo "1..${#targets[@]}"
@@ -29,9 +35,10 @@ for t in "${targets[@]}"; do
 	n=$((n + 1))
 	bin=$bindir/fuzz_$t
 	corpus=$workdir/corpus/$t
+	[ $fresh = 1 ] && rm -rf "$corpus"
 	mkdir -p "$corpus" "$workdir/artifacts" "$workdir/log"
 	log=$workdir/log/$t.log
-	dirs=("$corpus" "$workdir/seeds/$t")
+	dirs=("$corpus" "$seeds/$t")
 	[ -d "$here/corpus/$t" ] && dirs+=("$here/corpus/$t")
 	dict=()
 	[ "$t" != record ] && dict=(-dict="$here/text.dict")
