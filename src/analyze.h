@@ -16,6 +16,7 @@ struct az_source;
 struct az_opts {
 	struct iomc_cfg cfg;
 	int json, quiet;
+	int all;			/* every occurrence in full, no dedup */
 	FILE *out;			/* reports */
 	struct az_source **srcs;	/* inputs, for messages */
 	int nsrc;

@@ -163,9 +163,10 @@ static void on_violation(void *arg, const struct iomc_event *ev, const struct io
 	c->violations++;
 	c->total[v->rule]++;
 	n = seen_bump(c, v->rule, ev->caller, v->map_site);
-	if (n > 1)
+	if (n > 1 && !c->o.all)
 		return;
-	c->distinct[v->rule]++;
+	if (n == 1)
+		c->distinct[v->rule]++;
 	memset(&r, 0, sizeof(r));
 	r.msg = IOMC_MSG_REPORT;
 	r.ev = *ev;

@@ -31,8 +31,10 @@ static const char usage_text[] =
 "Options:\n"
 "  -j, --json              one JSON object per violation (iomap-checkd --json schema)\n"
 "  -o, --output=FILE       write reports to FILE instead of stdout\n"
-"  -d, --disable=RULE,...  switch rules off (see --list-rules)\n"
-"      --depth-limit=N     depth_exceeded above N nested maps (default %d)\n"
+"  -d, --disable=RULE,...  switch rules off (repeatable; see --list-rules)\n"
+"      --depth-limit=N     depth_exceeded above N nested maps (1..%d, default %d)\n"
+"      --all               report every occurrence in full (default: the first of\n"
+"                          each (rule, site, map site), repeats counted)\n"
 "      --kallsyms=FILE     symbols for a recording made on another kernel\n"
 "      --list-rules        print the rule ids and what they check\n"
 "      --dump-events       print the normalized events instead of checking\n"
@@ -45,7 +47,7 @@ static const char usage_text[] =
 
 static void usage(FILE *f)
 {
-	fprintf(f, usage_text, IOMC_DEFAULT_DEPTH_LIMIT);
+	fprintf(f, usage_text, IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
 }
 
 static const char *const rule_names[] = {
@@ -139,6 +141,7 @@ int az_main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "disable", required_argument, NULL, 'd' },
 		{ "depth-limit", required_argument, NULL, 'L' },
+		{ "all", no_argument, NULL, 'A' },
 		{ "kallsyms", required_argument, NULL, 'K' },
 		{ "list-rules", no_argument, NULL, 'R' },
 		{ "dump-events", no_argument, NULL, 'D' },
@@ -176,13 +179,18 @@ int az_main(int argc, char **argv)
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 
-			if (*end || !*optarg || v < 1 || v > 1024) {
-				fprintf(stderr, "iomap-check: --depth-limit wants 1..1024\n");
+			/* the engine's stacks hold IOMC_STACK_MAX maps */
+			if (*end || !*optarg || v < 1 || v > IOMC_STACK_MAX) {
+				fprintf(stderr, "iomap-check: --depth-limit: a number from 1 to %d, "
+					"not '%s'\n", IOMC_STACK_MAX, optarg);
 				return 2;
 			}
 			o.cfg.depth_limit = (__u32)v;
 			break;
 		}
+		case 'A':
+			o.all = 1;
+			break;
 		case 'K':
 			if (az_ksyms_load(optarg))
 				return 2;
@@ -203,15 +211,15 @@ int az_main(int argc, char **argv)
 		case 'V':
 			printf("iomap-check analyze %s\n", IOMC_VERSION);
 			return 0;
-		default:
-			usage(stderr);
+		default:	/* getopt said what was wrong */
+			fprintf(stderr, "Try 'iomap-check analyze --help'.\n");
 			return 2;
 		}
 	}
 	nsrc = argc - optind;
 	if (nsrc < 1) {
-		fprintf(stderr, "iomap-check analyze: no input file (use - for stdin)\n");
-		usage(stderr);
+		fprintf(stderr, "iomap-check analyze: no input file (use - for stdin)\n"
+			"Try 'iomap-check analyze --help'.\n");
 		return 2;
 	}
 	srcs = calloc(nsrc, sizeof(*srcs));
@@ -260,13 +268,21 @@ int az_main(int argc, char **argv)
 		iomap += srcs[i]->st.iomap_events;
 	}
 	if (!iomap) {
-		fprintf(stderr, "iomap-check analyze: no io_mapping events in %s%s: was the "
-			"io_mapping tracepoint system enabled while recording?\n",
-			nsrc > 1 ? "any of the inputs" : argv[optind],
-			nsrc > 1 ? "" : (srcs[0]->fmt ? "" : " (not a trace format this tool knows)"));
+		/* a clear message, exit 2: nothing was checked */
+		for (i = 0; i < nsrc; i++) {
+			if (srcs[i]->fmt == AZ_FMT_UNKNOWN && !srcs[i]->st.events &&
+			    !srcs[i]->st.other)
+				fprintf(stderr, "iomap-check analyze: %s: no trace lines at all (not "
+					"ftrace, trace-cmd or perf output, a trace.dat or a "
+					"recording)\n", srcs[i]->name);
+			else
+				fprintf(stderr, "iomap-check analyze: %s: no io_mapping events (%s; "
+					"was the io_mapping event system enabled when recording?)\n",
+					srcs[i]->name, az_fmt_name(srcs[i]->fmt));
+		}
 		rc = 2;
 	}
-	if (chk) {
+	if (chk && iomap) {
 		if (!o.quiet)
 			az_checker_summary(chk, stderr);
 		if (!rc && az_checker_violations(chk))

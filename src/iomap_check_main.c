@@ -21,8 +21,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "analyze"))
+	if (!strcmp(argv[1], "analyze")) {
+		static char name[] = "iomap-check analyze";	/* for getopt's messages */
+
+		argv[1] = name;
 		return az_main(argc - 1, argv + 1);
+	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;

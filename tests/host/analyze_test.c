@@ -11,6 +11,7 @@
  *    negative, dedup, and no false lifo/unknown_unmap across a drop.
  * Inputs are generated from the producers' formats (analyze_gen.h).
  */
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -763,6 +764,75 @@ static void t_parallel_same(void)
 	free(b);
 }
 
+/* iomap-checkd --record files: the events come back, other versions are refused */
+static void t_record(void)
+{
+	char path[] = "/tmp/iomc-analyze-rec-XXXXXX";
+	struct iomc_rec_header h;
+	struct iomc_event ev[4];
+	struct az_event got[8];
+	struct az_source *s;
+	int fd, i;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, IOMC_REC_MAGIC, sizeof(IOMC_REC_MAGIC));
+	h.version = IOMC_REC_VERSION;
+	h.event_size = sizeof(struct iomc_event);
+	h.ncpus = 2;
+	strcpy(h.release, "6.1.0-test");
+	memset(ev, 0, sizeof(ev));
+	for (i = 0; i < 4; i++) {
+		ev[i].ts_ns = 1000 - i;	/* out of order: the window sorts them */
+		ev[i].type = IOMC_EV_MAP;
+		ev[i].kind = IOMC_KIND_LOCAL;
+		ev[i].tid = ev[i].pid = 5;
+		ev[i].vaddr = 0x1000 * (i + 1);
+		ev[i].caller = 0xffffffffc0001000ULL + i;
+		strcpy(ev[i].comm, "t");
+	}
+	ev[3].type = IOMC_EV_DROP;
+	ev[3].arg = 7;
+	fd = mkstemp(path);
+	CHECK(write(fd, &h, sizeof(h)) == sizeof(h));
+	CHECK(write(fd, ev, sizeof(ev)) == sizeof(ev));
+	CHECK(write(fd, ev, 10) == 10);	/* a record cut short */
+	close(fd);
+	s = az_open(path, 0);
+	CHECK(s != NULL);
+	if (s) {
+		CHECK_EQ(s->fmt, AZ_FMT_RECORD);
+		CHECK_EQ(s->nr_cpus, 2);
+		CHECK_EQ(drain(s, got, 8), 4);
+		CHECK_EQ(got[0].ev.ts_ns, 997);
+		CHECK_EQ(got[0].ev.type, IOMC_EV_DROP);
+		CHECK_EQ(got[3].ev.vaddr, 0x1000);
+		/* addresses become the same kind of site names as the text's */
+		CHECK(az_sym_name(got[3].ev.caller) != NULL);
+		CHECK_EQ(s->st.drops, 1);
+		CHECK_EQ(s->st.lost, 7);
+		CHECK_EQ(s->st.malformed.count, 1);
+		az_close(s);
+	}
+	/* another version, another record size: refused, with a message */
+	h.version = IOMC_REC_VERSION + 1;
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, &h, sizeof(h)) == sizeof(h));
+	close(fd);
+	CHECK(az_open(path, 0) == NULL);
+	h.version = IOMC_REC_VERSION;
+	h.event_size = sizeof(struct iomc_event) + 8;
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, &h, sizeof(h)) == sizeof(h));
+	close(fd);
+	CHECK(az_open(path, 0) == NULL);
+	/* a header cut short */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, &h, 20) == 20);
+	close(fd);
+	CHECK(az_open(path, 0) == NULL);
+	unlink(path);
+}
+
 /* ---- rules through the engine ------------------------------------------- */
 
 static char *rep;
@@ -1091,6 +1161,7 @@ int main(void)
 		{ "source_bad_lines_counted", t_src_bad_lines },
 		{ "merge_per_cpu_files", t_merge },
 		{ "parallel_parse_same_as_sequential", t_parallel_same },
+		{ "daemon_recording_read_and_versions_refused", t_record },
 		{ "rules_legal_sequence_clean", t_rule_legal },
 		{ "rules_each_rule_once", t_rule_each },
 		{ "rules_repeats_counted_not_reprinted", t_rule_dedup },
