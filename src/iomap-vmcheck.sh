@@ -230,7 +230,7 @@ vm_args=(--kernel "$rel" --mode vmcheck --kmod none --format ktap
 	--extra "$kmod/iomap_check.ko:/vmcheck/iomap_check.ko"
 	--extra "$out/conf:/vmcheck/conf" --extra "$out/run.sh:/vmcheck/run.sh")
 for k in "${kos[@]}"; do vm_args+=(--extra "$k:/vmcheck/driver/$(basename "$k")"); done
-[ "$nocheckd" = 1 ] || vm_args+=(--bin "$checkd")
+[ "$nocheckd" = 1 ] || vm_args+=(--extra "$checkd:/bin/iomap-checkd")
 vm_args+=("${vm_extras[@]}")
 
 # ---- boot --------------------------------------------------------------------------
@@ -252,7 +252,10 @@ touch "$vm/guest.log" "$vm/console.log" "$vm/json.log" "$vm/checkd.log"
 # The guest's "# vmcheck: KEY=VALUE" lines (tests/guest/vmcheck.sh).
 gval() { sed -n "s/^# vmcheck: $1=//p" "$vm/guest.log" | tail -n 1; }
 attach=$(gval attach) runst=$(gval run) crc=$(gval checkd)
+# Violations are the objects with a "rule"; the others are the daemon's
+# status, loss and summary lines.
 njson=$(grep -c '^{' "$vm/json.log" || true)
+nviol=$(grep -c '^{"rule":' "$vm/json.log" || true)
 # The kernel's own reports: each title line and what follows it, up to the
 # end of the trace (or 60 lines), with the step it happened in.
 kreports=$out/kernel-reports.txt
@@ -295,8 +298,8 @@ elif [ "$attach" = fail ] || [ -z "$attach" ]; then
 	[ -z "$attach" ] && why="the guest did not report its steps (see $vm/guest.log)"
 elif [ "$nocheckd" != 1 ] && [ "$crc" != 0 ] && [ "$crc" != 1 ]; then
 	status=3 why="iomap-checkd did not stop cleanly (exit ${crc:-unknown})"
-elif [ "$njson" -gt 0 ] || [ "$crc" = 1 ]; then
-	status=1 why="$njson io_mapping violation report(s)"
+elif [ "$nviol" -gt 0 ] || [ "$crc" = 1 ]; then
+	status=1 why="$nviol io_mapping violation report(s)"
 elif [ $vmrc != 0 ]; then
 	status=1
 	why="a step failed"
@@ -314,7 +317,7 @@ if [ $quiet = 0 ]; then
 	fi
 	echo "# ---- kernel: what the kernel itself flagged"
 	if [ "$nkern" -gt 0 ]; then cat "$kreports"; else echo "# nothing"; fi
-	echo "# ---- iomap-checkd JSON: $njson line(s)"
+	echo "# ---- iomap-checkd JSON: $njson line(s), $nviol violation(s)"
 fi
 grep '^{' "$vm/json.log" || true
 grep -v '^{' "$vm/json.log" | grep -v '^$' | sed 's/^/# json channel: /' || true

@@ -15,8 +15,9 @@
 #
 # Steps, each a KTAP result named by its first word, each inside a mark
 # window so the host attributes kernel WARN/BUG/oops to it:
-#   setup    insmod iomap_check.ko, start `iomap-checkd --ci --json`,
-#            wait until it says it attached
+#   setup    insmod iomap_check.ko, start `iomap-checkd --ci --json` (and a
+#            second instance for the human reports), wait until both say
+#            they attached
 #   insmod   the driver's modules, in order (after the checker attached, so
 #            nothing the driver does at load is missed)
 #   run      RUN as `sh /vmcheck/run.sh` in its own session, output shown
@@ -61,30 +62,45 @@ else
 	exit 0
 fi
 
-cpid=
-checkd_alive() { kill -0 $cpid 2>/dev/null; }
-# The daemon's stderr (human reports, its log) goes to ttyS3 through tee,
-# which keeps a copy for us to see when it says it attached.
-checkd_attached() {
-	grep -qi 'attached' /tmp/checkd.log 2>/dev/null || ! checkd_alive
-}
+# Two instances of the daemon, because one writes either JSON or human text:
+#   jpid  --ci --json: JSON lines (status, violations, summary) -> ttyS2;
+#         its --ci exit status is the verdict
+#   hpid  human reports and log (stderr)                         -> ttyS3
+# Each writes into a fifo read by tee, which sends it to its serial port
+# as it comes (it survives a guest that dies) and keeps a copy here, in
+# which we look for the word that it attached.
+jpid= hpid= jtee= htee=
+alive() { kill -0 $1 2>/dev/null; }
+# attached LOG PID: it said so, or it is gone (then it never will).
+attached() { grep -q 'attached to its tracepoints' $1 || ! alive $2; }
+both_attached() { attached /tmp/checkd.json $jpid && attached /tmp/checkd.log $hpid; }
 if [ "$CHECKD" = 1 ]; then
+	: >/tmp/checkd.json
 	: >/tmp/checkd.log
-	mkfifo /tmp/checkd.pipe
-	tee /tmp/checkd.log </tmp/checkd.pipe >$REPORTS &
-	tpid=$!
-	iomap-checkd --ci --json --output $JSON </dev/null >/tmp/checkd.pipe 2>&1 &
-	cpid=$!
-	if wait_for "$ATTACH_TIMEOUT" checkd_attached && checkd_alive; then
+	mkfifo /tmp/json.pipe /tmp/human.pipe
+	tee /tmp/checkd.json </tmp/json.pipe >$JSON &
+	jtee=$!
+	tee /tmp/checkd.log </tmp/human.pipe >$REPORTS &
+	htee=$!
+	iomap-checkd --ci --json --output /tmp/json.pipe </dev/null >/tmp/human.pipe 2>&1 &
+	jpid=$!
+	iomap-checkd </dev/null >/tmp/human.pipe 2>&1 &
+	hpid=$!
+	if wait_for "$ATTACH_TIMEOUT" both_attached && alive $jpid && alive $hpid; then
 		ok "setup: iomap-checkd attached"
 		say attach=ok
+		# It read /proc/kallsyms when it attached and rereads it for an
+		# unknown address at most once a second: let a second pass, so
+		# that the driver's functions, loaded next, get their names.
+		sleep 1
 	else
 		why="no word of attaching after ${ATTACH_TIMEOUT}s"
-		checkd_alive || why="iomap-checkd exited: $(tail -n 3 /tmp/checkd.log | tr '\n' ' ')"
+		alive $jpid && alive $hpid ||
+			why="iomap-checkd exited: $(tail -n 3 /tmp/checkd.log | tr '\n' ' ')"
 		not_ok "setup: iomap-checkd attached" "$why"
 		mark_end setup
 		say attach=fail
-		kill -INT $cpid 2>/dev/null
+		kill -INT $jpid $hpid 2>/dev/null
 		exit 0
 	fi
 else
@@ -145,6 +161,19 @@ fi
 say run=$run
 
 # ---- rmmod --------------------------------------------------------------------
+# The daemons name the sites of a report when they read it: make them read
+# everything RUN caused while the driver's symbols still exist. They drain
+# their ring buffer before handling a signal, so once SIGUSR1's "summary so
+# far" is out, every earlier report has been printed.
+synced() {
+	[ "$(grep -c '"final":false' /tmp/checkd.json)" -gt "$1" ] &&
+		[ "$(grep -c 'summary so far' /tmp/checkd.log)" -gt "$2" ]
+}
+if [ -n "$jpid" ]; then
+	j0=$(grep -c '"final":false' /tmp/checkd.json) h0=$(grep -c 'summary so far' /tmp/checkd.log)
+	kill -USR1 $jpid $hpid 2>/dev/null
+	wait_for 10 synced $j0 $h0 || diag "iomap-checkd: no summary after SIGUSR1 in 10s"
+fi
 mark_begin rmmod
 for m in $loaded; do
 	if err=$(rmmod $m 2>&1); then
@@ -156,19 +185,22 @@ done
 mark_end rmmod
 
 # ---- checker ------------------------------------------------------------------
-if [ -n "$cpid" ]; then
+if [ -n "$jpid" ]; then
 	mark_begin checker
-	# Let the daemon drain what the unload produced, then stop it.
+	# Let the daemons drain what the unload produced, then stop them; each
+	# prints its summary.
 	sleep 0.5
-	kill -INT $cpid 2>/dev/null
-	if wait_for 15 eval '! checkd_alive'; then
-		wait $cpid
+	kill -INT $jpid $hpid 2>/dev/null
+	if wait_for 15 eval '! alive $jpid'; then
+		wait $jpid
 		crc=$?
 	else
-		kill -9 $cpid 2>/dev/null
+		kill -9 $jpid 2>/dev/null
 		crc=killed
 	fi
-	wait_for 2 eval '! kill -0 $tpid 2>/dev/null' || kill $tpid 2>/dev/null
+	wait_for 5 eval '! alive $hpid' || kill -9 $hpid 2>/dev/null
+	# The tees end when their writers are gone.
+	wait_for 2 eval '! alive $jtee && ! alive $htee' || kill $jtee $htee 2>/dev/null
 	case $crc in
 	0) ok "checker: no io_mapping violation" ;;
 	1) not_ok "checker: io_mapping violations" "iomap-checkd --ci exit 1" ;;

@@ -115,6 +115,8 @@ for n, line in enumerate(open(f), 1):
     except ValueError as e:
         print(f"line {n} is not one JSON object: {e}: {line[:80]!r}")
         sys.exit(1)
+    if 'rule' not in o:
+        continue    # the daemon's status, loss and summary objects
     site = o.get('site') or ''
     func = site.split('+')[0].split(' ')[0]
     # gcc's clones (.isra.0, .constprop.0, .part.0, .cold) are the same C function

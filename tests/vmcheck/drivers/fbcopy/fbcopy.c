@@ -9,8 +9,8 @@
  *            io_mapping_map_wc() of its first page, a "status page" the
  *            driver keeps mapped for the life of the device (it counts
  *            the writes there)
- *   write    pwrite(2) on /dev/fbcopy: the user's bytes go to the
- *            aperture page by page; fast path under
+ *   write    pwrite(2) on /dev/fbcopy, under the device's mutex: the
+ *            user's bytes go to the aperture page by page; fast path under
  *            io_mapping_map_atomic_wc() with page faults disabled
  *            (__copy_from_user_inatomic may fail, never sleeps), slow path
  *            under io_mapping_map_wc() with copy_from_user() when a page
@@ -27,12 +27,14 @@
  *
  * Compile-time switches inject the bugs a checker must catch (KCFLAGS=-D...;
  * FBCOPY_INJECT_BUG turns on both):
- *   FBCOPY_BUG_SLEEP  the fast path uses copy_from_user(), which may fault
- *                     and sleep, under the atomic map: might_sleep_in_atomic
- *                     in fbcopy_write_page. With page faults disabled it
- *                     does not sleep when the buffer is resident, so the
- *                     kernel itself says nothing (the bug bites only under
- *                     memory pressure: what a lockdep-style check is for).
+ *   FBCOPY_BUG_SLEEP  the fast path takes the device's mutex (to count the
+ *                     bytes) under the atomic map, instead of holding it
+ *                     around the whole write: might_sleep_in_atomic in
+ *                     fbcopy_write_page. Uncontended, mutex_lock does not
+ *                     sleep, so the kernel itself says nothing (Debian's
+ *                     kernels have no CONFIG_DEBUG_ATOMIC_SLEEP): the bug
+ *                     bites only when two writers race, which is what a
+ *                     lockdep-style check is for.
  *   FBCOPY_BUG_LEAK   remove frees the mapping with the status page still
  *                     mapped: leak_on_free in fbcopy_remove, seen only when
  *                     the driver is unloaded.
@@ -48,6 +50,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/minmax.h>
+#include <linux/mutex.h>
 
 #ifdef FBCOPY_INJECT_BUG
 #define FBCOPY_BUG_SLEEP
@@ -58,6 +61,8 @@ struct fbcopy {
 	struct pci_dev *pdev;
 	struct io_mapping *aperture;
 	u32 __iomem *status;		/* long-lived map_wc of page 0 */
+	struct mutex lock;		/* writers; status, bytes */
+	unsigned long bytes;		/* written since probe */
 	unsigned long data_size;	/* the aperture minus the status page */
 	struct miscdevice misc;
 };
@@ -78,11 +83,14 @@ static noinline int fbcopy_write_page(struct fbcopy *fb, unsigned long page,
 
 	/* Fast path: no page faults, no preemption. */
 	vaddr = io_mapping_map_atomic_wc(fb->aperture, page);
-#ifdef FBCOPY_BUG_SLEEP
-	unwritten = copy_from_user((void __force *)vaddr + off, buf, len);
-#else
 	unwritten = __copy_from_user_inatomic((void __force *)vaddr + off,
 					      buf, len);
+#ifdef FBCOPY_BUG_SLEEP
+	mutex_lock(&fb->lock);		/* the bug: may sleep */
+	fb->bytes += len - unwritten;
+	mutex_unlock(&fb->lock);
+#else
+	fb->bytes += len - unwritten;	/* fbcopy_write holds fb->lock */
 #endif
 	io_mapping_unmap_atomic(vaddr);
 	if (!unwritten)
@@ -92,7 +100,16 @@ static noinline int fbcopy_write_page(struct fbcopy *fb, unsigned long page,
 	vaddr = io_mapping_map_wc(fb->aperture, page, PAGE_SIZE);
 	unwritten = copy_from_user((void __force *)vaddr + off, buf, len);
 	io_mapping_unmap(vaddr);
-	return unwritten ? -EFAULT : 0;
+	if (unwritten)
+		return -EFAULT;
+#ifdef FBCOPY_BUG_SLEEP
+	mutex_lock(&fb->lock);
+	fb->bytes += len;
+	mutex_unlock(&fb->lock);
+#else
+	fb->bytes += len;
+#endif
+	return 0;
 }
 
 static noinline int fbcopy_read_page(struct fbcopy *fb, unsigned long page,
@@ -125,6 +142,9 @@ static ssize_t fbcopy_write(struct file *file, const char __user *buf,
 
 	if (count && !todo)
 		return -ENOSPC;
+#ifndef FBCOPY_BUG_SLEEP
+	mutex_lock(&fb->lock);
+#endif
 	while (done < todo) {
 		unsigned long at = PAGE_SIZE + *ppos + done;	/* skip status */
 		unsigned int off = offset_in_page(at);
@@ -135,8 +155,12 @@ static ssize_t fbcopy_write(struct file *file, const char __user *buf,
 			break;
 		done += len;
 	}
-	if (done) {
+	if (done)
 		writel(readl(fb->status) + 1, fb->status);	/* write count */
+#ifndef FBCOPY_BUG_SLEEP
+	mutex_unlock(&fb->lock);
+#endif
+	if (done) {
 		*ppos += done;
 		return done;
 	}
@@ -197,6 +221,7 @@ static int fbcopy_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENODEV;
 
 	fb->pdev = pdev;
+	mutex_init(&fb->lock);
 	fb->aperture = io_mapping_create_wc(pci_resource_start(pdev, 0),
 					    pci_resource_len(pdev, 0));
 	if (!fb->aperture)
@@ -234,13 +259,14 @@ static noinline void fbcopy_remove(struct pci_dev *pdev)
 {
 	struct fbcopy *fb = pci_get_drvdata(pdev);
 
-	misc_deregister(&fb->misc);
-	fbcopy_dev = NULL;
-	dev_info(&pdev->dev, "%u writes\n", readl(fb->status));
+	misc_deregister(&fb->misc);	/* open files hold the module */
+	dev_info(&pdev->dev, "%u writes, %lu bytes\n", readl(fb->status),
+		 fb->bytes);
 #ifndef FBCOPY_BUG_LEAK
 	io_mapping_unmap(fb->status);
 #endif
 	io_mapping_free(fb->aperture);
+	fbcopy_dev = NULL;
 }
 
 static const struct pci_device_id fbcopy_ids[] = {
