@@ -9,7 +9,8 @@
 # KINDs: list (the scenario list), ftrace (cat trace: irq-info and tgid
 # columns), ftrace-noirq (the same buffer without the flag columns),
 # ftrace-counter (trace_clock counter), tracedat (trace-cmd record, base64),
-# record + live (iomap-checkd --record and its --json output, base64/text).
+# record + live + kallsyms (iomap-checkd --record, its --json output and
+# the modules' symbols).
 # Recorders that are not in the guest (trace-cmd, iomap-checkd) are skipped
 # with a SKIP result.
 . /guest/lib.sh
@@ -106,13 +107,23 @@ fi
 if command -v iomap-checkd >/dev/null 2>&1; then
 	iomap-checkd --json --record /tmp/rec >/tmp/live.json 2>/tmp/checkd.log &
 	cpid=$!
-	sleep 2	# attach
+	i=0	# until it says it attached (loading BPF under TCG takes seconds)
+	while [ $i -lt 60 ] && ! grep -q 'attached to its tracepoints' /tmp/live.json \
+		/tmp/checkd.log 2>/dev/null; do
+		sleep 0.5
+		i=$((i + 1))
+	done
 	run_all record
 	sleep 1
 	kill -INT $cpid
 	wait $cpid
+	grep -q 'attached to its tracepoints' /tmp/live.json /tmp/checkd.log ||
+		diag "iomap-checkd did not say it attached: $(tail -n 3 /tmp/checkd.log)"
 	section record /tmp/rec base64
 	section live /tmp/live.json
+	# the recording keeps addresses: our modules' symbols name its sites
+	grep '\[iomap' /proc/kallsyms >/tmp/kallsyms
+	section kallsyms /tmp/kallsyms
 	ok "analyze_capture_record ($(wc -c </tmp/rec) bytes)"
 else
 	skip analyze_capture_record "iomap-checkd not in the guest"

@@ -106,8 +106,20 @@ fi
 
 if [ -s "$cap/record.bin" ]; then
 	az_found "$cap/live.raw" >"$cap/live.found"
-	check record "$cap/live.found" "$cap/record.bin"
-	check record-expect "$cap/expect.all" "$cap/record.bin"
+	ks=()
+	[ -s "$cap/kallsyms.raw" ] && ks=(--kallsyms "$cap/kallsyms.raw")
+	check record "$cap/live.found" "$cap/record.bin" "${ks[@]}"
+	check record-expect "$cap/expect.all" "$cap/record.bin" "${ks[@]}"
+	# stricter: every report's (rule, site, map site) as the daemon printed it live
+	az_triples "$cap/live.raw" >"$cap/live.triples"
+	az_triples "$cap/record.json" >"$cap/record.triples"
+	if [ ! -s "$cap/live.triples" ]; then
+		res not_ok analyze_record_same_reports_as_live "the daemon reported nothing live"
+	elif d=$(diff "$cap/live.triples" "$cap/record.triples"); then
+		res ok "analyze_record_same_reports_as_live ($(wc -l <"$cap/live.triples") reports)"
+	else
+		res not_ok analyze_record_same_reports_as_live "$(echo "$d" | head -n 4 | tr '\n' ' ')"
+	fi
 else
 	res ok analyze_record "SKIP no daemon recording (iomap-checkd not in the guest yet)"
 fi

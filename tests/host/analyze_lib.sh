@@ -69,6 +69,13 @@ az_found() {
 		sort -u
 }
 
+# az_triples JSON: "rule site map_site" of each report, sorted (the key the
+#   daemon and the analyzer both dedup on: one full report per triple)
+az_triples() {
+	sed -n 's/^{"rule":"\([a-z_]*\)".*,"site":\("[^"]*"\|null\),"map_site":\("[^"]*"\|null\).*/\1 \2 \3/p' \
+		"$1" | sort
+}
+
 az_check() {
 	local name=$1 exp=$2 dir=$3 rc missing extra
 	shift 3
