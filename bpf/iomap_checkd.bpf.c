@@ -765,9 +765,14 @@ int BPF_PROG(iomc_switch, bool preempt)
 	return 0;
 }
 
-/* sched_process_exit(task): runs as the exiting task. */
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(iomc_exit)
+/*
+ * A task exits: its maps leak. Runs as the exiting task, from two hooks:
+ * a kprobe on do_exit (early: before exit_mm wakes a kthread_stop()er,
+ * which may then free the mapping while the task is still exiting) and
+ * the sched_process_exit tracepoint (kernels without kprobes). The first
+ * to run reports and drops the task's stack; the second finds nothing.
+ */
+static __always_inline int task_exit(void *ctx)
 {
 	struct iomc_stack *task;
 	struct scratch *sc;
@@ -789,6 +794,19 @@ int BPF_PROG(iomc_exit)
 	}
 	bpf_map_delete_elem(&tasks, &tid);
 	return 0;
+}
+
+/* sched_process_exit(task) */
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(iomc_exit)
+{
+	return task_exit(ctx);
+}
+
+SEC("kprobe/do_exit")
+int iomc_do_exit(struct pt_regs *regs)
+{
+	return task_exit(regs);
 }
 
 static __always_inline int irq_exit(void *ctx, __u32 ictx)
@@ -940,6 +958,30 @@ SEC("kprobe")
 int iomc_ms_gfp3(struct pt_regs *regs)
 {
 	return ms_kprobe(regs, 3);
+}
+
+/* ---- module unload requests ---------------------------------------------- */
+
+/*
+ * delete_module(name, flags): tell the daemon, which must drop its links to
+ * iomap_check.ko's tracepoints (they hold a reference on the module) for
+ * the unload to succeed. The first attempt usually loses the race and fails
+ * with EBUSY; a retry (modprobe -r --wait, rmmod in a loop) succeeds.
+ */
+SEC("ksyscall/delete_module")
+int BPF_KSYSCALL(iomc_delete_module, const char *name, unsigned int flags)
+{
+	struct iomc_unload_msg *m;
+
+	m = bpf_ringbuf_reserve(&rb, sizeof(*m), 0);
+	if (!m)
+		return 0;
+	m->msg = IOMC_MSG_UNLOAD;
+	m->pid = bpf_get_current_pid_tgid() >> 32;
+	if (bpf_probe_read_user_str(m->name, sizeof(m->name), name) < 0)
+		m->name[0] = 0;
+	bpf_ringbuf_submit(m, 0);
+	return 0;
 }
 
 /*

@@ -60,3 +60,21 @@ HOST_SUITES += '$(CHECKD_TBIN)/bpf_rules tests/host/rules.seq'
 GUEST_MODES += bpf_rules
 GUEST_BINS += $(CHECKD_TBIN)/bpf_rules
 GUEST_FILES += tests/host/rules.seq:/guest/rules.seq
+
+# ---- the daemon ---------------------------------------------------------------
+CHECKD_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+CHECKD_SRCS := checkd_main checkd_loop checkd_attach checkd_hooks checkd_report \
+	checkd_out checkd_ksyms checkd_caps checkd_record
+$(CHECKD_OBJ)/checkd_main.o: CHECKD_CFLAGS += -DIOMC_VERSION='"$(CHECKD_VERSION)"'
+
+$(CHECKD_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o)
+	@mkdir -p $(@D)
+	$(CHECKD_CC) -o $@ $^ $(CHECKD_LIBS)
+
+daemon: $(CHECKD_BIN)
+CHECK_DEPS += daemon
+GUEST_BINS += $(CHECKD_BIN)
+
+# Guest modes: the daemon against every scenario, and (make demo) its reports.
+GUEST_MODES += daemon
+DEMO_MODES ?= daemon_demo

@@ -93,6 +93,15 @@ struct iomc_viol {
 enum iomc_msg {
 	IOMC_MSG_REPORT = 1,	/* struct iomc_report */
 	IOMC_MSG_EVENT = 2,	/* struct iomc_rec (only in record mode) */
+	IOMC_MSG_UNLOAD = 3,	/* struct iomc_unload_msg */
+};
+
+/* Someone asked to unload a module (delete_module): the daemon lets go of
+ * iomap_check.ko, whose tracepoints its links pin, so the unload can work. */
+struct iomc_unload_msg {
+	__u32 msg;		/* IOMC_MSG_UNLOAD */
+	__u32 pid;
+	char name[56];		/* module name asked for */
 };
 
 /* A violation as the BPF programs report it (first occurrence of a key). */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* iomap-checkd: the daemon's options and run state, shared by its files. */
+#ifndef IOMC_CHECKD_H
+#define IOMC_CHECKD_H
+
+#include <stdio.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "checkd_attach.h"
+#include "checkd_report.h"
+
+#define CK_MODULE "iomap_check"
+
+struct ck_opts {
+	int json;
+	const char *output;
+	int use_syslog;
+	struct iomc_cfg rules;
+	int dedup;		/* 0: --all, every occurrence in full */
+	int ci;
+	int ktap;
+	const char *record;
+	__u32 ringbuf_bytes;
+	enum ck_ms_mode ms_mode;
+	double duration;	/* seconds, 0 = until a signal */
+	int quiet;		/* no status lines */
+	int keep_caps;		/* --no-drop-caps (debugging) */
+	char **cmd;		/* -- COMMAND ARGS... */
+};
+
+/* Userspace dedup: one entry per (rule, site, map site). */
+struct ck_seen {
+	struct iomc_seen_key key;
+	__u64 count;		/* occurrences that reached userspace */
+};
+
+struct ck_run {
+	struct ck_opts o;
+	struct ck_fmt fmt;
+	struct ck_bpf b;
+	struct ring_buffer *rb;
+	FILE *rec;		/* --record file */
+	__u64 rec_events;
+	__u64 *rec_fail_cpu;	/* per-CPU rec_fail seen so far */
+	struct ck_seen *seen;
+	size_t n_seen, cap_seen;
+	__u64 violations_seen;	/* reports that reached userspace */
+	struct iomc_counters last;	/* counters at the last loss check */
+	__u64 last_misses;
+	/* module state */
+	enum { MOD_WAITING, MOD_ATTACHED, MOD_UNLOADING } mod;
+	double unload_deadline;
+	int attach_errors;
+	pid_t child;
+	int child_status;
+	int stop;
+};
+
+/* checkd_loop.c */
+int ck_rb_msg(void *ctx, void *data, size_t size);
+int ck_run_loop(struct ck_run *r);
+void ck_module_tick(struct ck_run *r, double now);
+void ck_check_losses(struct ck_run *r);
+void ck_summary(struct ck_run *r, int final);
+__u64 ck_total_violations(struct ck_run *r);
+void ck_print_ktap(struct ck_run *r);
+double ck_now(void);
+
+/* checkd_record.c */
+int ck_record_open(struct ck_run *r, const char *path);
+void ck_record_event(struct ck_run *r, const struct iomc_event *ev);
+void ck_record_drops(struct ck_run *r);
+void ck_record_close(struct ck_run *r);
+
+#endif

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Loading and attaching the BPF programs: see checkd_attach.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include "checkd_attach.h"
+#include "checkd_hooks.h"
+#include "iomap_checkd.skel.h"
+
+/* libbpf's own warnings are noise while probing hooks that may not exist */
+static int quiet;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level == LIBBPF_DEBUG || quiet)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o)
+{
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	libbpf_set_print(libbpf_print);
+	b->ncpus = libbpf_num_possible_cpus();
+	if (b->ncpus <= 0)
+		return -EINVAL;
+	b->skel = iomap_checkd__open();
+	if (!b->skel) {
+		err = -errno;
+		fprintf(stderr, "iomap-checkd: cannot open the BPF object: %s\n",
+			strerror(-err));
+		return err;
+	}
+	bpf_map__set_max_entries(b->skel->maps.irqs, (__u32)b->ncpus * 3);
+	if (o->ringbuf_bytes)
+		bpf_map__set_max_entries(b->skel->maps.rb, o->ringbuf_bytes);
+	b->skel->data->cfg.rules = o->rules;
+	b->skel->data->cfg.dedup = (__u32)o->dedup;
+	b->skel->data->cfg.record = (__u32)o->record;
+	/* the might-sleep kprobes are loaded only if used */
+	if (o->ms_mode == CK_MS_NONE) {
+		bpf_program__set_autoload(b->skel->progs.iomc_ms, false);
+		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp1, false);
+		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp2, false);
+		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp3, false);
+	}
+	err = iomap_checkd__load(b->skel);
+	if (err) {
+		fprintf(stderr, "iomap-checkd: loading the BPF programs failed: %s\n",
+			strerror(-err));
+		iomap_checkd__destroy(b->skel);
+		b->skel = NULL;
+		return err;
+	}
+	return 0;
+}
+
+static int add_link(struct ck_bpf *b, struct bpf_link *l)
+{
+	struct bpf_link **p;
+
+	if (!l)
+		return -errno;
+	p = realloc(b->links, (b->nlinks + 1) * sizeof(*p));
+	if (!p) {
+		bpf_link__destroy(l);
+		return -ENOMEM;
+	}
+	b->links = p;
+	b->links[b->nlinks++] = l;
+	return 0;
+}
+
+static void note_skipped(struct ck_bpf *b, const char *what)
+{
+	size_t n = strlen(b->skipped);
+
+	snprintf(b->skipped + n, sizeof(b->skipped) - n, "%s%s", n ? " " : "",
+		 what);
+}
+
+static int attach_tp_list(struct ck_bpf *b, struct bpf_program *p,
+			  const char *const *names)
+{
+	int n = 0;
+
+	for (; *names; names++) {
+		if (add_link(b, bpf_program__attach_raw_tracepoint(p, *names)))
+			note_skipped(b, *names);
+		else
+			n++;
+	}
+	return n;
+}
+
+/* 1-based index of the gfp_t parameter of func, 0 if none, -1 if no func. */
+static int gfp_arg(const struct btf *btf, const char *func)
+{
+	const struct btf_type *t, *proto;
+	const struct btf_param *pa;
+	int id, i, n;
+
+	id = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC);
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, (__u32)id);
+	proto = t ? btf__type_by_id(btf, t->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto))
+		return -1;
+	pa = btf_params(proto);
+	n = btf_vlen(proto);
+	for (i = 0; i < n; i++) {
+		const struct btf_type *pt = btf__type_by_id(btf, pa[i].type);
+
+		while (pt && (btf_is_const(pt) || btf_is_volatile(pt)))
+			pt = btf__type_by_id(btf, pt->type);
+		if (pt && btf_is_typedef(pt) &&
+		    !strcmp(btf__name_by_offset(btf, pt->name_off), "gfp_t"))
+			return i + 1;
+	}
+	return 0;
+}
+
+static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	unsigned int i;
+
+	for (i = 0; i < ck_n_ms_hooks; i++) {
+		const struct ck_ms_hook *h = &ck_ms_hooks[i];
+		struct bpf_program *p = b->skel->progs.iomc_ms;
+		int g = 0;
+
+		if (h->cls == CK_MS_ALLOC) {
+			if (ms == CK_MS_NOALLOC)
+				continue;
+			g = btf ? gfp_arg(btf, h->func) : -1;
+			if (g < 0)
+				continue;	/* not in this kernel: quietly */
+			if (g == 1)
+				p = b->skel->progs.iomc_ms_gfp1;
+			else if (g == 2)
+				p = b->skel->progs.iomc_ms_gfp2;
+			else if (g == 3)
+				p = b->skel->progs.iomc_ms_gfp3;
+			else {
+				note_skipped(b, h->func);
+				continue;
+			}
+		} else if (btf && btf__find_by_name_kind(btf, h->func,
+							 BTF_KIND_FUNC) < 0) {
+			continue;	/* not in this kernel */
+		}
+		if (add_link(b, bpf_program__attach_kprobe(p, false, h->func)))
+			note_skipped(b, h->func);
+		else
+			b->n_ms++;
+	}
+	btf__free(btf);
+	return 0;
+}
+
+int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
+{
+	struct iomap_checkd *s = b->skel;
+	int err;
+
+	quiet = 1;
+	err = add_link(b, bpf_program__attach_raw_tracepoint(s->progs.iomc_switch,
+							     "sched_switch"));
+	if (!err)
+		err = add_link(b, bpf_program__attach_raw_tracepoint(
+				s->progs.iomc_exit, "sched_process_exit"));
+	if (err) {
+		quiet = 0;
+		fprintf(stderr, "iomap-checkd: cannot attach to the scheduler tracepoints: %s\n",
+			strerror(-err));
+		return err;
+	}
+	b->n_irq += (unsigned int)attach_tp_list(b, s->progs.iomc_hardirq_exit,
+						 ck_hardirq_exits);
+	b->n_irq += (unsigned int)attach_tp_list(b, s->progs.iomc_softirq_exit,
+						 ck_softirq_exits);
+	b->n_irq += (unsigned int)attach_tp_list(b, s->progs.iomc_nmi_exit,
+						 ck_nmi_exits);
+	/* early exit hook; sched_process_exit above is the fallback */
+	if (add_link(b, bpf_program__attach_kprobe(s->progs.iomc_do_exit, false,
+						   "do_exit")))
+		note_skipped(b, "do_exit");
+	if (ms != CK_MS_NONE)
+		attach_might_sleep(b, ms);
+	b->unload_watch = !add_link(b, bpf_program__attach_ksyscall(
+					       s->progs.iomc_delete_module,
+					       "delete_module", NULL));
+	quiet = 0;
+	return 0;
+}
+
+int ck_module_live(const char *name)
+{
+	char path[256], st[32] = "";
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = (int)read(fd, st, sizeof(st) - 1);
+	close(fd);
+	return n > 0 && !strncmp(st, "live", 4);
+}
+
+int ck_bpf_attach_module(struct ck_bpf *b)
+{
+	struct iomap_checkd *s = b->skel;
+	struct bpf_program *p[4] = { s->progs.iomc_create, s->progs.iomc_free,
+				     s->progs.iomc_map, s->progs.iomc_unmap };
+	static const char *const tp[4] = { "io_mapping_create", "io_mapping_free",
+					   "io_mapping_map", "io_mapping_unmap" };
+	int i, err = 0;
+
+	if (b->io_attached)
+		return 0;
+	quiet = 1;
+	for (i = 0; i < 4; i++) {
+		b->io_links[i] = bpf_program__attach_raw_tracepoint(p[i], tp[i]);
+		if (!b->io_links[i]) {
+			err = -errno;
+			break;
+		}
+	}
+	quiet = 0;
+	if (err) {
+		ck_bpf_detach_module(b);
+		return err;
+	}
+	b->io_attached = 1;
+	return 0;
+}
+
+void ck_bpf_detach_module(struct ck_bpf *b)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		bpf_link__destroy(b->io_links[i]);
+		b->io_links[i] = NULL;
+	}
+	b->io_attached = 0;
+}
+
+void ck_bpf_destroy(struct ck_bpf *b)
+{
+	unsigned int i;
+
+	ck_bpf_detach_module(b);
+	for (i = 0; i < b->nlinks; i++)
+		bpf_link__destroy(b->links[i]);
+	free(b->links);
+	b->links = NULL;
+	b->nlinks = 0;
+	if (b->skel)
+		iomap_checkd__destroy(b->skel);
+	b->skel = NULL;
+}
+
+int ck_bpf_counters(struct ck_bpf *b, struct iomc_counters *sum)
+{
+	struct iomc_counters *pc;
+	__u32 zero = 0;
+	int i, err;
+
+	memset(sum, 0, sizeof(*sum));
+	pc = calloc((size_t)b->ncpus, sizeof(*pc));
+	if (!pc)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(bpf_map__fd(b->skel->maps.counters), &zero, pc);
+	for (i = 0; !err && i < b->ncpus; i++) {
+		sum->events += pc[i].events;
+		sum->violations += pc[i].violations;
+		sum->reported += pc[i].reported;
+		sum->rb_fail += pc[i].rb_fail;
+		sum->rec_fail += pc[i].rec_fail;
+		sum->untracked += pc[i].untracked;
+		sum->seen_full += pc[i].seen_full;
+		sum->might_sleep += pc[i].might_sleep;
+	}
+	free(pc);
+	return err;
+}
+
+static int prog_info(struct bpf_program *p, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_program__fd(p);
+
+	memset(info, 0, sizeof(*info));
+	if (fd < 0)
+		return -1;
+	return bpf_obj_get_info_by_fd(fd, info, &len);
+}
+
+__u64 ck_bpf_misses(struct ck_bpf *b)
+{
+	struct bpf_program *p;
+	struct bpf_prog_info info;
+	__u64 n = 0;
+
+	bpf_object__for_each_program(p, b->skel->obj)
+		if (!prog_info(p, &info))
+			n += info.recursion_misses;
+	return n;
+}
+
+int ck_bpf_runtime(struct ck_bpf *b, __u64 *ns, __u64 *cnt)
+{
+	struct bpf_program *p;
+	struct bpf_prog_info info;
+
+	*ns = *cnt = 0;
+	bpf_object__for_each_program(p, b->skel->obj) {
+		if (prog_info(p, &info))
+			continue;
+		*ns += info.run_time_ns;
+		*cnt += info.run_cnt;
+	}
+	return 0;
+}

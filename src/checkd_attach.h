@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Loading iomap_checkd.bpf.o (skeleton) and attaching its programs: the
+ * kernel hooks once at start, iomap_check.ko's tracepoints whenever the
+ * module is there.
+ */
+#ifndef IOMC_CHECKD_ATTACH_H
+#define IOMC_CHECKD_ATTACH_H
+
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+#include "iomap_checkd.h"
+
+struct iomap_checkd;
+
+enum ck_ms_mode {
+	CK_MS_ALL,	/* every might-sleep hook */
+	CK_MS_NOALLOC,	/* no allocator hooks (they run on every allocation) */
+	CK_MS_NONE,
+};
+
+struct ck_bpf {
+	struct iomap_checkd *skel;
+	int ncpus;
+	struct bpf_link *io_links[4];	/* create, free, map, unmap */
+	int io_attached;
+	struct bpf_link **links;	/* kernel hooks */
+	unsigned int nlinks;
+	unsigned int n_ms, n_irq;	/* hooks attached, by kind */
+	int unload_watch;		/* delete_module hook attached */
+	char skipped[1024];		/* hooks missing from this kernel */
+};
+
+struct ck_bpf_opts {
+	struct iomc_cfg rules;
+	int dedup;
+	int record;
+	__u32 ringbuf_bytes;		/* 0: the object's default */
+	enum ck_ms_mode ms_mode;
+};
+
+/* Open, size and load the programs; 0 or -errno (message printed). */
+int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o);
+/* Attach the kernel hooks (scheduler, exits, interrupts, might-sleep). */
+int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms);
+/* Is the module loaded and live? */
+int ck_module_live(const char *name);
+/* Attach/detach iomap_check.ko's tracepoints; 0 or -errno. */
+int ck_bpf_attach_module(struct ck_bpf *b);
+void ck_bpf_detach_module(struct ck_bpf *b);
+void ck_bpf_destroy(struct ck_bpf *b);
+
+/* Sum of the per-CPU counters. */
+int ck_bpf_counters(struct ck_bpf *b, struct iomc_counters *sum);
+/* Recursion misses of all programs (runs the kernel skipped). */
+__u64 ck_bpf_misses(struct ck_bpf *b);
+/* Total run time and count of all programs (kernel BPF stats, if enabled). */
+int ck_bpf_runtime(struct ck_bpf *b, __u64 *ns, __u64 *cnt);
+
+#endif

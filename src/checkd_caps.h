@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Dropping the capabilities the daemon no longer needs once attached. */
+#ifndef IOMC_CHECKD_CAPS_H
+#define IOMC_CHECKD_CAPS_H
+
+#include <stdio.h>
+
+/* 0 or -errno with a message in err. */
+int ck_drop_caps(char *err, size_t errlen);
+/* The process's capabilities as text (cap_to_text). */
+int ck_caps_effective(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The daemon's event loop: ring buffer messages (violations, recorded
+ * events, unload requests), signals, and a tick that follows
+ * iomap_check.ko's comings and goings and notices losses.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include "checkd.h"
+#include "checkd_ksyms.h"
+#include "checkd_out.h"
+#include "iomap_checkd.skel.h"
+
+#define TICK_MS 200
+/* how long after an unload request the module may still be there */
+#define UNLOAD_GRACE_S 3.0
+
+double ck_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static struct ck_seen *seen_find(struct ck_run *r,
+				 const struct iomc_seen_key *k, int add)
+{
+	size_t i;
+
+	/* few distinct keys (one per buggy call site): a linear scan */
+	for (i = 0; i < r->n_seen; i++)
+		if (r->seen[i].key.rule == k->rule &&
+		    r->seen[i].key.site == k->site &&
+		    r->seen[i].key.map_site == k->map_site)
+			return &r->seen[i];
+	if (!add)
+		return NULL;
+	if (r->n_seen == r->cap_seen) {
+		size_t cap = r->cap_seen ? r->cap_seen * 2 : 64;
+		struct ck_seen *p = realloc(r->seen, cap * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		r->seen = p;
+		r->cap_seen = cap;
+	}
+	memset(&r->seen[r->n_seen], 0, sizeof(r->seen[0]));
+	r->seen[r->n_seen].key = *k;
+	return &r->seen[r->n_seen++];
+}
+
+static void on_report(struct ck_run *r, const struct iomc_report *rep)
+{
+	struct iomc_seen_key k = { .rule = rep->v.rule, .site = rep->ev.caller,
+				   .map_site = rep->v.map_site };
+	struct ck_seen *s = seen_find(r, &k, 1);
+
+	r->violations_seen++;
+	if (s && s->count++ && r->o.dedup)
+		return;		/* a repeat: counted */
+	ck_print_violation(&r->fmt, rep);
+}
+
+static void on_unload(struct ck_run *r, const struct iomc_unload_msg *m)
+{
+	char name[sizeof(m->name) + 1];
+
+	memcpy(name, m->name, sizeof(m->name));
+	name[sizeof(m->name)] = 0;
+	if (strcmp(name, CK_MODULE) || r->mod != MOD_ATTACHED)
+		return;
+	ck_bpf_detach_module(&r->b);
+	r->mod = MOD_UNLOADING;
+	r->unload_deadline = ck_now() + UNLOAD_GRACE_S;
+	if (!r->o.quiet)
+		ck_print_status(&r->fmt,
+				"pid %u asked to unload %s: detached from its tracepoints so that it can go (they pin it; an unload that raced with this fails with EBUSY: retry it)",
+				m->pid, CK_MODULE);
+}
+
+int ck_rb_msg(void *ctx, void *data, size_t size)
+{
+	struct ck_run *r = ctx;
+	__u32 msg;
+
+	if (size < sizeof(msg))
+		return 0;
+	memcpy(&msg, data, sizeof(msg));
+	switch (msg) {
+	case IOMC_MSG_REPORT:
+		if (size >= sizeof(struct iomc_report))
+			on_report(r, data);
+		break;
+	case IOMC_MSG_EVENT:
+		if (size >= sizeof(struct iomc_rec))
+			ck_record_event(r, &((const struct iomc_rec *)data)->ev);
+		break;
+	case IOMC_MSG_UNLOAD:
+		if (size >= sizeof(struct iomc_unload_msg))
+			on_unload(r, data);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void attach_module(struct ck_run *r, const char *why)
+{
+	int err = ck_bpf_attach_module(&r->b);
+
+	if (err) {
+		/* say it once per episode, retry every tick */
+		if (!r->attach_errors++)
+			ck_print_status(&r->fmt, "%s is loaded but attaching to its tracepoints failed: %s (retrying)",
+					CK_MODULE, strerror(-err));
+		return;
+	}
+	r->attach_errors = 0;
+	r->mod = MOD_ATTACHED;
+	/* its symbols are new */
+	ck_ksyms_load(NULL);
+	if (!r->o.quiet)
+		ck_print_status(&r->fmt, "%s %s: attached to its tracepoints", CK_MODULE, why);
+}
+
+void ck_module_tick(struct ck_run *r, double now)
+{
+	int live = ck_module_live(CK_MODULE);
+
+	switch (r->mod) {
+	case MOD_WAITING:
+		if (live)
+			attach_module(r, "is loaded");
+		break;
+	case MOD_ATTACHED:
+		/* links pin the module: it cannot go while attached */
+		break;
+	case MOD_UNLOADING:
+		if (!live) {
+			r->mod = MOD_WAITING;
+			if (!r->o.quiet)
+				ck_print_status(&r->fmt, "%s was unloaded; waiting for it to be loaded again",
+						CK_MODULE);
+		} else if (now > r->unload_deadline) {
+			attach_module(r, "is still loaded (the unload failed or was not retried)");
+		}
+		break;
+	}
+}
+
+__u64 ck_total_violations(struct ck_run *r)
+{
+	struct iomc_counters c;
+
+	if (ck_bpf_counters(&r->b, &c))
+		return r->violations_seen;
+	return c.violations > r->violations_seen ? c.violations : r->violations_seen;
+}
+
+/* Loss is never silent: report growth of every loss counter in-band. */
+void ck_check_losses(struct ck_run *r)
+{
+	struct iomc_counters c;
+	__u64 misses = ck_bpf_misses(&r->b);
+
+	if (ck_bpf_counters(&r->b, &c))
+		return;
+	if (c.rb_fail > r->last.rb_fail)
+		ck_print_lost(&r->fmt, "violation reports (ring buffer full; counted, retried at the next occurrence)",
+			      c.rb_fail - r->last.rb_fail, c.rb_fail);
+	if (c.rec_fail > r->last.rec_fail)
+		ck_print_lost(&r->fmt, "recorded events (ring buffer full; DROP marks in the recording)",
+			      c.rec_fail - r->last.rec_fail, c.rec_fail);
+	if (c.untracked > r->last.untracked)
+		ck_print_lost(&r->fmt, "maps untracked (task table full)",
+			      c.untracked - r->last.untracked, c.untracked);
+	if (c.seen_full > r->last.seen_full)
+		ck_print_lost(&r->fmt, "dedup entries (table full; deduplicated in userspace instead)",
+			      c.seen_full - r->last.seen_full, c.seen_full);
+	if (misses > r->last_misses)
+		ck_print_lost(&r->fmt, "program runs skipped by the kernel (recursion)",
+			      misses - r->last_misses, misses);
+	r->last = c;
+	r->last_misses = misses;
+	ck_record_drops(r);
+}
+
+static int cmp_site(const void *a, const void *b)
+{
+	const struct ck_site_count *x = a, *y = b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return x->count > y->count ? -1 : x->count < y->count;
+}
+
+/* Counts from the kernel's dedup table, plus what only userspace saw. */
+void ck_summary(struct ck_run *r, int final)
+{
+	struct ck_summary s;
+	struct iomc_seen_key k, next, *prev = NULL;
+	struct iomc_seen_val v;
+	int fd = bpf_map__fd(r->b.skel->maps.seen);
+	size_t i, cap = 0;
+
+	memset(&s, 0, sizeof(s));
+	s.final = final;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, &v) || k.rule >= IOMC_RULE_MAX)
+			continue;
+		if (s.n_sites == cap) {
+			struct ck_site_count *p;
+
+			cap = cap ? cap * 2 : 64;
+			p = realloc(s.sites, cap * sizeof(*p));
+			if (!p)
+				break;
+			s.sites = p;
+		}
+		s.sites[s.n_sites].rule = k.rule;
+		s.sites[s.n_sites].site = k.site ? k.site : k.map_site;
+		s.sites[s.n_sites].map_site = k.map_site;
+		s.sites[s.n_sites].count = v.count;
+		s.n_sites++;
+		s.rule_count[k.rule] += v.count;
+		s.rule_sites[k.rule]++;
+	}
+	/* keys the kernel table could not hold (or --all) */
+	for (i = 0; i < r->n_seen; i++) {
+		const struct ck_seen *u = &r->seen[i];
+		struct iomc_seen_val tmp;
+
+		if (!bpf_map_lookup_elem(fd, &u->key, &tmp) || u->key.rule >= IOMC_RULE_MAX)
+			continue;
+		if (s.n_sites == cap) {
+			struct ck_site_count *p;
+
+			cap = cap ? cap * 2 : 64;
+			p = realloc(s.sites, cap * sizeof(*p));
+			if (!p)
+				break;
+			s.sites = p;
+		}
+		s.sites[s.n_sites].rule = u->key.rule;
+		s.sites[s.n_sites].site = u->key.site ? u->key.site : u->key.map_site;
+		s.sites[s.n_sites].map_site = u->key.map_site;
+		s.sites[s.n_sites].count = u->count;
+		s.n_sites++;
+		s.rule_count[u->key.rule] += u->count;
+		s.rule_sites[u->key.rule]++;
+	}
+	if (s.n_sites)
+		qsort(s.sites, s.n_sites, sizeof(*s.sites), cmp_site);
+	ck_bpf_counters(&r->b, &s.c);
+	s.misses = ck_bpf_misses(&r->b);
+	ck_bpf_runtime(&r->b, &s.run_ns, &s.run_cnt);
+	ck_print_summary(&r->fmt, &s);
+	free(s.sites);
+}
+
+/* --ci --ktap: one result per rule on stdout. */
+void ck_print_ktap(struct ck_run *r)
+{
+	__u64 count[IOMC_RULE_MAX] = { 0 };
+	struct iomc_seen_key k, next, *prev = NULL;
+	struct iomc_seen_val v;
+	int fd = bpf_map__fd(r->b.skel->maps.seen);
+	size_t i;
+	__u32 rule;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (!bpf_map_lookup_elem(fd, &k, &v) && k.rule < IOMC_RULE_MAX)
+			count[k.rule] += v.count;
+	}
+	for (i = 0; i < r->n_seen; i++)
+		if (bpf_map_lookup_elem(fd, &r->seen[i].key, &v) &&
+		    r->seen[i].key.rule < IOMC_RULE_MAX)
+			count[r->seen[i].key.rule] += r->seen[i].count;
+	printf("KTAP version 1\n1..%d\n", IOMC_RULE_MAX);
+	for (rule = 0; rule < IOMC_RULE_MAX; rule++) {
+		if (!((r->o.rules.rule_mask >> rule) & 1))
+			printf("ok %u %s # SKIP disabled\n", rule + 1, ck_rule_name(rule));
+		else if (count[rule])
+			printf("not ok %u %s # %llu violation%s\n", rule + 1,
+			       ck_rule_name(rule), (unsigned long long)count[rule],
+			       count[rule] == 1 ? "" : "s");
+		else
+			printf("ok %u %s\n", rule + 1, ck_rule_name(rule));
+	}
+	fflush(stdout);
+}
+
+static int make_signalfd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void on_signal(struct ck_run *r, int sfd)
+{
+	struct signalfd_siginfo si;
+	int status;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGINT:
+		case SIGTERM:
+			r->stop = 1;
+			break;
+		case SIGHUP:
+			if (ck_out_reopen())
+				ck_print_status(&r->fmt, "SIGHUP: cannot reopen %s",
+						r->o.output ? r->o.output : "output");
+			else if (r->o.output && !r->o.quiet)
+				ck_print_status(&r->fmt, "SIGHUP: reopened %s", r->o.output);
+			break;
+		case SIGUSR1:
+			ck_summary(r, 0);
+			break;
+		case SIGCHLD:
+			if (r->child > 0 && waitpid(r->child, &status, WNOHANG) == r->child) {
+				r->child_status = status;
+				r->child = 0;
+				r->stop = 1;
+			}
+			break;
+		}
+	}
+}
+
+int ck_run_loop(struct ck_run *r)
+{
+	struct pollfd pfd[2];
+	double next_tick = 0, next_loss = 0, end = 0, now;
+	int sfd = make_signalfd();
+
+	if (sfd < 0)
+		return -errno;
+	if (r->o.duration > 0)
+		end = ck_now() + r->o.duration;
+	pfd[0].fd = ring_buffer__epoll_fd(r->rb);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sfd;
+	pfd[1].events = POLLIN;
+	while (!r->stop) {
+		int n = poll(pfd, 2, TICK_MS);
+
+		if (n < 0 && errno != EINTR)
+			break;
+		ring_buffer__consume(r->rb);
+		if (pfd[1].revents & POLLIN)
+			on_signal(r, sfd);
+		now = ck_now();
+		if (now >= next_tick) {
+			ck_module_tick(r, now);
+			next_tick = now + TICK_MS / 1000.0;
+		}
+		if (now >= next_loss) {
+			ck_check_losses(r);
+			next_loss = now + 1.0;
+		}
+		if (end && now >= end)
+			r->stop = 1;
+	}
+	/* what is already in the ring buffer still counts */
+	ring_buffer__consume(r->rb);
+	close(sfd);
+	return 0;
+}

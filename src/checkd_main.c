@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * iomap-checkd: enforces the io_mapping rules in the kernel with BPF and
+ * reports violations lockdep-style (or as JSON lines).
+ *
+ * Start-up: parse the command line, open the outputs, load the BPF
+ * programs, attach the kernel hooks, start the optional command, drop
+ * capabilities, then loop (checkd_loop.c) until a signal, --duration or
+ * the command ends; detach, print the summary, exit.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include "checkd.h"
+#include "checkd_caps.h"
+#include "checkd_hooks.h"
+#include "checkd_ksyms.h"
+#include "checkd_out.h"
+#include "iomap_checkd.skel.h"
+
+#ifndef IOMC_VERSION
+#define IOMC_VERSION "0.1"
+#endif
+
+enum {
+	OPT_RINGBUF = 256, OPT_DEPTH, OPT_MIGHT_SLEEP, OPT_DURATION, OPT_KTAP,
+	OPT_LIST_HOOKS, OPT_NO_DROP_CAPS, OPT_ALL,
+};
+
+static const struct option long_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "syslog", no_argument, NULL, 's' },
+	{ "disable", required_argument, NULL, 'd' },
+	{ "depth-limit", required_argument, NULL, OPT_DEPTH },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "ci", no_argument, NULL, 'c' },
+	{ "ktap", no_argument, NULL, OPT_KTAP },
+	{ "record", required_argument, NULL, 'r' },
+	{ "ringbuf-size", required_argument, NULL, OPT_RINGBUF },
+	{ "might-sleep", required_argument, NULL, OPT_MIGHT_SLEEP },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "list-hooks", no_argument, NULL, OPT_LIST_HOOKS },
+	{ "no-drop-caps", no_argument, NULL, OPT_NO_DROP_CAPS },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f,
+"usage: iomap-checkd [OPTIONS] [-- COMMAND [ARGS...]]\n"
+"\n"
+"Checks every io_mapping operation of iomap_check.ko in the kernel (BPF) and\n"
+"reports rule violations like lockdep does. Waits for iomap_check.ko if it is\n"
+"not loaded, and re-attaches when it is reloaded. Runs as root; drops all\n"
+"capabilities but CAP_BPF, CAP_PERFMON and CAP_SYSLOG once attached.\n"
+"With a COMMAND: runs it (with the caller's privileges) once attached and\n"
+"stops when it ends.\n"
+"\n"
+"Output (default: human-readable reports on stderr):\n"
+"  -j, --json            one JSON object per line (on stdout unless --output)\n"
+"  -o, --output FILE     append to FILE (created 0640; SIGHUP reopens it)\n"
+"  -s, --syslog          to syslog (daemon facility); alone, only there\n"
+"  -q, --quiet           no status lines (attach, detach, waiting)\n"
+"      --all             report every occurrence in full (default: the first\n"
+"                        of each (rule, site, map site), repeats counted)\n"
+"\n"
+"Rules:\n"
+"  -d, --disable RULE[,RULE...]   switch rules off (repeatable)\n"
+"      --depth-limit N   depth_exceeded above N nested maps (default %d)\n"
+"      --might-sleep all|noalloc|none\n"
+"                        might-sleep hooks: all (default), all but the\n"
+"                        allocators (which run on every allocation), none\n"
+"\n"
+"CI and recording:\n"
+"  -c, --ci              exit 1 if any violation was seen\n"
+"      --ktap            with --ci: one KTAP result per rule on stdout\n"
+"      --duration SECS   stop after SECS seconds\n"
+"  -r, --record FILE     record every event the rules need (for\n"
+"                        `iomap-check analyze`); binary, versioned\n"
+"      --ringbuf-size N  ring buffer bytes (power of 2, default 1 MiB;\n"
+"                        raise it for --record)\n"
+"\n"
+"  -h, --help            this text;   -V, --version\n"
+"      --list-hooks      print the kernel functions and tracepoints hooked\n"
+"\n"
+"Signals: SIGINT/SIGTERM detach, print the summary and exit; SIGUSR1 prints\n"
+"the summary so far; SIGHUP reopens --output.\n"
+"Exit status: 0; 1 violations seen (--ci); 2 usage or set-up error;\n"
+"3 COMMAND failed (and no violation).\n"
+"\n"
+"Rules:\n", IOMC_DEFAULT_DEPTH_LIMIT);
+	for (i = 0; i < IOMC_RULE_MAX; i++)
+		fprintf(f, "  %-22s %s\n", ck_rule_name(i), ck_rule_desc(i));
+	fputc('\n', f);
+	ck_hooks_print(f);
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fputs("iomap-checkd: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'iomap-checkd --help'.\n", stderr);
+	return 2;
+}
+
+static int parse_disable(struct ck_opts *o, const char *arg)
+{
+	char *s = strdup(arg), *save = NULL, *t;
+	int rc = 0;
+
+	for (t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int id = ck_rule_id(t);
+
+		if (id < 0) {
+			rc = bad_usage("unknown rule '%s' (see --help)", t);
+			break;
+		}
+		o->rules.rule_mask &= ~(1u << id);
+	}
+	free(s);
+	return rc;
+}
+
+static int parse_args(struct ck_opts *o, int argc, char **argv)
+{
+	char *end;
+	int c, rc;
+	long v;
+
+	memset(o, 0, sizeof(*o));
+	o->rules.rule_mask = IOMC_ALL_RULES;
+	o->rules.depth_limit = IOMC_DEFAULT_DEPTH_LIMIT;
+	o->dedup = 1;
+	o->ms_mode = CK_MS_ALL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hVjo:sd:cr:q", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("iomap-checkd %s\n", IOMC_VERSION);
+			exit(0);
+		case OPT_LIST_HOOKS:
+			ck_hooks_print(stdout);
+			exit(0);
+		case 'j':
+			o->json = 1;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 's':
+			o->use_syslog = 1;
+			break;
+		case 'd':
+			if ((rc = parse_disable(o, optarg)))
+				return rc;
+			break;
+		case OPT_DEPTH:
+			v = strtol(optarg, &end, 0);
+			if (*end || v < 1 || v > IOMC_STACK_MAX)
+				return bad_usage("--depth-limit: a number from 1 to 32, not '%s'",
+						 optarg);
+			o->rules.depth_limit = (__u32)v;
+			break;
+		case OPT_ALL:
+			o->dedup = 0;
+			break;
+		case 'c':
+			o->ci = 1;
+			break;
+		case OPT_KTAP:
+			o->ktap = 1;
+			break;
+		case 'r':
+			o->record = optarg;
+			break;
+		case OPT_RINGBUF:
+			v = strtol(optarg, &end, 0);
+			if (*end == 'k' || *end == 'K')
+				v <<= 10, end++;
+			else if (*end == 'm' || *end == 'M')
+				v <<= 20, end++;
+			if (*end || v < 4096 || v > (1L << 30) || (v & (v - 1)))
+				return bad_usage("--ringbuf-size: a power of 2 from 4096 to 1G, not '%s'",
+						 optarg);
+			o->ringbuf_bytes = (__u32)v;
+			break;
+		case OPT_MIGHT_SLEEP:
+			if (!strcmp(optarg, "all"))
+				o->ms_mode = CK_MS_ALL;
+			else if (!strcmp(optarg, "noalloc"))
+				o->ms_mode = CK_MS_NOALLOC;
+			else if (!strcmp(optarg, "none"))
+				o->ms_mode = CK_MS_NONE;
+			else
+				return bad_usage("--might-sleep: all, noalloc or none, not '%s'",
+						 optarg);
+			break;
+		case OPT_DURATION:
+			o->duration = strtod(optarg, &end);
+			if (*end || o->duration <= 0)
+				return bad_usage("--duration: seconds > 0, not '%s'", optarg);
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case OPT_NO_DROP_CAPS:
+			o->keep_caps = 1;
+			break;
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				return bad_usage("bad or incomplete option '-%s'",
+						 (char[]){ (char)optopt, 0 });
+			return bad_usage("bad or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (o->ktap && !o->ci)
+		return bad_usage("%s needs --ci", "--ktap");
+	if (optind < argc)
+		o->cmd = &argv[optind];
+	return 0;
+}
+
+/* The command runs with the caller's privileges, signals unblocked. */
+static pid_t start_command(char **cmd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "iomap-checkd: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+int main(int argc, char **argv)
+{
+	static struct ck_run run;
+	struct ck_run *r = &run;
+	struct ck_bpf_opts bo;
+	sigset_t set;
+	char err[256] = "";
+	int rc;
+
+	/* signals arrive through a signalfd (checkd_loop.c): block them
+	 * first thing, so that an early SIGUSR1 or SIGHUP cannot kill us */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	if ((rc = parse_args(&r->o, argc, argv)))
+		return rc;
+	ck_fmt_init(&r->fmt, r->o.json);
+	if ((rc = ck_out_open(r->o.output, r->o.json, r->o.use_syslog))) {
+		fprintf(stderr, "iomap-checkd: %s: %s\n", r->o.output, strerror(-rc));
+		return 2;
+	}
+	if (ck_ksyms_load(NULL) || !ck_ksyms_count())
+		ck_print_status(&r->fmt, "warning: no kernel symbols (/proc/kallsyms unreadable or hidden): sites will be addresses");
+
+	memset(&bo, 0, sizeof(bo));
+	bo.rules = r->o.rules;
+	bo.dedup = r->o.dedup;
+	bo.record = r->o.record != NULL;
+	bo.ringbuf_bytes = r->o.ringbuf_bytes;
+	bo.ms_mode = r->o.ms_mode;
+	if (ck_bpf_load(&r->b, &bo))
+		return 2;
+	r->rb = ring_buffer__new(bpf_map__fd(r->b.skel->maps.rb), ck_rb_msg, r, NULL);
+	if (!r->rb) {
+		fprintf(stderr, "iomap-checkd: ring buffer: %s\n", strerror(errno));
+		ck_bpf_destroy(&r->b);
+		return 2;
+	}
+	if (r->o.record && (rc = ck_record_open(r, r->o.record))) {
+		fprintf(stderr, "iomap-checkd: --record %s: %s\n", r->o.record, strerror(-rc));
+		ck_bpf_destroy(&r->b);
+		return 2;
+	}
+	if (ck_bpf_attach_kernel(&r->b, r->o.ms_mode)) {
+		ck_bpf_destroy(&r->b);
+		return 2;
+	}
+	if (!r->o.quiet) {
+		ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, %u interrupt-return hooks%s%s",
+				IOMC_VERSION, r->b.n_ms, r->b.n_irq,
+				r->b.unload_watch ? "" : ", no unload detection (no kprobes)",
+				r->o.record ? ", recording" : "");
+		if (r->b.skipped[0])
+			ck_print_status(&r->fmt, "not in this kernel, skipped: %s", r->b.skipped);
+	}
+	r->mod = MOD_WAITING;
+	ck_module_tick(r, ck_now());
+	if (r->mod == MOD_WAITING && !r->o.quiet)
+		ck_print_status(&r->fmt, "waiting for %s to be loaded", CK_MODULE);
+	if (r->o.cmd) {
+		r->child = start_command(r->o.cmd);
+		if (r->child < 0) {
+			fprintf(stderr, "iomap-checkd: fork: %s\n", strerror(errno));
+			ck_bpf_destroy(&r->b);
+			return 2;
+		}
+	}
+	if (!r->o.keep_caps) {
+		if (ck_drop_caps(err, sizeof(err)))
+			ck_print_status(&r->fmt, "warning: could not drop capabilities: %s", err);
+	}
+	rc = ck_run_loop(r);
+	if (rc)
+		fprintf(stderr, "iomap-checkd: event loop: %s\n", strerror(-rc));
+	/* detach, then account for everything that made it */
+	ck_bpf_detach_module(&r->b);
+	ring_buffer__consume(r->rb);
+	ck_check_losses(r);
+	ck_summary(r, 1);
+	if (r->o.ktap)
+		ck_print_ktap(r);
+	ck_record_close(r);
+	rc = 0;
+	if (r->o.ci && ck_total_violations(r))
+		rc = 1;
+	else if (r->o.cmd && !(WIFEXITED(r->child_status) && !WEXITSTATUS(r->child_status)))
+		rc = 3;
+	if (r->child > 0) {
+		kill(r->child, SIGTERM);
+		waitpid(r->child, NULL, 0);
+	}
+	ring_buffer__free(r->rb);
+	ck_bpf_destroy(&r->b);
+	ck_out_close();
+	return rc;
+}

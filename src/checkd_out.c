@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Output sinks: see checkd_out.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "checkd_out.h"
+
+static int out_fd = -1;		/* file or stream */
+static int own_fd;		/* out_fd is a file we opened */
+static char *out_path;
+static int use_log;
+
+static int open_file(const char *path)
+{
+	/* 0640 whatever the umask: reports name kernel addresses */
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (!fstat(fd, &st) && (st.st_mode & 07777) != 0640 && st.st_size == 0)
+		fchmod(fd, 0640);
+	return fd;
+}
+
+int ck_out_open(const char *path, int json, int use_syslog)
+{
+	use_log = use_syslog;
+	if (use_log)
+		openlog("iomap-checkd", LOG_PID, LOG_DAEMON);
+	if (!path) {
+		/* --syslog alone: syslog only (under systemd stderr would
+		 * land in the journal a second time) */
+		out_fd = use_syslog ? -1 : json ? STDOUT_FILENO : STDERR_FILENO;
+		own_fd = 0;
+		return 0;
+	}
+	out_path = strdup(path);
+	out_fd = open_file(path);
+	if (out_fd < 0)
+		return out_fd;
+	own_fd = 1;
+	return 0;
+}
+
+int ck_out_reopen(void)
+{
+	int fd;
+
+	if (!own_fd || !out_path)
+		return 0;
+	fd = open_file(out_path);
+	if (fd < 0)
+		return fd;
+	close(out_fd);
+	out_fd = fd;
+	return 0;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;		/* nowhere to complain to */
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void ck_out_write(const char *text, size_t len, int syslog_prio)
+{
+	const char *p = text, *end = text + len;
+
+	if (out_fd >= 0)
+		write_all(out_fd, text, len);
+	if (!use_log)
+		return;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (n)
+			syslog(syslog_prio, "%.*s", (int)n, p);
+		p += n + 1;
+	}
+}
+
+void ck_out_close(void)
+{
+	if (own_fd && out_fd >= 0)
+		close(out_fd);
+	out_fd = -1;
+	free(out_path);
+	out_path = NULL;
+	if (use_log)
+		closelog();
+}

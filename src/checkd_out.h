@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Where the daemon's reports go: a stream (stderr for text, stdout for
+ * JSON), a file (--output, created 0640, reopened on SIGHUP for log
+ * rotation), and/or syslog (--syslog, one message per line).
+ */
+#ifndef IOMC_CHECKD_OUT_H
+#define IOMC_CHECKD_OUT_H
+
+#include <stddef.h>
+
+/* path NULL: the default stream (none if use_syslog). 0 or -errno. */
+int ck_out_open(const char *path, int json, int use_syslog);
+/* SIGHUP: reopen the file (a rotated log starts anew). 0 or -errno. */
+int ck_out_reopen(void);
+/* One complete message (one or more lines, each ending in \n). */
+void ck_out_write(const char *text, size_t len, int syslog_prio);
+void ck_out_close(void);
+
+#endif

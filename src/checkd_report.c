@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Report formatting, modelled on the kernel's lockdep reports: a banner
+ * naming the rule, the task, CPU and context, the offending operation with
+ * its symbolized site, the other map concerned, "N maps held by comm/pid:"
+ * and the stack backtrace. Each report is built in memory and written in
+ * one piece, so concurrent writers to a log never interleave it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <syslog.h>
+#include <sys/utsname.h>
+#include "checkd_ksyms.h"
+#include "checkd_out.h"
+#include "checkd_report.h"
+
+static const char *const rule_names[] = {
+#define X(id, name, desc) name,
+	IOMC_RULES(X)
+#undef X
+};
+static const char *const rule_descs[] = {
+#define X(id, name, desc) desc,
+	IOMC_RULES(X)
+#undef X
+};
+static const char *const kind_names[] = IOMC_KIND_NAMES;
+static const char *const ctx_names[] = IOMC_CTX_NAMES;
+
+const char *ck_rule_name(__u32 rule)
+{
+	return rule < IOMC_RULE_MAX ? rule_names[rule] : "?";
+}
+
+const char *ck_rule_desc(__u32 rule)
+{
+	return rule < IOMC_RULE_MAX ? rule_descs[rule] : "?";
+}
+
+int ck_rule_id(const char *name)
+{
+	int i;
+
+	for (i = 0; i < IOMC_RULE_MAX; i++)
+		if (!strcmp(rule_names[i], name))
+			return i;
+	return -1;
+}
+
+static const char *ctxname(__u32 c)
+{
+	return c < IOMC_CTX_MAX ? ctx_names[c] : "?";
+}
+
+static const char *kindname(__u32 k)
+{
+	return k < IOMC_KIND_MAX ? kind_names[k] : "?";
+}
+
+void ck_fmt_init(struct ck_fmt *f, int json)
+{
+	static struct utsname u;
+
+	uname(&u);
+	f->json = json;
+	f->release = u.release;
+	f->version = u.version;
+}
+
+/* The API call an event stands for (same names as the analyzer's). */
+static const char *op_name(const struct iomc_event *ev)
+{
+	static const char *const map[] = { "io_mapping_map_atomic_wc",
+					   "io_mapping_map_local_wc",
+					   "io_mapping_map_wc" };
+	static const char *const unmap[] = { "io_mapping_unmap_atomic",
+					     "io_mapping_unmap_local",
+					     "io_mapping_unmap" };
+
+	switch (ev->type) {
+	case IOMC_EV_CREATE:	return "io_mapping_create_wc";
+	case IOMC_EV_FREE:	return "io_mapping_free";
+	case IOMC_EV_MAP:	return ev->kind < IOMC_KIND_MAX ? map[ev->kind] : "map";
+	case IOMC_EV_UNMAP:	return ev->kind < IOMC_KIND_MAX ? unmap[ev->kind] : "unmap";
+	case IOMC_EV_SWITCH:	return "schedule";
+	case IOMC_EV_EXIT:	return "exit";
+	case IOMC_EV_IRQ_EXIT:	return "irq_exit";
+	case IOMC_EV_MIGHT_SLEEP: return "might_sleep";
+	default:		return "?";
+	}
+}
+
+/*
+ * The site a report is about: the call site of the operation, or for
+ * events without one (exit, an interrupt returning, a sleep outside the
+ * hooked functions) the map concerned.
+ */
+static __u64 report_site(const struct iomc_report *r)
+{
+	return r->ev.caller ? r->ev.caller : r->v.map_site;
+}
+
+static void comm_of(const struct iomc_event *ev, char *buf)
+{
+	memcpy(buf, ev->comm, IOMC_COMM_LEN);
+	buf[IOMC_COMM_LEN - 1] = 0;
+	if (!buf[0])
+		strcpy(buf, "?");
+}
+
+static const char *sym(__u64 a, char *buf, size_t n)
+{
+	return ck_ksym(a, buf, n);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_sym(FILE *f, __u64 a)
+{
+	char b[256];
+
+	if (!a)
+		fputs("null", f);
+	else
+		json_str(f, sym(a, b, sizeof(b)));
+}
+
+/* buf/len are open_memstream's: only valid after fclose */
+static void emit(FILE *mem, char **buf, size_t *len, int prio)
+{
+	fclose(mem);
+	ck_out_write(*buf, *len, prio);
+	free(*buf);
+}
+
+static int stack_frames(const struct iomc_report *r)
+{
+	int n = r->stack_bytes > 0 ? r->stack_bytes / 8 : 0;
+
+	return n > IOMC_STACK_FRAMES ? IOMC_STACK_FRAMES : n;
+}
+
+/*
+ * The checker's own frames on top of the stack (the BPF program, the
+ * tracepoint's BPF glue) are not the user's business: skip them, like
+ * lockdep's backtrace starts at the caller.
+ */
+static int stack_first(const struct iomc_report *r, int n)
+{
+	char b[256];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *s = ck_ksym(r->stack[i], b, sizeof(b));
+
+		if (strncmp(s, "bpf_prog_", 9) && strncmp(s, "bpf_trace_run", 13) &&
+		    strncmp(s, "__bpf_trace_", 12) && strncmp(s, "0x", 2))
+			return i;
+	}
+	return 0;
+}
+
+static void print_json(FILE *f, const struct iomc_report *r)
+{
+	const struct iomc_event *ev = &r->ev;
+	char comm[IOMC_COMM_LEN];
+	unsigned int i;
+	int n;
+
+	comm_of(ev, comm);
+	fprintf(f, "{\"rule\":\"%s\",\"time\":%llu.%09llu,\"task\":{\"comm\":",
+		ck_rule_name(r->v.rule),
+		(unsigned long long)(ev->ts_ns / 1000000000ULL),
+		(unsigned long long)(ev->ts_ns % 1000000000ULL));
+	json_str(f, comm);
+	fprintf(f, ",\"pid\":%u,\"tid\":%u},\"cpu\":%u,\"context\":\"%s\",\"op\":\"%s\"",
+		ev->pid, ev->tid, ev->cpu, ctxname(r->v.ctx), op_name(ev));
+	fprintf(f, ",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\",\"vaddr\":\"0x%llx\",\"site\":",
+		(unsigned long long)ev->mapping, (unsigned long long)ev->offset,
+		(unsigned long long)ev->vaddr);
+	json_sym(f, report_site(r));
+	fputs(",\"map_site\":", f);
+	json_sym(f, r->v.map_site);
+	if (r->v.other_site) {
+		fputs(",\"other_site\":", f);
+		json_sym(f, r->v.other_site);
+	}
+	if (r->v.rule == IOMC_RULE_CROSS_CONTEXT_UNMAP)
+		fprintf(f, ",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
+			r->v.other_tid, ctxname(r->v.other_ctx), r->v.other_cpu);
+	if (ev->type == IOMC_EV_MIGHT_SLEEP) {
+		fputs(",\"function\":", f);
+		json_sym(f, ev->arg);
+	}
+	fputs(",\"held\":[", f);
+	for (i = 0; i < r->n_held && i < IOMC_STACK_MAX; i++) {
+		const struct iomc_held *h = &r->held[i];
+
+		fprintf(f, "%s{\"kind\":\"%s\",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\","
+			"\"vaddr\":\"0x%llx\",\"site\":", i ? "," : "",
+			kindname(h->kind), (unsigned long long)h->mapping,
+			(unsigned long long)h->offset,
+			(unsigned long long)h->vaddr);
+		json_sym(f, h->site);
+		fprintf(f, ",\"context\":\"%s\",\"tid\":%u}", ctxname(h->ctx),
+			h->tid);
+	}
+	fputs("],\"stack\":[", f);
+	n = stack_frames(r);
+	for (i = (unsigned int)stack_first(r, n); (int)i < n; i++) {
+		if (i > (unsigned int)stack_first(r, n))
+			fputc(',', f);
+		json_sym(f, r->stack[i]);
+	}
+	fputs("],\"count\":1}\n", f);
+}
+
+static void tainted(FILE *f)
+{
+	static const char letters[] = "PFSRMBUDAWCIOELKXTN";
+	unsigned long t = 0;
+	FILE *tf = fopen("/proc/sys/kernel/tainted", "r");
+	unsigned int i;
+
+	if (tf) {
+		if (fscanf(tf, "%lu", &t) != 1)
+			t = 0;
+		fclose(tf);
+	}
+	if (!t) {
+		fputs("Not tainted", f);
+		return;
+	}
+	fputs("Tainted: ", f);
+	fputc(t & 1 ? 'P' : 'G', f);
+	for (i = 1; i < sizeof(letters) - 1; i++)
+		if (t & (1UL << i))
+			fputc(letters[i], f);
+}
+
+/* What happened, in one sentence (lockdep's "is trying to acquire"). */
+static void headline(FILE *f, const struct iomc_report *r, const char *comm)
+{
+	const struct iomc_event *ev = &r->ev;
+
+	switch (r->v.rule) {
+	case IOMC_RULE_LIFO:
+		fprintf(f, "%s/%u is unmapping a map that is not the most recent one of its context:\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_SLEEP_IN_ATOMIC:
+		fprintf(f, "%s/%u is sleeping while holding an atomic io_mapping map:\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_MIGHT_SLEEP_IN_ATOMIC:
+		fprintf(f, "%s/%u is calling a function that may sleep while an atomic io_mapping map is held:\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_UNALIGNED_OFFSET:
+		fprintf(f, "%s/%u is mapping at an offset that is not page aligned:\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_OFFSET_OUT_OF_RANGE:
+		fprintf(f, "%s/%u is mapping beyond the end of the mapping (size %llu):\n",
+			comm, ev->tid, (unsigned long long)ev->size);
+		break;
+	case IOMC_RULE_UNMAP_MISMATCH:
+		fprintf(f, "%s/%u is unmapping with another variant than the map was made with:\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_UNKNOWN_UNMAP:
+		fprintf(f, "%s/%u is unmapping an address that is not mapped (double unmap?):\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_CROSS_CONTEXT_UNMAP:
+		fprintf(f, "%s/%u is unmapping in %s context a map of another context:\n",
+			comm, ev->tid, ctxname(ev->ctx));
+		break;
+	case IOMC_RULE_LEAK_ON_FREE:
+		fprintf(f, "%s/%u is freeing a mapping whose maps are still outstanding:\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_LEAK_ON_EXIT:
+		if (ev->type == IOMC_EV_IRQ_EXIT)
+			fprintf(f, "a %s handler is returning on CPU %u while holding a map (interrupted %s/%u):\n",
+				ctxname(ev->ctx), ev->cpu, comm, ev->tid);
+		else
+			fprintf(f, "%s/%u is exiting while holding a map:\n", comm,
+				ev->tid);
+		break;
+	case IOMC_RULE_USE_AFTER_FREE:
+		fprintf(f, "%s/%u is mapping a mapping that was freed:\n", comm,
+			ev->tid);
+		break;
+	case IOMC_RULE_DEPTH_EXCEEDED:
+		fprintf(f, "%s/%u is nesting maps deeper than the limit:\n", comm,
+			ev->tid);
+		break;
+	default:
+		fprintf(f, "%s/%u:\n", comm, ev->tid);
+	}
+}
+
+static void print_op(FILE *f, const struct iomc_report *r)
+{
+	const struct iomc_event *ev = &r->ev;
+	char b[256], b2[256];
+
+	switch (ev->type) {
+	case IOMC_EV_MAP:
+		fprintf(f, " %s(0x%llx, offset 0x%llx%s", op_name(ev),
+			(unsigned long long)ev->mapping,
+			(unsigned long long)ev->offset,
+			ev->kind == IOMC_KIND_WC ? ", size " : "");
+		if (ev->kind == IOMC_KIND_WC)
+			fprintf(f, "%llu", (unsigned long long)ev->len);
+		fprintf(f, ") = 0x%llx, at: %s\n", (unsigned long long)ev->vaddr,
+			sym(ev->caller, b, sizeof(b)));
+		break;
+	case IOMC_EV_UNMAP:
+		fprintf(f, " %s(0x%llx), at: %s\n", op_name(ev),
+			(unsigned long long)ev->vaddr, sym(ev->caller, b, sizeof(b)));
+		break;
+	case IOMC_EV_FREE:
+		fprintf(f, " %s(0x%llx), at: %s\n", op_name(ev),
+			(unsigned long long)ev->mapping,
+			sym(ev->caller, b, sizeof(b)));
+		break;
+	case IOMC_EV_SWITCH:
+		if (ev->caller)
+			fprintf(f, " schedule() (voluntary), went to sleep at: %s\n",
+				sym(ev->caller, b, sizeof(b)));
+		else
+			fputs(" schedule() (voluntary): see the stack backtrace\n", f);
+		break;
+	case IOMC_EV_MIGHT_SLEEP:
+		fprintf(f, " %s, at: %s\n", sym(ev->arg, b2, sizeof(b2)),
+			sym(ev->caller, b, sizeof(b)));
+		break;
+	case IOMC_EV_EXIT:
+		fputs(" do_exit()\n", f);
+		break;
+	case IOMC_EV_IRQ_EXIT:
+		fprintf(f, " %s handler return\n", ctxname(ev->ctx));
+		break;
+	default:
+		break;
+	}
+}
+
+/* The other map(s) or sites the rule names. */
+static void print_related(FILE *f, const struct iomc_report *r)
+{
+	const struct iomc_viol *v = &r->v;
+	char b[256];
+
+	switch (v->rule) {
+	case IOMC_RULE_LIFO:
+		fprintf(f, "\nwhich was mapped at: %s\n", sym(v->map_site, b, sizeof(b)));
+		fprintf(f, "but the most recent map of this context was made at: %s\n",
+			sym(v->other_site, b, sizeof(b)));
+		break;
+	case IOMC_RULE_SLEEP_IN_ATOMIC:
+	case IOMC_RULE_MIGHT_SLEEP_IN_ATOMIC:
+		fprintf(f, "\nbut %s context holds the atomic map taken at: %s\n",
+			ctxname(v->ctx), sym(v->map_site, b, sizeof(b)));
+		fputs("(io_mapping_map_atomic_wc disabled preemption and page faults there)\n", f);
+		break;
+	case IOMC_RULE_UNMAP_MISMATCH:
+	case IOMC_RULE_CROSS_CONTEXT_UNMAP:
+		fprintf(f, "\nbut it was mapped at: %s\n", sym(v->map_site, b, sizeof(b)));
+		if (v->rule == IOMC_RULE_CROSS_CONTEXT_UNMAP)
+			fprintf(f, "by tid %u in %s context on CPU %u\n", v->other_tid,
+				ctxname(v->other_ctx), v->other_cpu);
+		break;
+	case IOMC_RULE_LEAK_ON_FREE:
+		fprintf(f, "\nan outstanding map was taken at: %s\n",
+			sym(v->map_site, b, sizeof(b)));
+		break;
+	case IOMC_RULE_LEAK_ON_EXIT:
+		fprintf(f, "\nthe map was taken at: %s\n", sym(v->map_site, b, sizeof(b)));
+		break;
+	case IOMC_RULE_USE_AFTER_FREE:
+		fprintf(f, "\nthe mapping was freed at: %s\n",
+			sym(v->other_site, b, sizeof(b)));
+		break;
+	case IOMC_RULE_DEPTH_EXCEEDED:
+		if (v->map_site)
+			fprintf(f, "\nthe nest began at: %s\n", sym(v->map_site, b, sizeof(b)));
+		break;
+	default:
+		break;
+	}
+}
+
+static void print_text(const struct ck_fmt *fmt, FILE *f,
+		       const struct iomc_report *r)
+{
+	const struct iomc_event *ev = &r->ev;
+	char comm[IOMC_COMM_LEN], b[256];
+	unsigned int i;
+	int n;
+
+	comm_of(ev, comm);
+	fputs("\n======================================================\n", f);
+	fprintf(f, "WARNING: io_mapping rule violated: %s\n", ck_rule_name(r->v.rule));
+	fprintf(f, "%s %s ", fmt->release, fmt->version);
+	tainted(f);
+	fputs("\n------------------------------------------------------\n", f);
+	headline(f, r, comm);
+	print_op(f, r);
+	print_related(f, r);
+	fprintf(f, "(%s)\n", ck_rule_desc(r->v.rule));
+	fputs("\nother info that might help us debug this:\n", f);
+	if (!r->n_held) {
+		fprintf(f, "no maps held by %s/%u in %s context.\n", comm,
+			r->held_tid ? r->held_tid : ev->tid, ctxname(r->held_ctx));
+	} else {
+		fprintf(f, "%u map%s held by %s/%u in %s context:\n", r->n_held,
+			r->n_held == 1 ? "" : "s", comm, r->held_tid,
+			ctxname(r->held_ctx));
+		for (i = 0; i < r->n_held && i < IOMC_STACK_MAX; i++) {
+			const struct iomc_held *h = &r->held[i];
+
+			fprintf(f, " #%u: %s 0x%llx (mapping 0x%llx+0x%llx), at: %s\n",
+				i, kindname(h->kind), (unsigned long long)h->vaddr,
+				(unsigned long long)h->mapping,
+				(unsigned long long)h->offset,
+				sym(h->site, b, sizeof(b)));
+		}
+	}
+	fprintf(f, "\nstack backtrace:\nCPU: %u PID: %u Comm: %s %s context, at %llu.%06llu\n",
+		ev->cpu, ev->tid, comm, ctxname(ev->ctx),
+		(unsigned long long)(ev->ts_ns / 1000000000ULL),
+		(unsigned long long)(ev->ts_ns % 1000000000ULL / 1000));
+	n = stack_frames(r);
+	if (!n)
+		fprintf(f, " (no stack: %d)\n", r->stack_bytes);
+	for (i = (unsigned int)stack_first(r, n); (int)i < n; i++)
+		fprintf(f, " %s\n", sym(r->stack[i], b, sizeof(b)));
+}
+
+void ck_print_violation(const struct ck_fmt *fmt, const struct iomc_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	if (fmt->json)
+		print_json(f, r);
+	else
+		print_text(fmt, f, r);
+	emit(f, &buf, &len, LOG_WARNING);
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void ck_print_status(const struct ck_fmt *fmt, const char *msgfmt, ...)
+{
+	char *buf = NULL, msg[1024];
+	size_t len = 0;
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, msgfmt);
+	vsnprintf(msg, sizeof(msg), msgfmt, ap);
+	va_end(ap);
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return;
+	if (fmt->json) {
+		fprintf(f, "{\"type\":\"status\",\"time\":%.9f,\"message\":", now_mono());
+		json_str(f, msg);
+		fputs("}\n", f);
+	} else {
+		fprintf(f, "iomap-checkd: %s\n", msg);
+	}
+	emit(f, &buf, &len, LOG_NOTICE);
+}
+
+void ck_print_lost(const struct ck_fmt *fmt, const char *what, __u64 n,
+		   __u64 total)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	if (fmt->json)
+		fprintf(f, "{\"type\":\"lost\",\"time\":%.9f,\"what\":\"%s\",\"count\":%llu,\"total\":%llu}\n",
+			now_mono(), what, (unsigned long long)n,
+			(unsigned long long)total);
+	else
+		fprintf(f, "iomap-checkd: LOST %llu %s (%llu in all)\n",
+			(unsigned long long)n, what, (unsigned long long)total);
+	emit(f, &buf, &len, LOG_ERR);
+}
+
+void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
+{
+	char *buf = NULL, b[256], b2[256];
+	size_t len = 0;
+	__u64 total = 0;
+	unsigned int i, kinds = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	for (i = 0; i < IOMC_RULE_MAX; i++) {
+		total += s->rule_count[i];
+		kinds += s->rule_count[i] != 0;
+	}
+	if (fmt->json) {
+		fprintf(f, "{\"type\":\"summary\",\"time\":%.9f,\"final\":%s,\"events\":%llu,\"violations\":%llu,\"rules\":{",
+			now_mono(), s->final ? "true" : "false",
+			(unsigned long long)s->c.events, (unsigned long long)total);
+		for (i = 0; i < IOMC_RULE_MAX; i++)
+			fprintf(f, "%s\"%s\":{\"count\":%llu,\"sites\":%u}", i ? "," : "",
+				ck_rule_name(i), (unsigned long long)s->rule_count[i],
+				s->rule_sites[i]);
+		fputs("},\"sites\":[", f);
+		for (i = 0; i < s->n_sites; i++) {
+			fprintf(f, "%s{\"rule\":\"%s\",\"site\":", i ? "," : "",
+				ck_rule_name(s->sites[i].rule));
+			json_sym(f, s->sites[i].site);
+			fputs(",\"map_site\":", f);
+			json_sym(f, s->sites[i].map_site);
+			fprintf(f, ",\"count\":%llu}", (unsigned long long)s->sites[i].count);
+		}
+		fprintf(f, "],\"lost\":{\"reports\":%llu,\"records\":%llu,\"untracked\":%llu,\"dedup_full\":%llu,\"recursion\":%llu}",
+			(unsigned long long)s->c.rb_fail, (unsigned long long)s->c.rec_fail,
+			(unsigned long long)s->c.untracked,
+			(unsigned long long)s->c.seen_full, (unsigned long long)s->misses);
+		if (s->run_cnt)
+			fprintf(f, ",\"bpf\":{\"runs\":%llu,\"ns\":%llu}",
+				(unsigned long long)s->run_cnt, (unsigned long long)s->run_ns);
+		fputs("}\n", f);
+		emit(f, &buf, &len, LOG_NOTICE);
+		return;
+	}
+	fprintf(f, "iomap-checkd: %s: %llu violation%s of %u rule%s, %llu io_mapping events checked\n",
+		s->final ? "summary" : "summary so far", (unsigned long long)total,
+		total == 1 ? "" : "s", kinds, kinds == 1 ? "" : "s",
+		(unsigned long long)s->c.events);
+	for (i = 0; i < IOMC_RULE_MAX; i++)
+		if (s->rule_count[i])
+			fprintf(f, "  %-22s %8llu  (%u site%s)\n", ck_rule_name(i),
+				(unsigned long long)s->rule_count[i], s->rule_sites[i],
+				s->rule_sites[i] == 1 ? "" : "s");
+	for (i = 0; i < s->n_sites; i++) {
+		fprintf(f, "    %-20s x%-6llu at: %s", ck_rule_name(s->sites[i].rule),
+			(unsigned long long)s->sites[i].count,
+			sym(s->sites[i].site, b, sizeof(b)));
+		if (s->sites[i].map_site && s->sites[i].map_site != s->sites[i].site)
+			fprintf(f, "  map: %s", sym(s->sites[i].map_site, b2, sizeof(b2)));
+		fputc('\n', f);
+	}
+	fprintf(f, "  lost: %llu reports (ring buffer full), %llu recorded events, %llu untracked maps, %llu runs skipped by the kernel (recursion)\n",
+		(unsigned long long)s->c.rb_fail, (unsigned long long)s->c.rec_fail,
+		(unsigned long long)s->c.untracked, (unsigned long long)s->misses);
+	if (s->run_cnt)
+		fprintf(f, "  bpf: %llu program runs, %llu ns each on average\n",
+			(unsigned long long)s->run_cnt,
+			(unsigned long long)(s->run_ns / s->run_cnt));
+	emit(f, &buf, &len, LOG_NOTICE);
+}

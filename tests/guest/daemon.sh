@@ -1,0 +1,165 @@
+# Guest mode "daemon": iomap-checkd live, against every scenario.
+#
+# The daemon runs in the background with --json. For each scenario of the
+# driver's list, the set of (rule, function of the site) it reports while
+# the scenario runs must equal the scenario's expectation: nothing missing,
+# nothing extra; legal scenarios ("-") report nothing. Then iomap_check.ko
+# is unloaded and loaded again under the running daemon, which must let go
+# of it, say so, re-attach, and go on checking.
+. /guest/lib.sh
+
+D=/bin/iomap-checkd
+OUT=/tmp/checkd.json
+ERR=/tmp/checkd.err
+
+if [ ! -x $D ]; then
+	not_ok daemon_present "no $D in the initramfs"
+	exit 0
+fi
+if [ ! -f $SCN/run ]; then
+	not_ok daemon_scenarios "no $SCN/run (iomap_scenarios.ko not loaded?)"
+	exit 0
+fi
+
+# count PATTERN: how many output lines match (0 before the file exists)
+count() {
+	n=$(grep -c "$1" $OUT 2>/dev/null)
+	echo "${n:-0}"
+}
+
+# wait_for PATTERN N [TENTHS]: until more than N lines match (default 10 s)
+wait_for() {
+	i=0
+	while [ "$(count "$1")" -le "$2" ]; do
+		i=$((i + 1))
+		[ $i -ge "${3:-100}" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# sync: everything the daemon got so far is printed once the summary that
+# SIGUSR1 asks for is (the loop drains the ring buffer before signals)
+sync_daemon() {
+	n=$(count '"type":"summary"')
+	kill -USR1 $dpid
+	wait_for '"type":"summary"' "$n" 100
+}
+
+# minus A B: lines of A not in B (busybox has no comm; grep -f of an
+# empty file matches everything there)
+minus() {
+	awk -v b="$2" 'FILENAME == b { in_b[$0] = 1; next } !($0 in in_b)' "$2" "$1"
+}
+
+# violations in lines FROM.. of the output as sorted unique rule@function
+found_set() {
+	tail -n +"$1" $OUT | sed -n \
+		's/^{"rule":"\([a-z_]*\)"[^[]*"vaddr":"[^"]*","site":"\([^"+]*\).*/\1@\2/p' |
+		sort -u
+}
+
+mark_begin daemon_start
+$D --json -o $OUT 2>$ERR &
+dpid=$!
+# attaching ~60 kprobes takes seconds under TCG
+if wait_for 'attached to its tracepoints' 0 900; then
+	ok daemon_start "($(sed -n 's/.*"message":"\(version[^"]*\)".*/\1/p' $OUT | head -n1))"
+else
+	not_ok daemon_start "no 'attached' status in 90 s: $(tail -c 300 $ERR $OUT | tr '\n' ' ')"
+	kill $dpid 2>/dev/null
+	mark_end daemon_start
+	exit 0
+fi
+mark_end daemon_start
+
+scenario_list /tmp/list
+while read -r name expect rest <&4; do
+	[ -n "$name" ] || continue
+	tags=$(kernel_tags $rest)
+	from=$(($(wc -l <$OUT) + 1))
+	mark_begin "daemon_$name" "$tags"
+	err=$(scenario_run "$name")
+	rc=$?
+	# a kthread's exit may trail the scenario's return by a little
+	sleep 0.2
+	sync_daemon
+	mark_end "daemon_$name"
+	found_set "$from" >/tmp/found
+	if [ "$expect" = - ]; then
+		: >/tmp/want
+	else
+		echo "$expect" | tr , '\n' | sort -u >/tmp/want
+	fi
+	missing=$(minus /tmp/want /tmp/found | tr '\n' ' ')
+	extra=$(minus /tmp/found /tmp/want | tr '\n' ' ')
+	if [ $rc != 0 ]; then
+		not_ok "daemon_$name" "scenario run failed (exit $rc): $err"
+	elif [ -n "$missing$extra" ]; then
+		not_ok "daemon_$name" "missing: ${missing:-none}; extra: ${extra:-none}"
+		tail -n +"$from" $OUT | grep '^{"rule"' | cut -c1-300 | sed 's/^/# /'
+	else
+		ok "daemon_$name ($(grep -c . /tmp/found) reported)"
+	fi
+done 4</tmp/list
+
+# ---- unload and reload under the running daemon ---------------------------
+mark_begin daemon_reload
+lifo_before=$(grep '"type":"summary"' $OUT | tail -n1 |
+	sed -n 's/.*"lifo":{"count":\([0-9]*\).*/\1/p')
+attached_before=$(count 'attached to its tracepoints')
+rmmod iomap_scenarios 2>/tmp/rmmod.err
+# the daemon's links pin iomap_check: it sees the request and lets go;
+# the attempt that raced with it fails with EBUSY, a retry succeeds
+tries=0
+until rmmod iomap_check 2>>/tmp/rmmod.err; do
+	tries=$((tries + 1))
+	[ $tries -ge 50 ] && break
+	sleep 0.1
+done
+why=
+if [ -d /sys/module/iomap_check ]; then
+	why="iomap_check still loaded after $tries retries: $(tail -n1 /tmp/rmmod.err)"
+elif ! wait_for 'asked to unload iomap_check' 0 50; then
+	why="no status about the unload request"
+elif ! wait_for 'was unloaded; waiting' 0 50; then
+	why="no status about waiting for the module"
+fi
+if [ -z "$why" ]; then
+	insmod /lib/iomap-check/iomap_check.ko && insmod /lib/iomap-check/iomap_scenarios.ko ||
+		why="insmod failed"
+fi
+if [ -z "$why" ] && ! wait_for 'attached to its tracepoints' "$attached_before" 100; then
+	why="not re-attached within 10 s of the reload"
+fi
+if [ -z "$why" ]; then
+	scenario_run lifo_local >/dev/null
+	sync_daemon
+	lifo_after=$(grep '"type":"summary"' $OUT | tail -n1 |
+		sed -n 's/.*"lifo":{"count":\([0-9]*\).*/\1/p')
+	[ "${lifo_after:-0}" -gt "${lifo_before:-0}" ] ||
+		why="no lifo checked after the reload (count ${lifo_before:-?} -> ${lifo_after:-?})"
+fi
+mark_end daemon_reload
+if [ -z "$why" ]; then
+	ok "daemon_reload (unload took $tries retries)"
+else
+	not_ok daemon_reload "$why"
+	grep '"type":"status"' $OUT | tail -n 5 | cut -c1-240 | sed 's/^/# /'
+fi
+
+# ---- stop: SIGTERM detaches, prints the final summary, exits 0 --------------
+kill -TERM $dpid
+wait $dpid
+rc=$?
+if [ $rc = 0 ] && grep -q '"final":true' $OUT; then
+	ok daemon_stop "(final summary: $(grep '"final":true' $OUT | sed -n 's/.*"violations":\([0-9]*\).*/\1/p') violations)"
+else
+	not_ok daemon_stop "exit $rc, final summary $(grep -c '"final":true' $OUT)"
+fi
+if [ -s $ERR ]; then
+	diag "daemon stderr:"
+	head -n 20 $ERR | sed 's/^/#   /'
+fi
+cp $OUT /tmp/daemon-output.json 2>/dev/null
+exit 0

@@ -1,0 +1,47 @@
+# Guest mode "daemon_demo" (make demo): iomap-checkd's own reports for every
+# scenario, as a user sees them on a dev machine: the lockdep-style text for
+# each violation, then the summary. The host appends the kernel's splats.
+. /guest/lib.sh
+
+D=/bin/iomap-checkd
+OUT=/tmp/checkd.txt
+if [ ! -x $D ] || [ ! -f $SCN/list ]; then
+	not_ok daemon_demo "iomap-checkd or the scenario driver missing"
+	exit 0
+fi
+$D -o $OUT &
+dpid=$!
+i=0
+until grep -q 'attached to its tracepoints' $OUT 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -ge 300 ] && break
+	sleep 0.1
+done
+cat $OUT
+scenario_list /tmp/list
+while read -r name expect rest <&4; do
+	[ -n "$name" ] || continue
+	from=$(($(wc -l <$OUT) + 1))
+	echo
+	echo "######## scenario $name   expect: $expect${rest:+   $rest}"
+	mark_begin "$name" "$(kernel_tags $rest)"
+	err=$(scenario_run "$name") || echo "   run failed: $err"
+	sleep 0.2
+	n=$(grep -c 'summary so far' $OUT)
+	kill -USR1 $dpid
+	i=0
+	while [ "$(grep -c 'summary so far' $OUT)" -le "$n" ] && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	mark_end "$name"
+	# the reports, without the interim summary
+	tail -n +"$from" $OUT | awk '/^iomap-checkd: summary so far/ { skip = 1; next }
+		skip && /^  / { next } { skip = 0; print }'
+	[ "$expect" = - ] && echo "(legal: nothing reported)"
+done 4</tmp/list
+echo
+kill -TERM $dpid
+wait $dpid
+grep -A 40 '^iomap-checkd: summary:' $OUT
+exit 0
