@@ -751,11 +751,9 @@ static int fields_softirq_exit(const char *p, const char *e, struct iomc_event *
 	return 0;
 }
 
-static fields_fn lookup_event(const char *n, size_t len, int *is_iomap)
+static fields_fn lookup_event(const char *n, size_t len)
 {
-	*is_iomap = 0;
 	if (len > 11 && !memcmp(n, "io_mapping_", 11)) {
-		*is_iomap = 1;
 		n += 11;
 		len -= 11;
 		if (len == 3 && !memcmp(n, "map", 3))
@@ -766,7 +764,6 @@ static fields_fn lookup_event(const char *n, size_t len, int *is_iomap)
 			return fields_create;
 		if (len == 4 && !memcmp(n, "free", 4))
 			return fields_free;
-		*is_iomap = 0;
 		return NULL;
 	}
 	if (len == 12 && !memcmp(n, "sched_switch", 12))
@@ -785,7 +782,6 @@ static enum az_line parse_rest(const char *p, const char *e, struct az_parsed *o
 {
 	const char *name, *ne, *start;
 	fields_fn fn;
-	int is_iomap;
 
 	if (parse_ts(&p, e, &out->ev.ts_ns) || p == e || *p != ':')
 		return AZ_LINE_BAD;
@@ -829,7 +825,7 @@ static enum az_line parse_rest(const char *p, const char *e, struct az_parsed *o
 		out->ev.arg = 1;
 		return AZ_LINE_STACK;
 	}
-	fn = lookup_event(name, ne - name, &is_iomap);
+	fn = lookup_event(name, ne - name);
 	if (!fn) {
 		for (p = start; p < ne; p++)	/* a name has no blanks */
 			if (is_blank(*p))
@@ -973,6 +969,8 @@ enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
 		out->ev.cpu = (__u32)cpu;
 		if (parse_task(b, br, &out->ev, &out->fmt))
 			return AZ_LINE_BAD;
+		if (out->fmt == AZ_FMT_UNKNOWN)	/* trace-cmd report says so in its first line */
+			out->fmt = AZ_FMT_FTRACE;
 		p = skip_blank(p + 1, e);
 		if (p < e && !is_digit(*p)) {
 			/* irq-info flag columns ("d..2." etc.); absent with irq-info off */
