@@ -220,13 +220,13 @@ fi
 printf '%s\n' "$run" >"$out/run.sh"
 {
 	echo "RUN_TIMEOUT=$timeout"
-	echo "ATTACH_TIMEOUT=60"
+	echo "ATTACH_TIMEOUT=120"
 	echo "CHECKD=$([ "$nocheckd" = 1 ] && echo 0 || echo 1)"
 	echo "DRIVER_KOS='$(for k in "${kos[@]}"; do basename "$k"; done | tr '\n' ' ')'"
 } >"$out/conf"
 vm_args=(--kernel "$rel" --mode vmcheck --kmod none --format ktap
 	--label "$name/$kernel" --out "$out/vm"
-	--timeout $((timeout + 150)) --chan json --chan checkd
+	--timeout $((timeout + 240)) --chan json --chan checkd
 	--extra "$kmod/iomap_check.ko:/vmcheck/iomap_check.ko"
 	--extra "$out/conf:/vmcheck/conf" --extra "$out/run.sh:/vmcheck/run.sh")
 for k in "${kos[@]}"; do vm_args+=(--extra "$k:/vmcheck/driver/$(basename "$k")"); done

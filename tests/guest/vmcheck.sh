@@ -31,7 +31,7 @@
 . /guest/lib.sh
 
 V=/vmcheck
-RUN_TIMEOUT=600 ATTACH_TIMEOUT=60 CHECKD=1 DRIVER_KOS=
+RUN_TIMEOUT=600 ATTACH_TIMEOUT=120 CHECKD=1 DRIVER_KOS=
 . $V/conf
 JSON=/dev/ttyS2
 REPORTS=/dev/ttyS3
@@ -187,9 +187,8 @@ mark_end rmmod
 # ---- checker ------------------------------------------------------------------
 if [ -n "$jpid" ]; then
 	mark_begin checker
-	# Let the daemons drain what the unload produced, then stop them; each
-	# prints its summary.
-	sleep 0.5
+	# They drain their ring buffer (what the unload produced) before they
+	# exit, and print their summary.
 	kill -INT $jpid $hpid 2>/dev/null
 	if wait_for 15 eval '! alive $jpid'; then
 		wait $jpid
