@@ -45,9 +45,8 @@ check: daemon
 VMCHECK_SHARE = $(DESTDIR)$(PREFIX)/share/iomap-check
 VMCHECK_FILES = scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
 	tests/vm.sh tests/guest/init $(wildcard tests/guest/*.sh tests/lib/*.awk) \
-	kmod/build.sh kmod/build-driver.sh kmod/Kbuild kmod/iomap_check.c \
-	kmod/iomap_check_trace.h $(wildcard kmod/scenarios/*.[ch]) kmod/scenarios/Kbuild \
-	$(wildcard include/iomap-check/*.h)
+	$(shell find kmod include/iomap-check -type f \( -name '*.[ch]' -o -name Kbuild \
+		-o -name '*.sh' \) | LC_ALL=C sort)
 install: install-vmcheck
 install-vmcheck: daemon
 	install -d $(DESTDIR)$(PREFIX)/bin
