@@ -78,3 +78,24 @@ GUEST_BINS += $(CHECKD_BIN)
 # Guest modes: the daemon against every scenario, and (make demo) its reports.
 GUEST_MODES += daemon
 DEMO_MODES ?= daemon_demo
+
+# ---- make install -------------------------------------------------------------
+# The daemon, its systemd unit and iomap_check.ko (built for $(KERNEL)).
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR  ?= $(PREFIX)/share/doc/iomap-check
+
+.PHONY: install-daemon
+install: install-daemon
+install-daemon: daemon kmod
+	install -D -m 0755 $(CHECKD_BIN) $(DESTDIR)$(SBINDIR)/iomap-checkd
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		src/iomap-checkd.service >$(DESTDIR)$(UNITDIR)/iomap-checkd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/iomap-checkd.service
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	@rel=$(KREL) && \
+	install -D -m 0644 $(ABS_BUILD)/obj/$$rel/kmod/iomap_check.ko \
+		$(DESTDIR)/lib/modules/$$rel/extra/iomap_check.ko && \
+	echo "installed iomap_check.ko for $$rel" && \
+	if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$$rel/kernel ]; then depmod -a $$rel; fi
