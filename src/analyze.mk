@@ -21,9 +21,10 @@ AZ_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -pthread -Iinclu
 # The parts without libtracecmd (the fuzzers link these alone).
 AZ_CORE := analyze_text analyze_syms analyze_order analyze_input analyze_par analyze_record \
 	analyze_ksyms
-AZ_ALL  := $(AZ_CORE) analyze_tracedat analyze_check analyze_report analyze_main \
-	engine_state
-AZ_HDRS := $(wildcard src/analyze*.h include/iomap-check/*.h src/engine_state.h)
+AZ_ALL  := $(AZ_CORE) analyze_tracedat analyze_check analyze_ckglue analyze_main \
+	engine_state checkd_report
+AZ_HDRS := $(wildcard src/analyze*.h include/iomap-check/*.h src/engine_state.h \
+	src/checkd_report.h src/checkd_ksyms.h src/checkd_out.h)
 
 .PHONY: analyze analyze-tests fuzz analyze-bench
 analyze: $(AZ_BIN)
@@ -55,7 +56,7 @@ AZ_FUZZCC  ?= clang
 AZ_FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iinclude -Isrc $(AZ_TRACECMD_CFLAGS)
 AZ_FUZZ_SRCS = $(AZ_CORE:%=src/%.c) src/analyze_tracedat.c src/analyze_check.c \
-	src/analyze_report.c src/engine_state.c
+	src/analyze_ckglue.c src/checkd_report.c src/engine_state.c
 AZ_FUZZ_TARGETS := ftrace tcreport perf record
 FUZZ_SECONDS ?= 60
 

@@ -8,8 +8,8 @@
 #include <string.h>
 #include "analyze_check.h"
 #include "analyze_input.h"
-#include "analyze_report.h"
 #include "analyze_syms.h"
+#include "checkd_report.h"
 #include "engine_state.h"
 
 struct seen {
@@ -27,6 +27,7 @@ struct u64set {
 
 struct az_checker {
 	struct az_opts o;
+	struct ck_fmt fmt;		/* the daemon's report printer */
 	struct iomc_state *st;
 	const struct az_event *cur;	/* event being fed, for the callback */
 	struct seen *seen;
@@ -181,7 +182,14 @@ static void on_violation(void *arg, const struct iomc_event *ev, const struct io
 	for (i = 0; i < nf && i < IOMC_STACK_FRAMES; i++)
 		r.stack[i] = frames[i];
 	r.stack_bytes = (__s32)(i * sizeof(__u64));
-	az_report_print(c->o.out, &r, c->o.json, c->o.srcs[c->cur->src]->name, c->cur->line);
+	ck_print_violation(&c->fmt, &r);
+	if (!c->o.json) {
+		if (c->cur->line)
+			fprintf(c->o.out, "(event at %s:%llu)\n", c->o.srcs[c->cur->src]->name,
+				(unsigned long long)c->cur->line);
+		else
+			fprintf(c->o.out, "(event in %s)\n", c->o.srcs[c->cur->src]->name);
+	}
 }
 
 struct az_checker *az_checker_new(const struct az_opts *o)
@@ -191,6 +199,11 @@ struct az_checker *az_checker_new(const struct az_opts *o)
 	if (!c)
 		return NULL;
 	c->o = *o;
+	ck_fmt_init(&c->fmt, o->json);
+	/* the traced kernel is not this one: do not name this machine's */
+	c->fmt.release = "(post-mortem)";
+	c->fmt.version = "iomap-check analyze";
+	az_ckglue_set_output(o->out);
 	c->st = iomc_state_new(&o->cfg);
 	if (!c->st) {
 		free(c);
@@ -207,8 +220,12 @@ static void note_drop(struct az_checker *c, const struct az_event *e)
 	c->drop_events += e->ev.arg;
 	c->dropped = 1;
 	set_clear(&c->since_drop);
-	if (c->o.json)
-		az_report_lost(c->o.out, &e->ev, name);
+	if (c->o.json) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "trace events on CPU %u", e->ev.cpu);
+		ck_print_lost(&c->fmt, what, e->ev.arg ? e->ev.arg : 1, c->drop_events);
+	}
 	if (c->o.quiet)
 		return;
 	if (e->ev.arg)

@@ -1120,7 +1120,9 @@ static void t_rule_drop(void)
 	CHECK_EQ(reported("unknown_unmap", "d_after"), 1);
 	if (failed_here)
 		diag("%s", rep);
-	CHECK(strstr(rep, "{\"type\":\"lost_events\",\"cpu\":1,\"events\":1,") != NULL);
+	/* the loss is in-band, in the daemon's format */
+	CHECK(strstr(rep, "{\"type\":\"lost\",") != NULL &&
+	      strstr(rep, "\"what\":\"trace events on CPU 1\",\"count\":1,") != NULL);
 }
 
 static void t_rule_partial_trace(void)
