@@ -5,6 +5,17 @@
 # --include=...), and modpost resolves the io_mapping symbols through
 # iomap_check's Module.symvers (KBUILD_EXTRA_SYMBOLS).
 #
+# The drop-in's inline fast paths (while the tracepoints are off, a map or
+# unmap is the kernel's inline code plus a bounds check, no call) need
+# heavy headers, which must not come before the driver's first line.
+# kmod/shadow/ holds a <linux/io-mapping.h> that the driver's own #include
+# finds before the kernel's, and that reads them there. Kbuild puts
+# NOSTDINC_FLAGS first on the compiler's command line (before the kernel's
+# -I options, unlike KCFLAGS); the kernel sets it to -nostdinc, which we
+# keep (a driver whose Kbuild sets NOSTDINC_FLAGS itself loses its value).
+# Without the shadow (a plain -include build) the API still works, with a
+# call into iomap_check.ko for every map and unmap.
+#
 # usage: build-driver.sh DRIVER_DIR OUT_DIR KREL
 #   DRIVER_DIR  a Kbuild module directory (Kbuild or Makefile with obj-m)
 #   OUT_DIR     where to build: DRIVER_DIR is copied there first (the
@@ -51,5 +62,6 @@ done
 inc=--include=$hdr
 make -C "$kdir" M="$out" ${V:+V=$V} -j2 \
 	KBUILD_EXTRA_SYMBOLS="$symvers" \
+	NOSTDINC_FLAGS="-nostdinc -I$top/kmod/shadow" \
 	KCFLAGS="${KCFLAGS:+$KCFLAGS }$inc" IOMC_INCLUDE="$inc" \
 	modules

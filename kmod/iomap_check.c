@@ -12,11 +12,20 @@
  * on. It does not judge the rules itself (order, context, leaks): that is
  * the checker's job, fed by the tracepoints.
  *
+ * Each map and unmap is one implementation (iomc_map_*, iomc_unmap_*)
+ * exported twice: under the kernel's name, for drivers that call it
+ * without the drop-in header's inline fast paths, and as __iomc_*, the
+ * out-of-line half those fast paths call when tracing is on or the call
+ * needs more than the fast path does (see io-mapping.h). Both report their
+ * return address as the caller, which is the driver's call site either way.
+ *
  * Exports are EXPORT_SYMBOL, not _GPL: the kernel's inline versions are
  * usable by any module, so the drop-in must be too.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+/* The declarations io-mapping.h's fast paths share with this file. */
+#define IOMC_IO_MAPPING_IMPL 1
 #include <iomap-check/io-mapping.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -29,20 +38,16 @@
 #include <linux/percpu.h>
 #include <linux/hashtable.h>
 #include <linux/spinlock.h>
-#include <linux/atomic.h>
+#include <linux/jump_label.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
 
 #define CREATE_TRACE_POINTS
 #include "iomap_check_trace.h"
 
-/* struct io_mapping.iomc_state: tells a live mapping from a finished one. */
-#define IOMC_STATE_LIVE	0x4c6d6f69U	/* "ioml" */
-#define IOMC_STATE_DEAD	0x446d6f69U	/* "iomD" */
-
-/* struct io_mapping.iomc_flags */
-#define IOMC_F_ALLOCATED	0x1U	/* kmalloc'ed by io_mapping_create_wc */
-#define IOMC_F_PERMAP		0x2U	/* map_wc ioremaps each call */
+/* The drop-in's inline fast paths test these events' static keys. */
+EXPORT_TRACEPOINT_SYMBOL(io_mapping_map);
+EXPORT_TRACEPOINT_SYMBOL(io_mapping_unmap);
 
 /* ---- strategy parameter ------------------------------------------------ */
 
@@ -79,9 +84,11 @@ MODULE_PARM_DESC(strategy,
 /*
  * Atomic maps outstanding on each CPU. Only used to refuse an
  * unmap_atomic that has nothing to undo: enabling preemption or page
- * faults that were never disabled would corrupt the kernel's state.
+ * faults that were never disabled would corrupt the kernel's state. The
+ * inline fast paths keep it too.
  */
-static DEFINE_PER_CPU(unsigned int, iomc_atomic_depth);
+DEFINE_PER_CPU(unsigned int, __iomc_atomic_depth);
+EXPORT_PER_CPU_SYMBOL(__iomc_atomic_depth);
 
 /* The caller's context, as enum iomc_ctx. Only called when tracing. */
 static __always_inline unsigned int iomc_ctx(void)
@@ -166,8 +173,16 @@ struct iomc_permap {
 
 static DEFINE_HASHTABLE(iomc_permaps, 6);
 static DEFINE_SPINLOCK(iomc_permap_lock);
-/* Lets io_mapping_unmap skip the lookup when no permap vaddr exists. */
-static atomic_t iomc_permap_count = ATOMIC_INIT(0);
+
+/*
+ * Counts live permap mappings plus outstanding permap vaddrs; while it is
+ * on, io_mapping_unmap looks addresses up (and the fast path sends it out
+ * of line to do so). Counting the mappings too keeps the key from flipping
+ * (code patching) at every map/unmap pair of a permap mapping. Changed only
+ * where sleeping is allowed anyway (create/free, permap map_wc, iounmap).
+ */
+DEFINE_STATIC_KEY_FALSE(__iomc_permap_key);
+EXPORT_SYMBOL(__iomc_permap_key);
 
 static noinline void __iomem *iomc_permap_map(struct io_mapping *m,
 					      unsigned long offset,
@@ -193,7 +208,7 @@ static noinline void __iomem *iomc_permap_map(struct io_mapping *m,
 	spin_lock(&iomc_permap_lock);
 	hash_add(iomc_permaps, &p->node, p->vaddr);
 	spin_unlock(&iomc_permap_lock);
-	atomic_inc(&iomc_permap_count);
+	static_branch_inc(&__iomc_permap_key);
 	return v;
 }
 
@@ -213,9 +228,9 @@ static noinline void iomc_permap_unmap(const void __iomem *vaddr)
 	spin_unlock(&iomc_permap_lock);
 	if (!found)
 		return;
-	atomic_dec(&iomc_permap_count);
 	iounmap((void __iomem *)found->vaddr);
 	kfree(found);
+	static_branch_dec(&__iomc_permap_key);
 }
 
 /* ---- create / free ----------------------------------------------------- */
@@ -264,8 +279,14 @@ static struct io_mapping *iomc_init(struct io_mapping *iomap,
 	iomap->size = size;
 	iomap->prot = pgprot_writecombine(PAGE_KERNEL);
 	iomap->iomem = iomem;
-	iomap->iomc_flags =
-		READ_ONCE(iomc_strategy) == IOMC_PERMAP ? IOMC_F_PERMAP : 0;
+	iomap->iomc_flags = 0;
+	iomap->iomc_map_limit = size;
+	iomap->iomc_wc_limit = size;
+	if (READ_ONCE(iomc_strategy) == IOMC_PERMAP) {
+		iomap->iomc_flags = IOMC_F_PERMAP;
+		iomap->iomc_wc_limit = 0;	/* every map_wc out of line */
+		static_branch_inc(&__iomc_permap_key);
+	}
 	iomap->iomc_state = IOMC_STATE_LIVE;
 	trace_io_mapping_create((unsigned long)iomap, base, size, caller);
 	return iomap;
@@ -288,7 +309,11 @@ static bool iomc_fini(struct io_mapping *mapping, unsigned long caller)
 		return false;
 	}
 	mapping->iomc_state = IOMC_STATE_DEAD;
+	mapping->iomc_map_limit = 0;
+	mapping->iomc_wc_limit = 0;
 	iounmap(mapping->iomem);
+	if (mapping->iomc_flags & IOMC_F_PERMAP)
+		static_branch_dec(&__iomc_permap_key);
 	module_put(THIS_MODULE);
 	return true;
 }
@@ -340,104 +365,194 @@ EXPORT_SYMBOL(io_mapping_free);
 
 /* ---- map / unmap ------------------------------------------------------- */
 
-void __iomem *io_mapping_map_atomic_wc(struct io_mapping *mapping,
-				       unsigned long offset)
+/*
+ * One implementation per operation, always inlined into its two exports
+ * so that @caller (their _RET_IP_) is the driver's call site.
+ */
+
+static __always_inline void __iomem *
+iomc_map_atomic(struct io_mapping *mapping, unsigned long offset,
+		unsigned long caller)
 {
 	void __iomem *vaddr;
 
 	if (unlikely(!iomc_live(mapping) || offset >= mapping->size))
 		return iomc_refuse_map(IOMC_KIND_ATOMIC, mapping, offset,
-				       PAGE_SIZE, _RET_IP_);
+				       PAGE_SIZE, caller);
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_disable();
 	else
 		migrate_disable();
 	pagefault_disable();
-	this_cpu_inc(iomc_atomic_depth);
+	this_cpu_inc(__iomc_atomic_depth);
 	vaddr = mapping->iomem + offset;
 	iomc_trace_map(IOMC_KIND_ATOMIC, mapping, offset, PAGE_SIZE, vaddr,
-		       _RET_IP_);
+		       caller);
 	return vaddr;
 }
-EXPORT_SYMBOL(io_mapping_map_atomic_wc);
 
-void io_mapping_unmap_atomic(void __iomem *vaddr)
+static __always_inline void iomc_unmap_atomic(void __iomem *vaddr,
+					      unsigned long caller)
 {
-	iomc_trace_unmap(IOMC_KIND_ATOMIC, vaddr, _RET_IP_);
+	iomc_trace_unmap(IOMC_KIND_ATOMIC, vaddr, caller);
 	/*
 	 * A refused map (NULL) disabled nothing; an unmap_atomic with no
 	 * atomic map outstanding on this CPU (wrong variant, double unmap)
 	 * would enable preemption and page faults that were never disabled
 	 * and leave the preempt count negative: refuse to undo anything.
 	 */
-	if (unlikely(!vaddr || !this_cpu_read(iomc_atomic_depth))) {
+	if (unlikely(!vaddr || !this_cpu_read(__iomc_atomic_depth))) {
 		pr_err_ratelimited("io_mapping_unmap_atomic(%px) from %pS: %s; preemption and page faults left as they are\n",
-				   vaddr, (void *)_RET_IP_,
+				   vaddr, (void *)caller,
 				   vaddr ? "no atomic map outstanding on this CPU" :
 				   "NULL address");
 		return;
 	}
-	this_cpu_dec(iomc_atomic_depth);
+	this_cpu_dec(__iomc_atomic_depth);
 	pagefault_enable();
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_enable();
 	else
 		migrate_enable();
 }
-EXPORT_SYMBOL(io_mapping_unmap_atomic);
 
-void __iomem *io_mapping_map_local_wc(struct io_mapping *mapping,
-				      unsigned long offset)
+static __always_inline void __iomem *
+iomc_map_local(struct io_mapping *mapping, unsigned long offset,
+	       unsigned long caller)
 {
 	void __iomem *vaddr;
 
 	if (unlikely(!iomc_live(mapping) || offset >= mapping->size))
 		return iomc_refuse_map(IOMC_KIND_LOCAL, mapping, offset,
-				       PAGE_SIZE, _RET_IP_);
+				       PAGE_SIZE, caller);
 	vaddr = mapping->iomem + offset;
 	iomc_trace_map(IOMC_KIND_LOCAL, mapping, offset, PAGE_SIZE, vaddr,
-		       _RET_IP_);
+		       caller);
 	return vaddr;
 }
-EXPORT_SYMBOL(io_mapping_map_local_wc);
 
-void io_mapping_unmap_local(void __iomem *vaddr)
+static __always_inline void iomc_unmap_local(void __iomem *vaddr,
+					     unsigned long caller)
 {
-	iomc_trace_unmap(IOMC_KIND_LOCAL, vaddr, _RET_IP_);
+	iomc_trace_unmap(IOMC_KIND_LOCAL, vaddr, caller);
 }
-EXPORT_SYMBOL(io_mapping_unmap_local);
 
-void __iomem *io_mapping_map_wc(struct io_mapping *mapping,
-				unsigned long offset,
-				unsigned long size)
+/* The callers do the might_sleep() check. */
+static __always_inline void __iomem *
+iomc_map_wc(struct io_mapping *mapping, unsigned long offset,
+	    unsigned long size, unsigned long caller)
 {
 	void __iomem *vaddr;
 
-	might_sleep();
 	if (unlikely(!iomc_live(mapping) || offset >= mapping->size))
 		return iomc_refuse_map(IOMC_KIND_WC, mapping, offset, size,
-				       _RET_IP_);
+				       caller);
 	if (unlikely(mapping->iomc_flags & IOMC_F_PERMAP)) {
 		vaddr = iomc_permap_map(mapping, offset, size);
 		if (!vaddr)
 			pr_err_ratelimited("io_mapping_map_wc(%px, 0x%lx, %lu) from %pS: per-map ioremap_wc failed\n",
 					   mapping, offset, size,
-					   (void *)_RET_IP_);
+					   (void *)caller);
 	} else {
 		vaddr = mapping->iomem + offset;
 	}
-	iomc_trace_map(IOMC_KIND_WC, mapping, offset, size, vaddr, _RET_IP_);
+	iomc_trace_map(IOMC_KIND_WC, mapping, offset, size, vaddr, caller);
 	return vaddr;
+}
+
+static __always_inline void iomc_unmap(void __iomem *vaddr,
+				       unsigned long caller)
+{
+	iomc_trace_unmap(IOMC_KIND_WC, vaddr, caller);
+	if (static_branch_unlikely(&__iomc_permap_key))
+		iomc_permap_unmap(vaddr);
+}
+
+/* The kernel's names: drivers calling them without the fast paths. */
+
+void __iomem *io_mapping_map_atomic_wc(struct io_mapping *mapping,
+				       unsigned long offset)
+{
+	return iomc_map_atomic(mapping, offset, _RET_IP_);
+}
+EXPORT_SYMBOL(io_mapping_map_atomic_wc);
+
+void io_mapping_unmap_atomic(void __iomem *vaddr)
+{
+	iomc_unmap_atomic(vaddr, _RET_IP_);
+}
+EXPORT_SYMBOL(io_mapping_unmap_atomic);
+
+void __iomem *io_mapping_map_local_wc(struct io_mapping *mapping,
+				      unsigned long offset)
+{
+	return iomc_map_local(mapping, offset, _RET_IP_);
+}
+EXPORT_SYMBOL(io_mapping_map_local_wc);
+
+void io_mapping_unmap_local(void __iomem *vaddr)
+{
+	iomc_unmap_local(vaddr, _RET_IP_);
+}
+EXPORT_SYMBOL(io_mapping_unmap_local);
+
+/* might_sleep() as before; the fast path keeps only its check, see there. */
+void __iomem *io_mapping_map_wc(struct io_mapping *mapping,
+				unsigned long offset,
+				unsigned long size)
+{
+	might_sleep();
+	return iomc_map_wc(mapping, offset, size, _RET_IP_);
 }
 EXPORT_SYMBOL(io_mapping_map_wc);
 
 void io_mapping_unmap(void __iomem *vaddr)
 {
-	iomc_trace_unmap(IOMC_KIND_WC, vaddr, _RET_IP_);
-	if (unlikely(atomic_read(&iomc_permap_count)))
-		iomc_permap_unmap(vaddr);
+	iomc_unmap(vaddr, _RET_IP_);
 }
 EXPORT_SYMBOL(io_mapping_unmap);
+
+/* The out-of-line halves of the drop-in header's inline fast paths. */
+
+void __iomem *__iomc_map_atomic_wc(struct io_mapping *mapping,
+				   unsigned long offset)
+{
+	return iomc_map_atomic(mapping, offset, _RET_IP_);
+}
+EXPORT_SYMBOL(__iomc_map_atomic_wc);
+
+void __iomc_unmap_atomic(void __iomem *vaddr)
+{
+	iomc_unmap_atomic(vaddr, _RET_IP_);
+}
+EXPORT_SYMBOL(__iomc_unmap_atomic);
+
+void __iomem *__iomc_map_local_wc(struct io_mapping *mapping,
+				  unsigned long offset)
+{
+	return iomc_map_local(mapping, offset, _RET_IP_);
+}
+EXPORT_SYMBOL(__iomc_map_local_wc);
+
+void __iomc_unmap_local(void __iomem *vaddr)
+{
+	iomc_unmap_local(vaddr, _RET_IP_);
+}
+EXPORT_SYMBOL(__iomc_unmap_local);
+
+/* The inline half did __might_sleep(). */
+void __iomem *__iomc_map_wc(struct io_mapping *mapping, unsigned long offset,
+			    unsigned long size)
+{
+	return iomc_map_wc(mapping, offset, size, _RET_IP_);
+}
+EXPORT_SYMBOL(__iomc_map_wc);
+
+void __iomc_unmap(void __iomem *vaddr)
+{
+	iomc_unmap(vaddr, _RET_IP_);
+}
+EXPORT_SYMBOL(__iomc_unmap);
 
 /* ---- module ------------------------------------------------------------ */
 
@@ -462,6 +577,7 @@ static void __exit iomc_mod_exit(void)
 		hash_del(&p->node);
 		iounmap((void __iomem *)p->vaddr);
 		kfree(p);
+		static_branch_dec(&__iomc_permap_key);
 	}
 }
 

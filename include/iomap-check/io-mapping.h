@@ -7,10 +7,33 @@
  * makes goes to iomap_check.ko, which fires a tracepoint for it, instead
  * of the kernel's static inline version. The driver's source is unchanged:
  * this header owns the kernel header's include guard, so the driver's own
- * #include <linux/io-mapping.h> becomes a no-op.
+ * #include <linux/io-mapping.h> becomes a no-op (or, built with
+ * kmod/build-driver.sh, brings in part 2 below).
  *
  * Names, signatures and the public fields of struct io_mapping are the
  * kernel's (64-bit, !CONFIG_HAVE_ATOMIC_IOMAP variant).
+ *
+ * The file has two parts:
+ *
+ * 1. What `-include` gives: struct io_mapping and the API as calls into
+ *    iomap_check.ko. It must stay light (see below), so every map and
+ *    unmap is an out-of-line call, traced or not.
+ *
+ * 2. Inline fast paths, the way <linux/page_ref.h> makes its tracing
+ *    cheap: while the io_mapping_map/unmap tracepoints are off (their
+ *    static keys, flipped by tracefs enable and by every probe
+ *    registration, BPF raw_tp included), a map or unmap does inline what
+ *    the kernel's own inline version does, plus the module's cheap
+ *    checks; everything else (tracing on, a refused map, the permap
+ *    strategy) calls iomap_check.ko, whose _RET_IP_ is then the driver's
+ *    call site. This part needs <linux/uaccess.h> and friends, which
+ *    pull in printk.h, so it is only read where that is harmless: when
+ *    the driver itself includes <linux/io-mapping.h>, after its pr_fmt.
+ *    kmod/build-driver.sh arranges that with kmod/shadow/linux/io-mapping.h
+ *    (which defines IOMC_IO_MAPPING_INLINE and includes this file again).
+ *    The API names become function-like macros for static inline
+ *    functions; part 1's declarations stay, so `&io_mapping_map_wc` is
+ *    still the exported function.
  */
 #ifndef _LINUX_IO_MAPPING_H
 #define _LINUX_IO_MAPPING_H
@@ -21,7 +44,7 @@
 /*
  * Only what struct io_mapping and the prototypes need. The kernel's header
  * also pulls in slab.h, bug.h, io.h, pgtable.h, asm/page.h and uaccess.h;
- * this one must not: forced in with -include it comes before the first
+ * this part must not: forced in with -include it comes before the first
  * line of the driver, and those headers include printk.h and
  * dynamic_debug.h, which would then be set up before the driver's own
  * `#define pr_fmt`/`dev_fmt` (a "redefined" warning in most drivers) and
@@ -48,10 +71,26 @@ struct io_mapping {
 	unsigned long size;
 	pgprot_t prot;
 	void __iomem *iomem;
-	/* Private to iomap_check.ko: drivers must not touch these. */
-	u32 iomc_state;		/* IOMC_STATE_* in iomap_check.c */
-	u32 iomc_flags;		/* IOMC_F_* in iomap_check.c */
+	/* Private to iomap_check.ko and its fast paths: hands off. */
+	u32 iomc_state;		/* IOMC_STATE_* */
+	u32 iomc_flags;		/* IOMC_F_* */
+	/*
+	 * The inline fast paths map only offsets below these: the size while
+	 * the mapping is live (for map_wc: and premap), else 0 (finished, or
+	 * zeroed and never set up), which sends every map to iomap_check.ko.
+	 * One compare where the module tests state, size and flags.
+	 */
+	unsigned long iomc_map_limit;	/* map_atomic_wc, map_local_wc */
+	unsigned long iomc_wc_limit;	/* map_wc */
 };
+
+/* iomc_state: tells a live mapping from a finished or never set up one. */
+#define IOMC_STATE_LIVE		0x4c6d6f69U	/* "ioml" */
+#define IOMC_STATE_DEAD		0x446d6f69U	/* "iomD" */
+
+/* iomc_flags */
+#define IOMC_F_ALLOCATED	0x1U	/* kmalloc'ed by io_mapping_create_wc */
+#define IOMC_F_PERMAP		0x2U	/* map_wc ioremaps each call */
 
 struct io_mapping *io_mapping_init_wc(struct io_mapping *iomap,
 				      resource_size_t base,
@@ -79,6 +118,22 @@ void __iomem *io_mapping_map_wc(struct io_mapping *mapping,
 void io_mapping_unmap(void __iomem *vaddr);
 
 /*
+ * The out-of-line halves of the inline fast paths below: the same
+ * operations as the functions above (map_wc without its might_sleep(),
+ * which the inline half did), for the calls the fast paths do not take.
+ * The event's caller is their return address: the driver's call site.
+ */
+void __iomem *__iomc_map_atomic_wc(struct io_mapping *mapping,
+				   unsigned long offset);
+void __iomc_unmap_atomic(void __iomem *vaddr);
+void __iomem *__iomc_map_local_wc(struct io_mapping *mapping,
+				  unsigned long offset);
+void __iomc_unmap_local(void __iomem *vaddr);
+void __iomem *__iomc_map_wc(struct io_mapping *mapping, unsigned long offset,
+			    unsigned long size);
+void __iomc_unmap(void __iomem *vaddr);
+
+/*
  * Provided by the kernel itself (mm/io-mapping.c); it reads only the
  * public fields, whose layout is unchanged.
  */
@@ -87,3 +142,131 @@ int io_mapping_map_user(struct io_mapping *iomap, struct vm_area_struct *vma,
 			unsigned long size);
 
 #endif /* _LINUX_IO_MAPPING_H */
+
+/*
+ * Part 2: the inline fast paths (IOMC_IO_MAPPING_INLINE, from
+ * kmod/shadow/linux/io-mapping.h), or only the declarations they share
+ * with iomap_check.c (IOMC_IO_MAPPING_IMPL).
+ */
+#if (defined(IOMC_IO_MAPPING_INLINE) || defined(IOMC_IO_MAPPING_IMPL)) && \
+	!defined(_IOMC_IO_MAPPING_FAST_H)
+#define _IOMC_IO_MAPPING_FAST_H
+
+#include <linux/kernel.h>		/* __might_sleep */
+#include <linux/preempt.h>
+#include <linux/uaccess.h>		/* pagefault_disable */
+#include <linux/percpu.h>
+#include <linux/jump_label.h>
+#include <linux/tracepoint-defs.h>
+
+/* The events' static keys (iomap_check.ko exports the tracepoints). */
+DECLARE_TRACEPOINT(io_mapping_map);
+DECLARE_TRACEPOINT(io_mapping_unmap);
+
+/*
+ * Atomic maps outstanding on each CPU. unmap_atomic undoes nothing when it
+ * is 0 (a wrong-variant or double unmap would otherwise enable preemption
+ * that was never disabled). Both halves keep it, so a map taken with
+ * tracing off and unmapped with tracing on (or the reverse) balances.
+ */
+DECLARE_PER_CPU(unsigned int, __iomc_atomic_depth);
+
+/*
+ * On while a mapping with the permap strategy is live or a vaddr it
+ * ioremapped is outstanding: io_mapping_unmap must then look the address
+ * up out of line.
+ */
+DECLARE_STATIC_KEY_FALSE(__iomc_permap_key);
+
+#ifndef IOMC_IO_MAPPING_IMPL
+
+/*
+ * Each fast path: the event's static key (a NOP while it is off), then the
+ * module's cheap checks, then exactly what the kernel's inline 64-bit
+ * version does. Anything else goes to the out-of-line half, which also
+ * refuses (NULL and a pr_err) what the checks reject.
+ */
+
+static __always_inline void __iomem *
+__iomc_inline_map_atomic_wc(struct io_mapping *mapping, unsigned long offset)
+{
+	if (unlikely(tracepoint_enabled(io_mapping_map) || !mapping ||
+		     offset >= mapping->iomc_map_limit))
+		return __iomc_map_atomic_wc(mapping, offset);
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_disable();
+	else
+		migrate_disable();
+	pagefault_disable();
+	this_cpu_inc(__iomc_atomic_depth);
+	return mapping->iomem + offset;
+}
+
+static __always_inline void __iomc_inline_unmap_atomic(void __iomem *vaddr)
+{
+	if (unlikely(tracepoint_enabled(io_mapping_unmap) || !vaddr ||
+		     !this_cpu_read(__iomc_atomic_depth))) {
+		__iomc_unmap_atomic(vaddr);
+		return;
+	}
+	this_cpu_dec(__iomc_atomic_depth);
+	pagefault_enable();
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		preempt_enable();
+	else
+		migrate_enable();
+}
+
+static __always_inline void __iomem *
+__iomc_inline_map_local_wc(struct io_mapping *mapping, unsigned long offset)
+{
+	if (unlikely(tracepoint_enabled(io_mapping_map) || !mapping ||
+		     offset >= mapping->iomc_map_limit))
+		return __iomc_map_local_wc(mapping, offset);
+	return mapping->iomem + offset;
+}
+
+static __always_inline void __iomc_inline_unmap_local(void __iomem *vaddr)
+{
+	if (tracepoint_enabled(io_mapping_unmap))
+		__iomc_unmap_local(vaddr);
+}
+
+/*
+ * map_wc may sleep. __might_sleep() is might_sleep()'s check (a splat under
+ * CONFIG_DEBUG_ATOMIC_SLEEP, nothing otherwise) without its voluntary
+ * preemption point, which on PREEMPT_DYNAMIC kernels (Debian's) is a call
+ * to __cond_resched() on every map: 13 ns a pair in the TCG guest, four
+ * times the kernel's own inline map_wc, which has neither.
+ */
+static __always_inline void __iomem *
+__iomc_inline_map_wc(struct io_mapping *mapping, unsigned long offset,
+		     unsigned long size)
+{
+	__might_sleep(__FILE__, __LINE__);
+	if (unlikely(tracepoint_enabled(io_mapping_map) || !mapping ||
+		     offset >= mapping->iomc_wc_limit))
+		return __iomc_map_wc(mapping, offset, size);
+	return mapping->iomem + offset;
+}
+
+static __always_inline void __iomc_inline_unmap(void __iomem *vaddr)
+{
+	if (tracepoint_enabled(io_mapping_unmap) ||
+	    static_branch_unlikely(&__iomc_permap_key))
+		__iomc_unmap(vaddr);
+}
+
+/* The API names, from here on (part 1 declared them as functions). */
+#define io_mapping_map_atomic_wc(mapping, offset) \
+	__iomc_inline_map_atomic_wc(mapping, offset)
+#define io_mapping_unmap_atomic(vaddr) __iomc_inline_unmap_atomic(vaddr)
+#define io_mapping_map_local_wc(mapping, offset) \
+	__iomc_inline_map_local_wc(mapping, offset)
+#define io_mapping_unmap_local(vaddr) __iomc_inline_unmap_local(vaddr)
+#define io_mapping_map_wc(mapping, offset, size) \
+	__iomc_inline_map_wc(mapping, offset, size)
+#define io_mapping_unmap(vaddr) __iomc_inline_unmap(vaddr)
+
+#endif /* !IOMC_IO_MAPPING_IMPL */
+#endif /* part 2 */
