@@ -86,10 +86,13 @@ static int refill(struct rec_src *r)
 	return r->n > 0;
 }
 
-static int valid(const struct iomc_event *ev)
+/* A record of this version, from one of the recorded kernel's CPUs. */
+static int valid(const struct rec_src *r, const struct iomc_event *ev)
 {
+	__u32 ncpus = r->hdr.ncpus && r->hdr.ncpus < AZ_MAX_CPUS ? r->hdr.ncpus : AZ_MAX_CPUS;
+
 	return ev->type >= IOMC_EV_CREATE && ev->type < IOMC_EV_MAX &&
-	       ev->kind < IOMC_KIND_MAX && ev->ctx < IOMC_CTX_MAX;
+	       ev->kind < IOMC_KIND_MAX && ev->ctx < IOMC_CTX_MAX && ev->cpu < ncpus;
 }
 
 static int rec_next(struct az_source *src, struct az_event *out)
@@ -110,7 +113,7 @@ static int rec_next(struct az_source *src, struct az_event *out)
 		memset(&ev, 0, sizeof(ev));
 		ev.ev = r->buf[r->pos++];
 		r->nrec++;
-		if (!valid(&ev.ev)) {
+		if (!valid(r, &ev.ev)) {
 			if (src->st.malformed.count < AZ_WARN_LINES)
 				src->st.malformed.first[src->st.malformed.count] = r->nrec;
 			src->st.malformed.count++;

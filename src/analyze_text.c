@@ -636,7 +636,7 @@ static enum az_line parse_cpu_marker(const char *p, const char *e, struct az_par
 	__u64 cpu, n = 0;
 
 	p += 4;
-	if (parse_dec(&p, e, &cpu) || cpu > 0xffffffffULL)
+	if (parse_dec(&p, e, &cpu) || cpu >= AZ_MAX_CPUS)
 		return AZ_LINE_BAD;
 	p = skip_blank(p, e);
 	if (p == e || *p != '[')
@@ -878,7 +878,7 @@ static enum az_line parse_headerless(const char *b, const char *e, struct az_par
 
 					for (f = c; f < q && is_flag_char(*f); f++)
 						;
-					if (f != q || cpu > 0xffffffffULL)
+					if (f != q || cpu >= AZ_MAX_CPUS)
 						return AZ_LINE_BAD;
 					out->ev.cpu = (__u32)cpu;
 					if (parse_task(b, tok, &out->ev, &out->fmt))
@@ -962,7 +962,7 @@ enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
 
 		p = br + 1;
 		if (parse_dec(&p, lim, &cpu) || p == lim || *p != ']' || p + 1 == e ||
-		    !is_blank(p[1]) || cpu > 0xffffffffULL)
+		    !is_blank(p[1]) || cpu >= AZ_MAX_CPUS)
 			continue;
 		if (br == b)
 			break;	/* no task part: not a trace line */

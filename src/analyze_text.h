@@ -25,6 +25,13 @@
 #include <linux/types.h>
 #include "iomap-check/abi.h"
 
+/*
+ * CPU numbers at or above this are not trace text but garbage: x86's
+ * largest CONFIG_NR_CPUS. (The rule engine keeps per-CPU interrupt state:
+ * a bogus CPU number must not make it allocate for millions of CPUs.)
+ */
+#define AZ_MAX_CPUS 8192
+
 enum az_fmt {
 	AZ_FMT_UNKNOWN = 0,
 	AZ_FMT_FTRACE,		/* /sys/kernel/tracing/trace or trace_pipe */

@@ -192,7 +192,7 @@ static int convert(struct dat_src *d, struct tep_record *rec, struct iomc_event 
 		ev->ctx = i == EV_IRQX ? IOMC_CTX_HARDIRQ : IOMC_CTX_SOFTIRQ;
 		break;
 	}
-	if (ev->kind >= IOMC_KIND_MAX || ev->ctx >= IOMC_CTX_MAX ||
+	if (ev->kind >= IOMC_KIND_MAX || ev->ctx >= IOMC_CTX_MAX || ev->cpu >= AZ_MAX_CPUS ||
 	    (ev->type <= IOMC_EV_UNMAP && !ev->caller)) {
 		d->base.st.malformed.count++;
 		return 0;

@@ -328,6 +328,12 @@ static void t_markers(void)
 	CHECK_EQ(p.ev.cpu, 2);
 	CHECK_EQ(p.ev.arg, 5);
 	CHECK_EQ(parse("CPU:2 [5 EVENTS GONE]", &p), AZ_LINE_BAD);
+	/* no CPU beyond x86's NR_CPUS: the engine keeps state per CPU */
+	CHECK_EQ(parse("CPU:31233 [LOST 1 EVENTS]", &p), AZ_LINE_BAD);
+	CHECK_EQ(parse("   a-1 [8192] 1.0: io_mapping_free: mapping=0x1 size=1 caller=f", &p),
+		 AZ_LINE_BAD);
+	CHECK_EQ(parse("   a-1 [8191] 1.0: io_mapping_free: mapping=0x1 size=1 caller=f", &p),
+		 AZ_LINE_EVENT);
 	CHECK_EQ(parse("# entries-in-buffer/entries-written: 100/150   #P:4", &p), AZ_LINE_META);
 	CHECK_EQ(p.lost_at_start, 50);
 	CHECK_EQ(p.nr_cpus, 4);
