@@ -12,7 +12,7 @@
  *   raw_tp io_mapping_{create,free,map,unmap}  iomap_check.ko's tracepoints;
  *           raw_tp needs no module BTF, and our names do not clash with
  *           iommu's map/unmap
- *   raw_tp sched_switch          sleep_in_atomic (fires in prev's context)
+ *   kprobe schedule (or raw_tp sched_switch without kprobes) sleep_in_atomic
  *   raw_tp sched_process_exit    leak_on_exit of a task
  *   raw_tp hardirq returns       irq_handler_exit, hrtimer_expire_exit and the
  *           x86 vector exits (local_timer_exit, irq_work_exit, ...)
@@ -738,9 +738,18 @@ int BPF_PROG(iomc_unmap, unsigned int kind, unsigned int ctx_,
 
 /* ---- scheduler and exits ------------------------------------------------ */
 
-/* sched_switch(preempt, prev, next, prev_state): runs as prev. */
-SEC("raw_tp/sched_switch")
-int BPF_PROG(iomc_switch, bool preempt)
+/*
+ * A task sleeps while holding an atomic map. Two hooks:
+ *  - a kprobe on schedule(), the entry of every voluntary switch (not
+ *    preemptions: those go through __schedule directly). It catches the
+ *    attempt, like the kernel's own "scheduling while atomic", even when a
+ *    wakeup that raced with it means no switch happens in the end;
+ *  - the sched_switch tracepoint (preempt == false), on kernels without
+ *    kprobes. The daemon attaches one of the two.
+ * ev.caller: where the task went to sleep: the call site of the outermost
+ * hooked might-sleep function (msleep...) if any, else schedule()'s caller.
+ */
+static __always_inline int task_sleeps(void *ctx, int voluntary, __u64 ret)
 {
 	struct iomc_stack *task;
 	struct scratch *sc;
@@ -755,14 +764,31 @@ int BPF_PROG(iomc_switch, bool preempt)
 	sc = begin(IOMC_CTX_TASK, IOMC_EV_SWITCH, IOMC_CTX_TASK);
 	if (!sc)
 		return 0;
-	sc->ev.arg = !preempt;
-	/* where it went to sleep, if through a hooked might-sleep function */
-	sc->ev.caller = task->ms_ret;
+	sc->ev.arg = voluntary;
+	sc->ev.caller = task->ms_ret ? task->ms_ret : ret;
 	record(&sc->ev);
 	g_check_switch(sc, task);
 	if (sc->vd.n)
 		report(ctx, sc, task, IOMC_CTX_TASK, sc->ev.tid);
 	return 0;
+}
+
+/* sched_switch(preempt, prev, next, prev_state): runs as prev. */
+SEC("raw_tp/sched_switch")
+int BPF_PROG(iomc_switch, bool preempt)
+{
+	return task_sleeps(ctx, !preempt, 0);
+}
+
+SEC("kprobe/schedule")
+int iomc_schedule(struct pt_regs *regs)
+{
+	__u64 ret = 0;
+
+	if (!atomic_held)
+		return 0;
+	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)PT_REGS_SP(regs));
+	return task_sleeps(regs, 1, ret);
 }
 
 /*

@@ -175,8 +175,16 @@ int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
 	int err;
 
 	quiet = 1;
-	err = add_link(b, bpf_program__attach_raw_tracepoint(s->progs.iomc_switch,
-							     "sched_switch"));
+	/* sleep_in_atomic: schedule() itself if it can be kprobed (catches
+	 * the attempt), else the sched_switch tracepoint */
+	b->sleep_hook = "schedule";
+	err = add_link(b, bpf_program__attach_kprobe(s->progs.iomc_schedule, false,
+						     "schedule"));
+	if (err) {
+		b->sleep_hook = "sched_switch";
+		err = add_link(b, bpf_program__attach_raw_tracepoint(
+				s->progs.iomc_switch, "sched_switch"));
+	}
 	if (!err)
 		err = add_link(b, bpf_program__attach_raw_tracepoint(
 				s->progs.iomc_exit, "sched_process_exit"));
@@ -321,10 +329,12 @@ __u64 ck_bpf_misses(struct ck_bpf *b)
 	return n;
 }
 
-int ck_bpf_runtime(struct ck_bpf *b, __u64 *ns, __u64 *cnt)
+int ck_bpf_runtime(struct ck_bpf *b, __u64 *ns, __u64 *cnt, const char **names,
+		   __u64 *runs, __u64 *pns, unsigned int max)
 {
 	struct bpf_program *p;
 	struct bpf_prog_info info;
+	unsigned int n = 0;
 
 	*ns = *cnt = 0;
 	bpf_object__for_each_program(p, b->skel->obj) {
@@ -332,6 +342,12 @@ int ck_bpf_runtime(struct ck_bpf *b, __u64 *ns, __u64 *cnt)
 			continue;
 		*ns += info.run_time_ns;
 		*cnt += info.run_cnt;
+		if (names && n < max) {
+			names[n] = bpf_program__name(p);
+			runs[n] = info.run_cnt;
+			pns[n] = info.run_time_ns;
+			n++;
+		}
 	}
-	return 0;
+	return (int)n;
 }

@@ -28,6 +28,7 @@ struct ck_bpf {
 	unsigned int nlinks;
 	unsigned int n_ms, n_irq;	/* hooks attached, by kind */
 	int unload_watch;		/* delete_module hook attached */
+	const char *sleep_hook;		/* "schedule" (kprobe) or "sched_switch" */
 	char skipped[1024];		/* hooks missing from this kernel */
 };
 
@@ -54,7 +55,9 @@ void ck_bpf_destroy(struct ck_bpf *b);
 int ck_bpf_counters(struct ck_bpf *b, struct iomc_counters *sum);
 /* Recursion misses of all programs (runs the kernel skipped). */
 __u64 ck_bpf_misses(struct ck_bpf *b);
-/* Total run time and count of all programs (kernel BPF stats, if enabled). */
-int ck_bpf_runtime(struct ck_bpf *b, __u64 *ns, __u64 *cnt);
+/* Total run time and count of all programs (kernel BPF stats, if enabled);
+ * per program into names/runs/ns (up to max) if not NULL; returns how many. */
+int ck_bpf_runtime(struct ck_bpf *b, __u64 *ns, __u64 *cnt, const char **names,
+		   __u64 *runs, __u64 *pns, unsigned int max);
 
 #endif

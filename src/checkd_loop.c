@@ -265,7 +265,18 @@ void ck_summary(struct ck_run *r, int final)
 		qsort(s.sites, s.n_sites, sizeof(*s.sites), cmp_site);
 	ck_bpf_counters(&r->b, &s.c);
 	s.misses = ck_bpf_misses(&r->b);
-	ck_bpf_runtime(&r->b, &s.run_ns, &s.run_cnt);
+	{
+		const char *names[32];
+		__u64 runs[32], ns[32];
+		int n = ck_bpf_runtime(&r->b, &s.run_ns, &s.run_cnt, names, runs, ns, 32);
+
+		for (i = 0; i < (size_t)n; i++) {
+			s.prog[i].name = names[i];
+			s.prog[i].runs = runs[i];
+			s.prog[i].ns = ns[i];
+		}
+		s.n_prog = (unsigned int)n;
+	}
 	ck_print_summary(&r->fmt, &s);
 	free(s.sites);
 }

@@ -304,8 +304,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!r->o.quiet) {
-		ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, %u interrupt-return hooks%s%s",
-				IOMC_VERSION, r->b.n_ms, r->b.n_irq,
+		ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks%s%s",
+				IOMC_VERSION, r->b.n_ms, r->b.sleep_hook, r->b.n_irq,
 				r->b.unload_watch ? "" : ", no unload detection (no kprobes)",
 				r->o.record ? ", recording" : "");
 		if (r->b.skipped[0])

@@ -536,6 +536,10 @@ void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
 		total += s->rule_count[i];
 		kinds += s->rule_count[i] != 0;
 	}
+	/* the kernel's per-CPU count is exact; per-rule counts can only fall
+	 * short of it when reports were lost (then said so, in-band) */
+	if (s->c.violations > total)
+		total = s->c.violations;
 	if (fmt->json) {
 		fprintf(f, "{\"type\":\"summary\",\"time\":%.9f,\"final\":%s,\"events\":%llu,\"violations\":%llu,\"rules\":{",
 			now_mono(), s->final ? "true" : "false",
@@ -557,9 +561,15 @@ void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
 			(unsigned long long)s->c.rb_fail, (unsigned long long)s->c.rec_fail,
 			(unsigned long long)s->c.untracked,
 			(unsigned long long)s->c.seen_full, (unsigned long long)s->misses);
-		if (s->run_cnt)
-			fprintf(f, ",\"bpf\":{\"runs\":%llu,\"ns\":%llu}",
+		if (s->run_cnt) {
+			fprintf(f, ",\"bpf\":{\"runs\":%llu,\"ns\":%llu,\"programs\":{",
 				(unsigned long long)s->run_cnt, (unsigned long long)s->run_ns);
+			for (i = 0; i < s->n_prog; i++)
+				fprintf(f, "%s\"%s\":{\"runs\":%llu,\"ns\":%llu}", i ? "," : "",
+					s->prog[i].name, (unsigned long long)s->prog[i].runs,
+					(unsigned long long)s->prog[i].ns);
+			fputs("}}", f);
+		}
 		fputs("}\n", f);
 		emit(f, &buf, &len, LOG_NOTICE);
 		return;
@@ -584,9 +594,15 @@ void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
 	fprintf(f, "  lost: %llu reports (ring buffer full), %llu recorded events, %llu untracked maps, %llu runs skipped by the kernel (recursion)\n",
 		(unsigned long long)s->c.rb_fail, (unsigned long long)s->c.rec_fail,
 		(unsigned long long)s->c.untracked, (unsigned long long)s->misses);
-	if (s->run_cnt)
-		fprintf(f, "  bpf: %llu program runs, %llu ns each on average\n",
+	if (s->run_cnt) {
+		fprintf(f, "  bpf: %llu program runs, %llu ns each on average (kernel BPF stats)\n",
 			(unsigned long long)s->run_cnt,
 			(unsigned long long)(s->run_ns / s->run_cnt));
+		for (i = 0; i < s->n_prog; i++)
+			if (s->prog[i].runs)
+				fprintf(f, "    %-22s %10llu runs %8llu ns/run\n", s->prog[i].name,
+					(unsigned long long)s->prog[i].runs,
+					(unsigned long long)(s->prog[i].ns / s->prog[i].runs));
+	}
 	emit(f, &buf, &len, LOG_NOTICE);
 }

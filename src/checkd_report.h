@@ -51,6 +51,11 @@ struct ck_summary {
 	struct iomc_counters c;
 	__u64 misses;		/* program runs the kernel skipped (recursion) */
 	__u64 run_ns, run_cnt;	/* kernel BPF stats, 0 if off */
+	struct {
+		const char *name;
+		__u64 runs, ns;
+	} prog[32];		/* per program, when BPF stats are on */
+	unsigned int n_prog;
 	int final;		/* at exit, else on SIGUSR1 */
 };
 
