@@ -121,8 +121,16 @@ if command -v iomap-checkd >/dev/null 2>&1; then
 		diag "iomap-checkd did not say it attached: $(tail -n 3 /tmp/checkd.log)"
 	section record /tmp/rec base64
 	section live /tmp/live.json
-	# the recording keeps addresses: our modules' symbols name its sites
-	grep '\[iomap' /proc/kallsyms >/tmp/kallsyms
+	# the recording keeps addresses: name them with our modules' symbols and
+	# the hooked might-sleep functions (each with the symbol after it, which
+	# gives its length), not the whole of /proc/kallsyms (megabytes)
+	iomap-checkd --list-hooks 2>/dev/null | awk '/^  [a-z_]/' | tr ' ' '\n' |
+		grep . >/tmp/hooks
+	awk 'NR == FNR { h[$1] = 1; next }
+	     /\[iomap/ { print; next }
+	     want { print; want = 0 }
+	     ($3 in h) && ($2 == "T" || $2 == "t") { print; want = 1 }' /tmp/hooks /proc/kallsyms \
+		>/tmp/kallsyms
 	section kallsyms /tmp/kallsyms
 	ok "analyze_capture_record ($(wc -c </tmp/rec) bytes)"
 else

@@ -76,6 +76,18 @@ az_triples() {
 		"$1" | sort
 }
 
+# az_reports JSON: the violation reports, whole, minus their "stack" (a
+#   recording carries no stacks), one per line, sorted
+az_reports() {
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    if line.startswith("{\"rule\":"):
+        o = json.loads(line)
+        o.pop("stack", None)
+        print(json.dumps(o, sort_keys=True))' "$1" | sort
+}
+
 az_check() {
 	local name=$1 exp=$2 dir=$3 rc missing extra
 	shift 3
