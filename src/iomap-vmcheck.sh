@@ -164,7 +164,8 @@ rel=$(KCACHE=$kcache "$top/scripts/fetch-kernel.sh" "$kernel" "$kcache") ||
 kmod=$build/obj/$rel/kmod
 if [ ! -f "$kmod/iomap_check.ko" ] || [ ! -f "$kmod/Module.symvers" ]; then
 	note "building iomap_check.ko for $rel"
-	KCACHE=$kcache "$top/kmod/build.sh" "$rel" "$kmod" >&2 ||
+	# KCFLAGS is for the user's driver, not for our module.
+	env -u KCFLAGS KCACHE="$kcache" "$top/kmod/build.sh" "$rel" "$kmod" >&2 ||
 		fail 3 "iomap_check.ko" "cannot build iomap_check.ko for $rel"
 fi
 name=$(basename "$driver")

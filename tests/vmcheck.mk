@@ -3,12 +3,14 @@
 #
 #   make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12]
 #                [VMCHECK_TIMEOUT=300] [EXTRA='file[:guestpath] ...']
+#                [DRIVER_CFLAGS='-DFOO ...']
 #
 # The same as `iomap-vmcheck --driver DIR --run CMD ...` (see its --help);
 # make itself exits 2 whatever the failure: the tool's own status (1
 # violations, 2 build, 3 infrastructure/timeout, 4 oops) is on the last line
 # of its output, and is the exit status of iomap-vmcheck run directly.
-# KCFLAGS passes extra compiler flags to the driver's build.
+# DRIVER_CFLAGS: extra compiler flags for the driver only (KCFLAGS in make's
+# environment would reach iomap_check.ko's build too).
 #
 # Included after tests/tests.mk: `check`'s prerequisites were expanded there,
 # so this fragment names its own.
@@ -18,16 +20,18 @@ VMCHECK_TIMEOUT ?= 300
 DRIVER ?=
 RUN ?=
 EXTRA ?=
+DRIVER_CFLAGS ?=
 
 .PHONY: vmcheck install-vmcheck
 # Through the environment: RUN is a shell command, quotes and all.
 vmcheck: export VMCHECK_DRIVER = $(DRIVER)
 vmcheck: export VMCHECK_RUN = $(RUN)
+vmcheck: export VMCHECK_CFLAGS = $(DRIVER_CFLAGS)
 vmcheck: deps kernel kmod daemon
 	@if [ -z "$$VMCHECK_DRIVER" ]; then \
 		echo "usage: make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12]" \
-			"[VMCHECK_TIMEOUT=S] [EXTRA='file[:guestpath] ...']" >&2; exit 2; fi
-	@$(VMCHECK) --driver "$$VMCHECK_DRIVER" --run "$$VMCHECK_RUN" --kernel $(KERNEL) \
+			"[VMCHECK_TIMEOUT=S] [EXTRA='file[:guestpath] ...'] [DRIVER_CFLAGS=...]" >&2; exit 2; fi
+	@KCFLAGS="$${KCFLAGS:+$$KCFLAGS }$$VMCHECK_CFLAGS" $(VMCHECK) --driver "$$VMCHECK_DRIVER" --run "$$VMCHECK_RUN" --kernel $(KERNEL) \
 		--timeout $(VMCHECK_TIMEOUT) --checkd $(CHECKD_BIN) \
 		$(foreach e,$(EXTRA),--extra $(e))
 
