@@ -17,6 +17,7 @@ struct az_opts {
 	struct iomc_cfg cfg;
 	int json, quiet;
 	int all;			/* every occurrence in full, no dedup */
+	int partial;			/* history before the first event unknown */
 	FILE *out;			/* reports */
 	struct az_source **srcs;	/* inputs, for messages */
 	int nsrc;

@@ -199,6 +199,8 @@ struct az_checker *az_checker_new(const struct az_opts *o)
 	if (!c)
 		return NULL;
 	c->o = *o;
+	/* --partial: as if events were lost just before the first one */
+	c->dropped = o->partial;
 	ck_fmt_init(&c->fmt, o->json);
 	/* the traced kernel is not this one: do not name this machine's */
 	c->fmt.release = "(post-mortem)";

@@ -35,6 +35,8 @@ static const char usage_text[] =
 "      --depth-limit=N     depth_exceeded above N nested maps (1..%d, default %d)\n"
 "      --all               report every occurrence in full (default: the first of\n"
 "                          each (rule, site, map site), repeats counted)\n"
+"      --partial           the trace began after maps were taken (trace_pipe read\n"
+"                          late): unmaps of what it never saw mapped are not errors\n"
 "      --kallsyms=FILE     symbols for a recording made on another kernel\n"
 "      --list-rules        print the rule ids and what they check\n"
 "      --dump-events       print the normalized events instead of checking\n"
@@ -142,6 +144,7 @@ int az_main(int argc, char **argv)
 		{ "disable", required_argument, NULL, 'd' },
 		{ "depth-limit", required_argument, NULL, 'L' },
 		{ "all", no_argument, NULL, 'A' },
+		{ "partial", no_argument, NULL, 'P' },
 		{ "kallsyms", required_argument, NULL, 'K' },
 		{ "list-rules", no_argument, NULL, 'R' },
 		{ "dump-events", no_argument, NULL, 'D' },
@@ -190,6 +193,9 @@ int az_main(int argc, char **argv)
 		}
 		case 'A':
 			o.all = 1;
+			break;
+		case 'P':
+			o.partial = 1;
 			break;
 		case 'K':
 			if (az_ksyms_load(optarg))

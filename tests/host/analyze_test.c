@@ -1133,7 +1133,32 @@ static void t_rule_drop(void)
 
 static void t_rule_partial_trace(void)
 {
+	struct az_opts o = { .cfg = { IOMC_ALL_RULES, IOMC_DEFAULT_DEPTH_LIMIT }, .quiet = 1,
+			     .partial = 1 };
+	struct az_source *s;
+	struct az_checker *c;
+	struct az_event e;
 	char buf[2048];
+
+	/* trace_pipe read late: no header says so; --partial does */
+	out_reset();
+	th = base_hdr;
+	L_unmap(1, 0, VA(0), "p_old+0x1/0x9 [s]");
+	L_map(1, 0, 0, 4096, VA(1), "p_new+0x1/0x9 [s]");
+	L_unmap(1, 0, VA(1), "p_new+0x2/0x9 [s]");
+	L_unmap(1, 0, VA(1), "p_new+0x3/0x9 [s]");	/* a real double unmap */
+	CHECK_EQ(check_text(IOMC_ALL_RULES), 2);
+	s = az_open_text_mem("mem", tbuf, tlen, 0);
+	o.out = fopen("/dev/null", "w");
+	o.srcs = &s;
+	o.nsrc = 1;
+	c = az_checker_new(&o);
+	while (s->next(s, &e) == 1)
+		az_checker_feed(c, &e);
+	CHECK_EQ(az_checker_violations(c), 1);
+	az_checker_free(c);
+	fclose(o.out);
+	az_close(s);
 
 	/* the buffer overwrote its start: unmaps of older maps are not errors */
 	out_reset();
