@@ -64,6 +64,7 @@ struct iomc_bpf_cfg cfg = {
 /* Fast paths: the hot hooks do nothing while these are 0. */
 __s64 atomic_held;	/* atomic maps outstanding, all contexts */
 __s64 irq_held;		/* maps outstanding in interrupt contexts */
+__s64 wc_held;		/* entries in the wc table */
 
 /* Never written: the value new stacks and wc entries start from. */
 const struct iomc_stack zero_stack = {};
@@ -550,8 +551,8 @@ static long drop_wc_cb(struct bpf_map *map, const void *key, void *value,
 	struct count_ctx *cc = data;
 	struct iomc_wc *w = value;
 
-	if (w->last.mapping == cc->mapping)
-		bpf_map_delete_elem(map, key);
+	if (w->last.mapping == cc->mapping && !bpf_map_delete_elem(map, key))
+		__sync_fetch_and_add(&wc_held, -1);
 	return 0;
 }
 
@@ -637,13 +638,20 @@ int BPF_PROG(iomc_map, unsigned int kind, unsigned int ctx_, unsigned long mappi
 		if (!wc) {
 			bpf_map_update_elem(&wcs, &va, &zero_wc, BPF_NOEXIST);
 			wc = bpf_map_lookup_elem(&wcs, &va);
+			if (wc)
+				__sync_fetch_and_add(&wc_held, 1);
 		}
 	}
-	if (ev->ctx > IOMC_CTX_TASK)
+	below = 0;
+	if (ev->ctx > IOMC_CTX_TASK) {
 		task = task_stack(ev->tid, 0);
-	below = iomc_below_depth(ev, task, irq_stack(ev->cpu, IOMC_CTX_SOFTIRQ),
-				 irq_stack(ev->cpu, IOMC_CTX_HARDIRQ));
-	g_check_map(sc, own, below, bpf_map_lookup_elem(&freed, &m));
+		below = iomc_below_depth(ev, task,
+					 irq_stack(ev->cpu, IOMC_CTX_SOFTIRQ),
+					 irq_stack(ev->cpu, IOMC_CTX_HARDIRQ));
+	}
+	/* only a refused map can be of a freed mapping (engine.h) */
+	g_check_map(sc, own, below,
+		    vaddr ? 0 : bpf_map_lookup_elem(&freed, &m));
 	if (sc->vd.n)
 		report(ctx, sc, own && own->depth ? own : 0, ev->ctx, ev->tid);
 	g_apply_map(sc, own, wc);
@@ -710,7 +718,11 @@ int BPF_PROG(iomc_unmap, unsigned int kind, unsigned int ctx_,
 		d0 = own->depth;
 		a0 = own->n_atomic;
 	}
-	wc = bpf_map_lookup_elem(&wcs, &va);
+	/* the wc table only matters if it has entries, and for an
+	 * unmap_local/atomic only if the own stack does not hold the address */
+	wc = 0;
+	if (wc_held && (kind == IOMC_KIND_WC || g_stack_find(own, va) < 0))
+		wc = bpf_map_lookup_elem(&wcs, &va);
 	where = iomc_unmap_locate(ev, own, wc, &idx);
 	if (where == IOMC_IN_NONE) {
 		sx.vaddr = vaddr;
@@ -730,8 +742,9 @@ int BPF_PROG(iomc_unmap, unsigned int kind, unsigned int ctx_,
 	g_check_unmap(sc, own, wc, fp);
 	if (sc->vd.n)
 		report(ctx, sc, own && own->depth ? own : 0, ev->ctx, ev->tid);
-	if (g_apply_unmap(sc, own, wc) & IOMC_WC_EMPTY)
-		bpf_map_delete_elem(&wcs, &va);
+	if ((g_apply_unmap(sc, own, wc) & IOMC_WC_EMPTY) &&
+	    !bpf_map_delete_elem(&wcs, &va))
+		__sync_fetch_and_add(&wc_held, -1);
 	account(ev->ctx, d0, a0, own);
 	return 0;
 }

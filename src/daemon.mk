@@ -50,10 +50,17 @@ $(CHECKD_TBIN)/bpf_rules: $(CHECKD_OBJ)/tests/bpf_rules.o $(CHECKD_OBJ)/tests/io
 	$(CHECKD_CC) -o $@ $^ $(CHECKD_LIBS)
 
 .PHONY: daemon daemon-tests
-daemon-tests: $(CHECKD_TBIN)/bpf_rules
+daemon-tests: $(CHECKD_TBIN)/bpf_rules $(CHECKD_TBIN)/checkd_format
+
+# checkd_format: the report formats (JSON validity, lockdep-like text) offline.
+$(CHECKD_TBIN)/checkd_format: $(CHECKD_OBJ)/tests/checkd_format.o $(CHECKD_OBJ)/checkd_report.o \
+		$(CHECKD_OBJ)/checkd_out.o $(CHECKD_OBJ)/checkd_ksyms.o
+	@mkdir -p $(@D)
+	$(CHECKD_CC) -o $@ $^ $(CHECKD_LIBS)
 
 CHECK_DEPS += daemon-tests
 HOST_SUITES += '$(CHECKD_TBIN)/bpf_rules tests/host/rules.seq'
+HOST_SUITES += '$(CHECKD_TBIN)/checkd_format'
 
 # The same test inside each guest kernel (6.1, 6.12): their verifiers accept
 # the programs and the rules decide alike there (tests/guest/bpf_rules.sh).
@@ -99,3 +106,29 @@ install-daemon: daemon kmod
 		$(DESTDIR)/lib/modules/$$rel/extra/iomap_check.ko && \
 	echo "installed iomap_check.ko for $$rel" && \
 	if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$$rel/kernel ]; then depmod -a $$rel; fi
+
+# ---- benchmarks (make bench) ------------------------------------------------------
+# bench-daemon: one boot; the scenario driver's benchmark without a checker,
+# with iomap-checkd, with the bpftrace peer (src/iomap-check.bt); the
+# programs' run time from the kernel's BPF stats; a flood of the checker
+# from both CPUs (checkd_flood) with a violation every 1000 operations.
+$(CHECKD_TBIN)/checkd_flood: $(CHECKD_OBJ)/tests/checkd_flood.o
+	@mkdir -p $(@D)
+	$(CHECKD_CC) -o $@ $^ $(CHECKD_LIBS)
+
+# bpftrace and the shared libraries it needs, copied into the guest
+CHECKD_BT_FILES = $(shell ldd /usr/bin/bpftrace 2>/dev/null | \
+	awk '$$3 ~ /^\// { print $$3 } $$1 ~ /^\// { print $$1 }' | sort -u)
+CHECKD_BENCH_OUT = $(ABS_BUILD)/vm/bench-daemon-$(KERNEL)
+# bpftrace compiles its script with LLVM in the guest: minutes under TCG
+CHECKD_BENCH_TIMEOUT ?= 1200
+
+.PHONY: bench-daemon
+bench: bench-daemon
+bench-daemon: deps kernel kmod daemon $(CHECKD_TBIN)/checkd_flood
+	@$(VM) --kernel $(KERNEL) --mode daemon_bench --format none --out $(CHECKD_BENCH_OUT) \
+		--timeout $(CHECKD_BENCH_TIMEOUT) --bin $(CHECKD_BIN) --bin $(CHECKD_TBIN)/checkd_flood \
+		--extra src/iomap-check.bt:/guest/iomap-check.bt \
+		$(if $(wildcard /usr/bin/bpftrace),--extra /usr/bin/bpftrace:/bin/bpftrace \
+		$(foreach f,$(CHECKD_BT_FILES),--extra $(f):$(f))); rc=$$?; \
+	awk -f src/checkd_bench.awk $(CHECKD_BENCH_OUT)/guest.log && exit $$rc

@@ -397,8 +397,9 @@ static void do_map(struct iomc_state *st, const struct iomc_event *ev,
 				 irq_get(st, ev->cpu, IOMC_CTX_SOFTIRQ, 0),
 				 irq_get(st, ev->cpu, IOMC_CTX_HARDIRQ, 0));
 	iomc_verdict_init(&vd);
+	/* only a refused map can be of a freed mapping (engine.h) */
 	iomc_check_map(&st->cfg, ev, own, below,
-		       u64map_get(&st->freed, ev->mapping), &vd);
+		       ev->vaddr ? NULL : u64map_get(&st->freed, ev->mapping), &vd);
 	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
 	iomc_apply_map(ev, own, wc);
 }

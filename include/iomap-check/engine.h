@@ -394,7 +394,10 @@ IOMC_INLINE __u32 iomc_below_depth(const struct iomc_event *ev,
 /*
  * own: the context's stack (atomic/local; NULL if the driver could not get
  * one: the map is then checked but not tracked). freed: the mapping's
- * entry in the freed set, or NULL. below: iomc_below_depth().
+ * entry in the freed set, or NULL; drivers look it up for refused maps
+ * (vaddr 0) only: iomap_check.ko refuses every map of a mapping that is
+ * not live, so a map that went through cannot be of a freed one, and the
+ * hot path saves a lookup. below: iomc_below_depth().
  */
 IOMC_INLINE void iomc_check_map(const struct iomc_cfg *cfg,
 				const struct iomc_event *ev,

@@ -336,6 +336,7 @@ static void bpf_reset(void)
 		bpf_map_update_elem(bpf_map__fd(skel->maps.irqs), &i, &zero, 0);
 	skel->bss->atomic_held = 0;
 	skel->bss->irq_held = 0;
+	skel->bss->wc_held = 0;
 }
 
 /* The fast-path counters must equal what the state holds. */
@@ -358,6 +359,22 @@ static int bpf_counters_consistent(void)
 			continue;
 		atomic += s.n_atomic;
 		irq += s.depth;
+	}
+	{
+		__u64 k, *pk = NULL, nk;
+		__s64 nwc = 0;
+
+		fd = bpf_map__fd(skel->maps.wcs);
+		while (!bpf_map_get_next_key(fd, pk, &nk)) {
+			k = nk;
+			pk = &k;
+			nwc++;
+		}
+		if (nwc != skel->bss->wc_held) {
+			note("# fast-path counter wc_held %lld, wc table has %lld\n",
+			     (long long)skel->bss->wc_held, (long long)nwc);
+			return -1;
+		}
 	}
 	if (atomic != skel->bss->atomic_held || irq != skel->bss->irq_held) {
 		note("# fast-path counters: atomic_held %lld (state %lld), irq_held %lld (state %lld)\n",

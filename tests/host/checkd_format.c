@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The daemon's report formats, without a kernel: synthetic reports through
+ * src/checkd_report.c with symbols from a made-up kallsyms file.
+ *   - JSON: one object per line starting with '{', valid JSON (checked by
+ *     a small validator here), the keys the issue lists, symbolized sites
+ *     `func+0xoff/0xlen [module]`, the checker's own frames left out of the
+ *     stack, site = map site for events without a call site (exit);
+ *   - text: the lockdep-like sections (banner, "N maps held by comm/pid:",
+ *     the atomic map's site for sleep_in_atomic, "stack backtrace:");
+ *   - the summary and the loss note in both formats.
+ * KTAP on stdout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "checkd_ksyms.h"
+#include "checkd_out.h"
+#include "checkd_report.h"
+
+#define MOD_BASE 0xffffffffc0001000ULL
+#define BPF_BASE 0xffffffffc0100000ULL
+#define VM_BASE 0xffffffff81000000ULL
+
+static int n_test, n_fail;
+
+static void result(int ok, const char *name, const char *why)
+{
+	n_test++;
+	if (ok) {
+		printf("ok %d %s\n", n_test, name);
+	} else {
+		/* KTAP diagnostics are one line */
+		n_fail++;
+		printf("not ok %d %s # %s\n", n_test, name, why);
+	}
+}
+
+/* A tiny JSON validator: enough to prove each line is one valid object. */
+static const char *js_value(const char *p);
+
+static const char *js_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static const char *js_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	for (; *p && *p != '"'; p++) {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				int i;
+
+				for (i = 0; i < 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", *++p))
+						return NULL;
+			} else if (!strchr("\"\\/bfnrt", *p)) {
+				return NULL;
+			}
+		}
+	}
+	return *p == '"' ? p + 1 : NULL;
+}
+
+static const char *js_seq(const char *p, char close, int object)
+{
+	p = js_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (object) {
+			p = js_string(js_ws(p));
+			if (!p || *(p = js_ws(p)) != ':')
+				return NULL;
+			p++;
+		}
+		p = js_value(js_ws(p));
+		if (!p)
+			return NULL;
+		p = js_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *js_value(const char *p)
+{
+	p = js_ws(p);
+	if (*p == '{')
+		return js_seq(p, '}', 1);
+	if (*p == '[')
+		return js_seq(p, ']', 0);
+	if (*p == '"')
+		return js_string(p);
+	if (!strncmp(p, "null", 4) || !strncmp(p, "true", 4))
+		return p + 4;
+	if (!strncmp(p, "false", 5))
+		return p + 5;
+	if (*p == '-' || (*p >= '0' && *p <= '9')) {
+		p++;
+		while (strchr("0123456789.eE+-", *p) && *p)
+			p++;
+		return p;
+	}
+	return NULL;
+}
+
+static int json_line_ok(const char *line)
+{
+	const char *e;
+
+	if (line[0] != '{')
+		return 0;
+	e = js_value(line);
+	return e && (*e == '\n' || !*e);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return strdup("");
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		buf[0] = 0;
+	fclose(f);
+	return buf;
+}
+
+static void fake_kallsyms(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	fprintf(f, "%llx T _stext\n", VM_BASE);
+	fprintf(f, "%llx T msleep\n", VM_BASE + 0x1000);
+	fprintf(f, "%llx T do_syscall_64\n", VM_BASE + 0x1040);
+	fprintf(f, "%llx T vfs_write\n", VM_BASE + 0x1100);
+	fprintf(f, "%llx T bpf_trace_run4\n", VM_BASE + 0x1200);
+	fprintf(f, "%llx T _etext\n", VM_BASE + 0x2000);
+	fprintf(f, "%llx t scn_lifo_local\t[iomap_scenarios]\n", MOD_BASE);
+	fprintf(f, "%llx t scn_leak_thread\t[iomap_scenarios]\n", MOD_BASE + 0x110);
+	fprintf(f, "%llx t scn_end\t[iomap_scenarios]\n", MOD_BASE + 0x200);
+	fprintf(f, "%llx t bpf_prog_0123456789abcdef_iomc_unmap\t[bpf]\n", BPF_BASE);
+	fprintf(f, "%llx t bpf_prog_end\t[bpf]\n", BPF_BASE + 0x600);
+	fclose(f);
+}
+
+static void fill_lifo(struct iomc_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->msg = IOMC_MSG_REPORT;
+	r->ev.type = IOMC_EV_UNMAP;
+	r->ev.ts_ns = 12345678901ULL;
+	r->ev.cpu = 1;
+	r->ev.pid = r->ev.tid = 269;
+	memcpy(r->ev.comm, "sh\"x", 5);	/* a quote: JSON escaping */
+	r->ev.kind = IOMC_KIND_LOCAL;
+	r->ev.vaddr = 0xffffc90000000000ULL;
+	r->ev.caller = MOD_BASE + 0xc7;
+	r->v.rule = IOMC_RULE_LIFO;
+	r->v.map_site = MOD_BASE + 0x28;
+	r->v.other_site = MOD_BASE + 0x60;
+	r->n_held = 2;
+	r->held_tid = 269;
+	r->held[0].kind = r->held[1].kind = IOMC_KIND_LOCAL;
+	r->held[0].site = MOD_BASE + 0x28;
+	r->held[0].vaddr = 0xffffc90000000000ULL;
+	r->held[1].site = MOD_BASE + 0x60;
+	r->held[1].vaddr = 0xffffc90000001000ULL;
+	r->held[1].offset = 0x1000;
+	r->stack[0] = BPF_BASE + 0x533;
+	r->stack[1] = VM_BASE + 0x1254;
+	r->stack[2] = MOD_BASE + 0xc7;
+	r->stack[3] = VM_BASE + 0x1107;
+	r->stack_bytes = 4 * 8;
+}
+
+int main(void)
+{
+	char ks[] = "/tmp/checkd_format_ksyms.XXXXXX", out[] = "/tmp/checkd_format_out.XXXXXX";
+	struct iomc_report r;
+	struct ck_fmt fmt;
+	struct ck_summary sum;
+	struct ck_site_count site = { IOMC_RULE_LIFO, MOD_BASE + 0xc7, MOD_BASE + 0x28, 3 };
+	char *text, *line, *save;
+	int fd, lines = 0, bad = 0;
+
+	printf("KTAP version 1\n1..9\n");
+	fd = mkstemp(ks);
+	close(fd);
+	fake_kallsyms(ks);
+	result(!ck_ksyms_load(ks) && ck_ksyms_count() == 11, "kallsyms parsed", "load failed");
+
+	/* ---- JSON */
+	fd = mkstemp(out);
+	close(fd);
+	ck_out_open(out, 1, 0);
+	ck_fmt_init(&fmt, 1);
+	fill_lifo(&r);
+	ck_print_violation(&fmt, &r);
+	/* leak_on_exit: no call site, the map's site stands in */
+	fill_lifo(&r);
+	r.ev.type = IOMC_EV_EXIT;
+	r.ev.caller = 0;
+	r.v.rule = IOMC_RULE_LEAK_ON_EXIT;
+	r.v.map_site = MOD_BASE + 0x120;
+	ck_print_violation(&fmt, &r);
+	ck_print_status(&fmt, "attached \"quoted\"");
+	ck_print_lost(&fmt, "violation reports", 3, 5);
+	memset(&sum, 0, sizeof(sum));
+	sum.rule_count[IOMC_RULE_LIFO] = 3;
+	sum.rule_sites[IOMC_RULE_LIFO] = 1;
+	sum.sites = &site;
+	sum.n_sites = 1;
+	sum.c.events = 100;
+	sum.c.violations = 3;
+	sum.final = 1;
+	ck_print_summary(&fmt, &sum);
+	ck_out_close();
+	text = slurp(out);
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lines++;
+		if (!json_line_ok(line)) {
+			bad++;
+			printf("# not one valid JSON object: %.200s\n", line);
+		}
+	}
+	result(lines == 5 && !bad, "json: one valid object per line", "see above");
+	free(text);
+	text = slurp(out);
+	result(strstr(text, "{\"rule\":\"lifo\",\"time\":12.345678901,\"task\":{\"comm\":\"sh\\\"x\",\"pid\":269,\"tid\":269},\"cpu\":1,\"context\":\"task\",\"op\":\"io_mapping_unmap_local\"") &&
+	       strstr(text, "\"site\":\"scn_lifo_local+0xc7/0x110 [iomap_scenarios]\",\"map_site\":\"scn_lifo_local+0x28/0x110 [iomap_scenarios]\"") &&
+	       strstr(text, "\"held\":[{\"kind\":\"local\"") && strstr(text, "\"count\":1}"),
+	       "json: the violation's fields, symbolized", "fields differ");
+	result(strstr(text, "\"stack\":[\"scn_lifo_local+0xc7/0x110 [iomap_scenarios]\",\"vfs_write+0x7/0x100\"]") != NULL,
+	       "json: stack without the checker's own frames", "stack differs");
+	result(strstr(text, "{\"rule\":\"leak_on_exit\"") &&
+	       strstr(text, "\"op\":\"exit\",\"mapping\":\"0x0\",\"offset\":\"0x0\",\"vaddr\":\"0xffffc90000000000\",\"site\":\"scn_leak_thread+0x10/0xf0 [iomap_scenarios]\""),
+	       "json: exit's site is the leaked map's", "site differs");
+	result(strstr(text, "{\"type\":\"lost\"") && strstr(text, "{\"type\":\"summary\"") &&
+	       strstr(text, "\"lifo\":{\"count\":3,\"sites\":1}") && strstr(text, "{\"type\":\"status\""),
+	       "json: status, lost and summary objects", "missing");
+	free(text);
+
+	/* ---- text */
+	unlink(out);
+	ck_out_open(out, 0, 0);
+	ck_fmt_init(&fmt, 0);
+	fill_lifo(&r);
+	ck_print_violation(&fmt, &r);
+	fill_lifo(&r);
+	r.ev.type = IOMC_EV_SWITCH;
+	r.ev.caller = MOD_BASE + 0x69;
+	r.v.rule = IOMC_RULE_SLEEP_IN_ATOMIC;
+	r.v.map_site = MOD_BASE + 0x2d;
+	r.n_held = 1;
+	r.held[0].kind = IOMC_KIND_ATOMIC;
+	ck_print_violation(&fmt, &r);
+	ck_print_summary(&fmt, &sum);
+	ck_out_close();
+	text = slurp(out);
+	result(strstr(text, "======================================================\nWARNING: io_mapping rule violated: lifo\n") &&
+	       strstr(text, "sh\"x/269 is unmapping a map that is not the most recent one of its context:\n") &&
+	       strstr(text, " io_mapping_unmap_local(0xffffc90000000000), at: scn_lifo_local+0xc7/0x110 [iomap_scenarios]\n") &&
+	       strstr(text, "2 maps held by sh\"x/269 in task context:\n #0: local 0xffffc90000000000") &&
+	       strstr(text, "stack backtrace:\nCPU: 1 PID: 269 Comm: sh\"x task context") &&
+	       !strstr(text, "bpf_prog_"),
+	       "text: lockdep-like report", "sections differ");
+	result(strstr(text, "WARNING: io_mapping rule violated: sleep_in_atomic") &&
+	       strstr(text, "went to sleep at: scn_lifo_local+0x69/0x110 [iomap_scenarios]") &&
+	       strstr(text, "holds the atomic map taken at: scn_lifo_local+0x2d/0x110 [iomap_scenarios]"),
+	       "text: sleep_in_atomic names the atomic map", "missing");
+	result(strstr(text, "iomap-checkd: summary: 3 violations of 1 rule, 100 io_mapping events checked") &&
+	       strstr(text, "  lifo") && strstr(text, "x3"),
+	       "text: summary", "missing");
+	free(text);
+	unlink(out);
+	unlink(ks);
+	ck_ksyms_free();
+	return 0;
+}
