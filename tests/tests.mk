@@ -50,7 +50,8 @@ demo: deps kernel kmod $(CHECK_DEPS)
 	@$(VM) --kernel $(KERNEL) --mode $(call vm_list,$(DEMO_MODES)) --format text \
 		--timeout $(VM_TIMEOUT) $(VM_ARGS)
 
-bench: deps kernel kmod
+# Other parts' benchmarks (BENCH_TARGETS) run first, then the module's own.
+bench: deps kernel kmod $(BENCH_TARGETS)
 	@out=$(ABS_BUILD)/vm/bench-$(KERNEL); \
 	$(VM) --kernel $(KERNEL) --mode bench --format none --out $$out \
 		--timeout $(BENCH_TIMEOUT); rc=$$?; \
