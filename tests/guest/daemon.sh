@@ -60,7 +60,7 @@ found_set() {
 }
 
 mark_begin daemon_start
-$D --json -o $OUT 2>$ERR &
+$D --json -o $OUT --record /tmp/checkd.rec --ringbuf-size 4M 2>$ERR &
 dpid=$!
 # attaching ~60 kprobes takes seconds under TCG
 if wait_for 'attached to its tracepoints' 0 900; then
@@ -72,6 +72,15 @@ else
 	exit 0
 fi
 mark_end daemon_start
+
+# once attached it keeps CAP_BPF, CAP_PERFMON and CAP_SYSLOG only
+capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$dpid/status)
+capbnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/$dpid/status)
+if [ "$capeff" = 000000c400000000 ] && [ "$capbnd" = 000000c400000000 ]; then
+	ok daemon_drops_capabilities
+else
+	not_ok daemon_drops_capabilities "CapEff $capeff CapBnd $capbnd, want 000000c400000000"
+fi
 
 scenario_list /tmp/list
 while read -r name expect rest <&4; do
@@ -148,6 +157,19 @@ else
 	grep '"type":"status"' $OUT | tail -n 5 | cut -c1-240 | sed 's/^/# /'
 fi
 
+# ---- SIGHUP reopens --output (log rotation) ---------------------------------
+mv $OUT $OUT.1
+kill -HUP $dpid
+i=0
+while [ ! -f $OUT ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+sync_daemon
+if [ -f $OUT ] && grep -q '"type":"summary"' $OUT && [ "$(stat -c %a $OUT)" = 640 ]; then
+	ok daemon_sighup_reopens
+else
+	not_ok daemon_sighup_reopens "after SIGHUP: $(ls -l $OUT 2>&1)"
+fi
+cat $OUT >>$OUT.1 2>/dev/null
+
 # ---- stop: SIGTERM detaches, prints the final summary, exits 0 --------------
 kill -TERM $dpid
 wait $dpid
@@ -157,6 +179,58 @@ if [ $rc = 0 ] && grep -q '"final":true' $OUT; then
 else
 	not_ok daemon_stop "exit $rc, final summary $(grep -c '"final":true' $OUT)"
 fi
+cat $OUT >>$OUT.1 2>/dev/null
+mv $OUT.1 $OUT
+# the recording: header (magic, version) and whole events after it
+rec_hdr=104 rec_ev=104
+size=$(wc -c </tmp/checkd.rec 2>/dev/null || echo 0)
+magic=$(head -c 7 /tmp/checkd.rec 2>/dev/null)
+mode=$(stat -c %a /tmp/checkd.rec 2>/dev/null)
+if [ "$magic" != IOMCREC ]; then
+	not_ok daemon_record "no IOMCREC header (size $size)"
+elif [ $(((size - rec_hdr) % rec_ev)) != 0 ] || [ "$size" -le $rec_hdr ]; then
+	not_ok daemon_record "size $size is not a header and whole events"
+elif [ "$mode" != 640 ]; then
+	not_ok daemon_record "mode $mode, want 640"
+else
+	ok "daemon_record ($(((size - rec_hdr) / rec_ev)) events)"
+fi
+cp /tmp/checkd.rec /tmp/daemon-recording.bin 2>/dev/null
+
+# ---- --ci with a command: exit status and KTAP ------------------------------
+mark_begin daemon_ci
+$D --ci --ktap -q --json -o /tmp/ci1.json -- sh -c "echo unaligned_offset >$SCN/run" >/tmp/ci1.ktap 2>&1
+rc1=$?
+$D --ci --ktap -q --json -o /tmp/ci0.json -- sh -c "echo nesting_legal >$SCN/run" >/tmp/ci0.ktap 2>&1
+rc0=$?
+mark_end daemon_ci
+if [ $rc1 = 1 ] && [ $rc0 = 0 ] &&
+	grep -q '^not ok [0-9]* unaligned_offset' /tmp/ci1.ktap &&
+	! grep -q '^not ok' /tmp/ci0.ktap; then
+	ok daemon_ci
+else
+	not_ok daemon_ci "exit $rc1 (want 1) and $rc0 (want 0); KTAP: $(grep -h 'not ok' /tmp/ci1.ktap /tmp/ci0.ktap | tr '\n' ' ')"
+fi
+
+# ---- --syslog ------------------------------------------------------------------
+if command -v syslogd >/dev/null 2>&1; then
+	syslogd -n -O /tmp/messages &
+	spid=$!
+	sleep 0.5
+	$D --syslog --ci -- sh -c "echo unaligned_offset >$SCN/run" 2>/dev/null
+	rc=$?
+	sleep 0.5
+	kill $spid 2>/dev/null
+	if [ $rc = 1 ] && grep -q 'iomap-checkd.*WARNING: io_mapping rule violated: unaligned_offset' /tmp/messages &&
+		grep -q 'iomap-checkd.*summary' /tmp/messages; then
+		ok daemon_syslog
+	else
+		not_ok daemon_syslog "exit $rc; syslog: $(grep -c iomap-checkd /tmp/messages 2>/dev/null) lines from the daemon"
+	fi
+else
+	skip daemon_syslog "no syslogd in the guest"
+fi
+
 if [ -s $ERR ]; then
 	diag "daemon stderr:"
 	head -n 20 $ERR | sed 's/^/#   /'
