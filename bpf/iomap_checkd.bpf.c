@@ -64,7 +64,7 @@ struct iomc_bpf_cfg cfg = {
 /* Fast paths: the hot hooks do nothing while these are 0. */
 __s64 atomic_held;	/* atomic maps outstanding, all contexts */
 __s64 irq_held;		/* maps outstanding in interrupt contexts */
-__s64 wc_held;		/* entries in the wc table */
+__s64 wc_held;		/* entries in the wc table (emptied ones too) */
 
 /* Never written: the value new stacks and wc entries start from. */
 const struct iomc_stack zero_stack = {};
@@ -85,10 +85,15 @@ struct {
 	__type(value, struct iomc_stack);
 } irqs SEC(".maps");
 
+/*
+ * Preallocated, and entries whose count drops to 0 stay (count 0 means
+ * absent to the engine): a map_wc/unmap pair of a known address costs two
+ * lookups, no allocation. Entries go when their mapping is freed, or when
+ * the table is full (wc_make_room).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);			/* vaddr */
 	__type(value, struct iomc_wc);
 } wcs SEC(".maps");
@@ -599,6 +604,17 @@ int BPF_PROG(iomc_free, unsigned long mapping, unsigned long size,
 	return 0;
 }
 
+/* The wc table is full: drop the entries no map holds any more. */
+static long wc_make_room_cb(struct bpf_map *map, const void *key, void *value,
+			    void *data)
+{
+	struct iomc_wc *w = value;
+
+	if (!w->count && !bpf_map_delete_elem(map, key))
+		__sync_fetch_and_add(&wc_held, -1);
+	return 0;
+}
+
 SEC("raw_tp/io_mapping_map")
 int BPF_PROG(iomc_map, unsigned int kind, unsigned int ctx_, unsigned long mapping,
 	     unsigned long size, unsigned long offset, unsigned long len,
@@ -636,10 +652,16 @@ int BPF_PROG(iomc_map, unsigned int kind, unsigned int ctx_, unsigned long mappi
 	} else if (iomc_map_target(ev) == IOMC_TO_WC) {
 		wc = bpf_map_lookup_elem(&wcs, &va);
 		if (!wc) {
-			bpf_map_update_elem(&wcs, &va, &zero_wc, BPF_NOEXIST);
+			if (bpf_map_update_elem(&wcs, &va, &zero_wc, BPF_NOEXIST)) {
+				/* full (or raced): make room, try again */
+				bpf_for_each_map_elem(&wcs, wc_make_room_cb, 0, 0);
+				bpf_map_update_elem(&wcs, &va, &zero_wc, BPF_NOEXIST);
+			}
 			wc = bpf_map_lookup_elem(&wcs, &va);
 			if (wc)
 				__sync_fetch_and_add(&wc_held, 1);
+			else if (c)
+				c->untracked++;
 		}
 	}
 	below = 0;
@@ -742,9 +764,8 @@ int BPF_PROG(iomc_unmap, unsigned int kind, unsigned int ctx_,
 	g_check_unmap(sc, own, wc, fp);
 	if (sc->vd.n)
 		report(ctx, sc, own && own->depth ? own : 0, ev->ctx, ev->tid);
-	if ((g_apply_unmap(sc, own, wc) & IOMC_WC_EMPTY) &&
-	    !bpf_map_delete_elem(&wcs, &va))
-		__sync_fetch_and_add(&wc_held, -1);
+	/* an emptied wc entry stays (see wcs) */
+	g_apply_unmap(sc, own, wc);
 	account(ev->ctx, d0, a0, own);
 	return 0;
 }
