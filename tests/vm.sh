@@ -24,6 +24,10 @@
 #                     output for humans; none: print nothing but failures
 #   --label L         prefix of test descriptions (default: --kernel value)
 #   --accel A         auto (default; KVM only if a probe boot works) | tcg | kvm
+#                     IOMC_TCG_THREAD=single in the environment runs TCG on
+#                     one host thread: twice as slow, but it rules out
+#                     multi-threaded TCG's handling of kernel text patching
+#                     when a crash at kprobe detach is being diagnosed
 #   --vmlinuz F       boot this image instead of the fetched kernel's
 #   --append ARGS     extra kernel command-line words
 #   --chan NAME       one more serial port for the guest (ttyS2, then ttyS3,
@@ -206,6 +210,8 @@ tcg | kvm) ;;
 *) die "bad --accel $accel" ;;
 esac
 if [ $accel = kvm ]; then cpu=host; else cpu=max; fi
+accel_opts=
+[ $accel = tcg ] && [ -n "${IOMC_TCG_THREAD:-}" ] && accel_opts=",thread=$IOMC_TCG_THREAD"
 
 # --- boot ----------------------------------------------------------------------
 
@@ -214,7 +220,7 @@ secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
 
 echo "# vm: $rel, $accel, modes $modes, timeout ${timeout}s, logs in $out" >&2
 t0=$(now)
-"$qemu" -accel $accel -cpu $cpu -smp 2 -m 1G -no-reboot \
+"$qemu" -accel $accel$accel_opts -cpu $cpu -smp 2 -m 1G -no-reboot \
 	-display none -vga std -monitor none -parallel none -nic none \
 	-serial "file:$out/console.raw" -serial "file:$out/guest.raw" "${chan_args[@]}" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
