@@ -12,7 +12,7 @@
  *   raw_tp io_mapping_{create,free,map,unmap}  iomap_check.ko's tracepoints;
  *           raw_tp needs no module BTF, and our names do not clash with
  *           iommu's map/unmap
- *   kprobe schedule (or raw_tp sched_switch without kprobes) sleep_in_atomic
+ *   kprobe __schedule_bug (raw_tp sched_switch without kprobes) sleep_in_atomic
  *   raw_tp sched_process_exit    leak_on_exit of a task
  *   raw_tp hardirq returns       irq_handler_exit, hrtimer_expire_exit and the
  *           x86 vector exits (local_timer_exit, irq_work_exit, ...)
@@ -774,14 +774,17 @@ int BPF_PROG(iomc_unmap, unsigned int kind, unsigned int ctx_,
 
 /*
  * A task sleeps while holding an atomic map. Two hooks:
- *  - a kprobe on schedule(), the entry of every voluntary switch (not
- *    preemptions: those go through __schedule directly). It catches the
- *    attempt, like the kernel's own "scheduling while atomic", even when a
- *    wakeup that raced with it means no switch happens in the end;
+ *  - a kprobe on __schedule_bug(), which the scheduler calls when a task
+ *    schedules with preemption disabled ("BUG: scheduling while atomic";
+ *    not a debug option): it catches the attempt, even when a wakeup
+ *    that raced with it means no switch happens in the end. It is cold:
+ *    arming it patches no hot code (a kprobe on schedule() itself, tried
+ *    first, crashed a TCG guest while being armed);
  *  - the sched_switch tracepoint (preempt == false), on kernels without
  *    kprobes. The daemon attaches one of the two.
  * ev.caller: where the task went to sleep: the call site of the outermost
- * hooked might-sleep function (msleep...) if any, else schedule()'s caller.
+ * hooked might-sleep function (msleep...) if any, else 0 (the report then
+ * names the atomic map's site; the stack shows the rest).
  */
 static __always_inline int task_sleeps(void *ctx, int voluntary, __u64 ret)
 {
@@ -814,15 +817,10 @@ int BPF_PROG(iomc_switch, bool preempt)
 	return task_sleeps(ctx, !preempt, 0);
 }
 
-SEC("kprobe/schedule")
-int iomc_schedule(struct pt_regs *regs)
+SEC("kprobe/__schedule_bug")
+int iomc_schedule_bug(struct pt_regs *regs)
 {
-	__u64 ret = 0;
-
-	if (!atomic_held)
-		return 0;
-	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)PT_REGS_SP(regs));
-	return task_sleeps(regs, 1, ret);
+	return task_sleeps(regs, 1, 0);
 }
 
 /*

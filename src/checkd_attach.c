@@ -175,11 +175,11 @@ int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
 	int err;
 
 	quiet = 1;
-	/* sleep_in_atomic: schedule() itself if it can be kprobed (catches
-	 * the attempt), else the sched_switch tracepoint */
-	b->sleep_hook = "schedule";
-	err = add_link(b, bpf_program__attach_kprobe(s->progs.iomc_schedule, false,
-						     "schedule"));
+	/* sleep_in_atomic: the scheduler's "scheduling while atomic" check
+	 * if it can be kprobed (catches the attempt), else sched_switch */
+	b->sleep_hook = "__schedule_bug";
+	err = add_link(b, bpf_program__attach_kprobe(s->progs.iomc_schedule_bug,
+						     false, "__schedule_bug"));
 	if (err) {
 		b->sleep_hook = "sched_switch";
 		err = add_link(b, bpf_program__attach_raw_tracepoint(

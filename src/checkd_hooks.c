@@ -114,8 +114,9 @@ void ck_hooks_print(FILE *f)
 	for (i = 0; i < ck_n_ms_hooks; i++)
 		if (ck_ms_hooks[i].cls == CK_MS_ALLOC)
 			fprintf(f, " %s", ck_ms_hooks[i].func);
-	fputs("\nsleep_in_atomic: kprobe on schedule() (voluntary switches only), or without\n"
-	      "  kprobes the sched_switch tracepoint (switches that are not preemptions)\n", f);
+	fputs("\nsleep_in_atomic: kprobe on __schedule_bug() (the scheduler's own \"scheduling\n"
+	      "  while atomic\" check), or without kprobes the sched_switch tracepoint\n"
+	      "  (switches that are not preemptions)\n", f);
 	fputs("leak_on_exit: kprobe on do_exit and the sched_process_exit tracepoint;\n"
 	      "  interrupt returns:\n  hardirq:", f);
 	for (t = ck_hardirq_exits; *t; t++)
