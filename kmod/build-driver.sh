@@ -60,7 +60,7 @@ while read -r f; do
 done
 
 inc=--include=$hdr
-make -C "$kdir" M="$out" ${V:+V=$V} -j2 \
+make --no-print-directory -C "$kdir" M="$out" ${V:+V=$V} -j2 \
 	KBUILD_EXTRA_SYMBOLS="$symvers" \
 	NOSTDINC_FLAGS="-nostdinc -I$top/kmod/shadow" \
 	KCFLAGS="${KCFLAGS:+$KCFLAGS }$inc" IOMC_INCLUDE="$inc" \

@@ -29,7 +29,7 @@ sync() { # sync SRC_FILE... DEST_DIR: copy what changed, keep mtimes
 sync "$here/Kbuild" "$here/iomap_check.c" "$here/iomap_check_trace.h" "$out"
 sync "$top"/include/iomap-check/*.h "$out/include/iomap-check"
 
-make -C "$kdir" M="$out" ${V:+V=$V} -j2 modules
+make --no-print-directory -C "$kdir" M="$out" ${V:+V=$V} -j2 modules
 IOMC_SYMVERS=$out/Module.symvers KCACHE=$kcache \
 	"$here/build-driver.sh" "$here/scenarios" "$out/scenarios" "$rel"
 cmp -s "$out/scenarios/iomap_scenarios.ko" "$out/iomap_scenarios.ko" ||
