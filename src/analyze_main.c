@@ -13,6 +13,7 @@
 #include "analyze_ksyms.h"
 #include "analyze_order.h"
 #include "analyze_syms.h"
+#include "checkd_report.h"
 
 static const char usage_text[] =
 "usage: iomap-check analyze [OPTION]... FILE...\n"
@@ -52,23 +53,12 @@ static void usage(FILE *f)
 	fprintf(f, usage_text, IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
 }
 
-static const char *const rule_names[] = {
-#define X(id, name, desc) name,
-	IOMC_RULES(X)
-#undef X
-};
-static const char *const rule_descs[] = {
-#define X(id, name, desc) desc,
-	IOMC_RULES(X)
-#undef X
-};
-
 int az_rule_by_name(const char *s, size_t n)
 {
 	int i;
 
 	for (i = 0; i < IOMC_RULE_MAX; i++)
-		if (strlen(rule_names[i]) == n && !memcmp(rule_names[i], s, n))
+		if (strlen(ck_rule_name(i)) == n && !memcmp(ck_rule_name(i), s, n))
 			return i;
 	return -1;
 }
@@ -203,7 +193,7 @@ int az_main(int argc, char **argv)
 			break;
 		case 'R':
 			for (i = 0; i < IOMC_RULE_MAX; i++)
-				printf("%-22s %s\n", rule_names[i], rule_descs[i]);
+				printf("%-22s %s\n", ck_rule_name(i), ck_rule_desc(i));
 			return 0;
 		case 'D':
 			dump = 1;
