@@ -111,3 +111,8 @@ AZ_BENCH_MIB ?= 1024
 analyze-bench: $(AZ_BIN) $(AZ_TBIN)/analyze_bench_gen $(AZ_TBIN)/analyze_rusage
 	tests/host/analyze_bench.sh $(ABS_BUILD)/bin $(ABS_BUILD)/bench $(AZ_BENCH_MIB) 256
 BENCH_TARGETS += analyze-bench
+
+.PHONY: install-analyze
+install: install-analyze
+install-analyze: analyze
+	install -D -m 0755 $(AZ_BIN) $(DESTDIR)$(PREFIX)/bin/iomap-check
