@@ -14,6 +14,7 @@
 struct ck_opts {
 	int json;
 	const char *output;
+	const char *json_output;	/* --json-output */
 	int use_syslog;
 	struct iomc_cfg rules;
 	int dedup;		/* 0: --all, every occurrence in full */

@@ -29,7 +29,7 @@
 
 enum {
 	OPT_RINGBUF = 256, OPT_DEPTH, OPT_MIGHT_SLEEP, OPT_DURATION, OPT_KTAP,
-	OPT_LIST_HOOKS, OPT_NO_DROP_CAPS, OPT_ALL,
+	OPT_LIST_HOOKS, OPT_NO_DROP_CAPS, OPT_ALL, OPT_JSON_OUTPUT,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +37,7 @@ static const struct option long_opts[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "json-output", required_argument, NULL, OPT_JSON_OUTPUT },
 	{ "syslog", no_argument, NULL, 's' },
 	{ "disable", required_argument, NULL, 'd' },
 	{ "depth-limit", required_argument, NULL, OPT_DEPTH },
@@ -70,6 +71,8 @@ static void usage(FILE *f)
 "Output (default: human-readable reports on stderr):\n"
 "  -j, --json            one JSON object per line (on stdout unless --output)\n"
 "  -o, --output FILE     append to FILE (created 0640; SIGHUP reopens it)\n"
+"      --json-output FILE  also JSON lines to FILE (0640, SIGHUP reopens),\n"
+"                        besides the human reports: one instance for both\n"
 "  -s, --syslog          to syslog (daemon facility); alone, only there\n"
 "  -q, --quiet           no status lines (attach, detach, waiting)\n"
 "      --all             report every occurrence in full (default: the first\n"
@@ -79,8 +82,10 @@ static void usage(FILE *f)
 "  -d, --disable RULE[,RULE...]   switch rules off (repeatable)\n"
 "      --depth-limit N   depth_exceeded above N nested maps (default %d)\n"
 "      --might-sleep all|noalloc|none\n"
-"                        might-sleep hooks: all (default), all but the\n"
-"                        allocators (which run on every allocation), none\n"
+"                        might-sleep hooks: all, noalloc (default: all but\n"
+"                        the allocators, which run on every allocation;\n"
+"                        arming kprobes on them has crashed QEMU TCG\n"
+"                        guests), none\n"
 "\n"
 "CI and recording:\n"
 "  -c, --ci              exit 1 if any violation was seen\n"
@@ -142,7 +147,8 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 	o->rules.rule_mask = IOMC_ALL_RULES;
 	o->rules.depth_limit = IOMC_DEFAULT_DEPTH_LIMIT;
 	o->dedup = 1;
-	o->ms_mode = CK_MS_ALL;
+	/* The allocators are opt-in: see --might-sleep in the usage text. */
+	o->ms_mode = CK_MS_NOALLOC;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hVjo:sd:cr:q", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -160,6 +166,9 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case OPT_JSON_OUTPUT:
+			o->json_output = optarg;
 			break;
 		case 's':
 			o->use_syslog = 1;
@@ -275,6 +284,10 @@ int main(int argc, char **argv)
 	ck_fmt_init(&r->fmt, r->o.json);
 	if ((rc = ck_out_open(r->o.output, r->o.json, r->o.use_syslog))) {
 		fprintf(stderr, "iomap-checkd: %s: %s\n", r->o.output, strerror(-rc));
+		return 2;
+	}
+	if (r->o.json_output && (rc = ck_out_open_json(r->o.json_output))) {
+		fprintf(stderr, "iomap-checkd: %s: %s\n", r->o.json_output, strerror(-rc));
 		return 2;
 	}
 	if (ck_ksyms_load(NULL) || !ck_ksyms_count())

@@ -14,6 +14,8 @@ static int out_fd = -1;		/* file or stream */
 static int own_fd;		/* out_fd is a file we opened */
 static char *out_path;
 static int use_log;
+static int json_fd = -1;	/* --json-output */
+static char *json_path;
 
 static int open_file(const char *path)
 {
@@ -48,10 +50,29 @@ int ck_out_open(const char *path, int json, int use_syslog)
 	return 0;
 }
 
+int ck_out_open_json(const char *path)
+{
+	json_path = strdup(path);
+	json_fd = open_file(path);
+	return json_fd < 0 ? json_fd : 0;
+}
+
+int ck_out_has_json(void)
+{
+	return json_fd >= 0;
+}
+
 int ck_out_reopen(void)
 {
 	int fd;
 
+	if (json_path) {
+		fd = open_file(json_path);
+		if (fd < 0)
+			return fd;
+		close(json_fd);
+		json_fd = fd;
+	}
 	if (!own_fd || !out_path)
 		return 0;
 	fd = open_file(out_path);
@@ -95,8 +116,19 @@ void ck_out_write(const char *text, size_t len, int syslog_prio)
 	}
 }
 
+void ck_out_write_json(const char *text, size_t len)
+{
+	if (json_fd >= 0)
+		write_all(json_fd, text, len);
+}
+
 void ck_out_close(void)
 {
+	if (json_fd >= 0)
+		close(json_fd);
+	json_fd = -1;
+	free(json_path);
+	json_path = NULL;
 	if (own_fd && out_fd >= 0)
 		close(out_fd);
 	out_fd = -1;

@@ -17,4 +17,13 @@ int ck_out_reopen(void);
 void ck_out_write(const char *text, size_t len, int syslog_prio);
 void ck_out_close(void);
 
+/*
+ * --json-output: JSON lines to a file of their own besides the main output
+ * (one daemon instance for both formats: two instances would arm every
+ * kprobe twice). 0 or -errno; reopened and closed with the main output.
+ */
+int ck_out_open_json(const char *path);
+int ck_out_has_json(void);
+void ck_out_write_json(const char *text, size_t len);
+
 #endif

@@ -143,10 +143,13 @@ static void json_sym(FILE *f, __u64 a)
 }
 
 /* buf/len are open_memstream's: only valid after fclose */
-static void emit(FILE *mem, char **buf, size_t *len, int prio)
+static void emit(FILE *mem, char **buf, size_t *len, int prio, int json_sink)
 {
 	fclose(mem);
-	ck_out_write(*buf, *len, prio);
+	if (json_sink)
+		ck_out_write_json(*buf, *len);
+	else
+		ck_out_write(*buf, *len, prio);
 	free(*buf);
 }
 
@@ -457,7 +460,8 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 		fprintf(f, " %s\n", sym(r->stack[i], b, sizeof(b)));
 }
 
-void ck_print_violation(const struct ck_fmt *fmt, const struct iomc_report *r)
+static void violation_as(const struct ck_fmt *fmt, int json,
+			 const struct iomc_report *r)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -465,11 +469,11 @@ void ck_print_violation(const struct ck_fmt *fmt, const struct iomc_report *r)
 
 	if (!f)
 		return;
-	if (fmt->json)
+	if (json)
 		print_json(f, r);
 	else
 		print_text(fmt, f, r);
-	emit(f, &buf, &len, LOG_WARNING);
+	emit(f, &buf, &len, LOG_WARNING, json && !fmt->json);
 }
 
 static double now_mono(void)
@@ -480,31 +484,27 @@ static double now_mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void ck_print_status(const struct ck_fmt *fmt, const char *msgfmt, ...)
+static void status_as(const struct ck_fmt *fmt, int json, const char *msg)
 {
-	char *buf = NULL, msg[1024];
+	char *buf = NULL;
 	size_t len = 0;
-	va_list ap;
 	FILE *f;
 
-	va_start(ap, msgfmt);
-	vsnprintf(msg, sizeof(msg), msgfmt, ap);
-	va_end(ap);
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return;
-	if (fmt->json) {
+	if (json) {
 		fprintf(f, "{\"type\":\"status\",\"time\":%.9f,\"message\":", now_mono());
 		json_str(f, msg);
 		fputs("}\n", f);
 	} else {
 		fprintf(f, "iomap-checkd: %s\n", msg);
 	}
-	emit(f, &buf, &len, LOG_NOTICE);
+	emit(f, &buf, &len, LOG_NOTICE, json && !fmt->json);
 }
 
-void ck_print_lost(const struct ck_fmt *fmt, const char *what, __u64 n,
-		   __u64 total)
+static void lost_as(const struct ck_fmt *fmt, int json, const char *what,
+		    __u64 n, __u64 total)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -512,17 +512,18 @@ void ck_print_lost(const struct ck_fmt *fmt, const char *what, __u64 n,
 
 	if (!f)
 		return;
-	if (fmt->json)
+	if (json)
 		fprintf(f, "{\"type\":\"lost\",\"time\":%.9f,\"what\":\"%s\",\"count\":%llu,\"total\":%llu}\n",
 			now_mono(), what, (unsigned long long)n,
 			(unsigned long long)total);
 	else
 		fprintf(f, "iomap-checkd: LOST %llu %s (%llu in all)\n",
 			(unsigned long long)n, what, (unsigned long long)total);
-	emit(f, &buf, &len, LOG_ERR);
+	emit(f, &buf, &len, LOG_ERR, json && !fmt->json);
 }
 
-void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
+static void summary_as(const struct ck_fmt *fmt, int json,
+		       const struct ck_summary *s)
 {
 	char *buf = NULL, b[256], b2[256];
 	size_t len = 0;
@@ -540,7 +541,7 @@ void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
 	 * short of it when reports were lost (then said so, in-band) */
 	if (s->c.violations > total)
 		total = s->c.violations;
-	if (fmt->json) {
+	if (json) {
 		fprintf(f, "{\"type\":\"summary\",\"time\":%.9f,\"final\":%s,\"events\":%llu,\"violations\":%llu,\"rules\":{",
 			now_mono(), s->final ? "true" : "false",
 			(unsigned long long)s->c.events, (unsigned long long)total);
@@ -571,7 +572,7 @@ void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
 			fputs("}}", f);
 		}
 		fputs("}\n", f);
-		emit(f, &buf, &len, LOG_NOTICE);
+		emit(f, &buf, &len, LOG_NOTICE, json && !fmt->json);
 		return;
 	}
 	fprintf(f, "iomap-checkd: %s: %llu violation%s of %u rule%s, %llu io_mapping events checked\n",
@@ -604,5 +605,46 @@ void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
 					(unsigned long long)s->prog[i].runs,
 					(unsigned long long)(s->prog[i].ns / s->prog[i].runs));
 	}
-	emit(f, &buf, &len, LOG_NOTICE);
+	emit(f, &buf, &len, LOG_NOTICE, json && !fmt->json);
+}
+
+/*
+ * Each report in the main output's format and, with --json-output, once more
+ * as a JSON line in that file.
+ */
+#define ALSO_JSON(fmt) (!(fmt)->json && ck_out_has_json())
+
+void ck_print_violation(const struct ck_fmt *fmt, const struct iomc_report *r)
+{
+	violation_as(fmt, fmt->json, r);
+	if (ALSO_JSON(fmt))
+		violation_as(fmt, 1, r);
+}
+
+void ck_print_status(const struct ck_fmt *fmt, const char *msgfmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, msgfmt);
+	vsnprintf(msg, sizeof(msg), msgfmt, ap);
+	va_end(ap);
+	status_as(fmt, fmt->json, msg);
+	if (ALSO_JSON(fmt))
+		status_as(fmt, 1, msg);
+}
+
+void ck_print_lost(const struct ck_fmt *fmt, const char *what, __u64 n,
+		   __u64 total)
+{
+	lost_as(fmt, fmt->json, what, n, total);
+	if (ALSO_JSON(fmt))
+		lost_as(fmt, 1, what, n, total);
+}
+
+void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
+{
+	summary_as(fmt, fmt->json, s);
+	if (ALSO_JSON(fmt))
+		summary_as(fmt, 1, s);
 }

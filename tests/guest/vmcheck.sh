@@ -62,13 +62,14 @@ else
 	exit 0
 fi
 
-# Two instances of the daemon, because one writes either JSON or human text:
-#   jpid  --ci --json: JSON lines (status, violations, summary) -> ttyS2;
-#         its --ci exit status is the verdict
-#   hpid  human reports and log (stderr)                         -> ttyS3
-# Each writes into a fifo read by tee, which sends it to its serial port
+# One instance of the daemon writes both outputs (two instances would arm
+# every kprobe twice: aggregated kprobes on hot functions crashed TCG guests):
+#   --json-output: JSON lines (status, violations, summary) -> ttyS2;
+#   stderr: human reports and log                           -> ttyS3;
+#   its --ci exit status is the verdict.
+# Each goes into a fifo read by tee, which sends it to its serial port
 # as it comes (it survives a guest that dies) and keeps a copy here, in
-# which we look for the word that it attached.
+# which we look for the word that it attached. hpid is the same process.
 jpid= hpid= jtee= htee=
 alive() { kill -0 $1 2>/dev/null; }
 # attached LOG PID: it said so, or it is gone (then it never will).
@@ -82,10 +83,9 @@ if [ "$CHECKD" = 1 ]; then
 	jtee=$!
 	tee /tmp/checkd.log </tmp/human.pipe >$REPORTS &
 	htee=$!
-	iomap-checkd --ci --json --output /tmp/json.pipe </dev/null >/tmp/human.pipe 2>&1 &
+	iomap-checkd --ci --json-output /tmp/json.pipe </dev/null >/tmp/human.pipe 2>&1 &
 	jpid=$!
-	iomap-checkd </dev/null >/tmp/human.pipe 2>&1 &
-	hpid=$!
+	hpid=$jpid
 	if wait_for "$ATTACH_TIMEOUT" both_attached && alive $jpid && alive $hpid; then
 		ok "setup: iomap-checkd attached"
 		say attach=ok
@@ -100,7 +100,7 @@ if [ "$CHECKD" = 1 ]; then
 		not_ok "setup: iomap-checkd attached" "$why"
 		mark_end setup
 		say attach=fail
-		kill -INT $jpid $hpid 2>/dev/null
+		kill -INT $jpid 2>/dev/null
 		exit 0
 	fi
 else
@@ -171,7 +171,7 @@ synced() {
 }
 if [ -n "$jpid" ]; then
 	j0=$(grep -c '"final":false' /tmp/checkd.json) h0=$(grep -c 'summary so far' /tmp/checkd.log)
-	kill -USR1 $jpid $hpid 2>/dev/null
+	kill -USR1 $jpid 2>/dev/null
 	wait_for 10 synced $j0 $h0 || diag "iomap-checkd: no summary after SIGUSR1 in 10s"
 fi
 mark_begin rmmod
@@ -189,7 +189,7 @@ if [ -n "$jpid" ]; then
 	mark_begin checker
 	# They drain their ring buffer (what the unload produced) before they
 	# exit, and print their summary.
-	kill -INT $jpid $hpid 2>/dev/null
+	kill -INT $jpid 2>/dev/null
 	if wait_for 15 eval '! alive $jpid'; then
 		wait $jpid
 		crc=$?

@@ -157,6 +157,9 @@ guest() {
 	# The same driver build as the clean run (same --out): no rebuild. The
 	# guest's own watchdog must end RUN (its TIMEOUT line), not the host's
 	# limit on the whole guest.
+	# keep the clean run's guest logs: the hang run reuses its directory
+	rm -rf "$logs/clean-$k1/vm.clean"
+	[ -d "$logs/clean-$k1/vm" ] && mv "$logs/clean-$k1/vm" "$logs/clean-$k1/vm.clean"
 	vmc hang-$k1 --driver "$fb" --run 'echo hanging; sleep 1000' --timeout 5 \
 		--kernel "$k1" --out "$logs/clean-$k1"
 	expect hang-$k1 3 "RUN that hangs on $k1: exit 3 after --timeout 5 (${secs}s)" \
