@@ -302,57 +302,48 @@ static int word_eq(const char *w, size_t n, const char *lit)
 	return strlen(lit) == n && !memcmp(w, lit, n);
 }
 
-/* kind=atomic|local|wc (or its number, as libtraceevent prints unknown values). */
-static int key_kind(const char **pp, const char *e, __u32 *kind)
+static const char *const kind_names[] = IOMC_KIND_NAMES;
+static const char *const ctx_names[] = IOMC_CTX_NAMES;
+
+/*
+ * key=<name> for a tracepoint's __print_symbolic field, named as in
+ * events.h (or its number, as libtraceevent prints unknown values).
+ */
+static int key_enum(const char **pp, const char *e, const char *key,
+		    size_t keylen, const char *const *names, __u32 count,
+		    __u32 *out)
 {
-	const char *p = find_key(*pp, e, "kind=", 5), *w = p;
+	const char *p = find_key(*pp, e, key, keylen), *w = p;
 	size_t n;
 	__u64 v;
+	__u32 i;
 
 	if (!p)
 		return -1;
 	while (p < e && !is_blank(*p))
 		p++;
 	n = p - w;
-	if (word_eq(w, n, "atomic"))
-		*kind = IOMC_KIND_ATOMIC;
-	else if (word_eq(w, n, "local"))
-		*kind = IOMC_KIND_LOCAL;
-	else if (word_eq(w, n, "wc"))
-		*kind = IOMC_KIND_WC;
-	else if (!parse_num(&w, p, &v) && w == p && v < IOMC_KIND_MAX)
-		*kind = (__u32)v;
+	for (i = 0; i < count; i++)
+		if (word_eq(w, n, names[i]))
+			break;
+	if (i < count)
+		*out = i;
+	else if (!parse_num(&w, p, &v) && w == p && v < count)
+		*out = (__u32)v;
 	else
 		return -1;
 	*pp = p;
 	return 0;
 }
 
+static int key_kind(const char **pp, const char *e, __u32 *kind)
+{
+	return key_enum(pp, e, "kind=", 5, kind_names, IOMC_KIND_MAX, kind);
+}
+
 static int key_ctx(const char **pp, const char *e, __u32 *ctx)
 {
-	const char *p = find_key(*pp, e, "ctx=", 4), *w = p;
-	size_t n;
-	__u64 v;
-
-	if (!p)
-		return -1;
-	while (p < e && !is_blank(*p))
-		p++;
-	n = p - w;
-	if (word_eq(w, n, "task"))
-		*ctx = IOMC_CTX_TASK;
-	else if (word_eq(w, n, "softirq"))
-		*ctx = IOMC_CTX_SOFTIRQ;
-	else if (word_eq(w, n, "hardirq"))
-		*ctx = IOMC_CTX_HARDIRQ;
-	else if (word_eq(w, n, "nmi"))
-		*ctx = IOMC_CTX_NMI;
-	else if (!parse_num(&w, p, &v) && w == p && v < IOMC_CTX_MAX)
-		*ctx = (__u32)v;
-	else
-		return -1;
-	*pp = p;
-	return 0;
+	return key_enum(pp, e, "ctx=", 4, ctx_names, IOMC_CTX_MAX, ctx);
 }
 
 /* caller=<site>: the rest of the line ("func+0x3c/0x90 [mod]" has a blank). */
