@@ -39,7 +39,7 @@ KDIR = $(KCACHE)/$(KREL)
 kernel: deps
 	@scripts/fetch-kernel.sh $(KERNEL) $(KCACHE) >/dev/null
 
-# Each part owns a fragment. Fragments extend these lists:
+# Each part owns a folder and a fragment there. Fragments extend these lists:
 #   HOST_SUITES   test commands run on the host (KTAP on stdout), run first
 #   GUEST_SUITES  test commands that boot a guest (KTAP on stdout)
 #   CHECK_DEPS    targets built before any suite runs
@@ -49,11 +49,15 @@ GUEST_SUITES :=
 CHECK_DEPS :=
 GUEST_BINS :=
 
-include kmod/kmod.mk
-include src/daemon.mk
-include src/analyze.mk
-include tests/tests.mk
-include tests/vmcheck.mk
+include kmod/kmod.mk        # iomap_check.ko, the scenario driver
+include lib/lib.mk          # the userspace library of every tool
+include bpf/bpf.mk          # the checker's BPF programs
+include checkd/checkd.mk    # iomap-checkd
+include analyze/analyze.mk  # iomap-check analyze
+include vm/vm.mk            # the QEMU guest harness
+include tests/tests.mk      # make check, make demo
+include vmcheck/vmcheck.mk  # iomap-vmcheck
+include bench/bench.mk      # make bench
 
 clean:
 	rm -rf $(ABS_BUILD)/obj $(ABS_BUILD)/check

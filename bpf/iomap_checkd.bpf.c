@@ -8,7 +8,7 @@
  * only violations to userspace (plus every event in record mode). A
  * correct map or unmap costs one program run and no userspace work.
  *
- * Hooks (attached by the daemon, src/checkd_attach.c):
+ * Hooks (attached by the daemon, checkd/checkd_attach.c):
  *   raw_tp io_mapping_{create,free,map,unmap}  iomap_check.ko's tracepoints;
  *           raw_tp needs no module BTF, and our names do not clash with
  *           iommu's map/unmap
@@ -19,7 +19,7 @@
  *   raw_tp softirq returns       softirq_exit, tasklet_exit, timer_expire_exit
  *   raw_tp nmi_handler           NMI return
  *   kprobe might-sleep functions might_sleep_in_atomic: the set is the
- *           daemon's table (src/checkd_hooks.c, documented in --help)
+ *           daemon's table (checkd/checkd_hooks.c, documented in --help)
  * The raw_tp programs ignore the arguments they do not need, so one
  * program serves several tracepoints, and BPF_PROG_TEST_RUN drives all of
  * them on any kernel (tests/host/bpf_rules.c).

@@ -1,38 +1,28 @@
-# tests/tests.mk: the test entry points and the QEMU guest harness.
+# tests/tests.mk: the test entry points.
 #
-#   make check   every test: HOST_SUITES first, then one guest boot per
-#                kernel ($(KERNEL) and the other supported one), each running
-#                all GUEST_MODES; ends with "N passed, N failed"
-#   make demo    boot $(KERNEL), run every scenario, print what was recorded
-#   make bench   boot $(KERNEL), print ns per map/unmap pair
+#   make check   every test: HOST_SUITES first, then GUEST_SUITES (one guest
+#                boot per kernel, $(KERNEL) and the other supported one, each
+#                running all GUEST_MODES, plus the suites of other parts);
+#                each suite's time is printed; ends with "N passed, N failed"
+#   make demo    boot $(KERNEL) and run DEMO_MODES (default daemon_demo: the
+#                checker's reports for every scenario; `demo` prints the
+#                events each scenario recorded)
 #
 # Adding tests from another fragment (included before this one):
 #   - a host suite: HOST_SUITES += 'cmd args'  (quote it: each entry must stay
 #     one shell word; it prints KTAP on stdout)
-#   - a guest test: write tests/guest/<mode>.sh (see tests/guest/lib.sh for
+#   - a guest test: write tests/guest/<mode>.sh (see vm/guest/lib.sh for
 #     the protocol: KTAP on stdout, mark_begin/mark_end around kernel work)
 #     and add GUEST_MODES += <mode>; its binaries go in GUEST_BINS (static,
 #     copied to the guest's /bin) and the targets building them in CHECK_DEPS.
-#     Extra guest files: GUEST_FILES += host/path:/guest/path.
-#   - DEMO_MODES selects what `make demo` runs (default: demo).
+#     Extra guest files: GUEST_FILES += host/path:/guest/path (vm/vm.mk).
 
-VM := tests/vm.sh
-VM_TIMEOUT ?= 120
-BENCH_TIMEOUT ?= 300
 GUEST_MODES += check
-GUEST_FILES ?=
-DEMO_MODES ?= demo
+DEMO_MODES ?= daemon_demo
 
 # The kernel `make check` boots besides $(KERNEL), so that every run proves
 # both supported kernels.
 OTHER_KERNEL = $(if $(filter 6.12%,$(KERNEL)),6.1,6.12)
-
-iomc_comma := ,
-iomc_empty :=
-iomc_space := $(iomc_empty) $(iomc_empty)
-vm_list = $(subst $(iomc_space),$(iomc_comma),$(strip $(1)))
-VM_ARGS = $(foreach b,$(GUEST_BINS),--bin $(abspath $(b))) \
-	$(foreach f,$(GUEST_FILES),--extra $(abspath $(firstword $(subst :, ,$(f)))):$(word 2,$(subst :, ,$(f))))
 
 HOST_SUITES += tests/host/harness.sh
 vm_suite = '$(strip $(VM) --kernel $(1) --mode $(call vm_list,$(GUEST_MODES)) --timeout $(VM_TIMEOUT) $(VM_ARGS))'
@@ -49,11 +39,3 @@ check: deps kernel kmod kmod-other $(CHECK_DEPS)
 demo: deps kernel kmod $(CHECK_DEPS)
 	@$(VM) --kernel $(KERNEL) --mode $(call vm_list,$(DEMO_MODES)) --format text \
 		--timeout $(VM_TIMEOUT) $(VM_ARGS)
-
-# Other parts' benchmarks (BENCH_TARGETS) run first, then the module's own.
-bench: deps kernel kmod $(BENCH_TARGETS)
-	@out=$(ABS_BUILD)/vm/bench-$(KERNEL); \
-	$(VM) --kernel $(KERNEL) --mode bench --format none --out $$out \
-		--timeout $(BENCH_TIMEOUT); rc=$$?; \
-	awk -v accel="$$(cut -d' ' -f2 $$out/info 2>/dev/null)" \
-		-f tests/lib/bench-report.awk $$out/guest.log && exit $$rc

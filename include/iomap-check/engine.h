@@ -44,7 +44,7 @@
  *   MIGHT_SLEEP iomc_check_might_sleep(the stacks active on ev->cpu)
  *   DROP    iomc_stack_forget() the stacks of that CPU's contexts
  *
- * bpf/iomap_checkd.bpf.c and src/engine_state.c are the two drivers;
+ * bpf/iomap_checkd.bpf.c and lib/engine_state.c are the two drivers;
  * tests/host/engine_agree proves they agree on the same event sequences.
  */
 #ifndef IOMAP_CHECK_ENGINE_H

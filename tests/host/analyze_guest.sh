@@ -55,7 +55,7 @@ if tc=$(command -v trace-cmd); then
 fi
 
 echo "# analyze_guest: booting $kernel in mode analyze"
-"$top/tests/vm.sh" --kernel "$kernel" --mode analyze --chan traces --out "$out" \
+"$top/vm/vm.sh" --kernel "$kernel" --mode analyze --chan traces --out "$out" \
 	--timeout "$timeout" --label "$kernel analyze" "${extras[@]}" "${bins[@]}"
 vm_rc=$?
 

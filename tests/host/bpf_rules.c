@@ -7,7 +7,7 @@
  * programs with BPF_PROG_TEST_RUN: one worker thread per task of a case
  * (t1..t4), pinned to the case's CPU, so the programs see the tid and CPU
  * the sequence says. Every event is fed to the userspace driver
- * (src/engine_state.c) too. For each case of the .seq file:
+ * (lib/engine_state.c) too. For each case of the .seq file:
  *   - each event's violations from BPF == its expect lines,
  *   - the userspace driver's == the BPF programs' (rule, context, sites,
  *     owner, held stack), event by event,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The daemon's report formats, without a kernel: synthetic reports through
- * src/checkd_report.c with symbols from a made-up kallsyms file.
+ * lib/report.c with symbols from a made-up kallsyms file.
  *   - JSON: one object per line starting with '{', valid JSON (checked by
  *     a small validator here), the keys the issue lists, symbolized sites
  *     `func+0xoff/0xlen [module]`, the checker's own frames left out of the
@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "checkd_ksyms.h"
-#include "checkd_out.h"
-#include "checkd_report.h"
+#include "ksyms.h"
+#include "sink.h"
+#include "report.h"
 
 #define MOD_BASE 0xffffffffc0001000ULL
 #define BPF_BASE 0xffffffffc0100000ULL

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Host-only tests of the guest harness itself (KTAP on stdout): kernel
 # resolution, the splat classifier on recorded console logs, and every
-# outcome of tests/vm.sh, played by a fake QEMU (no guest boot) plus one
+# outcome of vm/vm.sh, played by a fake QEMU (no guest boot) plus one
 # real QEMU start with a bogus kernel image.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,7 +39,7 @@ done
 # --- splat classifier --------------------------------------------------------------
 for log in "$here"/console-*.log; do
 	name=$(basename "$log" .log)
-	got=$(awk -f "$top/tests/lib/splats.awk" "$log" | cut -f1-4)
+	got=$(awk -f "$top/vm/splats.awk" "$log" | cut -f1-4)
 	if [ "$got" = "$(cat "${log%.log}.expect")" ]; then
 		ok "splat classifier: $name"
 	else
@@ -55,7 +55,7 @@ vm() { # CASE EXPECTED-RC GREP [vm.sh options]
 	local c=$1 want=$2 pat=$3 rc pid
 	shift 3
 	FAKE_QEMU=$c FAKE_QEMU_PID=$work/$c.pid IOMC_QEMU=$here/fake-qemu IOMC_POWEROFF_GRACE=1 \
-		"$top/tests/vm.sh" --vmlinuz "$work/bogus-vmlinuz" --kmod none --mode t \
+		"$top/vm/vm.sh" --vmlinuz "$work/bogus-vmlinuz" --kmod none --mode t \
 		--extra "$work/t.sh:/guest/t.sh" --out "$work/$c" --label fake "$@" \
 		>"$work/$c.out" 2>&1
 	rc=$?
@@ -82,7 +82,7 @@ vm nopoweroff 1 'not ok .*did not power off'
 
 # --- a real QEMU that cannot boot what it was given ---------------------------------
 t0=$SECONDS
-IOMC_QEMU= "$top/tests/vm.sh" --vmlinuz "$work/bogus-vmlinuz" --kmod none --mode check \
+IOMC_QEMU= "$top/vm/vm.sh" --vmlinuz "$work/bogus-vmlinuz" --kmod none --mode check \
 	--out "$work/bogus" --label bogus --timeout 30 >"$work/bogus.out" 2>&1
 rc=$?
 if [ $rc = 3 ] && grep -q 'boot failure' "$work/bogus.out" && [ $((SECONDS - t0)) -lt 25 ]; then

@@ -4,7 +4,7 @@
  * language (tests/host/rules.seq is the suite; the format is described
  * there). Each case is a list of struct iomc_event's, each event with the
  * violations it must produce. Any driver of the rule engine (the BPF
- * programs through BPF_PROG_TEST_RUN, src/engine_state.c, the analyzer)
+ * programs through BPF_PROG_TEST_RUN, lib/engine_state.c, the analyzer)
  * can be run over the same cases.
  */
 #ifndef IOMC_SEQ_H

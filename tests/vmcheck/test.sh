@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests of iomap-vmcheck (src/iomap-vmcheck.sh), KTAP on stdout.
+# Tests of iomap-vmcheck (vmcheck/iomap-vmcheck.sh), KTAP on stdout.
 #
 # usage: test.sh host             no guest: --help, --version, usage errors
 #                                 (exit 2), a driver that does not compile
@@ -13,7 +13,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${ABS_BUILD:-$top/build}
-vmcheck=$top/src/iomap-vmcheck.sh
+vmcheck=$top/vmcheck/iomap-vmcheck.sh
 drivers=$top/tests/vmcheck/drivers
 logs=$build/check/vmcheck
 mkdir -p "$logs"

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "checkd_attach.h"
-#include "checkd_report.h"
+#include "report.h"
 
 #define CK_MODULE "iomap_check"
 

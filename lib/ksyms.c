@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* /proc/kallsyms symbolizer: see checkd_ksyms.h. */
+/* /proc/kallsyms symbolizer: see ksyms.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "checkd_ksyms.h"
+#include "ksyms.h"
 
 struct ksym {
 	__u64 addr;

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <syslog.h>
 #include <sys/utsname.h>
-#include "checkd_ksyms.h"
-#include "checkd_out.h"
-#include "checkd_report.h"
+#include "ksyms.h"
+#include "sink.h"
+#include "report.h"
 
 static const char *const rule_names[] = {
 #define X(id, name, desc) name,

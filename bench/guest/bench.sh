@@ -4,7 +4,7 @@
 #   tp-off   iomap_check tracepoints disabled (the default state)
 #   tp-on    events/io_mapping enabled (recording into the trace buffer)
 #   permap   strategy=permap: every map_wc ioremap_wc's on its own
-# tests/lib/bench-report.awk turns them into the table `make bench` prints.
+# bench/bench-report.awk turns them into the table `make bench` prints.
 . /guest/lib.sh
 
 if [ ! -f $SCN/bench ]; then

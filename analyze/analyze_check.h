@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Feeding the merged events to the rule engine (src/engine_state.c drives
+ * Feeding the merged events to the rule engine (lib/engine_state.c drives
  * include/iomap-check/engine.h, the code the BPF programs run) and turning
  * its verdicts into reports: the first occurrence of a (rule, site, map
  * site) in full, repeats counted, a summary per rule at the end.

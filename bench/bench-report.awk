@@ -1,6 +1,6 @@
 # Format the guest's bench lines for `make bench`.
 # Input: guest.log of a `--mode bench` boot, with lines
-#   bench CONFIG IMPL KIND PAIRS NS_PER_PAIR     (see tests/guest/bench.sh)
+#   bench CONFIG IMPL KIND PAIRS NS_PER_PAIR     (see bench/guest/bench.sh)
 #   # iomc: init RELEASE modes=...
 # Output: one row per kind: the kernel's inline io_mapping, this module with
 # tracepoints disabled, their ratio (goal <= 1.1x), the module with

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The analyzer's side of the rule engine: state and rules live in
- * src/engine_state.c + include/iomap-check/engine.h (shared with the BPF
+ * lib/engine_state.c + include/iomap-check/engine.h (shared with the BPF
  * checker); here are dedup, loss handling, reports and the summary.
  */
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include "analyze_check.h"
 #include "analyze_input.h"
 #include "analyze_syms.h"
-#include "checkd_report.h"
+#include "report.h"
 #include "engine_state.h"
 
 struct seen {

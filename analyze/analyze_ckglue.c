@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The analyzer prints violations with the daemon's own printer
- * (src/checkd_report.c), so both tools' reports have one definition. That
+ * (lib/report.c), so both tools' reports have one definition. That
  * printer needs two services, declared in checkd_ksyms.h and checkd_out.h;
  * the daemon implements them over /proc/kallsyms and its log outputs, the
  * analyzer here:
@@ -13,8 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "analyze_syms.h"
-#include "checkd_ksyms.h"
-#include "checkd_out.h"
+#include "ksyms.h"
+#include "sink.h"
 
 static FILE *az_out;
 

@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "checkd.h"
-#include "checkd_ksyms.h"
-#include "checkd_out.h"
+#include "ksyms.h"
+#include "sink.h"
 #include "iomap_checkd.skel.h"
 
 #define TICK_MS 200

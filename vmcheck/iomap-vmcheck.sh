@@ -10,7 +10,7 @@
 # standard VGA (PCI 1234:1111): its BAR 0, a prefetchable framebuffer, is
 # there for the driver as an aperture.
 #
-# The host side of tests/guest/vmcheck.sh; it boots through tests/vm.sh.
+# The host side of vm/guest/vmcheck.sh; it boots through vm/vm.sh.
 set -euo pipefail
 
 version=0.1.0
@@ -73,8 +73,8 @@ self=$(readlink -f "$0")
 here=$(dirname "$self")
 if [ -n "${IOMC_SHARE:-}" ]; then
 	top=$IOMC_SHARE
-elif [ -f "$here/../tests/vm.sh" ] && [ -f "$here/../kmod/build-driver.sh" ]; then
-	top=$(cd "$here/.." && pwd)			# the source tree (src/)
+elif [ -f "$here/../vm/vm.sh" ] && [ -f "$here/../kmod/build-driver.sh" ]; then
+	top=$(cd "$here/.." && pwd)			# the source tree (vmcheck/)
 else
 	top=$(cd "$here/.." && pwd)/share/iomap-check	# installed (bin/)
 fi
@@ -239,7 +239,7 @@ vm_args+=("${vm_extras[@]}")
 # kills it on TERM).
 vmpid=
 trap '[ -n "$vmpid" ] && kill -TERM "$vmpid" 2>/dev/null; wait; exit 130' INT TERM HUP
-KCACHE=$kcache ABS_BUILD=$build "$top/tests/vm.sh" "${vm_args[@]}" \
+KCACHE=$kcache ABS_BUILD=$build "$top/vm/vm.sh" "${vm_args[@]}" \
 	>"$out/ktap.txt" 2>"$out/vm.err" </dev/null &
 vmpid=$!
 vmrc=0
@@ -250,7 +250,7 @@ vm=$out/vm
 touch "$vm/guest.log" "$vm/console.log" "$vm/json.log" "$vm/checkd.log"
 
 # ---- what happened -------------------------------------------------------------
-# The guest's "# vmcheck: KEY=VALUE" lines (tests/guest/vmcheck.sh).
+# The guest's "# vmcheck: KEY=VALUE" lines (vm/guest/vmcheck.sh).
 gval() { sed -n "s/^# vmcheck: $1=//p" "$vm/guest.log" | tail -n 1; }
 attach=$(gval attach) runst=$(gval run) crc=$(gval checkd)
 # Violations are the objects with a "rule"; the others are the daemon's

@@ -19,8 +19,8 @@
 #include "checkd.h"
 #include "checkd_caps.h"
 #include "checkd_hooks.h"
-#include "checkd_ksyms.h"
-#include "checkd_out.h"
+#include "ksyms.h"
+#include "sink.h"
 #include "iomap_checkd.skel.h"
 
 #ifndef IOMC_VERSION

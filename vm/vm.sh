@@ -11,7 +11,8 @@
 # usage: vm.sh [options]
 #   --kernel K        6.1 | 6.12 | exact release (default $KERNEL or 6.1)
 #   --mode M[,M...]   guest modes to run in this one boot, in order; mode M
-#                     is tests/guest/M.sh (default check)
+#                     is M.sh in vm/guest/, tests/guest/ or bench/guest/
+#                     (default check)
 #   --timeout S       overall wall-clock limit, QEMU is killed after it (120)
 #   --boot-timeout S  limit for /init's first word (default 60, at most the
 #                     timeout)
@@ -48,7 +49,7 @@
 # use a fake one).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-lib=$top/tests/lib
+lib=$top/vm
 build=${ABS_BUILD:-$top/build}
 kcache=${KCACHE:-$build/kernel}
 qemu=${IOMC_QEMU:-qemu-system-x86_64}
@@ -148,12 +149,16 @@ for a in $("$bb" --list); do
 	[ "$a" = busybox ] || ln -s busybox "$root/bin/$a"
 done
 ln -s bin "$root/sbin"
-cp "$top/tests/guest/init" "$root/init"
+cp "$top/vm/guest/init" "$root/init"
 chmod 755 "$root/init"
-cp "$top"/tests/guest/*.sh "$root/guest/"
+# Guest modes: the product's (vm/guest: the protocol, demo, vmcheck), the
+# tests' and the benchmarks' (absent from an installed copy).
+for d in vm/guest tests/guest bench/guest; do
+	[ -d "$top/$d" ] && cp "$top/$d"/*.sh "$root/guest/"
+done
 for m in ${modes//,/ }; do
 	[ -f "$root/guest/$m.sh" ] || printf '%s\n' "${extras[@]}" | grep -q ":/guest/$m.sh\$" ||
-		die "no guest mode '$m' (tests/guest/$m.sh)"
+		die "no guest mode '$m' (no $m.sh in vm/guest, tests/guest or bench/guest)"
 done
 for ko in "${kos[@]}"; do cp "$ko" "$root/lib/iomap-check/"; done
 for b in "${bins[@]}"; do

@@ -1,13 +1,13 @@
 # Guest mode "daemon_bench" (make bench-daemon): what the checker costs.
 # Lines "bench CONFIG IMPL KIND PAIRS NS_PER_PAIR" (the scenario driver's
-# benchmark, see tests/guest/bench.sh) with CONFIG
+# benchmark, see bench/guest/bench.sh) with CONFIG
 #   off       no checker: tracepoints disabled
 #   checkd    iomap-checkd attached (default options)
 #   bpftrace  the bpftrace peer (/guest/iomap-check.bt) attached instead
 # and "bpfstat PROG RUNS NS" (kernel BPF stats: run time of each of the
 # checker's programs during one more benchmark read). Then a flood: both
 # CPUs map/unmap for FLOOD_S seconds while violations are injected, and
-# "flood ..." lines (see below). src/checkd_bench.awk makes the table.
+# "flood ..." lines (see below). bench/checkd_bench.awk makes the table.
 . /guest/lib.sh
 
 D=/bin/iomap-checkd

@@ -7,7 +7,7 @@
 #            -v boot_timeout=S -v wall=S -v init_at=S -v accel=A -v rel=R
 #            -v tailfile=F -v sumfile=F  splats.tsv guest.log
 #
-# Guest protocol on ttyS1 (see tests/guest/lib.sh):
+# Guest protocol on ttyS1 (see vm/guest/lib.sh):
 #   "# iomc: init ...", "# iomc: mode M begin", "# iomc: mode M end rc=N",
 #   "# iomc: done"                               harness lines, not shown
 #   "ok N DESC [# ...]" / "not ok N DESC [# ...]" one result per test; the

@@ -1,5 +1,5 @@
 # Guest mode "vmcheck": check a user's driver with iomap-checkd attached.
-# The host side is src/iomap-vmcheck.sh, which puts in the initramfs:
+# The host side is vmcheck/iomap-vmcheck.sh, which puts in the initramfs:
 #   /vmcheck/conf             shell variables: RUN_TIMEOUT (s),
 #                             ATTACH_TIMEOUT (s), CHECKD (1: run the
 #                             daemon, 0: development only, no checker),
@@ -8,7 +8,7 @@
 #   /vmcheck/driver/*.ko      the driver, built with the drop-in header
 #   /vmcheck/run.sh           RUN, the driver's own test, verbatim
 #   /bin/iomap-checkd         the checker (static)
-# and boots with two more serial ports (tests/vm.sh --chan): ttyS2 carries
+# and boots with two more serial ports (vm/vm.sh --chan): ttyS2 carries
 # only the checker's JSON lines, ttyS3 only its human reports and log, so
 # neither interleaves with kernel messages (ttyS0) or results (ttyS1, our
 # stdout).

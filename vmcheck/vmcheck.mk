@@ -1,4 +1,4 @@
-# tests/vmcheck.mk: check a user's driver in the guest (src/iomap-vmcheck.sh),
+# vmcheck/vmcheck.mk: check a user's driver in the guest (vmcheck/iomap-vmcheck.sh),
 # its tests, and its installation.
 #
 #   make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12]
@@ -15,7 +15,7 @@
 # Included after tests/tests.mk: `check`'s prerequisites were expanded there,
 # so this fragment names its own.
 
-VMCHECK := $(TOP)/src/iomap-vmcheck.sh
+VMCHECK := $(TOP)/vmcheck/iomap-vmcheck.sh
 VMCHECK_TIMEOUT ?= 300
 DRIVER ?=
 RUN ?=
@@ -48,13 +48,13 @@ check: daemon
 # $$XDG_CACHE_HOME/iomap-check.
 VMCHECK_SHARE = $(DESTDIR)$(PREFIX)/share/iomap-check
 VMCHECK_FILES = scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
-	tests/vm.sh tests/guest/init $(wildcard tests/guest/*.sh tests/lib/*.awk) \
+	vm/vm.sh vm/guest/init $(wildcard vm/guest/*.sh vm/*.awk) \
 	$(shell find kmod include/iomap-check -type f \( -name '*.[ch]' -o -name Kbuild \
 		-o -name '*.sh' \) | LC_ALL=C sort)
 install: install-vmcheck
 install-vmcheck: daemon
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 src/iomap-vmcheck.sh $(DESTDIR)$(PREFIX)/bin/iomap-vmcheck
+	install -m 0755 vmcheck/iomap-vmcheck.sh $(DESTDIR)$(PREFIX)/bin/iomap-vmcheck
 	@set -e; for f in $(VMCHECK_FILES); do \
 		install -D -m $$(if [ -x $$f ]; then echo 0755; else echo 0644; fi) \
 			$$f $(VMCHECK_SHARE)/$$f; \

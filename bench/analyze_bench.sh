@@ -3,10 +3,10 @@
 # text against `wc -l` on the same file in the same run, and peak RSS for
 # two file sizes (streaming: it must not grow with the file).
 #
-# usage: analyze_bench.sh BINDIR OUTDIR [BIG_MIB] [SMALL_MIB]
+# usage: analyze_bench.sh BINDIR BENCHBINDIR OUTDIR [BIG_MIB] [SMALL_MIB]
 set -eu
-bindir=$1 out=$2 big=${3:-1024} small=${4:-256}
-an=$bindir/iomap-check gen=$bindir/tests/analyze_bench_gen ru=$bindir/tests/analyze_rusage
+bindir=$1 benchbin=$2 out=$3 big=${4:-1024} small=${5:-256}
+an=$bindir/iomap-check gen=$benchbin/analyze_bench_gen ru=$benchbin/analyze_rusage
 mkdir -p "$out"
 
 # best of N runs (least disturbed by other load): "<exit> <wall> <cpu> <rss>"

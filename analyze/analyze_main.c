@@ -13,7 +13,7 @@
 #include "analyze_ksyms.h"
 #include "analyze_order.h"
 #include "analyze_syms.h"
-#include "checkd_report.h"
+#include "report.h"
 
 static const char usage_text[] =
 "usage: iomap-check analyze [OPTION]... FILE...\n"

@@ -1,9 +1,8 @@
-# src/analyze.mk: `iomap-check analyze`, its tests, fuzzers and benchmark.
+# analyze/analyze.mk: `iomap-check analyze`, its tests, fuzzers and benchmark.
 #
 #   make analyze         build/bin/iomap-check
 #   make analyze-tests   host unit tests (also run by make check)
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS (default 60) each
-#   make analyze-bench   ~1 GiB generated ftrace text: analyze vs wc -l, RSS
 #
 # Links libtracecmd/libtraceevent dynamically (Debian ships no libtracecmd.a);
 # the analyzer runs on the host only.
@@ -11,40 +10,36 @@
 AZ_OBJ  := $(ABS_BUILD)/obj/analyze
 AZ_BIN  := $(ABS_BUILD)/bin/iomap-check
 AZ_TBIN := $(ABS_BUILD)/bin/tests
-AZ_CC   ?= gcc
 AZ_TRACECMD_CFLAGS = $(shell pkg-config --cflags libtracecmd 2>/dev/null)
 AZ_TRACECMD_LIBS = $(shell pkg-config --libs libtracecmd 2>/dev/null || echo -ltracecmd -ltracefs -ltraceevent)
 AZ_LIBS = $(AZ_TRACECMD_LIBS) -pthread
-AZ_CFLAGS = -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -pthread -Iinclude -Isrc \
-	$(AZ_TRACECMD_CFLAGS)
+AZ_CFLAGS = $(USER_CFLAGS) -pthread -Ianalyze $(AZ_TRACECMD_CFLAGS)
 
 # The parts without libtracecmd (the fuzzers link these alone).
 AZ_CORE := analyze_text analyze_syms analyze_order analyze_input analyze_par analyze_record \
 	analyze_ksyms
-AZ_ALL  := $(AZ_CORE) analyze_tracedat analyze_check analyze_ckglue analyze_main \
-	engine_state checkd_report
-AZ_HDRS := $(wildcard src/analyze*.h include/iomap-check/*.h src/engine_state.h \
-	src/checkd_report.h src/checkd_ksyms.h src/checkd_out.h)
+AZ_ALL  := $(AZ_CORE) analyze_tracedat analyze_check analyze_ckglue analyze_main
+AZ_LIB  := $(LIB_OBJ)/engine_state.o $(LIB_OBJ)/report.o
+AZ_HDRS := $(LIB_HDRS) $(wildcard analyze/*.h)
 
-.PHONY: analyze analyze-tests fuzz analyze-bench
+.PHONY: analyze analyze-tests fuzz
 analyze: $(AZ_BIN)
 
-$(AZ_OBJ)/%.o: src/%.c $(AZ_HDRS)
+$(AZ_OBJ)/%.o: analyze/%.c $(AZ_HDRS)
 	@mkdir -p $(@D)
-	$(AZ_CC) $(AZ_CFLAGS) -c $< -o $@
+	$(USER_CC) $(AZ_CFLAGS) -c $< -o $@
 
-$(AZ_BIN): $(AZ_ALL:%=$(AZ_OBJ)/%.o) $(AZ_OBJ)/iomap_check_main.o
+$(AZ_BIN): $(AZ_ALL:%=$(AZ_OBJ)/%.o) $(AZ_OBJ)/iomap_check_main.o $(AZ_LIB)
 	@mkdir -p $(@D)
-	$(AZ_CC) -o $@ $^ $(AZ_LIBS)
+	$(USER_CC) -o $@ $^ $(AZ_LIBS)
 
 CHECK_DEPS += analyze
 
 # ---- tests ----------------------------------------------------------------
-AZ_TEST_OBJS = $(filter-out $(AZ_OBJ)/analyze_main.o,$(AZ_ALL:%=$(AZ_OBJ)/%.o)) \
-	$(AZ_OBJ)/analyze_main.o
+AZ_TEST_OBJS = $(AZ_ALL:%=$(AZ_OBJ)/%.o) $(AZ_LIB)
 $(AZ_TBIN)/analyze_test: tests/host/analyze_test.c tests/host/analyze_gen.h $(AZ_TEST_OBJS)
 	@mkdir -p $(@D)
-	$(AZ_CC) $(AZ_CFLAGS) -Itests/host -o $@ $< $(AZ_TEST_OBJS) $(AZ_LIBS)
+	$(USER_CC) $(AZ_CFLAGS) -Itests/host -o $@ $< $(AZ_TEST_OBJS) $(AZ_LIBS)
 
 analyze-tests: $(AZ_TBIN)/analyze_test
 CHECK_DEPS += analyze-tests
@@ -54,9 +49,9 @@ HOST_SUITES += $(AZ_TBIN)/analyze_test
 AZ_FUZZ    := $(ABS_BUILD)/fuzz
 AZ_FUZZCC  ?= clang
 AZ_FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -Iinclude -Isrc $(AZ_TRACECMD_CFLAGS)
-AZ_FUZZ_SRCS = $(AZ_CORE:%=src/%.c) src/analyze_tracedat.c src/analyze_check.c \
-	src/analyze_ckglue.c src/checkd_report.c src/engine_state.c
+	-fno-sanitize-recover=undefined -Iinclude -Ilib -Ianalyze $(AZ_TRACECMD_CFLAGS)
+AZ_FUZZ_SRCS = $(AZ_CORE:%=analyze/%.c) analyze/analyze_tracedat.c analyze/analyze_check.c \
+	analyze/analyze_ckglue.c lib/report.c lib/engine_state.c
 AZ_FUZZ_TARGETS := ftrace tcreport perf record
 FUZZ_SECONDS ?= 60
 
@@ -74,7 +69,7 @@ $(AZ_FUZZ)/bin/fuzz_record: tests/fuzz/fuzz_record.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
 	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) -o $@ $< $(AZ_FUZZ_SRCS) $(AZ_LIBS)
 $(AZ_FUZZ)/gen_seeds: tests/fuzz/gen_seeds.c tests/host/analyze_gen.h
 	@mkdir -p $(@D)
-	$(AZ_CC) -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Iinclude -Itests/host -o $@ $<
+	$(USER_CC) -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Iinclude -Itests/host -o $@ $<
 $(AZ_FUZZ)/seeds/.stamp: $(AZ_FUZZ)/gen_seeds $(wildcard tests/host/analyze/*/*.txt.gz)
 	rm -rf $(@D) && $< $(@D)
 	@# real traces captured in the guest (tests/host/analyze_guest.sh --save-fixtures)
@@ -98,19 +93,6 @@ HOST_SUITES += 'tests/fuzz/run.sh --fresh --seconds 3 --bindir $(AZ_FUZZ)/bin --
 # VM; a fresh capture of every scenario in one more boot of $(KERNEL).
 HOST_SUITES += tests/host/analyze_fixtures.sh
 GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
-
-# ---- benchmark --------------------------------------------------------------
-$(AZ_TBIN)/analyze_bench_gen: tests/host/analyze_bench_gen.c tests/host/analyze_gen.h
-	@mkdir -p $(@D)
-	$(AZ_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Itests/host -o $@ $<
-$(AZ_TBIN)/analyze_rusage: tests/host/analyze_rusage.c
-	@mkdir -p $(@D)
-	$(AZ_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
-
-AZ_BENCH_MIB ?= 1024
-analyze-bench: $(AZ_BIN) $(AZ_TBIN)/analyze_bench_gen $(AZ_TBIN)/analyze_rusage
-	tests/host/analyze_bench.sh $(ABS_BUILD)/bin $(ABS_BUILD)/bench $(AZ_BENCH_MIB) 256
-BENCH_TARGETS += analyze-bench
 
 .PHONY: install-analyze
 install: install-analyze

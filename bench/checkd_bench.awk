@@ -1,5 +1,5 @@
 # The table `make bench-daemon` prints, from the guest log of a
-# daemon_bench boot (tests/guest/daemon_bench.sh):
+# daemon_bench boot (bench/guest/daemon_bench.sh):
 #   bench CONFIG IMPL KIND PAIRS NS_PER_PAIR   (CONFIG off|checkd|bpftrace)
 #   bpfstat PROG RUNS NS
 #   flood MODE SECONDS OPS INJECTED COUNTED LOST_REPORTS CPU_TICKS HZ RSS_KB
@@ -29,7 +29,7 @@ END {
 		printf "%-8s%s%s%s%s%12s\n", k, cell("off" SUBSEP "inline" SUBSEP k), cell(o), cell(c), cell(b), ratio
 	}
 	print "inline: the kernel's static inline io_mapping; tp-off: iomap_check.ko, no checker;"
-	print "checkd: iomap-checkd attached; bpftrace: src/iomap-check.bt attached instead;"
+	print "checkd: iomap-checkd attached; bpftrace: bench/iomap-check.bt attached instead;"
 	print "checkd/bt: the checker's added cost per pair over the bpftrace peer's (< 1: cheaper)."
 	if ("iomc_map" in runs && runs["iomc_map"] > 0) {
 		printf "BPF run time per event (kernel BPF stats): map %.0f ns, unmap %.0f ns\n",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Output sinks: see checkd_out.h. */
+/* Output sinks: see sink.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <syslog.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "checkd_out.h"
+#include "sink.h"
 
 static int out_fd = -1;		/* file or stream */
 static int own_fd;		/* out_fd is a file we opened */

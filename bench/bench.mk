@@ -1,0 +1,65 @@
+# bench/bench.mk: `make bench`, every benchmark of the project. Each prints
+# ratios against a baseline measured in the same run (goals in the README).
+#
+#   make bench           all of them, then the module's own (below)
+#   make bench-daemon    the checker's cost per map/unmap pair, a bpftrace
+#                        peer's, BPF run time per event, a flood
+#   make analyze-bench   ~1 GiB generated ftrace text: analyze vs wc -l, RSS
+#
+# Guest modes bench and daemon_bench live in bench/guest/ (vm.sh finds them).
+
+BENCH_BIN := $(ABS_BUILD)/bin/bench
+BENCH_TARGETS :=
+BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror
+
+# ---- the checker (one boot) --------------------------------------------------
+# bench-daemon: one boot; the scenario driver's benchmark without a checker,
+# with iomap-checkd, with the bpftrace peer (bench/iomap-check.bt); the
+# programs' run time from the kernel's BPF stats; a flood of the checker
+# from both CPUs (checkd_flood) with a violation every 1000 operations.
+$(BENCH_BIN)/checkd_flood: bench/checkd_flood.c $(CHECKD_HDRS) $(CHECKD_SKEL)
+	@mkdir -p $(@D)
+	$(USER_CC) $(CHECKD_CFLAGS) -o $@ $< $(CHECKD_LIBS)
+
+# bpftrace and the shared libraries it needs, copied into the guest
+CHECKD_BT_FILES = $(shell ldd /usr/bin/bpftrace 2>/dev/null | \
+	awk '$$3 ~ /^\// { print $$3 } $$1 ~ /^\// { print $$1 }' | sort -u)
+CHECKD_BENCH_OUT = $(ABS_BUILD)/vm/bench-daemon-$(KERNEL)
+# bpftrace compiles its script with LLVM in the guest: minutes under TCG
+CHECKD_BENCH_TIMEOUT ?= 1200
+
+.PHONY: bench-daemon
+BENCH_TARGETS += bench-daemon
+bench-daemon: deps kernel kmod daemon $(BENCH_BIN)/checkd_flood
+	@$(VM) --kernel $(KERNEL) --mode daemon_bench --format none --out $(CHECKD_BENCH_OUT) \
+		--timeout $(CHECKD_BENCH_TIMEOUT) --bin $(CHECKD_BIN) --bin $(BENCH_BIN)/checkd_flood \
+		--extra bench/iomap-check.bt:/guest/iomap-check.bt \
+		$(if $(wildcard /usr/bin/bpftrace),--extra /usr/bin/bpftrace:/bin/bpftrace \
+		$(foreach f,$(CHECKD_BT_FILES),--extra $(f):$(f))); rc=$$?; \
+	awk -f bench/checkd_bench.awk $(CHECKD_BENCH_OUT)/guest.log && exit $$rc
+
+# ---- the analyzer ------------------------------------------------------------
+$(BENCH_BIN)/analyze_bench_gen: bench/analyze_bench_gen.c tests/host/analyze_gen.h
+	@mkdir -p $(@D)
+	$(USER_CC) $(BENCH_CFLAGS) -Itests/host -o $@ $<
+$(BENCH_BIN)/analyze_rusage: bench/analyze_rusage.c
+	@mkdir -p $(@D)
+	$(USER_CC) $(BENCH_CFLAGS) -o $@ $<
+
+AZ_BENCH_MIB ?= 1024
+analyze-bench: $(AZ_BIN) $(BENCH_BIN)/analyze_bench_gen $(BENCH_BIN)/analyze_rusage
+	bench/analyze_bench.sh $(ABS_BUILD)/bin $(BENCH_BIN) $(ABS_BUILD)/bench $(AZ_BENCH_MIB) 256
+.PHONY: analyze-bench
+BENCH_TARGETS += analyze-bench
+
+# ---- the module, and all of the above -----------------------------------------
+# Boots $(KERNEL) and prints ns per map/unmap pair: the kernel's inline
+# io_mapping against iomap_check.ko (bench/guest/bench.sh).
+BENCH_TIMEOUT ?= 300
+.PHONY: bench
+bench: deps kernel kmod $(BENCH_TARGETS)
+	@out=$(ABS_BUILD)/vm/bench-$(KERNEL); \
+	$(VM) --kernel $(KERNEL) --mode bench --format none --out $$out \
+		--timeout $(BENCH_TIMEOUT); rc=$$?; \
+	awk -v accel="$$(cut -d' ' -f2 $$out/info 2>/dev/null)" \
+		-f bench/bench-report.awk $$out/guest.log && exit $$rc

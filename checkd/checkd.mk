@@ -1,0 +1,85 @@
+# checkd/checkd.mk: iomap-checkd (the libbpf daemon that loads bpf/'s
+# programs) and its host tests.
+#
+#   make daemon          build/bin/iomap-checkd (static), its BPF object and skeleton
+#   make daemon-tests    build the host test programs
+
+CHECKD_OBJ    := $(ABS_BUILD)/obj/checkd
+CHECKD_BIN    := $(ABS_BUILD)/bin/iomap-checkd
+CHECKD_TBIN   := $(ABS_BUILD)/obj/checkd-tests
+CHECKD_CFLAGS := $(USER_CFLAGS) -Icheckd -Ibpf -I$(dir $(CHECKD_SKEL))
+CHECKD_LIBS   := -static -lbpf -lelf -lz -lcap -lpthread
+CHECKD_HDRS   := $(LIB_HDRS) $(wildcard bpf/*.h checkd/*.h)
+
+$(CHECKD_OBJ)/%.o: checkd/%.c $(CHECKD_HDRS) $(CHECKD_SKEL)
+	@mkdir -p $(@D)
+	$(USER_CC) $(CHECKD_CFLAGS) -c $< -o $@
+
+$(CHECKD_OBJ)/tests/%.o: tests/host/%.c $(CHECKD_HDRS) $(CHECKD_SKEL) $(wildcard tests/host/iomc_*.h)
+	@mkdir -p $(@D)
+	$(USER_CC) $(CHECKD_CFLAGS) -Itests/host -c $< -o $@
+
+# ---- host tests -----------------------------------------------------------
+# bpf_rules: the real object on the host's verifier, every rule through
+# BPF_PROG_TEST_RUN, and its agreement with the userspace engine driver.
+$(CHECKD_TBIN)/bpf_rules: $(CHECKD_OBJ)/tests/bpf_rules.o $(CHECKD_OBJ)/tests/iomc_seq.o \
+		$(LIB_OBJ)/engine_state.o
+	@mkdir -p $(@D)
+	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
+
+.PHONY: daemon daemon-tests
+daemon-tests: $(CHECKD_TBIN)/bpf_rules $(CHECKD_TBIN)/checkd_format
+
+# checkd_format: the report formats (JSON validity, lockdep-like text) offline.
+$(CHECKD_TBIN)/checkd_format: $(CHECKD_OBJ)/tests/checkd_format.o $(LIB_OBJ)/report.o \
+		$(LIB_OBJ)/sink.o $(LIB_OBJ)/ksyms.o
+	@mkdir -p $(@D)
+	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
+
+CHECK_DEPS += daemon-tests
+HOST_SUITES += '$(CHECKD_TBIN)/bpf_rules tests/host/rules.seq'
+HOST_SUITES += '$(CHECKD_TBIN)/checkd_format'
+
+# The same test inside each guest kernel (6.1, 6.12): their verifiers accept
+# the programs and the rules decide alike there (tests/guest/bpf_rules.sh).
+GUEST_MODES += bpf_rules
+GUEST_BINS += $(CHECKD_TBIN)/bpf_rules
+GUEST_FILES += tests/host/rules.seq:/guest/rules.seq
+
+# ---- the daemon ---------------------------------------------------------------
+CHECKD_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+CHECKD_SRCS := checkd_main checkd_loop checkd_attach checkd_hooks checkd_caps checkd_record
+$(CHECKD_OBJ)/checkd_main.o: CHECKD_CFLAGS += -DIOMC_VERSION='"$(CHECKD_VERSION)"'
+
+$(CHECKD_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
+	@mkdir -p $(@D)
+	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
+
+daemon: $(CHECKD_BIN)
+CHECK_DEPS += daemon
+GUEST_BINS += $(CHECKD_BIN)
+
+# Guest mode: the daemon against every scenario (make demo shows its
+# reports: vm/guest/daemon_demo.sh).
+GUEST_MODES += daemon
+
+# ---- make install -------------------------------------------------------------
+# The daemon, its systemd unit and iomap_check.ko (built for $(KERNEL)).
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR  ?= $(PREFIX)/share/doc/iomap-check
+
+.PHONY: install-daemon
+install: install-daemon
+install-daemon: daemon kmod
+	install -D -m 0755 $(CHECKD_BIN) $(DESTDIR)$(SBINDIR)/iomap-checkd
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		checkd/iomap-checkd.service >$(DESTDIR)$(UNITDIR)/iomap-checkd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/iomap-checkd.service
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	@rel=$(KREL) && \
+	install -D -m 0644 $(ABS_BUILD)/obj/$$rel/kmod/iomap_check.ko \
+		$(DESTDIR)/lib/modules/$$rel/extra/iomap_check.ko && \
+	echo "installed iomap_check.ko for $$rel" && \
+	if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$$rel/kernel ]; then depmod -a $$rel; fi

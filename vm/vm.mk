@@ -1,0 +1,22 @@
+# vm/vm.mk: the QEMU guest harness (vm/vm.sh, vm/guest/) as make sees it.
+#
+# Other fragments extend (before tests/tests.mk is included):
+#   GUEST_MODES  modes one `make check` boot runs: M.sh in vm/guest/,
+#                tests/guest/ or bench/guest/ (protocol: vm/guest/lib.sh)
+#   GUEST_BINS   static binaries copied to the guest's /bin
+#   GUEST_FILES  extra files, host/path:/guest/path
+#
+# VM_TIMEOUT: wall-clock limit of one guest boot. The daemon needs ~15 s
+# to attach its kprobes under TCG and its mode runs ~60 s, so one boot with
+# every mode takes 2+ minutes.
+
+VM := vm/vm.sh
+VM_TIMEOUT ?= 480
+GUEST_FILES ?=
+
+iomc_comma := ,
+iomc_empty :=
+iomc_space := $(iomc_empty) $(iomc_empty)
+vm_list = $(subst $(iomc_space),$(iomc_comma),$(strip $(1)))
+VM_ARGS = $(foreach b,$(GUEST_BINS),--bin $(abspath $(b))) \
+	$(foreach f,$(GUEST_FILES),--extra $(abspath $(firstword $(subst :, ,$(f)))):$(word 2,$(subst :, ,$(f))))
