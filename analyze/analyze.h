@@ -7,10 +7,6 @@
 #include <linux/types.h>
 #include "iomap-check/engine.h"
 
-#ifndef IOMC_VERSION
-#define IOMC_VERSION "0.1"
-#endif
-
 struct az_source;
 
 struct az_opts {
@@ -19,12 +15,11 @@ struct az_opts {
 	int all;			/* every occurrence in full, no dedup */
 	int partial;			/* history before the first event unknown */
 	FILE *out;			/* reports */
+	const char *release;		/* the traced kernel's, if an input names it */
 	struct az_source **srcs;	/* inputs, for messages */
 	int nsrc;
 };
 
-/* Rule id by name, -1 if none. */
-int az_rule_by_name(const char *s, size_t n);
 /* The analyze subcommand; argv[0] is "analyze". */
 int az_main(int argc, char **argv);
 

@@ -4,19 +4,17 @@
  * lib/engine_state.c + include/iomap-check/engine.h (shared with the BPF
  * checker); here are dedup, loss handling, reports and the summary.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analyze_check.h"
 #include "analyze_input.h"
 #include "analyze_syms.h"
-#include "report.h"
+#include "dedup.h"
 #include "engine_state.h"
-
-struct seen {
-	__u32 rule;
-	__u64 site, map_site;
-	__u64 count;	/* 0 = empty slot */
-};
+#include "hash.h"
+#include "ksyms.h"
+#include "report.h"
 
 /* open-addressing set of u64 (vaddrs seen since the last drop) */
 struct u64set {
@@ -30,21 +28,13 @@ struct az_checker {
 	struct ck_fmt fmt;		/* the daemon's report printer */
 	struct iomc_state *st;
 	const struct az_event *cur;	/* event being fed, for the callback */
-	struct seen *seen;
-	size_t seen_mask, nseen;
+	struct iomc_dedup seen;
 	__u64 total[IOMC_RULE_MAX], distinct[IOMC_RULE_MAX];
 	__u64 violations, suppressed, drops, drop_events;
+	__u64 write_errors;		/* reports the output did not take */
 	int dropped;			/* a drop happened somewhere */
 	struct u64set since_drop;
 };
-
-static __u64 hmix(__u64 k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return k;
-}
 
 static int set_has(const struct u64set *s, __u64 k)
 {
@@ -54,7 +44,7 @@ static int set_has(const struct u64set *s, __u64 k)
 		return s->has_zero;
 	if (!s->k)
 		return 0;
-	for (i = hmix(k) & s->mask; s->k[i]; i = (i + 1) & s->mask)
+	for (i = iomc_hash64(k) & s->mask; s->k[i]; i = (i + 1) & s->mask)
 		if (s->k[i] == k)
 			return 1;
 	return 0;
@@ -79,7 +69,7 @@ static void set_add(struct u64set *s, __u64 k)
 		for (j = 0; s->k && j <= s->mask; j++) {
 			if (!s->k[j])
 				continue;
-			for (i = hmix(s->k[j]) & (ncap - 1); nk[i]; i = (i + 1) & (ncap - 1))
+			for (i = iomc_hash64(s->k[j]) & (ncap - 1); nk[i]; i = (i + 1) & (ncap - 1))
 				;
 			nk[i] = s->k[j];
 		}
@@ -87,7 +77,7 @@ static void set_add(struct u64set *s, __u64 k)
 		s->k = nk;
 		s->mask = ncap - 1;
 	}
-	for (i = hmix(k) & s->mask; s->k[i]; i = (i + 1) & s->mask)
+	for (i = iomc_hash64(k) & s->mask; s->k[i]; i = (i + 1) & s->mask)
 		;
 	s->k[i] = k;
 	s->n++;
@@ -99,45 +89,26 @@ static void set_clear(struct u64set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Dedup: the count of (rule, site, map_site) after this occurrence. */
-static __u64 seen_bump(struct az_checker *c, __u32 rule, __u64 site, __u64 map_site)
+/* Sites are interned ids whose text came from the input (analyze_syms.h). */
+static const char *site_name(void *ctx, __u64 addr, char *buf, size_t len)
 {
-	__u64 h = hmix(hmix(rule ^ site * 31) ^ map_site);
-	size_t i;
+	const char *s = az_sym_name(addr);
 
-	if (!c->seen || (c->nseen + 1) * 2 > c->seen_mask + 1) {
-		size_t ncap = c->seen ? (c->seen_mask + 1) * 2 : 256, j;
-		struct seen *ns = calloc(ncap, sizeof(*ns));
+	(void)ctx;
+	if (s)
+		snprintf(buf, len, "%s", s);
+	else
+		iomc_sym_format(buf, len, addr, NULL);
+	return buf;
+}
 
-		if (!ns)
-			return 1;
-		for (j = 0; c->seen && j <= c->seen_mask; j++) {
-			struct seen *o = &c->seen[j];
-			size_t k;
+static void write_out(void *ctx, const char *text, size_t len, int syslog_prio)
+{
+	struct az_checker *c = ctx;
 
-			if (!o->count)
-				continue;
-			for (k = hmix(hmix(o->rule ^ o->site * 31) ^ o->map_site) & (ncap - 1);
-			     ns[k].count; k = (k + 1) & (ncap - 1))
-				;
-			ns[k] = *o;
-		}
-		free(c->seen);
-		c->seen = ns;
-		c->seen_mask = ncap - 1;
-	}
-	for (i = h & c->seen_mask; c->seen[i].count; i = (i + 1) & c->seen_mask) {
-		struct seen *s = &c->seen[i];
-
-		if (s->rule == rule && s->site == site && s->map_site == map_site)
-			return ++s->count;
-	}
-	c->seen[i].rule = rule;
-	c->seen[i].site = site;
-	c->seen[i].map_site = map_site;
-	c->seen[i].count = 1;
-	c->nseen++;
-	return 1;
+	(void)syslog_prio;
+	if (fwrite(text, 1, len, c->o.out) != len)
+		c->write_errors++;
 }
 
 static void on_violation(void *arg, const struct iomc_event *ev, const struct iomc_viol *v,
@@ -163,10 +134,10 @@ static void on_violation(void *arg, const struct iomc_event *ev, const struct io
 		return;
 	c->violations++;
 	c->total[v->rule]++;
-	n = seen_bump(c, v->rule, ev->caller, v->map_site);
+	n = iomc_dedup_add(&c->seen, v->rule, ev->caller, v->map_site, 1);
 	if (n > 1 && !c->o.all)
 		return;
-	if (n == 1)
+	if (n <= 1)	/* 0: not stored (table full), still a new report */
 		c->distinct[v->rule]++;
 	memset(&r, 0, sizeof(r));
 	r.msg = IOMC_MSG_REPORT;
@@ -201,11 +172,10 @@ struct az_checker *az_checker_new(const struct az_opts *o)
 	c->o = *o;
 	/* --partial: as if events were lost just before the first one */
 	c->dropped = o->partial;
-	ck_fmt_init(&c->fmt, o->json);
-	/* the traced kernel is not this one: do not name this machine's */
-	c->fmt.release = "(post-mortem)";
-	c->fmt.version = "iomap-check analyze";
-	az_ckglue_set_output(o->out);
+	/* the traced kernel is not this one: never name this machine's */
+	ck_fmt_init_post_mortem(&c->fmt, o->json, o->release,
+				&(struct ck_report_ops){ .symbolize = site_name,
+							 .write = write_out, .ctx = c });
 	c->st = iomc_state_new(&o->cfg);
 	if (!c->st) {
 		free(c);
@@ -257,11 +227,6 @@ __u64 az_checker_violations(const struct az_checker *c)
 
 void az_checker_summary(const struct az_checker *c, FILE *f)
 {
-	static const char *const names[] = {
-#define X(id, name, desc) name,
-		IOMC_RULES(X)
-#undef X
-	};
 	struct iomc_state_stats s;
 	int i;
 
@@ -275,7 +240,7 @@ void az_checker_summary(const struct az_checker *c, FILE *f)
 		for (i = 0; i < IOMC_RULE_MAX; i++) {
 			if (!c->total[i])
 				continue;
-			fprintf(f, "%s%s %llu", sep, names[i], (unsigned long long)c->total[i]);
+			fprintf(f, "%s%s %llu", sep, ck_rule_name(i), (unsigned long long)c->total[i]);
 			if (c->distinct[i] != c->total[i])
 				fprintf(f, " (%llu distinct)", (unsigned long long)c->distinct[i]);
 			sep = ", ";
@@ -288,6 +253,12 @@ void az_checker_summary(const struct az_checker *c, FILE *f)
 			(unsigned long long)c->drops, c->drops == 1 ? "" : "s",
 			(unsigned long long)c->drop_events, (unsigned long long)c->suppressed,
 			c->suppressed == 1 ? "" : "s");
+	if (c->seen.overflow)
+		fprintf(f, "iomap-check: %llu reports were not deduplicated (more than %u distinct "
+			"rule/site pairs)\n", (unsigned long long)c->seen.overflow, IOMC_DEDUP_MAX);
+	if (c->write_errors)
+		fprintf(f, "iomap-check: %llu reports could not be written to the output\n",
+			(unsigned long long)c->write_errors);
 	if (s.dropped)
 		fprintf(f, "iomap-check: %llu violations beyond %d per event not reported\n",
 			(unsigned long long)s.dropped, IOMC_MAX_VIOL);
@@ -297,6 +268,6 @@ void az_checker_free(struct az_checker *c)
 {
 	iomc_state_free(c->st);
 	set_clear(&c->since_drop);
-	free(c->seen);
+	iomc_dedup_free(&c->seen);
 	free(c);
 }

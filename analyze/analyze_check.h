@@ -20,7 +20,5 @@ __u64 az_checker_violations(const struct az_checker *c);
 void az_checker_summary(const struct az_checker *c, FILE *f);
 void az_checker_free(struct az_checker *c);
 
-/* analyze_ckglue.c: where the shared report printer writes. */
-void az_ckglue_set_output(FILE *f);
 
 #endif

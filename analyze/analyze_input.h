@@ -39,6 +39,7 @@ struct az_source {
 	__u32 index;
 	enum az_fmt fmt;
 	__u32 nr_cpus;		/* from the header, 0 if unknown */
+	const char *release;	/* the traced kernel's (recordings), else NULL */
 	struct az_stats st;
 	/* 1: *ev filled; 0: end of input; -1: error (already reported) */
 	int (*next)(struct az_source *src, struct az_event *ev);

@@ -13,7 +13,10 @@
 #include "analyze_ksyms.h"
 #include "analyze_order.h"
 #include "analyze_syms.h"
+#include "cli.h"
 #include "report.h"
+
+#define PROG "iomap-check analyze"
 
 static const char usage_text[] =
 "usage: iomap-check analyze [OPTION]... FILE...\n"
@@ -51,35 +54,6 @@ static const char usage_text[] =
 static void usage(FILE *f)
 {
 	fprintf(f, usage_text, IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
-}
-
-int az_rule_by_name(const char *s, size_t n)
-{
-	int i;
-
-	for (i = 0; i < IOMC_RULE_MAX; i++)
-		if (strlen(ck_rule_name(i)) == n && !memcmp(ck_rule_name(i), s, n))
-			return i;
-	return -1;
-}
-
-static int parse_disable(const char *arg, __u32 *mask)
-{
-	while (*arg) {
-		size_t n = strcspn(arg, ",");
-		int r = az_rule_by_name(arg, n);
-
-		if (r < 0) {
-			fprintf(stderr, "iomap-check: unknown rule '%.*s' (see --list-rules)\n",
-				(int)n, arg);
-			return -1;
-		}
-		*mask &= ~(1U << r);
-		arg += n;
-		if (*arg == ',')
-			arg++;
-	}
-	return 0;
 }
 
 static void dump_event(FILE *out, const struct az_event *e)
@@ -165,22 +139,13 @@ int az_main(int argc, char **argv)
 			outpath = optarg;
 			break;
 		case 'd':
-			if (parse_disable(optarg, &o.cfg.rule_mask))
+			if (iomc_parse_disable(PROG, optarg, &o.cfg.rule_mask))
 				return 2;
 			break;
-		case 'L': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			/* the engine's stacks hold IOMC_STACK_MAX maps */
-			if (*end || !*optarg || v < 1 || v > IOMC_STACK_MAX) {
-				fprintf(stderr, "iomap-check: --depth-limit: a number from 1 to %d, "
-					"not '%s'\n", IOMC_STACK_MAX, optarg);
+		case 'L':
+			if (iomc_parse_depth_limit(PROG, optarg, &o.cfg.depth_limit))
 				return 2;
-			}
-			o.cfg.depth_limit = (__u32)v;
 			break;
-		}
 		case 'A':
 			o.all = 1;
 			break;
@@ -205,7 +170,7 @@ int az_main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("iomap-check analyze %s\n", IOMC_VERSION);
+			iomc_print_version(PROG);
 			return 0;
 		default:	/* getopt said what was wrong */
 			fprintf(stderr, "Try 'iomap-check analyze --help'.\n");
@@ -240,6 +205,8 @@ int az_main(int argc, char **argv)
 	o.out = out;
 	o.srcs = srcs;
 	o.nsrc = nsrc;
+	for (i = 0; i < nsrc && !o.release; i++)
+		o.release = srcs[i]->release;
 	if (!dump && !(chk = az_checker_new(&o))) {
 		rc = 2;
 		goto out;

@@ -184,6 +184,7 @@ struct az_source *az_open_record(const char *path, int fd, __u32 index)
 	}
 	r->hdr.release[sizeof(r->hdr.release) - 1] = 0;
 	r->base.nr_cpus = r->hdr.ncpus;
+	r->base.release = r->hdr.release;
 	az_ksyms_expect_release(r->hdr.release);
 	return &r->base;
 fail:

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyze_syms.h"
+#include "hash.h"
 
 /*
  * Parser threads intern concurrently (analyze_input.c): the tables are
@@ -80,16 +81,6 @@ static void *arena_alloc(size_t n)
 	return arena->data + arena->used - n;
 }
 
-static inline __u64 mix(__u64 h)
-{
-	h ^= h >> 31;
-	h *= 0x7fb5d329728ea185ULL;
-	h ^= h >> 27;
-	h *= 0x81dadef4bc2dd44dULL;
-	h ^= h >> 33;
-	return h;
-}
-
 static __u64 hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
@@ -107,7 +98,7 @@ static __u64 hash_bytes(const void *p, size_t n)
 		memcpy(&w, s, n);
 		h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
 	}
-	return mix(h) | 1;	/* never 0 */
+	return iomc_hash64(h) | 1;	/* never 0 */
 }
 
 static int table_grow(struct table *t)

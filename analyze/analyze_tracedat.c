@@ -15,7 +15,9 @@
 #include <unistd.h>
 #include <trace-cmd.h>
 #include "analyze_input.h"
+#include "analyze_ksyms.h"
 #include "analyze_syms.h"
+#include "ksyms.h"
 
 struct stream {
 	struct tracecmd_input *h;
@@ -103,21 +105,31 @@ static void str_field(struct tep_format_field *f, struct tep_record *r, char *ds
 	memcpy(dst, (char *)r->data + f->offset, len);
 }
 
-/* "func+0xoff/0xsize" from the file's kallsyms, or the bare address. */
+/*
+ * A site, spelled by lib/ksyms: from --kallsyms when given (it names
+ * modules), else from the kallsyms trace-cmd saved in the file, which
+ * libtraceevent 1.7 looks up without the module name.
+ */
 static __u64 site(struct dat_src *d, __u64 addr)
 {
 	const char *name = NULL;
 	unsigned long long start = 0;
 	unsigned long size = 0;
+	struct iomc_sym s;
 	char buf[AZ_SYM_MAX_LEN];
-	int n;
+	int n, found;
 
-	/* returns 1 when found (the file's kallsyms has no module names) */
-	if (tep_find_function_info(d->tep, addr, &name, &start, &size) && name)
-		n = snprintf(buf, sizeof(buf), "%s+0x%llx/0x%lx", name,
-			     (unsigned long long)addr - start, size);
-	else
-		n = snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)addr);
+	if (az_ksyms_loaded())
+		return az_symbolize(addr);
+	found = tep_find_function_info(d->tep, addr, &name, &start, &size) && name &&
+		size && size <= IOMC_SYM_MAX_SIZE && addr - start < size;
+	if (found) {
+		s.name = name;
+		s.mod = NULL;
+		s.start = start;
+		s.size = size;
+	}
+	n = iomc_sym_format(buf, sizeof(buf), addr, found ? &s : NULL);
 	if (n < 0)
 		return 0;
 	return az_sym_intern(buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "analyze.h"
+#include "cli.h"
 
 static void usage(FILE *f)
 {
@@ -32,7 +33,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-		printf("iomap-check %s\n", IOMC_VERSION);
+		iomc_print_version("iomap-check");
 		return 0;
 	}
 	fprintf(stderr, "iomap-check: unknown command '%s'\n", argv[1]);

@@ -3,10 +3,12 @@
 #ifndef IOMC_CHECKD_H
 #define IOMC_CHECKD_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
 #include "checkd_attach.h"
+#include "dedup.h"
 #include "report.h"
 
 #define CK_MODULE "iomap_check"
@@ -29,12 +31,6 @@ struct ck_opts {
 	char **cmd;		/* -- COMMAND ARGS... */
 };
 
-/* Userspace dedup: one entry per (rule, site, map site). */
-struct ck_seen {
-	struct iomc_seen_key key;
-	__u64 count;		/* occurrences that reached userspace */
-};
-
 struct ck_run {
 	struct ck_opts o;
 	struct ck_fmt fmt;
@@ -43,8 +39,7 @@ struct ck_run {
 	FILE *rec;		/* --record file */
 	__u64 rec_events;
 	__u64 *rec_fail_cpu;	/* per-CPU rec_fail seen so far */
-	struct ck_seen *seen;
-	size_t n_seen, cap_seen;
+	struct iomc_dedup seen;	/* reports that reached userspace */
 	__u64 violations_seen;	/* reports that reached userspace */
 	struct iomc_counters last;	/* counters at the last loss check */
 	__u64 last_misses;
@@ -66,6 +61,8 @@ void ck_summary(struct ck_run *r, int final);
 __u64 ck_total_violations(struct ck_run *r);
 void ck_print_ktap(struct ck_run *r);
 double ck_now(void);
+/* Block the signals the loop takes through its signalfd. 0 or -1. */
+int ck_block_signals(sigset_t *set);
 
 /* checkd_record.c */
 int ck_record_open(struct ck_run *r, const char *path);

@@ -47,9 +47,8 @@ GUEST_BINS += $(CHECKD_TBIN)/bpf_rules
 GUEST_FILES += tests/host/rules.seq:/guest/rules.seq
 
 # ---- the daemon ---------------------------------------------------------------
-CHECKD_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
-CHECKD_SRCS := checkd_main checkd_loop checkd_attach checkd_hooks checkd_caps checkd_record
-$(CHECKD_OBJ)/checkd_main.o: CHECKD_CFLAGS += -DIOMC_VERSION='"$(CHECKD_VERSION)"'
+CHECKD_SRCS := checkd_main checkd_loop checkd_attach checkd_hooks checkd_caps checkd_record \
+	checkd_syms
 
 $(CHECKD_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
 	@mkdir -p $(@D)

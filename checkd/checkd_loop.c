@@ -15,7 +15,8 @@
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "checkd.h"
-#include "ksyms.h"
+#include "checkd_syms.h"
+#include "dedup.h"
 #include "sink.h"
 #include "iomap_checkd.skel.h"
 
@@ -31,41 +32,12 @@ double ck_now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static struct ck_seen *seen_find(struct ck_run *r,
-				 const struct iomc_seen_key *k, int add)
-{
-	size_t i;
-
-	/* few distinct keys (one per buggy call site): a linear scan */
-	for (i = 0; i < r->n_seen; i++)
-		if (r->seen[i].key.rule == k->rule &&
-		    r->seen[i].key.site == k->site &&
-		    r->seen[i].key.map_site == k->map_site)
-			return &r->seen[i];
-	if (!add)
-		return NULL;
-	if (r->n_seen == r->cap_seen) {
-		size_t cap = r->cap_seen ? r->cap_seen * 2 : 64;
-		struct ck_seen *p = realloc(r->seen, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		r->seen = p;
-		r->cap_seen = cap;
-	}
-	memset(&r->seen[r->n_seen], 0, sizeof(r->seen[0]));
-	r->seen[r->n_seen].key = *k;
-	return &r->seen[r->n_seen++];
-}
-
 static void on_report(struct ck_run *r, const struct iomc_report *rep)
 {
-	struct iomc_seen_key k = { .rule = rep->v.rule, .site = rep->ev.caller,
-				   .map_site = rep->v.map_site };
-	struct ck_seen *s = seen_find(r, &k, 1);
+	__u64 n = iomc_dedup_add(&r->seen, rep->v.rule, rep->ev.caller, rep->v.map_site, 1);
 
 	r->violations_seen++;
-	if (s && s->count++ && r->o.dedup)
+	if (n > 1 && r->o.dedup)
 		return;		/* a repeat: counted */
 	ck_print_violation(&r->fmt, rep);
 }
@@ -128,7 +100,7 @@ static void attach_module(struct ck_run *r, const char *why)
 	r->attach_errors = 0;
 	r->mod = MOD_ATTACHED;
 	/* its symbols are new */
-	ck_ksyms_load(NULL);
+	ck_syms_load();
 	if (!r->o.quiet)
 		ck_print_status(&r->fmt, "%s %s: attached to its tracepoints", CK_MODULE, why);
 }
@@ -195,74 +167,48 @@ void ck_check_losses(struct ck_run *r)
 	ck_record_drops(r);
 }
 
-static int cmp_site(const void *a, const void *b)
+/*
+ * Counts per (rule, site, map site): the kernel's dedup table, plus the
+ * keys only userspace saw (the kernel table was full, or --all).
+ */
+static int merged_counts(struct ck_run *r, struct iomc_dedup *d)
 {
-	const struct ck_site_count *x = a, *y = b;
-
-	if (x->rule != y->rule)
-		return x->rule < y->rule ? -1 : 1;
-	return x->count > y->count ? -1 : x->count < y->count;
-}
-
-/* Counts from the kernel's dedup table, plus what only userspace saw. */
-void ck_summary(struct ck_run *r, int final)
-{
-	struct ck_summary s;
 	struct iomc_seen_key k, next, *prev = NULL;
 	struct iomc_seen_val v;
 	int fd = bpf_map__fd(r->b.skel->maps.seen);
-	size_t i, cap = 0;
+	size_t i;
 
-	memset(&s, 0, sizeof(s));
-	s.final = final;
+	memset(d, 0, sizeof(*d));
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		k = next;
 		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, &v) || k.rule >= IOMC_RULE_MAX)
-			continue;
-		if (s.n_sites == cap) {
-			struct ck_site_count *p;
-
-			cap = cap ? cap * 2 : 64;
-			p = realloc(s.sites, cap * sizeof(*p));
-			if (!p)
-				break;
-			s.sites = p;
-		}
-		s.sites[s.n_sites].rule = k.rule;
-		s.sites[s.n_sites].site = k.site ? k.site : k.map_site;
-		s.sites[s.n_sites].map_site = k.map_site;
-		s.sites[s.n_sites].count = v.count;
-		s.n_sites++;
-		s.rule_count[k.rule] += v.count;
-		s.rule_sites[k.rule]++;
+		if (!bpf_map_lookup_elem(fd, &k, &v))
+			iomc_dedup_add(d, k.rule, k.site, k.map_site, v.count);
 	}
-	/* keys the kernel table could not hold (or --all) */
-	for (i = 0; i < r->n_seen; i++) {
-		const struct ck_seen *u = &r->seen[i];
-		struct iomc_seen_val tmp;
+	for (i = 0; r->seen.ent && i <= r->seen.mask; i++) {
+		const struct iomc_dedup_ent *u = &r->seen.ent[i];
 
-		if (!bpf_map_lookup_elem(fd, &u->key, &tmp) || u->key.rule >= IOMC_RULE_MAX)
+		if (!u->count)
 			continue;
-		if (s.n_sites == cap) {
-			struct ck_site_count *p;
-
-			cap = cap ? cap * 2 : 64;
-			p = realloc(s.sites, cap * sizeof(*p));
-			if (!p)
-				break;
-			s.sites = p;
-		}
-		s.sites[s.n_sites].rule = u->key.rule;
-		s.sites[s.n_sites].site = u->key.site ? u->key.site : u->key.map_site;
-		s.sites[s.n_sites].map_site = u->key.map_site;
-		s.sites[s.n_sites].count = u->count;
-		s.n_sites++;
-		s.rule_count[u->key.rule] += u->count;
-		s.rule_sites[u->key.rule]++;
+		k = (struct iomc_seen_key){ .rule = u->rule, .site = u->site,
+					    .map_site = u->map_site };
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			iomc_dedup_add(d, u->rule, u->site, u->map_site, u->count);
 	}
-	if (s.n_sites)
-		qsort(s.sites, s.n_sites, sizeof(*s.sites), cmp_site);
+	return d->overflow ? -ENOMEM : 0;
+}
+
+void ck_summary(struct ck_run *r, int final)
+{
+	struct ck_summary s;
+	struct iomc_dedup d;
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	s.final = final;
+	merged_counts(r, &d);
+	iomc_dedup_summarize(&d, &s);
+	iomc_dedup_free(&d);
 	ck_bpf_counters(&r->b, &s.c);
 	s.misses = ck_bpf_misses(&r->b);
 	{
@@ -284,48 +230,45 @@ void ck_summary(struct ck_run *r, int final)
 /* --ci --ktap: one result per rule on stdout. */
 void ck_print_ktap(struct ck_run *r)
 {
-	__u64 count[IOMC_RULE_MAX] = { 0 };
-	struct iomc_seen_key k, next, *prev = NULL;
-	struct iomc_seen_val v;
-	int fd = bpf_map__fd(r->b.skel->maps.seen);
-	size_t i;
+	struct ck_summary s;
+	struct iomc_dedup d;
 	__u32 rule;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (!bpf_map_lookup_elem(fd, &k, &v) && k.rule < IOMC_RULE_MAX)
-			count[k.rule] += v.count;
-	}
-	for (i = 0; i < r->n_seen; i++)
-		if (bpf_map_lookup_elem(fd, &r->seen[i].key, &v) &&
-		    r->seen[i].key.rule < IOMC_RULE_MAX)
-			count[r->seen[i].key.rule] += r->seen[i].count;
+	memset(&s, 0, sizeof(s));
+	merged_counts(r, &d);
+	iomc_dedup_summarize(&d, &s);
+	iomc_dedup_free(&d);
+	free(s.sites);
 	printf("KTAP version 1\n1..%d\n", IOMC_RULE_MAX);
 	for (rule = 0; rule < IOMC_RULE_MAX; rule++) {
 		if (!((r->o.rules.rule_mask >> rule) & 1))
 			printf("ok %u %s # SKIP disabled\n", rule + 1, ck_rule_name(rule));
-		else if (count[rule])
+		else if (s.rule_count[rule])
 			printf("not ok %u %s # %llu violation%s\n", rule + 1,
-			       ck_rule_name(rule), (unsigned long long)count[rule],
-			       count[rule] == 1 ? "" : "s");
+			       ck_rule_name(rule), (unsigned long long)s.rule_count[rule],
+			       s.rule_count[rule] == 1 ? "" : "s");
 		else
 			printf("ok %u %s\n", rule + 1, ck_rule_name(rule));
 	}
 	fflush(stdout);
 }
 
+int ck_block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGCHLD);
+	return sigprocmask(SIG_BLOCK, set, NULL);
+}
+
 static int make_signalfd(void)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
+	if (ck_block_signals(&set))
 		return -1;
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }

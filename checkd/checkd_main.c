@@ -19,13 +19,11 @@
 #include "checkd.h"
 #include "checkd_caps.h"
 #include "checkd_hooks.h"
-#include "ksyms.h"
+#include "checkd_syms.h"
+#include "cli.h"
 #include "sink.h"
 #include "iomap_checkd.skel.h"
 
-#ifndef IOMC_VERSION
-#define IOMC_VERSION "0.1"
-#endif
 
 enum {
 	OPT_RINGBUF = 256, OPT_DEPTH, OPT_MIGHT_SLEEP, OPT_DURATION, OPT_KTAP,
@@ -80,7 +78,7 @@ static void usage(FILE *f)
 "\n"
 "Rules:\n"
 "  -d, --disable RULE[,RULE...]   switch rules off (repeatable)\n"
-"      --depth-limit N   depth_exceeded above N nested maps (default %d)\n"
+"      --depth-limit N   depth_exceeded above N nested maps (1..%d, default %d)\n"
 "      --might-sleep all|noalloc|none\n"
 "                        might-sleep hooks: all, noalloc (default: all but\n"
 "                        the allocators, which run on every allocation;\n"
@@ -104,7 +102,7 @@ static void usage(FILE *f)
 "Exit status: 0; 1 violations seen (--ci); 2 usage or set-up error;\n"
 "3 COMMAND failed (and no violation).\n"
 "\n"
-"Rules:\n", IOMC_DEFAULT_DEPTH_LIMIT);
+"Rules:\n", IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
 	for (i = 0; i < IOMC_RULE_MAX; i++)
 		fprintf(f, "  %-22s %s\n", ck_rule_name(i), ck_rule_desc(i));
 	fputc('\n', f);
@@ -113,28 +111,7 @@ static void usage(FILE *f)
 
 static int bad_usage(const char *fmt, const char *arg)
 {
-	fputs("iomap-checkd: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'iomap-checkd --help'.\n", stderr);
-	return 2;
-}
-
-static int parse_disable(struct ck_opts *o, const char *arg)
-{
-	char *s = strdup(arg), *save = NULL, *t;
-	int rc = 0;
-
-	for (t = strtok_r(s, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		int id = ck_rule_id(t);
-
-		if (id < 0) {
-			rc = bad_usage("unknown rule '%s' (see --help)", t);
-			break;
-		}
-		o->rules.rule_mask &= ~(1u << id);
-	}
-	free(s);
-	return rc;
+	return iomc_usage_error("iomap-checkd", fmt, arg);
 }
 
 static int parse_args(struct ck_opts *o, int argc, char **argv)
@@ -156,7 +133,7 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 			usage(stdout);
 			exit(0);
 		case 'V':
-			printf("iomap-checkd %s\n", IOMC_VERSION);
+			iomc_print_version("iomap-checkd");
 			exit(0);
 		case OPT_LIST_HOOKS:
 			ck_hooks_print(stdout);
@@ -174,15 +151,13 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 			o->use_syslog = 1;
 			break;
 		case 'd':
-			if ((rc = parse_disable(o, optarg)))
+			if ((rc = iomc_parse_disable("iomap-checkd", optarg, &o->rules.rule_mask)))
 				return rc;
 			break;
 		case OPT_DEPTH:
-			v = strtol(optarg, &end, 0);
-			if (*end || v < 1 || v > IOMC_STACK_MAX)
-				return bad_usage("--depth-limit: a number from 1 to 32, not '%s'",
-						 optarg);
-			o->rules.depth_limit = (__u32)v;
+			if ((rc = iomc_parse_depth_limit("iomap-checkd", optarg,
+							  &o->rules.depth_limit)))
+				return rc;
 			break;
 		case OPT_ALL:
 			o->dedup = 0;
@@ -266,22 +241,16 @@ int main(int argc, char **argv)
 	static struct ck_run run;
 	struct ck_run *r = &run;
 	struct ck_bpf_opts bo;
+	struct ck_report_ops ops = { 0 };
 	sigset_t set;
 	char err[256] = "";
 	int rc;
 
 	/* signals arrive through a signalfd (checkd_loop.c): block them
 	 * first thing, so that an early SIGUSR1 or SIGHUP cannot kill us */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	ck_block_signals(&set);
 	if ((rc = parse_args(&r->o, argc, argv)))
 		return rc;
-	ck_fmt_init(&r->fmt, r->o.json);
 	if ((rc = ck_out_open(r->o.output, r->o.json, r->o.use_syslog))) {
 		fprintf(stderr, "iomap-checkd: %s: %s\n", r->o.output, strerror(-rc));
 		return 2;
@@ -290,7 +259,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "iomap-checkd: %s: %s\n", r->o.json_output, strerror(-rc));
 		return 2;
 	}
-	if (ck_ksyms_load(NULL) || !ck_ksyms_count())
+	ck_out_report_ops(&ops);
+	ops.symbolize = ck_syms_name;
+	ck_fmt_init(&r->fmt, r->o.json, &ops);
+	if (ck_syms_load() || !ck_syms_count())
 		ck_print_status(&r->fmt, "warning: no kernel symbols (/proc/kallsyms unreadable or hidden): sites will be addresses");
 
 	memset(&bo, 0, sizeof(bo));
@@ -318,7 +290,7 @@ int main(int argc, char **argv)
 	}
 	if (!r->o.quiet) {
 		ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks%s%s",
-				IOMC_VERSION, r->b.n_ms, r->b.sleep_hook, r->b.n_irq,
+				iomc_version, r->b.n_ms, r->b.sleep_hook, r->b.n_irq,
 				r->b.unload_watch ? "" : ", no unload detection (no kprobes)",
 				r->o.record ? ", recording" : "");
 		if (r->b.skipped[0])

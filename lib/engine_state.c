@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "engine_state.h"
+#include "hash.h"
 
 /* ---- u64 -> pointer hash ------------------------------------------------ */
 
@@ -23,10 +24,7 @@ struct u64map {
 
 static size_t u64map_slot(const struct u64map *m, __u64 k)
 {
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return (size_t)k & (m->nb - 1);
+	return (size_t)iomc_hash64(k) & (m->nb - 1);
 }
 
 static void *u64map_get(const struct u64map *m, __u64 k)

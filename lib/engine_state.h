@@ -5,11 +5,11 @@
  * and the same per-event sequence of engine calls. Feed it struct
  * iomc_event's in order; it calls back once per violation.
  *
- * Used by the analyzer (post-mortem) and by tests/host/engine_agree, which
+ * Used by the analyzer (post-mortem) and by tests/host/bpf_rules.c, which
  * proves this driver and the BPF one decide the same.
  */
-#ifndef IOMC_ENGINE_STATE_H
-#define IOMC_ENGINE_STATE_H
+#ifndef IOMC_LIB_ENGINE_STATE_H
+#define IOMC_LIB_ENGINE_STATE_H
 
 #include <linux/types.h>
 #include "iomap-check/engine.h"

@@ -1,44 +1,69 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* /proc/kallsyms symbolizer: see ksyms.h. */
+/* The one symbolizer: see ksyms.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "ksyms.h"
 
 struct ksym {
 	__u64 addr;
-	const char *name;	/* in names[] */
-	const char *mod;	/* NULL for vmlinux */
+	size_t name, mod;	/* offsets into names; mod (size_t)-1 = vmlinux */
 };
 
-static struct ksym *syms;
-static size_t nsyms;
-static char *names;		/* arena of NUL-terminated strings */
-static size_t names_len, names_cap;
-static char *ksyms_path;
-static time_t last_reload;
+struct iomc_ksyms {
+	struct ksym *syms;
+	size_t n;
+	char *names;		/* arena of NUL-terminated strings */
+	size_t names_len;
+};
 
-static const char *arena_add(const char *s, size_t n, size_t *off)
+int iomc_sym_format(char *buf, size_t len, __u64 addr, const struct iomc_sym *s)
 {
-	if (names_len + n + 1 > names_cap) {
-		size_t cap = names_cap ? names_cap * 2 : 1 << 20;
+	if (!addr)
+		return snprintf(buf, len, "?");
+	if (!s)
+		return snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+	return snprintf(buf, len, "%s+0x%llx/0x%llx%s%s%s", s->name,
+			(unsigned long long)(addr - s->start), (unsigned long long)s->size,
+			s->mod ? " [" : "", s->mod ? s->mod : "", s->mod ? "]" : "");
+}
+
+struct iomc_ksyms *iomc_ksyms_new(void)
+{
+	return calloc(1, sizeof(struct iomc_ksyms));
+}
+
+void iomc_ksyms_free(struct iomc_ksyms *k)
+{
+	if (!k)
+		return;
+	free(k->syms);
+	free(k->names);
+	free(k);
+}
+
+/* Append s[0..n) to the arena; (size_t)-1 when out of memory. */
+static size_t arena_add(char **arena, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	size_t off = *len;
+
+	if (*len + n + 1 > *cap) {
+		size_t c = *cap ? *cap * 2 : 1 << 20;
 		char *p;
 
-		while (cap < names_len + n + 1)
-			cap *= 2;
-		p = realloc(names, cap);
+		while (c < *len + n + 1)
+			c *= 2;
+		p = realloc(*arena, c);
 		if (!p)
-			return NULL;
-		names = p;
-		names_cap = cap;
+			return (size_t)-1;
+		*arena = p;
+		*cap = c;
 	}
-	memcpy(names + names_len, s, n);
-	names[names_len + n] = 0;
-	*off = names_len;
-	names_len += n + 1;
-	return names + *off;
+	memcpy(*arena + off, s, n);
+	(*arena)[off + n] = 0;
+	*len += n + 1;
+	return off;
 }
 
 static int cmp_ksym(const void *a, const void *b)
@@ -48,166 +73,120 @@ static int cmp_ksym(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-void ck_ksyms_free(void)
+int iomc_ksyms_load(struct iomc_ksyms *k, const char *path)
 {
-	free(syms);
-	free(names);
-	syms = NULL;
-	names = NULL;
-	nsyms = names_len = names_cap = 0;
-}
-
-int ck_ksyms_load(const char *path)
-{
-	/* names are stored as offsets while the arena may move */
-	struct raw { __u64 addr; size_t name, mod; } *raw = NULL;
-	size_t nraw = 0, cap = 0, i, last_mod = (size_t)-1;
-	char line[512], last_mod_name[128] = "";
+	struct ksym *syms = NULL;
+	char *names = NULL, line[1024], last_mod[128] = "";
+	size_t n = 0, cap = 0, len = 0, ncap = 0, mod_off = (size_t)-1;
+	int err = 0;
 	FILE *f;
 
-	if (path && path != ksyms_path) {
-		free(ksyms_path);
-		ksyms_path = strdup(path);
-	}
-	f = fopen(ksyms_path ? ksyms_path : "/proc/kallsyms", "r");
+	f = fopen(path ? path : "/proc/kallsyms", "re");
 	if (!f)
 		return -errno;
-	ck_ksyms_free();
-	last_reload = time(NULL);
 	while (fgets(line, sizeof(line), f)) {
-		char type, *name, *mod, *end;
-		unsigned long long a;
-		size_t off, moff = (size_t)-1;
+		char *end, *name, *mod = NULL;
+		unsigned long long a = strtoull(line, &end, 16);
+		size_t name_len, off, moff = (size_t)-1;
 
-		a = strtoull(line, &end, 16);
-		if (end == line || *end != ' ')
+		/* "addr t name\t[mod]\n"; code symbols only */
+		if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ' ||
+		    !strchr("tTwW", end[1]))
 			continue;
-		type = end[1];
-		if (type != 't' && type != 'T' && type != 'w' && type != 'W')
-			continue;
-		/* "addr t name\t[mod]\n" */
-		name = end + 3;
-		mod = NULL;
-		end = name + strcspn(name, "\t\n");
-		if (*end == '\t' && end[1] == '[') {
-			mod = end + 2;
-			mod[strcspn(mod, "]\n")] = 0;
-		}
-		*end = 0;
 		if (!a)
 			continue;	/* addresses hidden (kptr_restrict) */
-		if (!arena_add(name, strlen(name), &off))
+		name = end + 3;
+		name_len = strcspn(name, "\t\n");
+		if (name[name_len] == '\t' && name[name_len + 1] == '[') {
+			mod = name + name_len + 2;
+			mod[strcspn(mod, "]\n")] = 0;
+		}
+		off = arena_add(&names, &len, &ncap, name, name_len);
+		if (off == (size_t)-1) {
+			err = -ENOMEM;
 			break;
+		}
 		if (mod) {
-			if (last_mod != (size_t)-1 && !strcmp(mod, last_mod_name)) {
-				moff = last_mod;
-			} else if (arena_add(mod, strlen(mod), &moff)) {
-				last_mod = moff;
-				snprintf(last_mod_name, sizeof(last_mod_name), "%s", mod);
+			/* consecutive symbols of one module share its name */
+			if (mod_off == (size_t)-1 || strcmp(mod, last_mod)) {
+				mod_off = arena_add(&names, &len, &ncap, mod, strlen(mod));
+				if (mod_off == (size_t)-1) {
+					err = -ENOMEM;
+					break;
+				}
+				snprintf(last_mod, sizeof(last_mod), "%s", mod);
 			}
+			moff = mod_off;
 		}
-		if (nraw == cap) {
-			struct raw *p = realloc(raw, (cap = cap ? cap * 2 : 65536) *
-						sizeof(*p));
+		if (n == cap) {
+			struct ksym *p = realloc(syms, (cap = cap ? cap * 2 : 65536) * sizeof(*p));
 
-			if (!p)
+			if (!p) {
+				err = -ENOMEM;
 				break;
-			raw = p;
+			}
+			syms = p;
 		}
-		raw[nraw].addr = a;
-		raw[nraw].name = off;
-		raw[nraw].mod = moff;
-		nraw++;
+		syms[n].addr = a;
+		syms[n].name = off;
+		syms[n].mod = moff;
+		n++;
 	}
+	if (!err && ferror(f))
+		err = -EIO;
 	fclose(f);
-	syms = calloc(nraw ? nraw : 1, sizeof(*syms));
-	if (!syms) {
-		free(raw);
-		return -ENOMEM;
+	if (err) {
+		free(syms);
+		free(names);
+		return err;
 	}
-	for (i = 0; i < nraw; i++) {
-		syms[i].addr = raw[i].addr;
-		syms[i].name = names + raw[i].name;
-		syms[i].mod = raw[i].mod == (size_t)-1 ? NULL : names + raw[i].mod;
-	}
-	nsyms = nraw;
-	free(raw);
-	qsort(syms, nsyms, sizeof(*syms), cmp_ksym);
+	qsort(syms, n, sizeof(*syms), cmp_ksym);
+	free(k->syms);
+	free(k->names);
+	k->syms = syms;
+	k->n = n;
+	k->names = names;
+	k->names_len = len;
 	return 0;
 }
 
-size_t ck_ksyms_count(void)
+size_t iomc_ksyms_count(const struct iomc_ksyms *k)
 {
-	return nsyms;
+	return k ? k->n : 0;
 }
 
-/* Index of the symbol containing addr, or -1. */
-static long find(__u64 addr)
+int iomc_ksyms_find(const struct iomc_ksyms *k, __u64 addr, struct iomc_sym *s)
 {
-	size_t lo = 0, hi = nsyms;
+	size_t lo = 0, hi;
+	__u64 size;
 
-	if (!nsyms || addr < syms[0].addr)
-		return -1;
+	if (!k || !k->n || addr < k->syms[0].addr)
+		return 0;
+	hi = k->n;
 	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (syms[mid].addr <= addr)
+		if (k->syms[mid].addr <= addr)
 			lo = mid;
 		else
 			hi = mid;
 	}
-	return (long)lo;
+	if (lo + 1 >= k->n)
+		return 0;	/* the last symbol: its end is unknown */
+	size = k->syms[lo + 1].addr - k->syms[lo].addr;
+	if (addr - k->syms[lo].addr >= size || size > IOMC_SYM_MAX_SIZE)
+		return 0;
+	s->name = k->names + k->syms[lo].name;
+	s->mod = k->syms[lo].mod == (size_t)-1 ? NULL : k->names + k->syms[lo].mod;
+	s->start = k->syms[lo].addr;
+	s->size = size;
+	return 1;
 }
 
-/*
- * A symbol "contains" addr if the next symbol starts after it and the
- * distance is plausible for one function.
- */
-#define MAX_FUNC_SIZE (1ULL << 20)
-
-const char *ck_ksym(__u64 addr, char *buf, size_t len)
+const char *iomc_ksyms_name(const struct iomc_ksyms *k, __u64 addr, char *buf, size_t len)
 {
-	long i;
-	__u64 size;
+	struct iomc_sym s;
 
-	if (!addr) {
-		snprintf(buf, len, "?");
-		return buf;
-	}
-	for (int pass = 0; pass < 2; pass++) {
-		i = find(addr);
-		if (i >= 0) {
-			size = (size_t)i + 1 < nsyms ? syms[i + 1].addr - syms[i].addr :
-			       0;
-			if (size && addr - syms[i].addr < size &&
-			    size <= MAX_FUNC_SIZE) {
-				if (syms[i].mod)
-					snprintf(buf, len, "%s+0x%llx/0x%llx [%s]",
-						 syms[i].name,
-						 (unsigned long long)(addr - syms[i].addr),
-						 (unsigned long long)size, syms[i].mod);
-				else
-					snprintf(buf, len, "%s+0x%llx/0x%llx",
-						 syms[i].name,
-						 (unsigned long long)(addr - syms[i].addr),
-						 (unsigned long long)size);
-				return buf;
-			}
-		}
-		/* a module loaded since: reload, at most once a second */
-		if (pass || time(NULL) == last_reload || ck_ksyms_load(NULL))
-			break;
-	}
-	snprintf(buf, len, "0x%llx", (unsigned long long)addr);
+	iomc_sym_format(buf, len, addr, iomc_ksyms_find(k, addr, &s) ? &s : NULL);
 	return buf;
-}
-
-__u64 ck_ksym_addr(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < nsyms; i++)
-		if (!strcmp(syms[i].name, name))
-			return syms[i].addr;
-	return 0;
 }

@@ -1,25 +1,51 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Kernel addresses to `func+0xoff/0xlen [module]`, from /proc/kallsyms
- * (the format of the kernel's %pS). Module symbols change as modules come
- * and go: the table is reloaded on request and when an address falls
- * outside every known symbol.
+ * The one symbolizer: kernel addresses to `func+0xoff/0xlen [module]`, the
+ * spelling of the kernel's %pS, for live reports (iomap-checkd, over
+ * /proc/kallsyms), daemon recordings (a kallsyms file) and trace.dat (the
+ * kallsyms trace-cmd saved, looked up through libtraceevent). Whatever the
+ * lookup, a site is spelled by iomc_sym_format() alone.
+ *
+ * A symbol contains an address when the address lies before the next code
+ * symbol and the symbol is at most IOMC_SYM_MAX_SIZE long; otherwise the
+ * address is printed as 0x... (the last symbol of a table has no known end).
  */
-#ifndef IOMC_CHECKD_KSYMS_H
-#define IOMC_CHECKD_KSYMS_H
+#ifndef IOMC_LIB_KSYMS_H
+#define IOMC_LIB_KSYMS_H
 
 #include <stddef.h>
 #include <linux/types.h>
 
-/* (Re)load the symbol table; path NULL = /proc/kallsyms. 0 or -errno. */
-int ck_ksyms_load(const char *path);
-/* Symbolize addr into buf; returns buf. Unknown addresses print as 0x...;
- * 0 prints as "?". */
-const char *ck_ksym(__u64 addr, char *buf, size_t len);
-/* Address of a symbol (first match), 0 if none. */
-__u64 ck_ksym_addr(const char *name);
-/* Number of symbols loaded (0: kallsyms unreadable or addresses hidden). */
-size_t ck_ksyms_count(void);
-void ck_ksyms_free(void);
+#define IOMC_SYM_MAX_SIZE (1ULL << 20)
+
+/* One looked-up symbol (strings owned by the table it came from). */
+struct iomc_sym {
+	const char *name;
+	const char *mod;	/* NULL for vmlinux */
+	__u64 start, size;
+};
+
+/*
+ * addr spelled from s: "func+0xoff/0xlen [mod]"; s NULL (not found):
+ * "0x<addr>"; addr 0: "?". Returns the length snprintf would write.
+ */
+int iomc_sym_format(char *buf, size_t len, __u64 addr, const struct iomc_sym *s);
+
+/* A kallsyms table (code symbols only). */
+struct iomc_ksyms;
+
+struct iomc_ksyms *iomc_ksyms_new(void);
+/*
+ * (Re)load from path (NULL: /proc/kallsyms). 0, or -errno with the old
+ * table kept. A file whose addresses are all 0 (kptr_restrict) loads
+ * with no symbols: iomc_ksyms_count() says so.
+ */
+int iomc_ksyms_load(struct iomc_ksyms *k, const char *path);
+size_t iomc_ksyms_count(const struct iomc_ksyms *k);
+/* 1 and *s filled when a symbol contains addr, else 0. */
+int iomc_ksyms_find(const struct iomc_ksyms *k, __u64 addr, struct iomc_sym *s);
+/* Lookup + format in one: returns buf. */
+const char *iomc_ksyms_name(const struct iomc_ksyms *k, __u64 addr, char *buf, size_t len);
+void iomc_ksyms_free(struct iomc_ksyms *k);
 
 #endif

@@ -1,15 +1,30 @@
 # lib/lib.mk: the userspace library every tool links (iomap-checkd,
 # iomap-check analyze, the host tests): the rule engine's driver
-# (engine_state), the report printer (report), the kallsyms symbolizer
-# (ksyms) and the output sinks (sink). Compiled once, with the flags every
-# userspace part shares, into $(LIB_OBJ).
+# (engine_state), the report printer (report), the symbolizer (ksyms),
+# report dedup (dedup), the output sinks (sink) and the command-line
+# helpers (cli, which carries the version). Compiled once, with the flags
+# every userspace part shares, into $(LIB_OBJ).
+#
+# The version of every tool is the VERSION file's.
 
 LIB_OBJ    := $(ABS_BUILD)/obj/lib
 USER_CC    ?= gcc
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude -Ilib
 LIB_HDRS   := $(wildcard include/iomap-check/*.h lib/*.h)
-LIB_NAMES  := engine_state report ksyms sink
+LIB_NAMES  := engine_state report ksyms dedup sink cli
+IOMC_VERSION := $(shell cat VERSION)
+
+$(LIB_OBJ)/cli.o: USER_CFLAGS += -DIOMC_VERSION='"$(IOMC_VERSION)"'
+$(LIB_OBJ)/cli.o: VERSION
 
 $(LIB_OBJ)/%.o: lib/%.c $(LIB_HDRS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(USER_CFLAGS) -c $< -o $@
+
+# Its own host test (KTAP): option parsers, dedup, the symbolizer's rules.
+LIB_TEST := $(ABS_BUILD)/obj/lib-tests/lib_test
+$(LIB_TEST): tests/host/lib_test.c $(LIB_HDRS) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $< $(filter %.o,$^)
+CHECK_DEPS += $(LIB_TEST)
+HOST_SUITES += $(LIB_TEST)

@@ -13,8 +13,6 @@
 #include <time.h>
 #include <syslog.h>
 #include <sys/utsname.h>
-#include "ksyms.h"
-#include "sink.h"
 #include "report.h"
 
 static const char *const rule_names[] = {
@@ -60,14 +58,27 @@ static const char *kindname(__u32 k)
 	return k < IOMC_KIND_MAX ? kind_names[k] : "?";
 }
 
-void ck_fmt_init(struct ck_fmt *f, int json)
+void ck_fmt_init(struct ck_fmt *f, int json, const struct ck_report_ops *ops)
 {
 	static struct utsname u;
 
 	uname(&u);
+	memset(f, 0, sizeof(*f));
 	f->json = json;
+	f->live = 1;
 	f->release = u.release;
 	f->version = u.version;
+	f->ops = *ops;
+}
+
+void ck_fmt_init_post_mortem(struct ck_fmt *f, int json, const char *release,
+			     const struct ck_report_ops *ops)
+{
+	memset(f, 0, sizeof(*f));
+	f->json = json;
+	f->release = release && release[0] ? release : "(kernel unknown)";
+	f->version = "(post-mortem: iomap-check analyze)";
+	f->ops = *ops;
 }
 
 /* The API call an event stands for (same names as the analyzer's). */
@@ -111,9 +122,9 @@ static void comm_of(const struct iomc_event *ev, char *buf)
 		strcpy(buf, "?");
 }
 
-static const char *sym(__u64 a, char *buf, size_t n)
+static const char *sym(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
 {
-	return ck_ksym(a, buf, n);
+	return fmt->ops.symbolize(fmt->ops.ctx, a, buf, n);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -132,24 +143,25 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_sym(FILE *f, __u64 a)
+static void json_sym(const struct ck_fmt *fmt, FILE *f, __u64 a)
 {
 	char b[256];
 
 	if (!a)
 		fputs("null", f);
 	else
-		json_str(f, sym(a, b, sizeof(b)));
+		json_str(f, sym(fmt, a, b, sizeof(b)));
 }
 
 /* buf/len are open_memstream's: only valid after fclose */
-static void emit(FILE *mem, char **buf, size_t *len, int prio, int json_sink)
+static void emit(const struct ck_fmt *fmt, FILE *mem, char **buf, size_t *len, int prio,
+		 int json_sink)
 {
 	fclose(mem);
 	if (json_sink)
-		ck_out_write_json(*buf, *len);
+		fmt->ops.write_json(fmt->ops.ctx, *buf, *len);
 	else
-		ck_out_write(*buf, *len, prio);
+		fmt->ops.write(fmt->ops.ctx, *buf, *len, prio);
 	free(*buf);
 }
 
@@ -165,13 +177,13 @@ static int stack_frames(const struct iomc_report *r)
  * tracepoint's BPF glue) are not the user's business: skip them, like
  * lockdep's backtrace starts at the caller.
  */
-static int stack_first(const struct iomc_report *r, int n)
+static int stack_first(const struct ck_fmt *fmt, const struct iomc_report *r, int n)
 {
 	char b[256];
 	int i;
 
 	for (i = 0; i < n; i++) {
-		const char *s = ck_ksym(r->stack[i], b, sizeof(b));
+		const char *s = sym(fmt, r->stack[i], b, sizeof(b));
 
 		if (strncmp(s, "bpf_prog_", 9) && strncmp(s, "bpf_trace_run", 13) &&
 		    strncmp(s, "__bpf_trace_", 12) && strncmp(s, "0x", 2))
@@ -180,7 +192,7 @@ static int stack_first(const struct iomc_report *r, int n)
 	return 0;
 }
 
-static void print_json(FILE *f, const struct iomc_report *r)
+static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
 {
 	const struct iomc_event *ev = &r->ev;
 	char comm[IOMC_COMM_LEN];
@@ -198,19 +210,19 @@ static void print_json(FILE *f, const struct iomc_report *r)
 	fprintf(f, ",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\",\"vaddr\":\"0x%llx\",\"site\":",
 		(unsigned long long)ev->mapping, (unsigned long long)ev->offset,
 		(unsigned long long)ev->vaddr);
-	json_sym(f, report_site(r));
+	json_sym(fmt, f, report_site(r));
 	fputs(",\"map_site\":", f);
-	json_sym(f, r->v.map_site);
+	json_sym(fmt, f, r->v.map_site);
 	if (r->v.other_site) {
 		fputs(",\"other_site\":", f);
-		json_sym(f, r->v.other_site);
+		json_sym(fmt, f, r->v.other_site);
 	}
 	if (r->v.rule == IOMC_RULE_CROSS_CONTEXT_UNMAP)
 		fprintf(f, ",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
 			r->v.other_tid, ctxname(r->v.other_ctx), r->v.other_cpu);
 	if (ev->type == IOMC_EV_MIGHT_SLEEP) {
 		fputs(",\"function\":", f);
-		json_sym(f, ev->arg);
+		json_sym(fmt, f, ev->arg);
 	}
 	fputs(",\"held\":[", f);
 	for (i = 0; i < r->n_held && i < IOMC_STACK_MAX; i++) {
@@ -221,16 +233,16 @@ static void print_json(FILE *f, const struct iomc_report *r)
 			kindname(h->kind), (unsigned long long)h->mapping,
 			(unsigned long long)h->offset,
 			(unsigned long long)h->vaddr);
-		json_sym(f, h->site);
+		json_sym(fmt, f, h->site);
 		fprintf(f, ",\"context\":\"%s\",\"tid\":%u}", ctxname(h->ctx),
 			h->tid);
 	}
 	fputs("],\"stack\":[", f);
 	n = stack_frames(r);
-	for (i = (unsigned int)stack_first(r, n); (int)i < n; i++) {
-		if (i > (unsigned int)stack_first(r, n))
+	for (i = (unsigned int)stack_first(fmt, r, n); (int)i < n; i++) {
+		if (i > (unsigned int)stack_first(fmt, r, n))
 			fputc(',', f);
-		json_sym(f, r->stack[i]);
+		json_sym(fmt, f, r->stack[i]);
 	}
 	fputs("],\"count\":1}\n", f);
 }
@@ -321,7 +333,7 @@ static void headline(FILE *f, const struct iomc_report *r, const char *comm)
 	}
 }
 
-static void print_op(FILE *f, const struct iomc_report *r)
+static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
 {
 	const struct iomc_event *ev = &r->ev;
 	char b[256], b2[256];
@@ -335,27 +347,27 @@ static void print_op(FILE *f, const struct iomc_report *r)
 		if (ev->kind == IOMC_KIND_WC)
 			fprintf(f, "%llu", (unsigned long long)ev->len);
 		fprintf(f, ") = 0x%llx, at: %s\n", (unsigned long long)ev->vaddr,
-			sym(ev->caller, b, sizeof(b)));
+			sym(fmt, ev->caller, b, sizeof(b)));
 		break;
 	case IOMC_EV_UNMAP:
 		fprintf(f, " %s(0x%llx), at: %s\n", op_name(ev),
-			(unsigned long long)ev->vaddr, sym(ev->caller, b, sizeof(b)));
+			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
 		break;
 	case IOMC_EV_FREE:
 		fprintf(f, " %s(0x%llx), at: %s\n", op_name(ev),
 			(unsigned long long)ev->mapping,
-			sym(ev->caller, b, sizeof(b)));
+			sym(fmt, ev->caller, b, sizeof(b)));
 		break;
 	case IOMC_EV_SWITCH:
 		if (ev->caller)
 			fprintf(f, " schedule() (voluntary), went to sleep at: %s\n",
-				sym(ev->caller, b, sizeof(b)));
+				sym(fmt, ev->caller, b, sizeof(b)));
 		else
 			fputs(" schedule() (voluntary): see the stack backtrace\n", f);
 		break;
 	case IOMC_EV_MIGHT_SLEEP:
-		fprintf(f, " %s, at: %s\n", sym(ev->arg, b2, sizeof(b2)),
-			sym(ev->caller, b, sizeof(b)));
+		fprintf(f, " %s, at: %s\n", sym(fmt, ev->arg, b2, sizeof(b2)),
+			sym(fmt, ev->caller, b, sizeof(b)));
 		break;
 	case IOMC_EV_EXIT:
 		fputs(" do_exit()\n", f);
@@ -369,44 +381,44 @@ static void print_op(FILE *f, const struct iomc_report *r)
 }
 
 /* The other map(s) or sites the rule names. */
-static void print_related(FILE *f, const struct iomc_report *r)
+static void print_related(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
 {
 	const struct iomc_viol *v = &r->v;
 	char b[256];
 
 	switch (v->rule) {
 	case IOMC_RULE_LIFO:
-		fprintf(f, "\nwhich was mapped at: %s\n", sym(v->map_site, b, sizeof(b)));
+		fprintf(f, "\nwhich was mapped at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
 		fprintf(f, "but the most recent map of this context was made at: %s\n",
-			sym(v->other_site, b, sizeof(b)));
+			sym(fmt, v->other_site, b, sizeof(b)));
 		break;
 	case IOMC_RULE_SLEEP_IN_ATOMIC:
 	case IOMC_RULE_MIGHT_SLEEP_IN_ATOMIC:
 		fprintf(f, "\nbut %s context holds the atomic map taken at: %s\n",
-			ctxname(v->ctx), sym(v->map_site, b, sizeof(b)));
+			ctxname(v->ctx), sym(fmt, v->map_site, b, sizeof(b)));
 		fputs("(io_mapping_map_atomic_wc disabled preemption and page faults there)\n", f);
 		break;
 	case IOMC_RULE_UNMAP_MISMATCH:
 	case IOMC_RULE_CROSS_CONTEXT_UNMAP:
-		fprintf(f, "\nbut it was mapped at: %s\n", sym(v->map_site, b, sizeof(b)));
+		fprintf(f, "\nbut it was mapped at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
 		if (v->rule == IOMC_RULE_CROSS_CONTEXT_UNMAP)
 			fprintf(f, "by tid %u in %s context on CPU %u\n", v->other_tid,
 				ctxname(v->other_ctx), v->other_cpu);
 		break;
 	case IOMC_RULE_LEAK_ON_FREE:
 		fprintf(f, "\nan outstanding map was taken at: %s\n",
-			sym(v->map_site, b, sizeof(b)));
+			sym(fmt, v->map_site, b, sizeof(b)));
 		break;
 	case IOMC_RULE_LEAK_ON_EXIT:
-		fprintf(f, "\nthe map was taken at: %s\n", sym(v->map_site, b, sizeof(b)));
+		fprintf(f, "\nthe map was taken at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
 		break;
 	case IOMC_RULE_USE_AFTER_FREE:
 		fprintf(f, "\nthe mapping was freed at: %s\n",
-			sym(v->other_site, b, sizeof(b)));
+			sym(fmt, v->other_site, b, sizeof(b)));
 		break;
 	case IOMC_RULE_DEPTH_EXCEEDED:
 		if (v->map_site)
-			fprintf(f, "\nthe nest began at: %s\n", sym(v->map_site, b, sizeof(b)));
+			fprintf(f, "\nthe nest began at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
 		break;
 	default:
 		break;
@@ -424,12 +436,15 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 	comm_of(ev, comm);
 	fputs("\n======================================================\n", f);
 	fprintf(f, "WARNING: io_mapping rule violated: %s\n", ck_rule_name(r->v.rule));
-	fprintf(f, "%s %s ", fmt->release, fmt->version);
-	tainted(f);
+	fprintf(f, "%s %s", fmt->release, fmt->version);
+	if (fmt->live) {
+		fputc(' ', f);
+		tainted(f);
+	}
 	fputs("\n------------------------------------------------------\n", f);
 	headline(f, r, comm);
-	print_op(f, r);
-	print_related(f, r);
+	print_op(fmt, f, r);
+	print_related(fmt, f, r);
 	fprintf(f, "(%s)\n", ck_rule_desc(r->v.rule));
 	fputs("\nother info that might help us debug this:\n", f);
 	if (!r->n_held) {
@@ -446,7 +461,7 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 				i, kindname(h->kind), (unsigned long long)h->vaddr,
 				(unsigned long long)h->mapping,
 				(unsigned long long)h->offset,
-				sym(h->site, b, sizeof(b)));
+				sym(fmt, h->site, b, sizeof(b)));
 		}
 	}
 	fprintf(f, "\nstack backtrace:\nCPU: %u PID: %u Comm: %s %s context, at %llu.%06llu\n",
@@ -456,8 +471,8 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 	n = stack_frames(r);
 	if (!n)
 		fprintf(f, " (no stack: %d)\n", r->stack_bytes);
-	for (i = (unsigned int)stack_first(r, n); (int)i < n; i++)
-		fprintf(f, " %s\n", sym(r->stack[i], b, sizeof(b)));
+	for (i = (unsigned int)stack_first(fmt, r, n); (int)i < n; i++)
+		fprintf(f, " %s\n", sym(fmt, r->stack[i], b, sizeof(b)));
 }
 
 static void violation_as(const struct ck_fmt *fmt, int json,
@@ -470,10 +485,10 @@ static void violation_as(const struct ck_fmt *fmt, int json,
 	if (!f)
 		return;
 	if (json)
-		print_json(f, r);
+		print_json(fmt, f, r);
 	else
 		print_text(fmt, f, r);
-	emit(f, &buf, &len, LOG_WARNING, json && !fmt->json);
+	emit(fmt, f, &buf, &len, LOG_WARNING, json && !fmt->json);
 }
 
 static double now_mono(void)
@@ -500,7 +515,7 @@ static void status_as(const struct ck_fmt *fmt, int json, const char *msg)
 	} else {
 		fprintf(f, "iomap-checkd: %s\n", msg);
 	}
-	emit(f, &buf, &len, LOG_NOTICE, json && !fmt->json);
+	emit(fmt, f, &buf, &len, LOG_NOTICE, json && !fmt->json);
 }
 
 static void lost_as(const struct ck_fmt *fmt, int json, const char *what,
@@ -519,7 +534,7 @@ static void lost_as(const struct ck_fmt *fmt, int json, const char *what,
 	else
 		fprintf(f, "iomap-checkd: LOST %llu %s (%llu in all)\n",
 			(unsigned long long)n, what, (unsigned long long)total);
-	emit(f, &buf, &len, LOG_ERR, json && !fmt->json);
+	emit(fmt, f, &buf, &len, LOG_ERR, json && !fmt->json);
 }
 
 static void summary_as(const struct ck_fmt *fmt, int json,
@@ -542,9 +557,10 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 	if (s->c.violations > total)
 		total = s->c.violations;
 	if (json) {
-		fprintf(f, "{\"type\":\"summary\",\"time\":%.9f,\"final\":%s,\"events\":%llu,\"violations\":%llu,\"rules\":{",
+		fprintf(f, "{\"type\":\"summary\",\"time\":%.9f,\"final\":%s,\"events\":%llu,\"might_sleep_calls\":%llu,\"violations\":%llu,\"rules\":{",
 			now_mono(), s->final ? "true" : "false",
-			(unsigned long long)s->c.events, (unsigned long long)total);
+			(unsigned long long)s->c.events, (unsigned long long)s->c.might_sleep,
+			(unsigned long long)total);
 		for (i = 0; i < IOMC_RULE_MAX; i++)
 			fprintf(f, "%s\"%s\":{\"count\":%llu,\"sites\":%u}", i ? "," : "",
 				ck_rule_name(i), (unsigned long long)s->rule_count[i],
@@ -553,9 +569,9 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 		for (i = 0; i < s->n_sites; i++) {
 			fprintf(f, "%s{\"rule\":\"%s\",\"site\":", i ? "," : "",
 				ck_rule_name(s->sites[i].rule));
-			json_sym(f, s->sites[i].site);
+			json_sym(fmt, f, s->sites[i].site);
 			fputs(",\"map_site\":", f);
-			json_sym(f, s->sites[i].map_site);
+			json_sym(fmt, f, s->sites[i].map_site);
 			fprintf(f, ",\"count\":%llu}", (unsigned long long)s->sites[i].count);
 		}
 		fprintf(f, "],\"lost\":{\"reports\":%llu,\"records\":%llu,\"untracked\":%llu,\"dedup_full\":%llu,\"recursion\":%llu}",
@@ -572,7 +588,7 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 			fputs("}}", f);
 		}
 		fputs("}\n", f);
-		emit(f, &buf, &len, LOG_NOTICE, json && !fmt->json);
+		emit(fmt, f, &buf, &len, LOG_NOTICE, json && !fmt->json);
 		return;
 	}
 	fprintf(f, "iomap-checkd: %s: %llu violation%s of %u rule%s, %llu io_mapping events checked\n",
@@ -587,9 +603,9 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 	for (i = 0; i < s->n_sites; i++) {
 		fprintf(f, "    %-20s x%-6llu at: %s", ck_rule_name(s->sites[i].rule),
 			(unsigned long long)s->sites[i].count,
-			sym(s->sites[i].site, b, sizeof(b)));
+			sym(fmt, s->sites[i].site, b, sizeof(b)));
 		if (s->sites[i].map_site && s->sites[i].map_site != s->sites[i].site)
-			fprintf(f, "  map: %s", sym(s->sites[i].map_site, b2, sizeof(b2)));
+			fprintf(f, "  map: %s", sym(fmt, s->sites[i].map_site, b2, sizeof(b2)));
 		fputc('\n', f);
 	}
 	fprintf(f, "  lost: %llu reports (ring buffer full), %llu recorded events, %llu untracked maps, %llu runs skipped by the kernel (recursion)\n",
@@ -605,14 +621,14 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 					(unsigned long long)s->prog[i].runs,
 					(unsigned long long)(s->prog[i].ns / s->prog[i].runs));
 	}
-	emit(f, &buf, &len, LOG_NOTICE, json && !fmt->json);
+	emit(fmt, f, &buf, &len, LOG_NOTICE, json && !fmt->json);
 }
 
 /*
  * Each report in the main output's format and, with --json-output, once more
  * as a JSON line in that file.
  */
-#define ALSO_JSON(fmt) (!(fmt)->json && ck_out_has_json())
+#define ALSO_JSON(fmt) (!(fmt)->json && (fmt)->ops.write_json)
 
 void ck_print_violation(const struct ck_fmt *fmt, const struct iomc_report *r)
 {

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The daemon's reports: a violation in full (lockdep-style text or one JSON
- * line), status lines, in-band loss notes and the summary. Formatting only:
- * what to report and when is decided in checkd_main.c.
+ * The reports of every tool: a violation in full (lockdep-style text or one
+ * JSON line), status lines, in-band loss notes and the summary. Formatting
+ * only: what to report and when is decided by the caller (the daemon's
+ * loop, the analyzer's checker). Symbols and output come from the caller,
+ * through struct ck_report_ops.
  *
  * JSON lines, one object per line, each starting with '{':
  *   violation: {"rule", "time", "task": {"comm","pid","tid"}, "cpu",
@@ -13,19 +15,40 @@
  *   {"type":"lost","what":..,"count":..}
  *   {"type":"summary", ...}
  */
-#ifndef IOMC_CHECKD_REPORT_H
-#define IOMC_CHECKD_REPORT_H
+#ifndef IOMC_LIB_REPORT_H
+#define IOMC_LIB_REPORT_H
 
+#include <stddef.h>
 #include <linux/types.h>
 #include "iomap-check/abi.h"
 
-struct ck_fmt {
-	int json;
-	const char *release;	/* uname -r */
-	const char *version;	/* uname -v */
+/* What the printer needs from its user. */
+struct ck_report_ops {
+	/* addr -> "func+0xoff/0xlen [mod]" (ksyms.h's spelling) in buf */
+	const char *(*symbolize)(void *ctx, __u64 addr, char *buf, size_t len);
+	/* one complete message (lines ending in \n) in the main format */
+	void (*write)(void *ctx, const char *text, size_t len, int syslog_prio);
+	/* NULL, or a second sink that takes every report as a JSON line too */
+	void (*write_json)(void *ctx, const char *text, size_t len);
+	void *ctx;
 };
 
-void ck_fmt_init(struct ck_fmt *f, int json);
+struct ck_fmt {
+	int json;
+	int live;		/* reports of the running kernel: print its taint */
+	const char *release;	/* the kernel's release (uname -r) */
+	const char *version;	/* and version (uname -v) */
+	struct ck_report_ops ops;
+};
+
+/* Reports about the running kernel (the daemon). */
+void ck_fmt_init(struct ck_fmt *f, int json, const struct ck_report_ops *ops);
+/*
+ * Reports about a kernel that ran elsewhere or earlier (the analyzer):
+ * release as the trace or recording names it (NULL: unknown), no taint.
+ */
+void ck_fmt_init_post_mortem(struct ck_fmt *f, int json, const char *release,
+			     const struct ck_report_ops *ops);
 
 /* A violation in full. */
 void ck_print_violation(const struct ck_fmt *f, const struct iomc_report *r);
@@ -66,4 +89,4 @@ const char *ck_rule_name(__u32 rule);
 int ck_rule_id(const char *name);
 const char *ck_rule_desc(__u32 rule);
 
-#endif
+#endif /* IOMC_LIB_REPORT_H */

@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "report.h"
 #include "sink.h"
 
 static int out_fd = -1;		/* file or stream */
@@ -136,4 +137,22 @@ void ck_out_close(void)
 	out_path = NULL;
 	if (use_log)
 		closelog();
+}
+
+static void ops_write(void *ctx, const char *text, size_t len, int syslog_prio)
+{
+	(void)ctx;
+	ck_out_write(text, len, syslog_prio);
+}
+
+static void ops_write_json(void *ctx, const char *text, size_t len)
+{
+	(void)ctx;
+	ck_out_write_json(text, len);
+}
+
+void ck_out_report_ops(struct ck_report_ops *ops)
+{
+	ops->write = ops_write;
+	ops->write_json = ck_out_has_json() ? ops_write_json : NULL;
 }

@@ -33,9 +33,12 @@ GUEST_SUITES += $(call vm_suite,$(KERNEL)) $(call vm_suite,$(OTHER_KERNEL))
 kmod-other: deps
 	@$(MAKE) --no-print-directory kmod KERNEL=$(OTHER_KERNEL)
 
-check: deps kernel kmod kmod-other $(CHECK_DEPS)
+check: deps kernel kmod-other $(CHECK_DEPS)
 	@CHECK_LOGDIR=$(ABS_BUILD)/check tests/check.sh $(HOST_SUITES) $(GUEST_SUITES)
 
 demo: deps kernel kmod $(CHECK_DEPS)
 	@$(VM) --kernel $(KERNEL) --mode $(call vm_list,$(DEMO_MODES)) --format text \
 		--timeout $(VM_TIMEOUT) $(VM_ARGS)
+
+# One version for all tools (the VERSION file).
+HOST_SUITES += 'tests/host/version.sh $(AZ_BIN) $(CHECKD_BIN)'

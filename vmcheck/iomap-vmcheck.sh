@@ -13,7 +13,6 @@
 # The host side of vm/guest/vmcheck.sh; it boots through vm/vm.sh.
 set -euo pipefail
 
-version=0.1.0
 prog=iomap-vmcheck
 
 usage() {
@@ -122,7 +121,7 @@ while :; do
 	--checkd) checkd=$2; shift ;;
 	-q | --quiet) quiet=1 ;;
 	-h | --help) usage; exit 0 ;;
-	-V | --version) echo "$prog (iomap-check) $version"; exit 0 ;;
+	-V | --version) echo "$prog $(cat "$top/VERSION")"; exit 0 ;;
 	--) shift; break ;;
 	esac
 	shift

@@ -12,8 +12,9 @@
 # DRIVER_CFLAGS: extra compiler flags for the driver only (KCFLAGS in make's
 # environment would reach iomap_check.ko's build too).
 #
-# Included after tests/tests.mk: `check`'s prerequisites were expanded there,
-# so this fragment names its own.
+# Included after tests/tests.mk: its suites are added to make check's
+# command line (expanded when the recipe runs); what they need (the daemon,
+# the modules) is in CHECK_DEPS already.
 
 VMCHECK := $(TOP)/vmcheck/iomap-vmcheck.sh
 VMCHECK_TIMEOUT ?= 300
@@ -40,14 +41,13 @@ vmcheck: deps kernel kmod daemon
 # on the other kernel (so both kernels are proven), a hanging RUN.
 HOST_SUITES += 'tests/vmcheck/test.sh host'
 GUEST_SUITES += 'tests/vmcheck/test.sh guest $(KERNEL) $(OTHER_KERNEL)'
-check: daemon
 
 # Installed, iomap-vmcheck finds what it needs under $(PREFIX)/share/iomap-check
 # (the guest harness, kmod sources to build iomap_check.ko for a kernel it has
 # not seen, the static daemon for the guest) and caches kernels and modules in
 # $$XDG_CACHE_HOME/iomap-check.
 VMCHECK_SHARE = $(DESTDIR)$(PREFIX)/share/iomap-check
-VMCHECK_FILES = scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
+VMCHECK_FILES = VERSION scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
 	vm/vm.sh vm/guest/init $(wildcard vm/guest/*.sh vm/*.awk) \
 	$(shell find kmod include/iomap-check -type f \( -name '*.[ch]' -o -name Kbuild \
 		-o -name '*.sh' \) | LC_ALL=C sort)

@@ -44,8 +44,15 @@
  *   MIGHT_SLEEP iomc_check_might_sleep(the stacks active on ev->cpu)
  *   DROP    iomc_stack_forget() the stacks of that CPU's contexts
  *
- * bpf/iomap_checkd.bpf.c and lib/engine_state.c are the two drivers;
- * tests/host/engine_agree proves they agree on the same event sequences.
+ * bpf/iomap_checkd.bpf.c and lib/engine_state.c are the two drivers. The
+ * decisions (the iomc_check_* and iomc_apply_* functions below) are written
+ * once, here; the per-event sequence above is written twice because its
+ * state lives in BPF maps on one side (lookups that may fail, per-CPU
+ * arrays, no pointers across calls the verifier must bound) and in plain
+ * tables on the other. tests/host/bpf_rules.c proves the two drivers agree:
+ * it runs every sequence of tests/host/rules.seq through the real BPF
+ * programs (BPF_PROG_TEST_RUN) and through lib/engine_state.c and compares
+ * the violations field by field.
  */
 #ifndef IOMAP_CHECK_ENGINE_H
 #define IOMAP_CHECK_ENGINE_H

@@ -191,8 +191,17 @@ static void fill_lifo(struct iomc_report *r)
 	r->stack_bytes = 4 * 8;
 }
 
+static struct iomc_ksyms *ksyms;
+
+static const char *symbolize(void *ctx, __u64 addr, char *buf, size_t len)
+{
+	(void)ctx;
+	return iomc_ksyms_name(ksyms, addr, buf, len);
+}
+
 int main(void)
 {
+	struct ck_report_ops ops = { .symbolize = symbolize };
 	char ks[] = "/tmp/checkd_format_ksyms.XXXXXX", out[] = "/tmp/checkd_format_out.XXXXXX";
 	struct iomc_report r;
 	struct ck_fmt fmt;
@@ -205,13 +214,16 @@ int main(void)
 	fd = mkstemp(ks);
 	close(fd);
 	fake_kallsyms(ks);
-	result(!ck_ksyms_load(ks) && ck_ksyms_count() == 11, "kallsyms parsed", "load failed");
+	ksyms = iomc_ksyms_new();
+	result(!iomc_ksyms_load(ksyms, ks) && iomc_ksyms_count(ksyms) == 11, "kallsyms parsed",
+	       "load failed");
 
 	/* ---- JSON */
 	fd = mkstemp(out);
 	close(fd);
 	ck_out_open(out, 1, 0);
-	ck_fmt_init(&fmt, 1);
+	ck_out_report_ops(&ops);
+	ck_fmt_init(&fmt, 1, &ops);
 	fill_lifo(&r);
 	ck_print_violation(&fmt, &r);
 	/* leak_on_exit: no call site, the map's site stands in */
@@ -261,7 +273,8 @@ int main(void)
 	/* ---- text */
 	unlink(out);
 	ck_out_open(out, 0, 0);
-	ck_fmt_init(&fmt, 0);
+	ck_out_report_ops(&ops);
+	ck_fmt_init(&fmt, 0, &ops);
 	fill_lifo(&r);
 	ck_print_violation(&fmt, &r);
 	fill_lifo(&r);
@@ -292,6 +305,6 @@ int main(void)
 	free(text);
 	unlink(out);
 	unlink(ks);
-	ck_ksyms_free();
+	iomc_ksyms_free(ksyms);
 	return 0;
 }

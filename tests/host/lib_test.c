@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The shared userspace library on its own (KTAP): the option parsers both
+ * tools use, report dedup and its bound, and the one symbolizer's rules
+ * (module names, the end of a symbol, the size limit).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/types.h>
+#include "iomap-check/engine.h"
+#include "cli.h"
+#include "dedup.h"
+#include "ksyms.h"
+#include "report.h"
+
+static int n_test, n_fail;
+
+static void result(int ok, const char *what)
+{
+	n_test++;
+	if (!ok)
+		n_fail++;
+	printf("%sok %d %s\n", ok ? "" : "not ", n_test, what);
+}
+
+/* Parsers print their error on stderr: keep the KTAP on stdout clean. */
+static int quiet_disable(const char *arg, __u32 *mask)
+{
+	return iomc_parse_disable("lib_test", arg, mask);
+}
+
+static void test_cli(void)
+{
+	__u32 mask = IOMC_ALL_RULES, lim = 0;
+
+	result(!quiet_disable("lifo,unknown_unmap", &mask) &&
+	       mask == (IOMC_ALL_RULES & ~(1U << IOMC_RULE_LIFO) & ~(1U << IOMC_RULE_UNKNOWN_UNMAP)),
+	       "cli: --disable lifo,unknown_unmap clears those two rules");
+	mask = IOMC_ALL_RULES;
+	result(quiet_disable("", &mask) == 2 && quiet_disable(",", &mask) == 2 &&
+	       quiet_disable("lifo,", &mask) == 2 && quiet_disable("lifo,,lifo", &mask) == 2 &&
+	       quiet_disable("nosuchrule", &mask) == 2,
+	       "cli: --disable refuses an empty list, empty names and unknown rules (status 2)");
+	result(!iomc_parse_depth_limit("lib_test", "010", &lim) && lim == 10,
+	       "cli: --depth-limit is decimal (010 is 10)");
+	result(iomc_parse_depth_limit("lib_test", "0x8", &lim) == 2 &&
+	       iomc_parse_depth_limit("lib_test", "", &lim) == 2 &&
+	       iomc_parse_depth_limit("lib_test", "0", &lim) == 2 &&
+	       iomc_parse_depth_limit("lib_test", "33", &lim) == 2 &&
+	       iomc_parse_depth_limit("lib_test", "-1", &lim) == 2 &&
+	       iomc_parse_depth_limit("lib_test", "99999999999999999999", &lim) == 2,
+	       "cli: --depth-limit refuses hex, empty, 0, >32, negative, overflow");
+	result(iomc_rule_lookup("leak_on_free", 12) == IOMC_RULE_LEAK_ON_FREE &&
+	       iomc_rule_lookup("leak_on_freeX", 12) == IOMC_RULE_LEAK_ON_FREE &&
+	       iomc_rule_lookup("leak", 4) < 0, "cli: rule lookup by exact name");
+	result(strlen(iomc_version) > 0 && strchr(iomc_version, '\n') == NULL,
+	       "cli: one version string");
+}
+
+static void test_dedup(void)
+{
+	struct iomc_dedup d = { 0 };
+	struct ck_summary s;
+	__u64 i;
+	int ok = 1;
+
+	for (i = 0; i < 5000; i++)
+		ok &= iomc_dedup_add(&d, i % IOMC_RULE_MAX, 0xffffffffc0000000ULL + i, i, 1) == 1;
+	for (i = 0; i < 5000; i++)
+		ok &= iomc_dedup_add(&d, i % IOMC_RULE_MAX, 0xffffffffc0000000ULL + i, i, 2) == 3;
+	result(ok && d.n == 5000 && !d.overflow, "dedup: 5000 keys counted exactly across growth");
+	memset(&s, 0, sizeof(s));
+	iomc_dedup_add(&d, IOMC_RULE_LEAK_ON_EXIT, 0, 0xabc, 7);	/* no call site */
+	result(!iomc_dedup_summarize(&d, &s) && s.n_sites == 5001 &&
+	       s.rule_count[IOMC_RULE_LEAK_ON_EXIT] >= 7 && s.sites[0].rule == 0,
+	       "dedup: summary counts every key, sorted by rule");
+	for (i = 0; i < s.n_sites; i++)
+		if (s.sites[i].rule == IOMC_RULE_LEAK_ON_EXIT && s.sites[i].count == 7)
+			break;
+	result(i < s.n_sites && s.sites[i].site == 0xabc,
+	       "dedup: a report without a call site is summarized at its map's site");
+	free(s.sites);
+	iomc_dedup_free(&d);
+}
+
+static void test_ksyms(void)
+{
+	char path[] = "/tmp/lib_test_ksyms.XXXXXX", b[256];
+	struct iomc_ksyms *k = iomc_ksyms_new();
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	fputs("ffffffff81000000 T _stext\n"
+	      "ffffffff81000100 t small_func\n"
+	      "ffffffff81000200 D some_data\n"		/* not code: ignored */
+	      "ffffffff81000300 T huge_func\n"
+	      "ffffffff81300300 T after_huge\n"
+	      "ffffffffc0001000 t drv_probe\t[drv]\n"
+	      "ffffffffc0001080 t drv_remove\t[drv]\n"
+	      "ffffffffc0002000 t last_symbol\t[drv]\n", f);
+	fclose(f);
+	result(!iomc_ksyms_load(k, path) && iomc_ksyms_count(k) == 7,
+	       "ksyms: code symbols loaded, data skipped");
+	result(!strcmp(iomc_ksyms_name(k, 0xffffffffc0001010ULL, b, sizeof(b)),
+		       "drv_probe+0x10/0x80 [drv]"), "ksyms: module symbol, %pS spelling");
+	result(!strcmp(iomc_ksyms_name(k, 0xffffffff81000110ULL, b, sizeof(b)),
+		       "small_func+0x10/0x200"), "ksyms: a symbol ends at the next code symbol");
+	result(!strcmp(iomc_ksyms_name(k, 0xffffffff81000310ULL, b, sizeof(b)),
+		       "0xffffffff81000310"), "ksyms: a 3 MiB 'function' is not believed");
+	result(!strcmp(iomc_ksyms_name(k, 0xffffffffc0002010ULL, b, sizeof(b)),
+		       "0xffffffffc0002010") &&
+	       !strcmp(iomc_ksyms_name(k, 0x1000, b, sizeof(b)), "0x1000") &&
+	       !strcmp(iomc_ksyms_name(k, 0, b, sizeof(b)), "?"),
+	       "ksyms: past the last symbol, below the first, and 0");
+	result(iomc_ksyms_load(k, "/nonexistent/kallsyms") < 0 && iomc_ksyms_count(k) == 7,
+	       "ksyms: a failed reload keeps the old table");
+	unlink(path);
+	iomc_ksyms_free(k);
+}
+
+int main(void)
+{
+	printf("KTAP version 1\n1..15\n");
+	test_cli();
+	test_dedup();
+	test_ksyms();
+	return n_fail ? 1 : 0;
+}
