@@ -154,7 +154,7 @@ chmod 755 "$root/init"
 # Guest modes: the product's (vm/guest: the protocol, demo, vmcheck), the
 # tests' and the benchmarks' (absent from an installed copy).
 for d in vm/guest tests/guest bench/guest; do
-	[ -d "$top/$d" ] && cp "$top/$d"/*.sh "$root/guest/"
+	if [ -d "$top/$d" ]; then cp "$top/$d"/*.sh "$root/guest/"; fi
 done
 for m in ${modes//,/ }; do
 	[ -f "$root/guest/$m.sh" ] || printf '%s\n' "${extras[@]}" | grep -q ":/guest/$m.sh\$" ||
