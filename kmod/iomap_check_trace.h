@@ -14,15 +14,22 @@
 #include <linux/tracepoint.h>
 #include <iomap-check/events.h>	/* -I of the include/ dir, see kmod/Kbuild */
 
-#define iomc_show_kind(k)						\
-	__print_symbolic(k, { IOMC_KIND_ATOMIC, "atomic" },		\
-			    { IOMC_KIND_LOCAL, "local" },		\
-			    { IOMC_KIND_WC, "wc" })
-#define iomc_show_ctx(c)						\
-	__print_symbolic(c, { IOMC_CTX_TASK, "task" },			\
-			    { IOMC_CTX_SOFTIRQ, "softirq" },		\
-			    { IOMC_CTX_HARDIRQ, "hardirq" },		\
-			    { IOMC_CTX_NMI, "nmi" })
+/*
+ * kind= and ctx= print by name ("kind=local ctx=task"), from events.h's
+ * lists. TRACE_DEFINE_ENUM has the kernel put the enum values into the
+ * events' format files, so that trace-cmd and perf (libtraceevent) can
+ * resolve the names too instead of printing the numbers.
+ */
+#define IOMC_X_KIND_DEFINE_ENUM(v, N, s)	TRACE_DEFINE_ENUM(IOMC_KIND_##N);
+#define IOMC_X_CTX_DEFINE_ENUM(v, N, s)		TRACE_DEFINE_ENUM(IOMC_CTX_##N);
+IOMC_KINDS(IOMC_X_KIND_DEFINE_ENUM)
+IOMC_CTXS(IOMC_X_CTX_DEFINE_ENUM)
+
+/* the lists' leading comma must be expanded before __print_symbolic's
+ * arguments are counted: hence one more level */
+#define iomc_print_symbolic(...)	__print_symbolic(__VA_ARGS__)
+#define iomc_show_kind(k)		iomc_print_symbolic(k IOMC_KIND_SYMBOLS)
+#define iomc_show_ctx(c)		iomc_print_symbolic(c IOMC_CTX_SYMBOLS)
 
 TRACE_EVENT(io_mapping_create,
 	TP_PROTO(unsigned long mapping, u64 base, unsigned long size,

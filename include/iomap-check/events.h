@@ -10,22 +10,52 @@
 #ifndef IOMAP_CHECK_EVENTS_H
 #define IOMAP_CHECK_EVENTS_H
 
+/*
+ * The kind and context values, each written once as an X-macro list of
+ * X(value, NAME, name): NAME makes the enum constant, name is how traces
+ * (the tracepoints' __print_symbolic), reports and the analyzer spell it.
+ * The values are ABI (the raw_tp arguments, recordings): never renumber.
+ */
+
 /* Which variant of the API a map/unmap used. */
+#define IOMC_KINDS(X)							\
+	X(0, ATOMIC, atomic)	/* io_mapping_map_atomic_wc / unmap_atomic */ \
+	X(1, LOCAL, local)	/* io_mapping_map_local_wc / unmap_local */ \
+	X(2, WC, wc)		/* io_mapping_map_wc / io_mapping_unmap */
+
+/* The context the caller ran in, sampled before the map took effect. */
+#define IOMC_CTXS(X)							\
+	X(0, TASK, task)						\
+	X(1, SOFTIRQ, softirq)						\
+	X(2, HARDIRQ, hardirq)						\
+	X(3, NMI, nmi)
+
+#define IOMC_X_KIND_ENUM(v, N, s)	IOMC_KIND_##N = v,
+#define IOMC_X_CTX_ENUM(v, N, s)	IOMC_CTX_##N = v,
+#define IOMC_X_NAME(v, N, s)		[v] = #s,
+
 enum iomc_kind {
-	IOMC_KIND_ATOMIC = 0,	/* io_mapping_map_atomic_wc / unmap_atomic */
-	IOMC_KIND_LOCAL = 1,	/* io_mapping_map_local_wc / unmap_local */
-	IOMC_KIND_WC = 2,	/* io_mapping_map_wc / io_mapping_unmap */
+	IOMC_KINDS(IOMC_X_KIND_ENUM)
 	IOMC_KIND_MAX
 };
 
-/* The context the caller ran in, sampled before the map took effect. */
 enum iomc_ctx {
-	IOMC_CTX_TASK = 0,
-	IOMC_CTX_SOFTIRQ = 1,
-	IOMC_CTX_HARDIRQ = 2,
-	IOMC_CTX_NMI = 3,
+	IOMC_CTXS(IOMC_X_CTX_ENUM)
 	IOMC_CTX_MAX
 };
+
+/* Name tables, indexed by value: static const char *const n[] = IOMC_KIND_NAMES; */
+#define IOMC_KIND_NAMES { IOMC_KINDS(IOMC_X_NAME) }
+#define IOMC_CTX_NAMES { IOMC_CTXS(IOMC_X_NAME) }
+
+/*
+ * The same lists as __print_symbolic() arguments (kmod/iomap_check_trace.h),
+ * each entry preceded by its comma: ", { IOMC_KIND_ATOMIC, "atomic" }, ...".
+ */
+#define IOMC_X_KIND_SYM(v, N, s)	, { IOMC_KIND_##N, #s }
+#define IOMC_X_CTX_SYM(v, N, s)		, { IOMC_CTX_##N, #s }
+#define IOMC_KIND_SYMBOLS		IOMC_KINDS(IOMC_X_KIND_SYM)
+#define IOMC_CTX_SYMBOLS		IOMC_CTXS(IOMC_X_CTX_SYM)
 
 /*
  * Tracepoints, system "io_mapping". The argument order is the raw_tp ABI
@@ -42,8 +72,5 @@ enum iomc_ctx {
 #define IOMC_TP_FREE		"io_mapping_free"
 #define IOMC_TP_MAP		"io_mapping_map"
 #define IOMC_TP_UNMAP		"io_mapping_unmap"
-
-#define IOMC_KIND_NAMES { "atomic", "local", "wc" }
-#define IOMC_CTX_NAMES { "task", "softirq", "hardirq", "nmi" }
 
 #endif /* IOMAP_CHECK_EVENTS_H */

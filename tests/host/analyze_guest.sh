@@ -13,6 +13,8 @@
 #   - for ftrace/trace-cmd captures: the declared expectations minus
 #     might_sleep_in_atomic (traces carry no might-sleep events: only the
 #     daemon's hooks see a function that may sleep but did not).
+# The ftrace text and `trace-cmd report` must print kind= and ctx= by name
+# (kind=local ctx=task, not kind=0x1 ctx=0x0).
 # The captures are also added to the fuzzers' corpora (build/fuzz/corpus).
 #
 # usage: analyze_guest.sh --kernel K [--timeout S] [--bin F]... [--save-fixtures DIR]
@@ -76,6 +78,22 @@ if [ ! -s "$cap/list.raw" ]; then
 	exit 1
 fi
 
+# kind= and ctx= by name (TRACE_DEFINE_ENUM + __print_symbolic): in the
+# kernel's own text and in what trace-cmd (libtraceevent) makes of trace.dat
+names() { # NAME FILE
+	local ev named bad
+	ev=$(grep -cE 'io_mapping_(un)?map: ' "$2")
+	named=$(grep -cE 'io_mapping_(un)?map: +kind=[a-z]+ ctx=[a-z]+ ' "$2")
+	bad=$(grep -m1 -oE '(kind|ctx)=(0x)?[0-9][^ ]*' "$2" | head -n 1)
+	if [ "$ev" -gt 0 ] && [ "$named" = "$ev" ] && [ -z "$bad" ] &&
+		grep -q 'kind=local ctx=task' "$2"; then
+		res ok "analyze_$1_kind_ctx_by_name ($ev events: kind=local ctx=task ...)"
+	else
+		res not_ok "analyze_$1_kind_ctx_by_name" "$named of $ev map/unmap events named${bad:+, found $bad}"
+	fi
+}
+[ -s "$cap/ftrace.raw" ] && names ftrace "$cap/ftrace.raw"
+
 # expected (rule@function) lines from the scenario list
 az_expect "$cap/list.raw" "$cap/expect.all" "$cap/expect.trace"
 check() { # NAME EXPECT ANALYZE-ARGS...
@@ -96,6 +114,7 @@ done
 if [ -s "$cap/tracedat.bin" ]; then
 	trace-cmd report -i "$cap/tracedat.bin" >"$cap/tcreport.txt" 2>/dev/null
 	trace-cmd report -t -i "$cap/tracedat.bin" >"$cap/tcreport-ns.txt" 2>/dev/null
+	names tcreport "$cap/tcreport.txt"
 	az_expect_trace "$cap/expect.trace" "$cap/tcreport.txt" "$cap/tracedat.expect"
 	check tracedat "$cap/tracedat.expect" "$cap/tracedat.bin"
 	check tcreport "$cap/tracedat.expect" "$cap/tcreport.txt"

@@ -217,6 +217,80 @@ static void t_tcreport_variants(void)
 	CHECK_EQ(p.ev.kind, IOMC_KIND_LOCAL);
 }
 
+/*
+ * kind= and ctx=: the tracepoints print names (TRACE_DEFINE_ENUM +
+ * __print_symbolic, from events.h's lists); older trace-cmd captures of a
+ * module without TRACE_DEFINE_ENUM have hex ("kind=0x2 ctx=0x0"), a tool
+ * may print decimal. Every value in every spelling, in ftrace, trace-cmd
+ * and perf shapes; out-of-range values and unknown names are malformed.
+ */
+static void t_enum_spellings(void)
+{
+	static const char *const kinds[] = IOMC_KIND_NAMES, *const ctxs[] = IOMC_CTX_NAMES;
+	static const char *const heads[] = {
+		"          insmod-201     [001] d..1.    60.100010: io_mapping_unmap: ",
+		"          insmod-201   [001]    60.100010: io_mapping_unmap:     ",
+		"          insmod   200/201   [001]    60.100010:   io_mapping:io_mapping_unmap: ",
+	};
+	static const char *const bad[] = {
+		"kind=0x3 ctx=0x0", "kind=3 ctx=task", "kind=local ctx=0x4", "kind=Local ctx=task",
+		"kind=local ctx=tasks", "kind= ctx=task", "kind=-1 ctx=task", "kind=0x ctx=task",
+	};
+	struct az_parsed p;
+	char line[256];
+	unsigned int h, k, c, sp, i;
+
+	CHECK_EQ(sizeof(kinds) / sizeof(kinds[0]), IOMC_KIND_MAX);
+	CHECK_EQ(sizeof(ctxs) / sizeof(ctxs[0]), IOMC_CTX_MAX);
+	for (h = 0; h < sizeof(heads) / sizeof(heads[0]); h++) {
+		for (sp = 0; sp < 3; sp++)
+			for (k = 0; k < IOMC_KIND_MAX; k++)
+				for (c = 0; c < IOMC_CTX_MAX; c++) {
+					char ks[16], cs[16];
+
+					if (sp == 0) {	/* names, as the tracepoints print */
+						snprintf(ks, sizeof(ks), "%s", kinds[k]);
+						snprintf(cs, sizeof(cs), "%s", ctxs[c]);
+					} else {	/* 0x2 (old trace-cmd), 2 */
+						snprintf(ks, sizeof(ks), sp == 1 ? "0x%x" : "%u", k);
+						snprintf(cs, sizeof(cs), sp == 1 ? "0x%x" : "%u", c);
+					}
+					snprintf(line, sizeof(line),
+						 "%skind=%s ctx=%s vaddr=0x10 caller=f+0x1/0x2", heads[h],
+						 ks, cs);
+					if (parse(line, &p) != AZ_LINE_EVENT) {
+						diag("not an event: %s", line);
+						failed_here = 1;
+						continue;
+					}
+					CHECK_EQ(p.ev.type, IOMC_EV_UNMAP);
+					CHECK_EQ(p.ev.kind, k);
+					CHECK_EQ(p.ev.ctx, c);
+				}
+	}
+	/* the committed captures' spellings, literally */
+	CHECK_EQ(parse("          insmod-201   [000]    60.100017: io_mapping_map:       kind=0x2 "
+		       "ctx=0x0 mapping=0x1 size=16 offset=0x0 len=4 vaddr=0x10 caller=f", &p),
+		 AZ_LINE_EVENT);
+	CHECK_EQ(p.ev.kind, IOMC_KIND_WC);
+	CHECK_EQ(p.ev.ctx, IOMC_CTX_TASK);
+	CHECK_EQ(parse("          insmod-201   [000]    60.100017: io_mapping_map:       kind=local "
+		       "ctx=softirq mapping=0x1 size=16 offset=0x0 len=4 vaddr=0x10 caller=f", &p),
+		 AZ_LINE_EVENT);
+	CHECK_EQ(p.ev.kind, IOMC_KIND_LOCAL);
+	CHECK_EQ(p.ev.ctx, IOMC_CTX_SOFTIRQ);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		enum az_line r;
+
+		snprintf(line, sizeof(line), "%s%s vaddr=0x10 caller=f", heads[0], bad[i]);
+		r = parse(line, &p);
+		if (r != AZ_LINE_MALFORMED) {
+			diag("'%s': verdict %d, expected MALFORMED", bad[i], r);
+			failed_here = 1;
+		}
+	}
+}
+
 static void t_perf(void)
 {
 	struct gen_hdr h = base_hdr;
@@ -1184,6 +1258,7 @@ int main(void)
 		{ "parse_ftrace_odd_comms", t_ftrace_comms },
 		{ "parse_tcreport", t_tcreport },
 		{ "parse_tcreport_variants", t_tcreport_variants },
+		{ "parse_kind_ctx_names_and_numbers", t_enum_spellings },
 		{ "parse_perf_script", t_perf },
 		{ "parse_sched_irq_events", t_other_events },
 		{ "parse_markers_and_stacks", t_markers },
