@@ -2,34 +2,54 @@
 # Run every test suite and total their KTAP results.
 #
 # usage: check.sh SUITE...   (each SUITE is a command run with bash -c)
-# Each suite prints KTAP on stdout (top-level "ok N ..." / "not ok N ...");
-# a suite that exits non-zero without reporting a failure counts as one
-# failed test of its own, so a crashed suite can never pass silently, and a
-# suite that reports no result at all fails too.
+# Each suite prints KTAP on stdout (top-level "ok N ..." / "not ok N ...").
+# A suite fails as a whole, as one failed test of its own, when:
+#   - it exits non-zero without reporting a failure (a crashed suite can
+#     never pass silently);
+#   - it reports no result at all;
+#   - its results do not match its plan ("1..N"): it died midway, or
+#     counted wrong.
+# Each suite's wall time is printed ("# time: SUITE N s"), then the total;
+# the last line is always "N passed, N failed[, N skipped]".
 set -u
 passed=0 failed=0 skipped=0
 logdir=${CHECK_LOGDIR:-build/check}
 mkdir -p "$logdir"
+t_all=$SECONDS
+times=()
 for suite in "$@"; do
 	name=$(echo "$suite" | tr -c 'A-Za-z0-9_.-' '_' | cut -c1-60)
 	log=$logdir/$name.log
 	echo "# suite: $suite"
+	t0=$SECONDS
 	bash -c "$suite" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	p=$(grep -cE '^ok [0-9]+' "$log" | head -1)
+	p=$(grep -cE '^ok [0-9]+' "$log")
 	s=$(grep -E '^ok [0-9]+' "$log" | grep -cE '# *SKIP')
 	f=$(grep -cE '^not ok [0-9]+' "$log")
+	# the top-level plan: the last "1..N" line not indented (subtests are)
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)[[:space:]]*$/\1/p' "$log" | tail -n 1)
+	n=$((p + f))
 	p=$((p - s))
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "not ok - suite '$suite' exited $rc"
-		f=1
+		f=$((f + 1))
 	fi
-	if [ $((p + f + s)) = 0 ]; then
+	if [ -n "$plan" ] && [ "$n" != "$plan" ]; then
+		echo "not ok - suite '$suite' reported $n results, its plan says $plan"
+		f=$((f + 1))
+	elif [ "$n" = 0 ] && [ "$f" = 0 ]; then
 		echo "not ok - suite '$suite' reported no result"
 		f=1
 	fi
+	secs=$((SECONDS - t0))
+	echo "# time: $suite $secs s"
+	times+=("$(printf '%5d  %s' "$secs" "$suite")")
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done
+echo "# times (s):"
+for t in "${times[@]}"; do echo "#   $t"; done
+echo "# time: total $((SECONDS - t_all)) s for $# suite(s)"
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else

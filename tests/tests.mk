@@ -3,7 +3,8 @@
 #   make check   every test: HOST_SUITES first, then GUEST_SUITES (one guest
 #                boot per kernel, $(KERNEL) and the other supported one, each
 #                running all GUEST_MODES, plus the suites of other parts);
-#                each suite's time is printed; ends with "N passed, N failed"
+#                each suite's time is printed ("# time: SUITE N s"), then
+#                all of them and the total; ends with "N passed, N failed"
 #   make demo    boot $(KERNEL) and run DEMO_MODES (default daemon_demo: the
 #                checker's reports for every scenario; `demo` prints the
 #                events each scenario recorded)
@@ -24,7 +25,7 @@ DEMO_MODES ?= daemon_demo
 # both supported kernels.
 OTHER_KERNEL = $(if $(filter 6.12%,$(KERNEL)),6.1,6.12)
 
-HOST_SUITES += tests/host/harness.sh
+HOST_SUITES += tests/host/harness.sh tests/host/check_sh.sh
 vm_suite = '$(strip $(VM) --kernel $(1) --mode $(call vm_list,$(GUEST_MODES)) --timeout $(VM_TIMEOUT) $(VM_ARGS))'
 GUEST_SUITES += $(call vm_suite,$(KERNEL)) $(call vm_suite,$(OTHER_KERNEL))
 

@@ -12,10 +12,14 @@
 #   "# iomc: done"                               harness lines, not shown
 #   "ok N DESC [# ...]" / "not ok N DESC [# ...]" one result per test; the
 #                                    host renumbers them into one document
+#   "1..N"                           optional plan of the mode: it fails
+#                                    unless N more results follow
 #   "== NAME ..."                    (text modes) starts a section for NAME
 #   anything else                    passed through
 # A result "NAME[ more words]" in mode M owns the splats of window M/NAME. It fails when
 # any of them is fatal or undeclared; declared ones become diagnostics.
+# A mode fails as a whole ("mode M ran to completion") when its script
+# exits non-zero, its results fall short of its plan, or it never ends.
 # sumfile receives "FATALS FAILED".
 
 function emit(s) { outl[++nout] = s }
@@ -83,7 +87,7 @@ function flush_section(    i, bad) {
 	section = ""
 }
 
-BEGIN { FS = "\t"; n = 0; nout = 0; failed = 0; nfatal = 0; mode = ""; section = "" }
+BEGIN { FS = "\t"; n = 0; nout = 0; failed = 0; nfatal = 0; mode = ""; section = ""; plan = ""; mres = 0 }
 
 FILENAME == ARGV[1] {
 	if ($1 == "window")
@@ -102,24 +106,45 @@ FILENAME == ARGV[1] {
 	next
 }
 
+# A mode that stopped early: its script failed, its results fell short of a
+# plan it printed, or it never ended (the guest died in it).
+function mode_end(why) {
+	if (why == "" && plan != "" && mres < plan + 0)
+		why = "results stop after " mres " of the " plan " planned"
+	if (why != "") {
+		nnotes = 0
+		result(1, "mode " mode " ran to completion", why, notes, 0)
+	}
+	mode = ""
+	plan = ""
+	mres = 0
+}
+
 /^# iomc: mode [^ ]+ begin/ {
 	flush_section()
+	if (mode != "")
+		mode_end("no end line (the guest lost it)")
 	split($0, f, " ")
 	mode = f[4]
+	plan = ""
+	mres = 0
 	next
 }
 /^# iomc: mode [^ ]+ end/ {
 	flush_section()
 	split($0, f, " ")
-	if (f[6] != "rc=0") {
-		nnotes = 0
-		result(1, "mode " mode " ran to completion", "guest script exited " substr(f[6], 4), notes, 0)
-	}
-	mode = ""
+	mode_end(f[6] != "rc=0" ? "guest script exited " substr(f[6], 4) : "")
 	next
 }
 /^# iomc: / { next }
-/^KTAP version/ || /^1\.\.[0-9]+/ { next }
+/^KTAP version/ { next }
+# A plan a mode's program printed: the host writes its own (one document
+# for the whole boot), but the mode must then deliver that many results.
+/^1\.\.[0-9]+/ {
+	if (mode != "")
+		plan = substr($1, 4) + 0 + (plan == "" ? 0 : plan)
+	next
+}
 /^(not )?ok( [0-9]+| -)? / {
 	line = $0
 	bad = (line ~ /^not ok/)
@@ -138,6 +163,7 @@ FILENAME == ARGV[1] {
 			dir = firstbad(notes, nnotes)
 		bad = 1
 	}
+	mres++
 	result(bad, desc, dir, notes, nnotes)
 	next
 }
@@ -152,7 +178,8 @@ FILENAME == ARGV[1] {
 
 END {
 	flush_section()
-	mode = ""
+	if (mode != "")
+		mode_end("no end line: the guest stopped during it")
 	# Splats in windows that no result claimed.
 	for (i = 1; i <= nk; i++) {
 		k = korder[i]

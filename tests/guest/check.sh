@@ -52,6 +52,26 @@ else
 	not_ok event_formats_scalar "${bad:-events missing}"
 fi
 
+# kind and ctx print by name for every consumer of the format files
+# (trace-cmd, perf): TRACE_DEFINE_ENUM made the kernel put the enum values
+# into __print_symbolic's lists, no enum name is left for them to resolve.
+bad=
+for e in io_mapping_map io_mapping_unmap; do
+	f=$T/events/io_mapping/$e/format
+	pf=$(grep '^print fmt:' $f 2>/dev/null)
+	case "$pf" in
+	'') bad="$bad $e(no print fmt)" ;;
+	*IOMC_*) bad="$bad $e($(echo "$pf" | grep -o 'IOMC_[A-Z_]*' | head -n 1) unresolved)" ;;
+	*'"local" }'*'"task" }'*) ;;
+	*) bad="$bad $e(no kind/ctx names: $(echo "$pf" | cut -c1-120))" ;;
+	esac
+done
+if [ -z "$bad" ]; then
+	ok event_formats_enums_resolved
+else
+	not_ok event_formats_enums_resolved "$bad"
+fi
+
 if [ ! -f $SCN/run ]; then
 	not_ok scenario_driver_present "no $SCN/run (iomap_scenarios.ko not loaded?)"
 	exit 0
