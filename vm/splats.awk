@@ -17,25 +17,9 @@
 # A declared tag matches a splat whose TAG equals it or starts with it;
 # "warning" matches any WARNING, "any" matches every non-fatal splat.
 # Fatal reports are never declarable.
-
-function tagof(text,    t) {
-	t = text
-	if (t ~ /WARNING: CPU: [0-9]+ PID: [0-9]+/)
-		return "warning"
-	if (t ~ /INFO: task .* blocked for more than/)
-		return "hung_task"
-	if (t ~ /rcu: INFO:|INFO: rcu_/)
-		return "rcu_stall"
-	if (t ~ /UBSAN: /)
-		sub(/ in .*$/, "", t)
-	sub(/^.*(BUG|WARNING|UBSAN|INFO): */, "", t)
-	sub(/ at .*$/, "", t)
-	sub(/:.*$/, "", t)
-	t = tolower(t)
-	gsub(/[^a-z0-9]+/, "_", t)
-	gsub(/^_+|_+$/, "", t)
-	return t == "" ? "unknown" : t
-}
+#
+# usage: awk -f vm/splat-class.awk -f vm/splats.awk CONSOLE.log
+# (splat-class.awk: which lines are splats, and their tags)
 
 function declared(tag, text,    n, i, d, parts) {
 	if (decl == "" || decl == "-")
@@ -72,11 +56,11 @@ line ~ /iomap-check: begin [^ ]+/ {
 }
 line ~ /iomap-check: end / { win = "-"; decl = ""; next }
 
-line ~ /Kernel panic|Oops:|BUG: unable to handle|general protection fault|kernel BUG at|BUG: kernel NULL pointer dereference|Attempted to kill init/ {
+(c = splat_class(line)) == "fatal" {
 	print "fatal", win, "oops", 0, line
 	next
 }
-line ~ /WARNING:|BUG:|UBSAN:|INFO: task .* blocked for more than|rcu: INFO:|INFO: rcu_/ {
-	t = tagof(line)
+c == "splat" {
+	t = splat_tag(line)
 	print "splat", win, t, declared(t, line), line
 }

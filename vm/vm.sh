@@ -280,7 +280,7 @@ grep -qa '^# iomc: done' "$out/guest.log" || { [ -n "$outcome" ] || outcome=died
 outcome=${outcome:-ok}
 
 # --- verdict ---------------------------------------------------------------------
-awk -f "$lib/splats.awk" "$out/console.log" >"$out/splats.tsv"
+awk -f "$lib/splat-class.awk" -f "$lib/splats.awk" "$out/console.log" >"$out/splats.tsv"
 wall=$(secs $((t1 - t0)))
 init_at=-
 [ -n "$t_init" ] && init_at=$(secs $((t_init - t0)))

@@ -257,32 +257,10 @@ attach=$(gval attach) runst=$(gval run) crc=$(gval checkd)
 njson=$(grep -c '^{' "$vm/json.log" || true)
 nviol=$(grep -c '^{"rule":' "$vm/json.log" || true)
 # The kernel's own reports: each title line and what follows it, up to the
-# end of the trace (or 60 lines), with the step it happened in.
+# end of the trace (or 60 lines), with the step it happened in (the same
+# splat patterns as vm.sh's verdict: vm/splat-class.awk).
 kreports=$out/kernel-reports.txt
-awk '
-	function title(l) {
-		return l ~ /Kernel panic|Oops:|BUG: unable to handle|general protection fault|kernel BUG at|BUG: kernel NULL pointer dereference|Attempted to kill init/ ||
-		       l ~ /WARNING:|BUG:|UBSAN:|INFO: task .* blocked for more than|rcu: INFO:|INFO: rcu_/
-	}
-	/iomap-check: begin / { s = $0; sub(/.*iomap-check: begin /, "", s); sub(/ .*/, "", s); step = s; left = 0; next }
-	/iomap-check: end / { step = ""; left = 0; next }
-	# A WARN starts with "cut here" and its message before the title line.
-	/-+\[ cut here \]-+/ { if (left > 0) print ""; left = 0; pend = ""; npend = 3; next }
-	title($0) {
-		if (left > 0) print ""
-		n++
-		printf "# kernel report %d (%s):\n", n, step == "" ? "outside the steps" : "during " step
-		printf "%s", pend
-		pend = ""; npend = 0
-		left = 60
-	}
-	left == 0 && npend > 0 { pend = pend $0 "\n"; npend--; next }
-	left > 0 {
-		print
-		if (--left == 0 || $0 ~ /---\[ end (trace|Kernel panic)/) { left = 0; print "" }
-	}
-	END { exit n == 0 }
-' "$vm/console.log" >"$kreports" && nkern=$(grep -c '^# kernel report' "$kreports") || nkern=0
+awk -f "$top/vm/splat-class.awk" -f "$top/vm/kernel-reports.awk" "$vm/console.log" >"$kreports" && nkern=$(grep -c '^# kernel report' "$kreports") || nkern=0
 
 status=0
 why="no violation"

@@ -39,7 +39,7 @@ done
 # --- splat classifier --------------------------------------------------------------
 for log in "$here"/console-*.log; do
 	name=$(basename "$log" .log)
-	got=$(awk -f "$top/vm/splats.awk" "$log" | cut -f1-4)
+	got=$(awk -f "$top/vm/splat-class.awk" -f "$top/vm/splats.awk" "$log" | cut -f1-4)
 	if [ "$got" = "$(cat "${log%.log}.expect")" ]; then
 		ok "splat classifier: $name"
 	else
