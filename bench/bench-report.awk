@@ -1,11 +1,22 @@
-# Format the guest's bench lines for `make bench`.
-# Input: guest.log of a `--mode bench` boot, with lines
-#   bench CONFIG IMPL KIND PAIRS NS_PER_PAIR     (see bench/guest/bench.sh)
+# The tables `make bench` and `make bench-daemon` print, from the guest log
+# of a bench boot.
+#
+# usage: awk [-v report=module|daemon] [-v accel=A] -f bench/bench-report.awk guest.log
+#
+# Input lines:
 #   # iomc: init RELEASE modes=...
-# Output: one row per kind: the kernel's inline io_mapping, this module with
+#   bench CONFIG IMPL KIND PAIRS NS_PER_PAIR   the scenario driver's benchmark
+#   bpfstat PROG RUNS NS                       (daemon) kernel BPF stats
+#   flood MODE SECONDS OPS INJECTED COUNTED LOST_REPORTS CPU_TICKS HZ RSS_KB
+#                                              (daemon) the checker flooded
+# report=module (default; bench/guest/bench.sh, CONFIG tp-off|tp-on|permap):
+# one row per kind: the kernel's inline io_mapping, this module with
 # tracepoints disabled, their ratio (goal <= 1.1x), the module with
-# events/io_mapping enabled, and the module with strategy=permap. Where a
-# configuration was read more than once the fastest read counts.
+# events/io_mapping enabled, and the module with strategy=permap.
+# report=daemon (bench/guest/daemon_bench.sh, CONFIG off|checkd|bpftrace):
+# what iomap-checkd costs per pair against the bpftrace peer, the programs'
+# run time per event, the floods.
+# Where a configuration was read more than once the fastest read counts.
 # Exit status 1 when no bench line was found.
 
 function keep(k, v) { if (!(k in ns) || v + 0 < ns[k] + 0) ns[k] = v }
@@ -18,11 +29,21 @@ $1 == "bench" && NF == 6 {
 	if (!($4 in seenk)) { seenk[$4] = 1; kinds[++nk] = $4 }
 	next
 }
+$1 == "bpfstat" && NF == 4 { runs[$2] = $3; rns[$2] = $4; next }
+$1 == "flood" && NF == 10 { fl[++nf] = $0; next }
+
 END {
 	if (nk == 0) {
-		print "bench: no results (see the guest log)"
+		print (report == "daemon" ? "bench-daemon" : "bench") ": no results (see the guest log)"
 		exit 1
 	}
+	if (report == "daemon")
+		daemon_table()
+	else
+		module_table()
+}
+
+function module_table(    i, k, in_, mo, ratio, r, worst, wk) {
 	printf "ns per map/unmap pair on %s, %s pairs per run%s\n", rel, pairs,
 		accel == "" ? "" : " (" accel ")"
 	printf "%-8s%10s%10s%8s%10s%10s\n", "kind", "inline", "module", "ratio", "traced", "permap"
@@ -45,4 +66,31 @@ END {
 	if (worst > 0)
 		printf "module/inline, tracepoints disabled: worst %.2fx (%s); goal <= 1.1x: %s\n",
 			worst, wk, worst <= 1.1 ? "met" : "NOT met"
+}
+
+function daemon_table(    i, k, c, b, o, ratio, f) {
+	printf "iomap-checkd: ns per map/unmap pair on %s, %s pairs per run\n", rel, pairs
+	printf "%-8s%10s%10s%10s%10s%12s\n", "kind", "inline", "tp-off", "checkd", "bpftrace", "checkd/bt"
+	for (i = 1; i <= nk; i++) {
+		k = kinds[i]
+		c = "checkd" SUBSEP "module" SUBSEP k; b = "bpftrace" SUBSEP "module" SUBSEP k
+		o = "off" SUBSEP "module" SUBSEP k
+		ratio = "-"
+		if ((c in ns) && (b in ns) && (o in ns) && ns[b] - ns[o] > 0)
+			ratio = sprintf("%.2fx", (ns[c] - ns[o]) / (ns[b] - ns[o]))
+		printf "%-8s%s%s%s%s%12s\n", k, cell("off" SUBSEP "inline" SUBSEP k), cell(o), cell(c), cell(b), ratio
+	}
+	print "inline: the kernel's static inline io_mapping; tp-off: iomap_check.ko, no checker;"
+	print "checkd: iomap-checkd attached; bpftrace: bench/iomap-check.bt attached instead;"
+	print "checkd/bt: the checker's added cost per pair over the bpftrace peer's (< 1: cheaper)."
+	if ("iomc_map" in runs && runs["iomc_map"] > 0) {
+		printf "BPF run time per event (kernel BPF stats): map %.0f ns, unmap %.0f ns\n",
+			rns["iomc_map"] / runs["iomc_map"],
+			("iomc_unmap" in runs && runs["iomc_unmap"] > 0) ? rns["iomc_unmap"] / runs["iomc_unmap"] : 0
+	}
+	for (i = 1; i <= nf; i++) {
+		split(fl[i], f, " ")
+		printf "flood (%s sites): %d ops in %ss on all CPUs (%.0f/s), %d violations injected, %d counted, %d reports lost; daemon CPU %.1f%%, RSS %d KiB\n",
+			f[2], f[4], f[3], f[4] / f[3], f[5], f[6], f[7], 100 * f[8] / f[9] / f[3], f[10]
+	}
 }

@@ -36,7 +36,7 @@ bench-daemon: deps kernel kmod daemon $(BENCH_BIN)/checkd_flood
 		--extra bench/iomap-check.bt:/guest/iomap-check.bt \
 		$(if $(wildcard /usr/bin/bpftrace),--extra /usr/bin/bpftrace:/bin/bpftrace \
 		$(foreach f,$(CHECKD_BT_FILES),--extra $(f):$(f))); rc=$$?; \
-	awk -f bench/checkd_bench.awk $(CHECKD_BENCH_OUT)/guest.log && exit $$rc
+	awk -v report=daemon -f bench/bench-report.awk $(CHECKD_BENCH_OUT)/guest.log && exit $$rc
 
 # ---- the analyzer ------------------------------------------------------------
 $(BENCH_BIN)/analyze_bench_gen: bench/analyze_bench_gen.c tests/host/analyze_gen.h

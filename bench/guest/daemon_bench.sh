@@ -7,8 +7,9 @@
 # and "bpfstat PROG RUNS NS" (kernel BPF stats: run time of each of the
 # checker's programs during one more benchmark read). Then a flood: both
 # CPUs map/unmap for FLOOD_S seconds while violations are injected, and
-# "flood ..." lines (see below). bench/checkd_bench.awk makes the table.
+# "flood ..." lines (see below). bench/bench-report.awk (report=daemon) makes the table.
 . /guest/lib.sh
+. /guest/bench_lib.sh
 
 D=/bin/iomap-checkd
 OUT=/tmp/bench.json
@@ -18,14 +19,6 @@ if [ ! -f $SCN/bench ] || [ ! -x $D ]; then
 	not_ok daemon_bench_present "no $SCN/bench or no $D"
 	exit 0
 fi
-bench() { # CONFIG
-	if out=$(cat $SCN/bench 2>&1); then
-		echo "$out" | sed -n "s/^\([a-z]\{1,\} [a-z]\{1,\} [0-9]\{1,\} [0-9.]\{1,\}\)\$/bench $1 \1/p"
-		ok "daemon_bench_$1"
-	else
-		not_ok "daemon_bench_$1" "reading bench failed: $out"
-	fi
-}
 wait_grep() { # PATTERN FILE TENTHS
 	i=0
 	until grep -q "$1" "$2" 2>/dev/null; do
@@ -37,17 +30,13 @@ wait_grep() { # PATTERN FILE TENTHS
 
 echo 0 >$T/events/io_mapping/enable
 echo 0 >/proc/sys/kernel/bpf_stats_enabled
-mark_begin daemon_bench_off
-bench off
-bench off
-mark_end daemon_bench_off
+bench_window daemon_bench off
 
 mark_begin daemon_bench_checkd
 $D --json -o $OUT 2>/tmp/bench.err &
 dpid=$!
 if wait_grep 'attached to its tracepoints' $OUT 900; then
-	bench checkd
-	bench checkd
+	bench_read daemon_bench checkd 2
 	# the programs' own run time: BPF stats on for one more read
 	echo 1 >/proc/sys/kernel/bpf_stats_enabled
 	cat $SCN/bench >/dev/null
@@ -119,8 +108,7 @@ if command -v bpftrace >/dev/null 2>&1 && [ -f /guest/iomap-check.bt ]; then
 	bpid=$!
 	# compiling and attaching takes a while under TCG; BEGIN says when
 	if wait_grep 'iomap-check.bt: ready' /tmp/bt.out 3000; then
-		bench bpftrace
-		bench bpftrace
+		bench_read daemon_bench bpftrace 2
 		# proof it was attached: it sees this violation
 		scenario_run unaligned_offset >/dev/null
 	else
