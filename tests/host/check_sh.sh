@@ -15,7 +15,7 @@ not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1 # $2"; }
 show() { sed 's/^/#   /' "$1"; }
 
 echo "KTAP version 1"
-echo "1..11"
+echo "1..13"
 
 # --- vm/compose.awk ----------------------------------------------------------------
 # compose CASE OUTCOME: guest log $work/CASE.log (no splats) -> CASE.out, and
@@ -107,9 +107,15 @@ expect_check none 1 "0 passed, 1 failed" "check.sh: a suite without results fail
 # composer's document and exits 3 (here: the composer's output as is)
 expect_check guest 1 "2 passed, 2 failed" "check.sh: a guest that died midway fails make check" \
 	"cat '$work/died.out'; exit 3"
+# a suite that prints a tool's document, then its own results without a
+# plan (tests/host/analyze_guest.sh prints vm.sh's): each document counts
+expect_check docs 0 "4 passed, 0 failed" "check.sh: a complete document, then unplanned results, passes" \
+	"printf 'KTAP version 1\n1..2\nok 1 a\nok 2 b\nok 1 c\nok 2 d\n'"
+expect_check docs-short 1 "3 passed, 1 failed" "check.sh: a short document followed by more results fails" \
+	"printf 'KTAP version 1\n1..3\nok 1 a\nok 2 b\nok 1 c\n'"
 # subtests (indented) are not top-level results
 expect_check subtests 0 "1 passed, 0 failed" "check.sh: indented subtest lines are not counted" \
 	"printf 'KTAP version 1\n1..1\n    KTAP version 1\n    1..2\n    ok 1 x\n    not ok 2 y # TODO\nok 1 a\n'"
 
-[ $n = 11 ] || echo "not ok - check_sh.sh ran $n tests, planned 11"
+[ $n = 13 ] || echo "not ok - check_sh.sh ran $n tests, planned 13"
 [ $failed = 0 ]
