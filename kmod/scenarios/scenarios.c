@@ -21,6 +21,7 @@
 #include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/kthread.h>
 #include <linux/completion.h>
 #include <linux/workqueue.h>
@@ -306,7 +307,18 @@ static noinline int scn_leak_on_exit(struct scn_ctx *c)
 	if (IS_ERR(k))
 		return PTR_ERR(k);
 	wait_for_completion(&t.mapped);
-	kthread_stop(k);	/* returns once the thread has exited */
+	/*
+	 * kthread_stop() returns when the thread let go of its mm, before
+	 * do_exit() fires sched_process_exit: the caller's io_mapping_free
+	 * would come first in a trace. Wait for exit_notify() (exit_state),
+	 * which follows the tracepoint, so traces show the exit holding the
+	 * map, as it happened.
+	 */
+	get_task_struct(k);
+	kthread_stop(k);
+	for (int i = 0; i < 1000 && !READ_ONCE(k->exit_state); i++)
+		msleep(1);
+	put_task_struct(k);
 	return 0;
 }
 
