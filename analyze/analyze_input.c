@@ -151,9 +151,24 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 		note_bad(&t->base.st.bad, t->lineno);
 		break;
 	case AZ_LINE_MALFORMED:
+		/*
+		 * One of our events whose fields do not parse: the event is
+		 * lost, so its CPU's state is forgotten as after a drop marker
+		 * (keeping it would report a false lifo or unknown_unmap).
+		 * The CPU column and timestamp parsed before the fields did.
+		 */
 		flush_pending(t);
 		t->frames_to = 0;
 		note_bad(&t->base.st.malformed, t->lineno);
+		memset(&ev, 0, sizeof(ev));
+		ev.ev.type = IOMC_EV_DROP;
+		ev.ev.cpu = pp->ev.cpu;
+		ev.ev.ts_ns = pp->ev.ts_ns ? pp->ev.ts_ns : t->last_ts;
+		ev.ev.arg = 1;
+		ev.line = t->lineno;
+		t->base.st.drops++;
+		t->base.st.lost++;
+		push_event(t, &ev);
 		break;
 	}
 }

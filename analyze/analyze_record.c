@@ -27,7 +27,10 @@ struct rec_src {
 	struct iomc_event *buf;
 	size_t n, pos;		/* records in buf, next one */
 	size_t partial;		/* bytes of an incomplete record at buf[n] */
-	__u64 seq, nrec;
+	__u64 seq, nrec, last_ts;
+	/* an invalid record from an unknown CPU: drops for CPUs [next, end) */
+	__u32 drop_next, drop_end, drop_span;
+	__u64 drop_line;
 	struct az_window win;
 };
 
@@ -95,6 +98,39 @@ static int valid(const struct rec_src *r, const struct iomc_event *ev)
 	       ev->kind < IOMC_KIND_MAX && ev->ctx < IOMC_CTX_MAX && ev->cpu < ncpus;
 }
 
+static void push(struct rec_src *r, struct az_event *ev)
+{
+	ev->seq = r->seq++;
+	ev->src = r->base.index;
+	if (az_window_push(&r->win, ev))
+		r->base.st.late++;
+	r->base.st.events++;
+	if (ev->ev.type <= IOMC_EV_UNMAP)
+		r->base.st.iomap_events++;
+}
+
+/*
+ * An invalid record is a lost event: its CPU's state is forgotten, as after
+ * a DROP record (keeping it would report a false lifo or unknown_unmap).
+ * When the CPU field itself is out of range, every CPU's is.
+ */
+static void drop_for_invalid(struct rec_src *r, const struct iomc_event *bad)
+{
+	__u32 ncpus = r->hdr.ncpus && r->hdr.ncpus < AZ_MAX_CPUS ? r->hdr.ncpus : AZ_MAX_CPUS;
+
+	r->base.st.drops++;
+	r->base.st.lost++;
+	if (bad->cpu < ncpus) {
+		r->drop_next = bad->cpu;
+		r->drop_end = bad->cpu + 1;
+	} else {
+		r->drop_next = 0;
+		r->drop_end = ncpus;
+	}
+	r->drop_span = r->drop_end - r->drop_next;
+	r->drop_line = r->nrec;
+}
+
 static int rec_next(struct az_source *src, struct az_event *out)
 {
 	struct rec_src *r = (struct rec_src *)src;
@@ -102,6 +138,17 @@ static int rec_next(struct az_source *src, struct az_event *out)
 	while (!az_window_full(&r->win)) {
 		struct az_event ev;
 
+		if (r->drop_next < r->drop_end) {
+			memset(&ev, 0, sizeof(ev));
+			ev.ev.type = IOMC_EV_DROP;
+			ev.ev.cpu = r->drop_next++;
+			ev.ev.ts_ns = r->last_ts;
+			/* one event lost, on one CPU or on an unknown one */
+			ev.ev.arg = r->drop_span == 1;
+			ev.line = r->drop_line;
+			push(r, &ev);
+			continue;
+		}
 		if (r->pos == r->n) {
 			int k = refill(r);
 
@@ -117,8 +164,10 @@ static int rec_next(struct az_source *src, struct az_event *out)
 			if (src->st.malformed.count < AZ_WARN_LINES)
 				src->st.malformed.first[src->st.malformed.count] = r->nrec;
 			src->st.malformed.count++;
+			drop_for_invalid(r, &ev.ev);
 			continue;
 		}
+		r->last_ts = ev.ev.ts_ns;
 		ev.ev.comm[IOMC_COMM_LEN - 1] = 0;
 		ev.ev.caller = az_symbolize(ev.ev.caller);
 		if (ev.ev.type == IOMC_EV_MIGHT_SLEEP)	/* arg: the function entered */
@@ -127,14 +176,8 @@ static int rec_next(struct az_source *src, struct az_event *out)
 			src->st.drops++;
 			src->st.lost += ev.ev.arg;
 		}
-		ev.seq = r->seq++;
-		ev.src = src->index;
 		ev.line = r->nrec;	/* record number, for messages */
-		if (az_window_push(&r->win, &ev))
-			src->st.late++;
-		src->st.events++;
-		if (ev.ev.type <= IOMC_EV_UNMAP)
-			src->st.iomap_events++;
+		push(r, &ev);
 	}
 	return az_window_pop(&r->win, out);
 }

@@ -664,7 +664,7 @@ static void t_src_bad_lines(void)
 	struct az_source *s;
 	char buf[1024], *huge;
 	size_t hn = AZ_MAX_LINE + 10;
-	int i;
+	int i, n;
 
 	out_reset();
 	for (i = 1; i <= 9; i++) {
@@ -686,7 +686,13 @@ static void t_src_bad_lines(void)
 	buf[strlen(buf) - 1] = 0;	/* last line without its newline */
 	out_add(buf);
 	s = az_open_text_mem("mem", tbuf, tlen, 0);
-	CHECK_EQ(drain(s, ev, 8), 3);
+	/* 3 events, and a drop for each malformed line (lost events) */
+	CHECK_EQ(drain(s, ev, 8), 5);
+	for (i = n = 0; i < 5; i++)
+		if (ev[i].ev.type == IOMC_EV_DROP && ev[i].ev.cpu == 1)
+			n++;
+	CHECK_EQ(n, 2);
+	CHECK_EQ(s->st.drops, 2);
 	CHECK_EQ(s->st.bad.count, 6);
 	CHECK_EQ(s->st.bad.first[0], 2);
 	CHECK_EQ(s->st.bad.first[4], 7);
@@ -1243,6 +1249,113 @@ static void t_rule_partial_trace(void)
 	CHECK_EQ(check_text(IOMC_ALL_RULES), 0);
 }
 
+/*
+ * A malformed io_mapping line (fields cut short) is a lost event: its CPU's
+ * state is forgotten as after a drop marker, so a legal trace stays clean
+ * (issue 9: a map line without its vaddr made the unmap an unknown_unmap).
+ */
+static void t_rule_malformed_is_drop(void)
+{
+	char buf[1024], *cut;
+
+	rules_begin();
+	L_map(1, 0, 0, 4096, VA(0), "m_ok+0x1/0x9 [s]");
+	th.ts += 1000;
+	gen_map(buf, sizeof(buf), &th, 1, 0, 0xffff888003a1b000UL, 1 << 20, 0x1000, 4096, VA(1),
+		"m_ok+0x2/0x9 [s]");
+	cut = strstr(buf, " vaddr=");
+	CHECK(cut != NULL);
+	if (cut)
+		strcpy(cut, "\n");
+	out_add(buf);
+	L_unmap(1, 0, VA(1), "m_ok+0x3/0x9 [s]");
+	L_unmap(1, 0, VA(0), "m_ok+0x4/0x9 [s]");
+	CHECK_EQ(check_text(IOMC_ALL_RULES), 0);
+	CHECK_EQ(nreports(), 0);
+	if (nreports())
+		diag("%s", rep);
+	CHECK(rep && strstr(rep, "{\"type\":\"lost\",") != NULL);
+}
+
+/* The same for a recording: an invalid record is a lost event of its CPU
+ * (or, when its CPU field is out of range, of every CPU). */
+static void t_record_invalid_is_drop(void)
+{
+	char path[] = "/tmp/iomc-analyze-rec-XXXXXX";
+	struct iomc_rec_header h;
+	struct iomc_event ev[6];
+	struct az_opts o = {
+		.cfg = { .rule_mask = IOMC_ALL_RULES, .depth_limit = IOMC_DEFAULT_DEPTH_LIMIT },
+		.json = 1, .quiet = 1,
+	};
+	struct az_source *s;
+	struct az_checker *c;
+	struct az_event e;
+	int fd, i, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		memset(&h, 0, sizeof(h));
+		memcpy(h.magic, IOMC_REC_MAGIC, sizeof(IOMC_REC_MAGIC));
+		h.version = IOMC_REC_VERSION;
+		h.event_size = sizeof(struct iomc_event);
+		h.ncpus = 2;
+		memset(ev, 0, sizeof(ev));
+		for (i = 0; i < 6; i++) {
+			ev[i].ts_ns = 1000 + i;
+			ev[i].cpu = 1;
+			ev[i].tid = ev[i].pid = 5;
+			ev[i].kind = IOMC_KIND_LOCAL;
+			ev[i].mapping = 0xffff888000001000ULL;
+			ev[i].size = 1 << 20;
+			ev[i].len = 4096;
+			ev[i].caller = 0xffffffffc0001000ULL + i;
+			strcpy(ev[i].comm, "t");
+		}
+		/* create, map A, map B (invalid), unmap B, unmap A, free */
+		ev[0].type = IOMC_EV_CREATE;
+		ev[1].type = IOMC_EV_MAP;
+		ev[1].vaddr = 0x1000;
+		ev[2].type = IOMC_EV_MAP;
+		ev[2].offset = 0x1000;
+		ev[2].vaddr = 0x2000;
+		if (pass)
+			ev[2].cpu = 77;	/* out of range: every CPU forgets */
+		else
+			ev[2].kind = 99;
+		ev[3].type = IOMC_EV_UNMAP;
+		ev[3].vaddr = 0x2000;
+		ev[4].type = IOMC_EV_UNMAP;
+		ev[4].vaddr = 0x1000;
+		ev[5].type = IOMC_EV_FREE;
+		strcpy(path, "/tmp/iomc-analyze-rec-XXXXXX");
+		fd = mkstemp(path);
+		CHECK(write(fd, &h, sizeof(h)) == sizeof(h));
+		CHECK(write(fd, ev, sizeof(ev)) == sizeof(ev));
+		close(fd);
+		s = az_open(path, 0);
+		CHECK(s != NULL);
+		if (!s)
+			return;
+		free(rep);
+		rep = NULL;
+		o.out = open_memstream(&rep, &rep_len);
+		o.srcs = &s;
+		o.nsrc = 1;
+		c = az_checker_new(&o);
+		while (s->next(s, &e) == 1)
+			az_checker_feed(c, &e);
+		CHECK_EQ(az_checker_violations(c), 0);
+		CHECK_EQ(s->st.malformed.count, 1);
+		CHECK(s->st.drops >= 1);
+		az_checker_free(c);
+		fclose(o.out);
+		if (failed_here)
+			diag("pass %d: %s", pass, rep);
+		az_close(s);
+		unlink(path);
+	}
+}
+
 int main(void)
 {
 	static const struct {
@@ -1275,6 +1388,8 @@ int main(void)
 		{ "rules_repeats_counted_not_reprinted", t_rule_dedup },
 		{ "rules_no_false_positive_across_drop", t_rule_drop },
 		{ "rules_overwritten_trace_start", t_rule_partial_trace },
+		{ "rules_malformed_line_is_a_drop", t_rule_malformed_is_drop },
+		{ "rules_invalid_record_is_a_drop", t_record_invalid_is_drop },
 	};
 	unsigned int i, n = sizeof(tests) / sizeof(tests[0]);
 
