@@ -52,7 +52,7 @@ AZ_FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,addres
 	-fno-sanitize-recover=undefined -Iinclude -Ilib -Ianalyze $(AZ_TRACECMD_CFLAGS)
 AZ_FUZZ_SRCS = $(AZ_CORE:%=analyze/%.c) analyze/analyze_tracedat.c analyze/analyze_check.c \
 	lib/report.c lib/engine_state.c lib/ksyms.c lib/dedup.c
-AZ_FUZZ_TARGETS := ftrace tcreport perf record
+AZ_FUZZ_TARGETS := ftrace tcreport perf record tracedat
 FUZZ_SECONDS ?= 60
 
 # preambles: what a real file of each format starts with
@@ -64,7 +64,8 @@ $(AZ_FUZZ)/bin/fuzz_ftrace $(AZ_FUZZ)/bin/fuzz_tcreport $(AZ_FUZZ)/bin/fuzz_perf
 	@mkdir -p $(@D)
 	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) $(AZ_PRE) -o $@ tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) \
 		$(AZ_LIBS)
-$(AZ_FUZZ)/bin/fuzz_record: tests/fuzz/fuzz_record.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
+$(AZ_FUZZ)/bin/fuzz_record $(AZ_FUZZ)/bin/fuzz_tracedat: $(AZ_FUZZ)/bin/fuzz_%: \
+		tests/fuzz/fuzz_%.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
 	@mkdir -p $(@D)
 	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) -o $@ $< $(AZ_FUZZ_SRCS) $(AZ_LIBS)
 $(AZ_FUZZ)/gen_seeds: tests/fuzz/gen_seeds.c tests/host/analyze_gen.h
@@ -72,6 +73,8 @@ $(AZ_FUZZ)/gen_seeds: tests/fuzz/gen_seeds.c tests/host/analyze_gen.h
 	$(USER_CC) -std=c11 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -Iinclude -Itests/host -o $@ $<
 $(AZ_FUZZ)/seeds/.stamp: $(AZ_FUZZ)/gen_seeds $(wildcard tests/host/analyze/*/*.txt.gz)
 	rm -rf $(@D) && $< $(@D)
+	@# trace.dat: the committed captures (tests/fuzz/corpus/tracedat) only
+	mkdir -p $(@D)/tracedat
 	@# real traces captured in the guest (tests/host/analyze_guest.sh --save-fixtures)
 	for f in $(wildcard tests/host/analyze/*/*.txt.gz); do \
 		t=ftrace; case $$f in *tcreport*) t=tcreport ;; esac; \

@@ -62,6 +62,16 @@ void az_print_warnings(const struct az_source *src, FILE *out);
 
 /* Binary formats (analyze_tracedat.c, analyze_record.c). */
 struct az_source *az_open_tracedat(const char *path, int fd, __u32 index);
+/*
+ * trace.dat is read by libtracecmd in a child process (analyze_tracedat.c).
+ * -q: libtracecmd's own messages are not shown (errors still are). A child
+ * that makes no progress for AZ_TRACEDAT_STALL seconds is ended. The hook,
+ * when set, runs in the child first thing (the fuzzer's sanitizer set-up).
+ */
+#define AZ_TRACEDAT_STALL 60
+void az_tracedat_quiet(int quiet);
+void az_tracedat_stall(unsigned int seconds);
+extern void (*az_tracedat_child_hook)(void);
 struct az_source *az_open_record(const char *path, int fd, __u32 index);
 int az_is_tracedat(const unsigned char *magic, size_t n);
 int az_is_record(const unsigned char *magic, size_t n);

@@ -186,6 +186,7 @@ int az_main(int argc, char **argv)
 	srcs = calloc(nsrc, sizeof(*srcs));
 	if (!srcs)
 		return 2;
+	az_tracedat_quiet(o.quiet);
 	for (i = 0; i < nsrc; i++) {
 		srcs[i] = az_open(argv[optind + i], i);
 		if (!srcs[i]) {

@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$bindir" ] && [ -n "$workdir" ] || { echo "usage: run.sh --bindir DIR --workdir DIR [--seconds N]" >&2; exit 2; }
-[ ${#targets[@]} -gt 0 ] || targets=(ftrace tcreport perf record)
+[ ${#targets[@]} -gt 0 ] || targets=(ftrace tcreport perf record tracedat)
 seeds=${seeds:-$workdir/seeds}
 
 echo "KTAP version 1"
@@ -41,11 +41,18 @@ for t in "${targets[@]}"; do
 	dirs=("$corpus" "$seeds/$t")
 	[ -d "$here/corpus/$t" ] && dirs+=("$here/corpus/$t")
 	dict=()
-	[ "$t" != record ] && dict=(-dict="$here/text.dict")
+	extra=()
+	case $t in
+	record) ;;
+	# libtracecmd runs in a child process (src/analyze_tracedat.c): its
+	# allocations are not the analyzer's, let the child's watchdog end it
+	tracedat) extra=(-malloc_limit_mb=1048576) ;;
+	*) dict=(-dict="$here/text.dict") ;;
+	esac
 	# -rss_limit: the analyzer's memory must stay small whatever the input
 	"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=512 -max_len=65536 \
 		-print_final_stats=1 -artifact_prefix="$workdir/artifacts/$t-" \
-		"${dict[@]}" "${dirs[@]}" >"$log" 2>&1
+		"${dict[@]}" "${extra[@]}" "${dirs[@]}" >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	crashes=$(ls "$workdir/artifacts/$t-"* 2>/dev/null | wc -l)
