@@ -95,6 +95,8 @@ HOST_SUITES += 'tests/fuzz/run.sh --fresh --seconds 3 --bindir $(AZ_FUZZ)/bin --
 # The committed captures (tests/host/analyze/<kernel>/) are checked without a
 # VM; a fresh capture of every scenario in one more boot of $(KERNEL).
 HOST_SUITES += tests/host/analyze_fixtures.sh
+# the command line against full disks, damaged trace.dat, outputs that are inputs
+HOST_SUITES += tests/host/analyze_cli.sh
 GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
 
 .PHONY: install-analyze

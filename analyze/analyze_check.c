@@ -5,6 +5,7 @@
  * checker); here are dedup, loss handling, reports and the summary.
  */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "analyze_check.h"
@@ -32,6 +33,7 @@ struct az_checker {
 	__u64 total[IOMC_RULE_MAX], distinct[IOMC_RULE_MAX];
 	__u64 violations, suppressed, drops, drop_events;
 	__u64 write_errors;		/* reports the output did not take */
+	int write_errno;		/* the first one's errno */
 	int dropped;			/* a drop happened somewhere */
 	struct u64set since_drop;
 };
@@ -107,8 +109,8 @@ static void write_out(void *ctx, const char *text, size_t len, int syslog_prio)
 	struct az_checker *c = ctx;
 
 	(void)syslog_prio;
-	if (fwrite(text, 1, len, c->o.out) != len)
-		c->write_errors++;
+	if (fwrite(text, 1, len, c->o.out) != len && !c->write_errors++)
+		c->write_errno = errno ? errno : EIO;
 }
 
 static void on_violation(void *arg, const struct iomc_event *ev, const struct iomc_viol *v,
@@ -262,6 +264,11 @@ void az_checker_summary(const struct az_checker *c, FILE *f)
 	if (s.dropped)
 		fprintf(f, "iomap-check: %llu violations beyond %d per event not reported\n",
 			(unsigned long long)s.dropped, IOMC_MAX_VIOL);
+}
+
+int az_checker_write_errno(const struct az_checker *c)
+{
+	return c->write_errno;
 }
 
 void az_checker_free(struct az_checker *c)

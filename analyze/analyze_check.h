@@ -20,5 +20,7 @@ __u64 az_checker_violations(const struct az_checker *c);
 void az_checker_summary(const struct az_checker *c, FILE *f);
 void az_checker_free(struct az_checker *c);
 
+/* errno of the first report the output did not take, 0 if none */
+int az_checker_write_errno(const struct az_checker *c);
 
 #endif

@@ -3,10 +3,13 @@
  * iomap-check analyze: the command line, and the loop that streams the
  * merged events of every input through the rule engine.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "analyze.h"
 #include "analyze_check.h"
 #include "analyze_input.h"
@@ -44,6 +47,7 @@ static const char usage_text[] =
 "      --kallsyms=FILE     symbols for a recording made on another kernel\n"
 "      --list-rules        print the rule ids and what they check\n"
 "      --dump-events       print the normalized events instead of checking\n"
+"                          (one JSON object per event with --json)\n"
 "  -q, --quiet             no input warnings and no summary on stderr\n"
 "  -h, --help              this text\n"
 "  -V, --version           version\n"
@@ -56,6 +60,57 @@ static void usage(FILE *f)
 	fprintf(f, usage_text, IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
 }
 
+/* --dump-events --json: one object per event, the same fields. */
+static void dump_event_json(FILE *out, const struct az_event *e)
+{
+	static const char *const types[] = { "?", "create", "free", "map", "unmap", "switch",
+					     "exit", "irq_exit", "might_sleep", "drop" };
+	static const char *const kinds[] = IOMC_KIND_NAMES;
+	static const char *const ctxs[] = IOMC_CTX_NAMES;
+	const struct iomc_event *ev = &e->ev;
+	const char *site = az_sym_name(ev->caller);
+	char comm[IOMC_COMM_LEN];
+	unsigned int nf;
+
+	az_stack_get(e->stack, &nf);
+	memcpy(comm, ev->comm, IOMC_COMM_LEN);
+	comm[IOMC_COMM_LEN - 1] = 0;
+	fprintf(out, "{\"type\":\"event\",\"ts_ns\":%llu,\"cpu\":%u,\"event\":\"%s\",\"pid\":%u,"
+		"\"tid\":%u,\"comm\":", (unsigned long long)ev->ts_ns, ev->cpu,
+		ev->type < IOMC_EV_MAX ? types[ev->type] : "?", ev->pid, ev->tid);
+	ck_json_str(out, comm);
+	switch (ev->type) {
+	case IOMC_EV_MAP:
+	case IOMC_EV_UNMAP:
+		fprintf(out, ",\"kind\":\"%s\",\"ctx\":\"%s\"", kinds[ev->kind % IOMC_KIND_MAX],
+			ctxs[ev->ctx % IOMC_CTX_MAX]);
+		if (ev->type == IOMC_EV_MAP)
+			fprintf(out, ",\"mapping\":\"0x%llx\",\"size\":%llu,\"offset\":\"0x%llx\","
+				"\"len\":%llu", (unsigned long long)ev->mapping,
+				(unsigned long long)ev->size, (unsigned long long)ev->offset,
+				(unsigned long long)ev->len);
+		fprintf(out, ",\"vaddr\":\"0x%llx\"", (unsigned long long)ev->vaddr);
+		break;
+	case IOMC_EV_CREATE:
+	case IOMC_EV_FREE:
+		fprintf(out, ",\"mapping\":\"0x%llx\",\"size\":%llu",
+			(unsigned long long)ev->mapping, (unsigned long long)ev->size);
+		break;
+	case IOMC_EV_IRQ_EXIT:
+		fprintf(out, ",\"ctx\":\"%s\"", ctxs[ev->ctx % IOMC_CTX_MAX]);
+		break;
+	default:
+		fprintf(out, ",\"arg\":%llu", (unsigned long long)ev->arg);
+	}
+	fputs(",\"site\":", out);
+	if (site)
+		ck_json_str(out, site);
+	else
+		fputs("null", out);
+	fprintf(out, ",\"frames\":%u,\"input\":%u,\"line\":%llu}\n", nf, e->src,
+		(unsigned long long)e->line);
+}
+
 static void dump_event(FILE *out, const struct az_event *e)
 {
 	static const char *const types[] = { "?", "create", "free", "map", "unmap", "switch",
@@ -64,12 +119,20 @@ static void dump_event(FILE *out, const struct az_event *e)
 	static const char *const ctxs[] = IOMC_CTX_NAMES;
 	const struct iomc_event *ev = &e->ev;
 	const char *site = az_sym_name(ev->caller);
-	unsigned int nf;
+	unsigned int nf, i;
 
 	az_stack_get(e->stack, &nf);
-	fprintf(out, "%llu cpu=%u %s pid=%u tid=%u comm=%.*s", (unsigned long long)ev->ts_ns,
-		ev->cpu, ev->type < IOMC_EV_MAX ? types[ev->type] : "?", ev->pid, ev->tid,
-		IOMC_COMM_LEN, ev->comm);
+	fprintf(out, "%llu cpu=%u %s pid=%u tid=%u comm=", (unsigned long long)ev->ts_ns,
+		ev->cpu, ev->type < IOMC_EV_MAX ? types[ev->type] : "?", ev->pid, ev->tid);
+	for (i = 0; i < IOMC_COMM_LEN - 1 && ev->comm[i]; i++) {
+		unsigned char ch = (unsigned char)ev->comm[i];
+
+		/* no terminal escapes from a task's name (as in the reports) */
+		if (ch <= 0x20 || ch == 0x7f || ch == '\\')
+			fprintf(out, "\\x%02x", ch);
+		else
+			fputc(ch, out);
+	}
 	switch (ev->type) {
 	case IOMC_EV_MAP:
 		fprintf(out, " kind=%s ctx=%s mapping=0x%llx size=%llu offset=0x%llx len=%llu "
@@ -100,6 +163,32 @@ static void dump_event(FILE *out, const struct az_event *e)
 	fprintf(out, " @%u:%llu\n", e->src, (unsigned long long)e->line);
 }
 
+/*
+ * An output that is one of the inputs would be truncated (-o) or grow while
+ * it is read (stdout appending to it): refused, exit 2.
+ */
+static int output_is_input(const char *outpath, char **inputs, int n)
+{
+	struct stat so, si;
+	int i;
+
+	if (outpath ? stat(outpath, &so) : fstat(STDOUT_FILENO, &so))
+		return 0;	/* a new file */
+	if (!S_ISREG(so.st_mode))
+		return 0;	/* /dev/null, a pipe, a terminal */
+	for (i = 0; i < n; i++) {
+		int r = strcmp(inputs[i], "-") ? stat(inputs[i], &si) : fstat(STDIN_FILENO, &si);
+
+		if (!r && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+			fprintf(stderr, "iomap-check analyze: %s is also an input (%s): not "
+				"writing the reports over it\n",
+				outpath ? outpath : "standard output", inputs[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int az_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -127,7 +216,7 @@ int az_main(int argc, char **argv)
 	FILE *out = stdout;
 	const char *outpath = NULL;
 	__u64 iomap = 0;
-	int c, i, nsrc, r, rc = 0, dump = 0;
+	int c, i, nsrc, r, rc = 0, dump = 0, werr;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jo:d:qhV", opts, NULL)) != -1) {
@@ -194,6 +283,10 @@ int az_main(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (output_is_input(outpath, argv + optind, nsrc)) {
+		rc = 2;
+		goto out;
+	}
 	if (outpath) {
 		out = fopen(outpath, "we");
 		if (!out) {
@@ -218,7 +311,9 @@ int az_main(int argc, char **argv)
 		goto out;
 	}
 	while ((r = az_merge_next(m, &ev)) == 1) {
-		if (dump)
+		if (dump && o.json)
+			dump_event_json(out, &ev);
+		else if (dump)
 			dump_event(out, &ev);
 		else
 			az_checker_feed(chk, &ev);
@@ -253,15 +348,23 @@ int az_main(int argc, char **argv)
 			rc = 1;
 	}
 out:
+	werr = chk ? az_checker_write_errno(chk) : 0;
 	if (chk)
 		az_checker_free(chk);
 	for (i = 0; i < nsrc; i++)
 		az_close(srcs[i]);
 	free(srcs);
-	if (out != stdout && fclose(out)) {
+	/* reports that did not reach the output are an error, never silent */
+	errno = werr;
+	if (fflush(out) || ferror(out) || werr) {
+		fprintf(stderr, "iomap-check analyze: %s: write error%s%s: the reports are "
+			"incomplete\n", outpath ? outpath : "standard output",
+			errno ? ": " : "", errno ? strerror(errno) : "");
+		rc = 2;
+	}
+	if (out != stdout && fclose(out) && rc != 2) {
 		perror(outpath);
 		rc = 2;
 	}
-	fflush(stdout);
 	return rc;
 }

@@ -122,12 +122,42 @@ static void comm_of(const struct iomc_event *ev, char *buf)
 		strcpy(buf, "?");
 }
 
-static const char *sym(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
+/*
+ * The task name for a text report: any task can name itself, and a name's
+ * control bytes (terminal escapes) must not reach a terminal raw; they are
+ * shown as \xHH, as the JSON escapes them (\u00HH). Needs COMM_TEXT_LEN.
+ */
+#define COMM_TEXT_LEN (4 * IOMC_COMM_LEN)
+static void comm_text(const struct iomc_event *ev, char *buf)
 {
-	return fmt->ops.symbolize(fmt->ops.ctx, a, buf, n);
+	char raw[IOMC_COMM_LEN], *o = buf;
+	const char *p;
+
+	comm_of(ev, raw);
+	for (p = raw; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch < 0x20 || ch == 0x7f || ch == '\\')
+			o += sprintf(o, "\\x%02x", ch);
+		else
+			*o++ = (char)ch;
+	}
+	*o = 0;
 }
 
-static void json_str(FILE *f, const char *s)
+/* A site's name; control bytes (from a hostile trace) become '?'. */
+static const char *sym(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
+{
+	char *p;
+
+	fmt->ops.symbolize(fmt->ops.ctx, a, buf, n);
+	for (p = buf; n && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return buf;
+}
+
+void ck_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -150,7 +180,7 @@ static void json_sym(const struct ck_fmt *fmt, FILE *f, __u64 a)
 	if (!a)
 		fputs("null", f);
 	else
-		json_str(f, sym(fmt, a, b, sizeof(b)));
+		ck_json_str(f, sym(fmt, a, b, sizeof(b)));
 }
 
 /* buf/len are open_memstream's: only valid after fclose */
@@ -204,7 +234,7 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 		ck_rule_name(r->v.rule),
 		(unsigned long long)(ev->ts_ns / 1000000000ULL),
 		(unsigned long long)(ev->ts_ns % 1000000000ULL));
-	json_str(f, comm);
+	ck_json_str(f, comm);
 	fprintf(f, ",\"pid\":%u,\"tid\":%u},\"cpu\":%u,\"context\":\"%s\",\"op\":\"%s\"",
 		ev->pid, ev->tid, ev->cpu, ctxname(r->v.ctx), op_name(ev));
 	fprintf(f, ",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\",\"vaddr\":\"0x%llx\",\"site\":",
@@ -429,11 +459,11 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 		       const struct iomc_report *r)
 {
 	const struct iomc_event *ev = &r->ev;
-	char comm[IOMC_COMM_LEN], b[256];
+	char comm[COMM_TEXT_LEN], b[256];
 	unsigned int i;
 	int n;
 
-	comm_of(ev, comm);
+	comm_text(ev, comm);
 	fputs("\n======================================================\n", f);
 	fprintf(f, "WARNING: io_mapping rule violated: %s\n", ck_rule_name(r->v.rule));
 	fprintf(f, "%s %s", fmt->release, fmt->version);
@@ -510,7 +540,7 @@ static void status_as(const struct ck_fmt *fmt, int json, const char *msg)
 		return;
 	if (json) {
 		fprintf(f, "{\"type\":\"status\",\"time\":%.9f,\"message\":", now_mono());
-		json_str(f, msg);
+		ck_json_str(f, msg);
 		fputs("}\n", f);
 	} else {
 		fprintf(f, "iomap-checkd: %s\n", msg);

@@ -19,6 +19,7 @@
 #define IOMC_LIB_REPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "iomap-check/abi.h"
 
@@ -83,6 +84,9 @@ struct ck_summary {
 };
 
 void ck_print_summary(const struct ck_fmt *f, const struct ck_summary *s);
+
+/* s as a JSON string, quoted; control and non-ASCII bytes as \u00XX. */
+void ck_json_str(FILE *f, const char *s);
 
 /* Rule name by id, id by name (-1 if unknown). */
 const char *ck_rule_name(__u32 rule);
