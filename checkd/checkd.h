@@ -12,6 +12,7 @@
 #include "report.h"
 
 #define CK_MODULE "iomap_check"
+#define CK_REC_BUF 512	/* --record events buffered (52 KiB) */
 
 struct ck_opts {
 	int json;
@@ -36,8 +37,12 @@ struct ck_run {
 	struct ck_fmt fmt;
 	struct ck_bpf b;
 	struct ring_buffer *rb;
-	FILE *rec;		/* --record file */
-	__u64 rec_events;
+	int rec_fd;		/* --record file, -1 if none */
+	struct iomc_event *rec_buf;	/* CK_REC_BUF events not written yet */
+	size_t rec_n;
+	__u64 rec_events;	/* written */
+	__u64 rec_lost;		/* events the file could not take */
+	int rec_err;		/* the first write error (errno), 0 if none */
 	__u64 *rec_fail_cpu;	/* per-CPU rec_fail seen so far */
 	struct iomc_dedup seen;	/* reports that reached userspace */
 	__u64 violations_seen;	/* reports that reached userspace */
@@ -47,12 +52,18 @@ struct ck_run {
 	enum { MOD_WAITING, MOD_ATTACHED, MOD_UNLOADING } mod;
 	double unload_deadline;
 	int attach_errors;
-	pid_t child;
+	int attached_once;	/* ever attached: something was checked */
+	pid_t child;		/* -- COMMAND, held back until attached */
+	int child_go;		/* write end of its go-ahead pipe, -1 once sent */
+	int child_started;	/* it was let go (exec'd) */
 	int child_status;
+	int ktap_err;		/* --ktap could not be written */
 	int stop;
 };
 
 /* checkd_loop.c */
+int ck_command_fork(struct ck_run *r);
+void ck_command_go(struct ck_run *r);
 int ck_rb_msg(void *ctx, void *data, size_t size);
 int ck_run_loop(struct ck_run *r);
 void ck_module_tick(struct ck_run *r, double now);

@@ -57,6 +57,8 @@ $(CHECKD_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
 daemon: $(CHECKD_BIN)
 CHECK_DEPS += daemon
 GUEST_BINS += $(CHECKD_BIN)
+# the daemon on the host (it loads, never attaches): CI verdicts, output errors
+HOST_SUITES += tests/host/checkd_cli.sh
 
 # Guest mode: the daemon against every scenario (make demo shows its
 # reports: vm/guest/daemon_demo.sh).

@@ -80,12 +80,39 @@ static int add_link(struct ck_bpf *b, struct bpf_link *l)
 	return 0;
 }
 
+static void note_in(char *list, size_t size, const char *what)
+{
+	size_t n = strlen(list);
+
+	snprintf(list + n, size - n, "%s%s", n ? " " : "", what);
+}
+
+/* A tracepoint this kernel does not have. */
 static void note_skipped(struct ck_bpf *b, const char *what)
 {
-	size_t n = strlen(b->skipped);
+	note_in(b->skipped, sizeof(b->skipped), what);
+}
 
-	snprintf(b->skipped + n, sizeof(b->skipped) - n, "%s%s", n ? " " : "",
-		 what);
+/*
+ * A kprobe that could not be attached: the kernel has the function (BTF
+ * says so) but either has no kprobes at all or will not probe this one
+ * (notrace, blacklisted). Said apart, so that a missing kprobe facility is
+ * not reported as missing functions.
+ */
+static void note_kprobe_failed(struct ck_bpf *b, const char *what)
+{
+	if (b->no_kprobes)
+		note_in(b->kp_unavail, sizeof(b->kp_unavail), what);
+	else
+		note_in(b->kp_refused, sizeof(b->kp_refused), what);
+}
+
+/* Can this kernel kprobe at all? (libbpf's two ways: the PMU, kprobe_events) */
+static int have_kprobes(void)
+{
+	return !access("/sys/bus/event_source/devices/kprobe/type", F_OK) ||
+	       !access("/sys/kernel/tracing/kprobe_events", F_OK) ||
+	       !access("/sys/kernel/debug/tracing/kprobe_events", F_OK);
 }
 
 static int attach_tp_list(struct ck_bpf *b, struct bpf_program *p,
@@ -153,7 +180,7 @@ static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 			else if (g == 3)
 				p = b->skel->progs.iomc_ms_gfp3;
 			else {
-				note_skipped(b, h->func);
+				note_skipped(b, h->func);	/* no gfp_t in the first three */
 				continue;
 			}
 		} else if (btf && btf__find_by_name_kind(btf, h->func,
@@ -161,7 +188,7 @@ static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 			continue;	/* not in this kernel */
 		}
 		if (add_link(b, bpf_program__attach_kprobe(p, false, h->func)))
-			note_skipped(b, h->func);
+			note_kprobe_failed(b, h->func);
 		else
 			b->n_ms++;
 	}
@@ -175,6 +202,7 @@ int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
 	int err;
 
 	quiet = 1;
+	b->no_kprobes = !have_kprobes();
 	/* sleep_in_atomic: the scheduler's "scheduling while atomic" check
 	 * if it can be kprobed (catches the attempt), else sched_switch */
 	b->sleep_hook = "__schedule_bug";
@@ -203,7 +231,7 @@ int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
 	/* early exit hook; sched_process_exit above is the fallback */
 	if (add_link(b, bpf_program__attach_kprobe(s->progs.iomc_do_exit, false,
 						   "do_exit")))
-		note_skipped(b, "do_exit");
+		note_kprobe_failed(b, "do_exit");
 	if (ms != CK_MS_NONE)
 		attach_might_sleep(b, ms);
 	b->unload_watch = !add_link(b, bpf_program__attach_ksyscall(

@@ -29,7 +29,10 @@ struct ck_bpf {
 	unsigned int n_ms, n_irq;	/* hooks attached, by kind */
 	int unload_watch;		/* delete_module hook attached */
 	const char *sleep_hook;		/* "schedule" (kprobe) or "sched_switch" */
-	char skipped[1024];		/* hooks missing from this kernel */
+	char skipped[1024];		/* tracepoints missing from this kernel */
+	int no_kprobes;			/* the kernel cannot kprobe at all */
+	char kp_unavail[1024];		/* kprobes not attached for that reason */
+	char kp_refused[1024];		/* functions the kernel would not kprobe */
 };
 
 struct ck_bpf_opts {

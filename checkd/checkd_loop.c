@@ -5,6 +5,7 @@
  * iomap_check.ko's comings and goings and notices losses.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -99,10 +100,68 @@ static void attach_module(struct ck_run *r, const char *why)
 	}
 	r->attach_errors = 0;
 	r->mod = MOD_ATTACHED;
+	r->attached_once = 1;
 	/* its symbols are new */
 	ck_syms_load();
 	if (!r->o.quiet)
 		ck_print_status(&r->fmt, "%s %s: attached to its tracepoints", CK_MODULE, why);
+	ck_command_go(r);
+}
+
+/*
+ * -- COMMAND runs once the checker is attached (what it does before would go
+ * unchecked), with the caller's privileges: it is forked at start-up, before
+ * the daemon drops its capabilities, and waits on a pipe for the go-ahead
+ * (one byte; end of file instead: the daemon stopped first, it never runs).
+ */
+int ck_command_fork(struct ck_run *r)
+{
+	int go[2];
+	char c;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	r->child = fork();
+	if (r->child < 0) {
+		int err = -errno;
+
+		close(go[0]);
+		close(go[1]);
+		return err;
+	}
+	if (r->child == 0) {
+		sigset_t none;
+		ssize_t n;
+
+		close(go[1]);
+		do
+			n = read(go[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1)
+			_exit(126);	/* never attached: not run */
+		close(go[0]);
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execvp(r->o.cmd[0], r->o.cmd);
+		fprintf(stderr, "iomap-checkd: cannot run %s: %s\n", r->o.cmd[0], strerror(errno));
+		_exit(127);
+	}
+	close(go[0]);
+	r->child_go = go[1];
+	return 0;
+}
+
+void ck_command_go(struct ck_run *r)
+{
+	if (r->child <= 0 || r->child_go < 0)
+		return;
+	if (write(r->child_go, "g", 1) == 1)
+		r->child_started = 1;
+	close(r->child_go);
+	r->child_go = -1;
+	if (r->child_started && !r->o.quiet)
+		ck_print_status(&r->fmt, "attached: started %s (pid %d)", r->o.cmd[0], (int)r->child);
 }
 
 void ck_module_tick(struct ck_run *r, double now)
@@ -223,6 +282,8 @@ void ck_summary(struct ck_run *r, int final)
 		}
 		s.n_prog = (unsigned int)n;
 	}
+	s.out_lost = ck_out_loss(0)->lost + ck_out_loss(1)->lost;
+	s.rec_lost = r->rec_lost;
 	ck_print_summary(&r->fmt, &s);
 	free(s.sites);
 }
@@ -243,6 +304,10 @@ void ck_print_ktap(struct ck_run *r)
 	for (rule = 0; rule < IOMC_RULE_MAX; rule++) {
 		if (!((r->o.rules.rule_mask >> rule) & 1))
 			printf("ok %u %s # SKIP disabled\n", rule + 1, ck_rule_name(rule));
+		else if (!r->attached_once)
+			/* no verdict: nothing was checked (exit status 4) */
+			printf("not ok %u %s # nothing checked: %s never attached\n", rule + 1,
+			       ck_rule_name(rule), CK_MODULE);
 		else if (s.rule_count[rule])
 			printf("not ok %u %s # %llu violation%s\n", rule + 1,
 			       ck_rule_name(rule), (unsigned long long)s.rule_count[rule],
@@ -250,7 +315,12 @@ void ck_print_ktap(struct ck_run *r)
 		else
 			printf("ok %u %s\n", rule + 1, ck_rule_name(rule));
 	}
-	fflush(stdout);
+	errno = 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		r->ktap_err = errno ? errno : EIO;
+		fprintf(stderr, "iomap-checkd: --ktap: writing to standard output: %s: the results are lost\n",
+			strerror(r->ktap_err));
+	}
 }
 
 int ck_block_signals(sigset_t *set)
@@ -309,7 +379,7 @@ int ck_run_loop(struct ck_run *r)
 {
 	struct pollfd pfd[2];
 	double next_tick = 0, next_loss = 0, end = 0, now;
-	int sfd = make_signalfd();
+	int sfd = make_signalfd(), err = 0;
 
 	if (sfd < 0)
 		return -errno;
@@ -322,9 +392,15 @@ int ck_run_loop(struct ck_run *r)
 	while (!r->stop) {
 		int n = poll(pfd, 2, TICK_MS);
 
-		if (n < 0 && errno != EINTR)
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
 			break;
-		ring_buffer__consume(r->rb);
+		}
+		n = ring_buffer__consume(r->rb);
+		if (n < 0) {
+			err = n;
+			break;
+		}
 		if (pfd[1].revents & POLLIN)
 			on_signal(r, sfd);
 		now = ck_now();
@@ -340,7 +416,12 @@ int ck_run_loop(struct ck_run *r)
 			r->stop = 1;
 	}
 	/* what is already in the ring buffer still counts */
-	ring_buffer__consume(r->rb);
+	if (!err) {
+		int n = ring_buffer__consume(r->rb);
+
+		if (n < 0)
+			err = n;
+	}
 	close(sfd);
-	return 0;
+	return err;
 }

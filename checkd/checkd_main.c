@@ -9,6 +9,7 @@
  * the command ends; detach, print the summary, exit.
  */
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -64,7 +65,7 @@ static void usage(FILE *f)
 "not loaded, and re-attaches when it is reloaded. Runs as root; drops all\n"
 "capabilities but CAP_BPF, CAP_PERFMON and CAP_SYSLOG once attached.\n"
 "With a COMMAND: runs it (with the caller's privileges) once attached and\n"
-"stops when it ends.\n"
+"stops when it ends; it does not run if the checker never attaches.\n"
 "\n"
 "Output (default: human-readable reports on stderr):\n"
 "  -j, --json            one JSON object per line (on stdout unless --output)\n"
@@ -86,7 +87,8 @@ static void usage(FILE *f)
 "                        guests), none\n"
 "\n"
 "CI and recording:\n"
-"  -c, --ci              exit 1 if any violation was seen\n"
+"  -c, --ci              exit 1 if any violation was seen, 4 if the checker\n"
+"                        never attached to iomap_check (nothing checked)\n"
 "      --ktap            with --ci: one KTAP result per rule on stdout\n"
 "      --duration SECS   stop after SECS seconds\n"
 "  -r, --record FILE     record every event the rules need (for\n"
@@ -99,8 +101,11 @@ static void usage(FILE *f)
 "\n"
 "Signals: SIGINT/SIGTERM detach, print the summary and exit; SIGUSR1 prints\n"
 "the summary so far; SIGHUP reopens --output.\n"
-"Exit status: 0; 1 violations seen (--ci); 2 usage or set-up error;\n"
-"3 COMMAND failed (and no violation).\n"
+"Exit status, the first that applies: 1 violations seen (--ci); 2 usage or\n"
+"set-up error, or the event loop failed; 4 never attached, nothing checked\n"
+"(--ci); 5 an output lost reports (write error: full disk, closed pipe;\n"
+"counted in the summary, said on stderr and syslog); 3 COMMAND failed or\n"
+"never ran; else 0.\n"
 "\n"
 "Rules:\n", IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
 	for (i = 0; i < IOMC_RULE_MAX; i++)
@@ -195,7 +200,8 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 			break;
 		case OPT_DURATION:
 			o->duration = strtod(optarg, &end);
-			if (*end || o->duration <= 0)
+			/* nan compares false to everything: it would never end */
+			if (*end || end == optarg || !isfinite(o->duration) || !(o->duration > 0))
 				return bad_usage("--duration: seconds > 0, not '%s'", optarg);
 			break;
 		case 'q':
@@ -219,23 +225,6 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* The command runs with the caller's privileges, signals unblocked. */
-static pid_t start_command(char **cmd)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		execvp(cmd[0], cmd);
-		fprintf(stderr, "iomap-checkd: cannot run %s: %s\n", cmd[0], strerror(errno));
-		_exit(127);
-	}
-	return pid;
-}
-
 int main(int argc, char **argv)
 {
 	static struct ck_run run;
@@ -244,11 +233,16 @@ int main(int argc, char **argv)
 	struct ck_report_ops ops = { 0 };
 	sigset_t set;
 	char err[256] = "";
-	int rc;
+	int rc, loop_err, out_lost;
 
 	/* signals arrive through a signalfd (checkd_loop.c): block them
 	 * first thing, so that an early SIGUSR1 or SIGHUP cannot kill us */
 	ck_block_signals(&set);
+	/* a closed output (a pipe whose reader went away) is a write error
+	 * that is counted and said elsewhere, not the end of the checker */
+	signal(SIGPIPE, SIG_IGN);
+	r->child_go = -1;
+	r->rec_fd = -1;
 	if ((rc = parse_args(&r->o, argc, argv)))
 		return rc;
 	if ((rc = ck_out_open(r->o.output, r->o.json, r->o.use_syslog))) {
@@ -295,41 +289,62 @@ int main(int argc, char **argv)
 				r->o.record ? ", recording" : "");
 		if (r->b.skipped[0])
 			ck_print_status(&r->fmt, "not in this kernel, skipped: %s", r->b.skipped);
+		if (r->b.kp_unavail[0])
+			ck_print_status(&r->fmt, "kprobes are not available in this kernel (no kprobe PMU, no kprobe_events): not hooked: %s",
+					r->b.kp_unavail);
+		if (r->b.kp_refused[0])
+			ck_print_status(&r->fmt, "the kernel refused to kprobe (notrace or blacklisted), skipped: %s",
+					r->b.kp_refused);
+	}
+	/* forked now, with the caller's privileges; it runs once attached */
+	if (r->o.cmd && (rc = ck_command_fork(r))) {
+		fprintf(stderr, "iomap-checkd: fork: %s\n", strerror(-rc));
+		ck_bpf_destroy(&r->b);
+		return 2;
 	}
 	r->mod = MOD_WAITING;
 	ck_module_tick(r, ck_now());
 	if (r->mod == MOD_WAITING && !r->o.quiet)
-		ck_print_status(&r->fmt, "waiting for %s to be loaded", CK_MODULE);
-	if (r->o.cmd) {
-		r->child = start_command(r->o.cmd);
-		if (r->child < 0) {
-			fprintf(stderr, "iomap-checkd: fork: %s\n", strerror(errno));
-			ck_bpf_destroy(&r->b);
-			return 2;
-		}
-	}
+		ck_print_status(&r->fmt, "waiting for %s to be loaded%s", CK_MODULE,
+				r->o.cmd ? " before starting the command" : "");
 	if (!r->o.keep_caps) {
 		if (ck_drop_caps(err, sizeof(err)))
 			ck_print_status(&r->fmt, "warning: could not drop capabilities: %s", err);
 	}
-	rc = ck_run_loop(r);
-	if (rc)
-		fprintf(stderr, "iomap-checkd: event loop: %s\n", strerror(-rc));
+	loop_err = ck_run_loop(r);
+	if (loop_err)
+		fprintf(stderr, "iomap-checkd: event loop failed: %s: checking stopped early\n",
+			strerror(-loop_err));
 	/* detach, then account for everything that made it */
 	ck_bpf_detach_module(&r->b);
 	ring_buffer__consume(r->rb);
 	ck_check_losses(r);
+	ck_record_close(r);
+	if (!r->attached_once)
+		ck_print_status(&r->fmt, "%s never attached: nothing was checked%s", CK_MODULE,
+				r->child > 0 && !r->child_started ? "; the command was not run" : "");
 	ck_summary(r, 1);
 	if (r->o.ktap)
 		ck_print_ktap(r);
-	ck_record_close(r);
+	out_lost = ck_out_loss(0)->err || ck_out_loss(1)->err || r->rec_err || r->ktap_err;
+	/* the first that applies; see the usage text */
 	rc = 0;
 	if (r->o.ci && ck_total_violations(r))
 		rc = 1;
-	else if (r->o.cmd && !(WIFEXITED(r->child_status) && !WEXITSTATUS(r->child_status)))
+	else if (loop_err)
+		rc = 2;
+	else if (r->o.ci && !r->attached_once)
+		rc = 4;
+	else if (out_lost)
+		rc = 5;
+	else if (r->o.cmd && (!r->child_started ||
+			      !(WIFEXITED(r->child_status) && !WEXITSTATUS(r->child_status))))
 		rc = 3;
+	if (r->child_go >= 0)
+		close(r->child_go);	/* never attached: the command exits unrun */
 	if (r->child > 0) {
-		kill(r->child, SIGTERM);
+		if (r->child_started)
+			kill(r->child, SIGTERM);
 		waitpid(r->child, NULL, 0);
 	}
 	ring_buffer__free(r->rb);

@@ -27,21 +27,33 @@ static __u64 ts_ns(clockid_t c)
 	return (__u64)t.tv_sec * 1000000000ULL + (__u64)t.tv_nsec;
 }
 
+/* write(2) it all: 0, or -errno with *done = bytes written. */
+static int write_all(int fd, const void *p, size_t n, size_t *done)
+{
+	*done = 0;
+	while (*done < n) {
+		ssize_t w = write(fd, (const char *)p + *done, n - *done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		*done += (size_t)w;
+	}
+	return 0;
+}
+
 int ck_record_open(struct ck_run *r, const char *path)
 {
 	struct iomc_rec_header h;
 	struct utsname u;
-	int fd;
+	size_t done;
+	int fd, err;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
 	fchmod(fd, 0640);
-	r->rec = fdopen(fd, "w");
-	if (!r->rec) {
-		close(fd);
-		return -errno;
-	}
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, IOMC_REC_MAGIC, sizeof(IOMC_REC_MAGIC));
 	h.version = IOMC_REC_VERSION;
@@ -51,18 +63,54 @@ int ck_record_open(struct ck_run *r, const char *path)
 	h.start_realtime_ns = ts_ns(CLOCK_REALTIME);
 	uname(&u);
 	memcpy(h.release, u.release, strnlen(u.release, sizeof(h.release) - 1));
-	if (fwrite(&h, sizeof(h), 1, r->rec) != 1)
-		return -EIO;
+	/* a file that cannot take its header is a set-up error */
+	if ((err = write_all(fd, &h, sizeof(h), &done))) {
+		close(fd);
+		return err;
+	}
 	r->rec_fail_cpu = calloc((size_t)r->b.ncpus, sizeof(__u64));
-	return r->rec_fail_cpu ? 0 : -ENOMEM;
+	r->rec_buf = malloc(CK_REC_BUF * sizeof(*r->rec_buf));
+	if (!r->rec_fail_cpu || !r->rec_buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	r->rec_fd = fd;
+	r->rec_n = 0;
+	return 0;
+}
+
+/*
+ * Write out the buffered events. What the file does not take is lost:
+ * counted (whole records; a torn last one is the analyzer's cut-short tail)
+ * and said once.
+ */
+static void rec_flush(struct ck_run *r)
+{
+	size_t done, n = r->rec_n * sizeof(*r->rec_buf);
+	int err;
+
+	if (!n)
+		return;
+	r->rec_n = 0;
+	err = write_all(r->rec_fd, r->rec_buf, n, &done);
+	r->rec_events += done / sizeof(*r->rec_buf);
+	if (!err)
+		return;
+	r->rec_lost += (n - done) / sizeof(*r->rec_buf) + ((n - done) % sizeof(*r->rec_buf) != 0);
+	if (r->rec_err)
+		return;
+	r->rec_err = -err;
+	ck_print_status(&r->fmt, "--record %s: write error: %s: the recording is incomplete; events lost are counted in the summary",
+			r->o.record, strerror(-err));
 }
 
 void ck_record_event(struct ck_run *r, const struct iomc_event *ev)
 {
-	if (!r->rec)
+	if (r->rec_fd < 0)
 		return;
-	fwrite(ev, sizeof(*ev), 1, r->rec);
-	r->rec_events++;
+	r->rec_buf[r->rec_n++] = *ev;
+	if (r->rec_n == CK_REC_BUF)
+		rec_flush(r);
 }
 
 /* Per-CPU rec_fail grew: write a DROP event for each such CPU. */
@@ -72,12 +120,10 @@ void ck_record_drops(struct ck_run *r)
 	__u32 zero = 0;
 	int i;
 
-	if (!r->rec || !r->rec_fail_cpu)
+	if (r->rec_fd < 0 || !r->rec_fail_cpu)
 		return;
 	pc = calloc((size_t)r->b.ncpus, sizeof(*pc));
-	if (!pc)
-		return;
-	if (!bpf_map_lookup_elem(bpf_map__fd(r->b.skel->maps.counters), &zero, pc)) {
+	if (pc && !bpf_map_lookup_elem(bpf_map__fd(r->b.skel->maps.counters), &zero, pc)) {
 		for (i = 0; i < r->b.ncpus; i++) {
 			struct iomc_event ev;
 
@@ -93,15 +139,23 @@ void ck_record_drops(struct ck_run *r)
 		}
 	}
 	free(pc);
+	/* called every second: the file is at most that far behind */
+	rec_flush(r);
 }
 
 void ck_record_close(struct ck_run *r)
 {
-	if (!r->rec)
+	if (r->rec_fd < 0)
 		return;
 	ck_record_drops(r);
-	fclose(r->rec);
-	r->rec = NULL;
+	if (close(r->rec_fd) && !r->rec_err) {
+		r->rec_err = errno;
+		ck_print_status(&r->fmt, "--record %s: closing: %s: the recording may be incomplete",
+				r->o.record, strerror(errno));
+	}
+	r->rec_fd = -1;
+	free(r->rec_buf);
+	r->rec_buf = NULL;
 	free(r->rec_fail_cpu);
 	r->rec_fail_cpu = NULL;
 }

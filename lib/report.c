@@ -604,10 +604,11 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 			json_sym(fmt, f, s->sites[i].map_site);
 			fprintf(f, ",\"count\":%llu}", (unsigned long long)s->sites[i].count);
 		}
-		fprintf(f, "],\"lost\":{\"reports\":%llu,\"records\":%llu,\"untracked\":%llu,\"dedup_full\":%llu,\"recursion\":%llu}",
+		fprintf(f, "],\"lost\":{\"reports\":%llu,\"records\":%llu,\"untracked\":%llu,\"dedup_full\":%llu,\"recursion\":%llu,\"output\":%llu,\"recording\":%llu}",
 			(unsigned long long)s->c.rb_fail, (unsigned long long)s->c.rec_fail,
 			(unsigned long long)s->c.untracked,
-			(unsigned long long)s->c.seen_full, (unsigned long long)s->misses);
+			(unsigned long long)s->c.seen_full, (unsigned long long)s->misses,
+			(unsigned long long)s->out_lost, (unsigned long long)s->rec_lost);
 		if (s->run_cnt) {
 			fprintf(f, ",\"bpf\":{\"runs\":%llu,\"ns\":%llu,\"programs\":{",
 				(unsigned long long)s->run_cnt, (unsigned long long)s->run_ns);
@@ -638,9 +639,10 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 			fprintf(f, "  map: %s", sym(fmt, s->sites[i].map_site, b2, sizeof(b2)));
 		fputc('\n', f);
 	}
-	fprintf(f, "  lost: %llu reports (ring buffer full), %llu recorded events, %llu untracked maps, %llu runs skipped by the kernel (recursion)\n",
+	fprintf(f, "  lost: %llu reports (ring buffer full), %llu recorded events, %llu untracked maps, %llu runs skipped by the kernel (recursion), %llu messages not written (output errors), %llu events not written to the recording\n",
 		(unsigned long long)s->c.rb_fail, (unsigned long long)s->c.rec_fail,
-		(unsigned long long)s->c.untracked, (unsigned long long)s->misses);
+		(unsigned long long)s->c.untracked, (unsigned long long)s->misses,
+		(unsigned long long)s->out_lost, (unsigned long long)s->rec_lost);
 	if (s->run_cnt) {
 		fprintf(f, "  bpf: %llu program runs, %llu ns each on average (kernel BPF stats)\n",
 			(unsigned long long)s->run_cnt,

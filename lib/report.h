@@ -74,6 +74,8 @@ struct ck_summary {
 	unsigned int n_sites;
 	struct iomc_counters c;
 	__u64 misses;		/* program runs the kernel skipped (recursion) */
+	__u64 out_lost;		/* messages an output could not take (write errors) */
+	__u64 rec_lost;		/* events --record could not write */
 	__u64 run_ns, run_cnt;	/* kernel BPF stats, 0 if off */
 	struct {
 		const char *name;

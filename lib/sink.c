@@ -17,6 +17,8 @@ static char *out_path;
 static int use_log;
 static int json_fd = -1;	/* --json-output */
 static char *json_path;
+/* Messages that did not reach a sink (0: the main output, 1: --json-output). */
+static struct ck_out_loss loss[2];
 
 static int open_file(const char *path)
 {
@@ -60,7 +62,7 @@ int ck_out_open_json(const char *path)
 
 int ck_out_has_json(void)
 {
-	return json_fd >= 0;
+	return json_fd >= 0 || loss[1].err;
 }
 
 int ck_out_reopen(void)
@@ -71,7 +73,8 @@ int ck_out_reopen(void)
 		fd = open_file(json_path);
 		if (fd < 0)
 			return fd;
-		close(json_fd);
+		if (json_fd >= 0)
+			close(json_fd);
 		json_fd = fd;
 	}
 	if (!own_fd || !out_path)
@@ -84,7 +87,8 @@ int ck_out_reopen(void)
 	return 0;
 }
 
-static void write_all(int fd, const char *p, size_t n)
+/* 0, or -errno of the write that failed. */
+static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, p, n);
@@ -92,19 +96,61 @@ static void write_all(int fd, const char *p, size_t n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return;		/* nowhere to complain to */
+			return -errno;
 		}
 		p += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+
+/*
+ * A sink that failed: counted, and said once, where it can still be read:
+ * stderr (when that is not the failed sink) and syslog. A closed pipe
+ * (EPIPE: the reader is gone for good) is not written to again; other
+ * errors (a full disk) are retried with each message.
+ */
+static void sink_failed(int which, int *fd, const char *name, int err)
+{
+	struct ck_out_loss *l = &loss[which];
+
+	l->lost++;
+	if (l->err)
+		return;
+	l->err = -err;
+	if (*fd != STDERR_FILENO) {
+		char msg[512];
+		int n = snprintf(msg, sizeof(msg), "iomap-checkd: writing to %s: %s: what "
+				 "goes there is lost from now on (counted in the summary)\n",
+				 name, strerror(-err));
+
+		if (n > 0)
+			(void)!write(STDERR_FILENO, msg, (size_t)n < sizeof(msg) ? (size_t)n :
+				     sizeof(msg) - 1);
+	}
+	if (use_log)
+		syslog(LOG_ERR, "writing to %s: %s: what goes there is lost from now on",
+		       name, strerror(-err));
+	if (err == -EPIPE)
+		*fd = -1;
+}
+
+const struct ck_out_loss *ck_out_loss(int which)
+{
+	return &loss[which ? 1 : 0];
 }
 
 void ck_out_write(const char *text, size_t len, int syslog_prio)
 {
 	const char *p = text, *end = text + len;
+	int err;
 
-	if (out_fd >= 0)
-		write_all(out_fd, text, len);
+	if (out_fd >= 0 && (err = write_all(out_fd, text, len)))
+		sink_failed(0, &out_fd, out_path ? out_path :
+			    out_fd == STDOUT_FILENO ? "standard output" : "standard error", err);
+	else if (out_fd < 0 && loss[0].err)
+		loss[0].lost++;		/* a closed pipe */
 	if (!use_log)
 		return;
 	while (p < end) {
@@ -119,8 +165,12 @@ void ck_out_write(const char *text, size_t len, int syslog_prio)
 
 void ck_out_write_json(const char *text, size_t len)
 {
-	if (json_fd >= 0)
-		write_all(json_fd, text, len);
+	int err;
+
+	if (json_fd >= 0 && (err = write_all(json_fd, text, len)))
+		sink_failed(1, &json_fd, json_path, err);
+	else if (json_fd < 0 && loss[1].err)
+		loss[1].lost++;
 }
 
 void ck_out_close(void)

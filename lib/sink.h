@@ -32,4 +32,15 @@ void ck_out_write_json(const char *text, size_t len);
 /* The report printer's write callbacks over these sinks (report.h). */
 void ck_out_report_ops(struct ck_report_ops *ops);
 
+/*
+ * Write errors: messages lost per sink (0: the main output, 1: the
+ * --json-output file) and the first error (errno), said once on stderr and
+ * syslog. A sink whose reader is gone (EPIPE) is not written again.
+ */
+struct ck_out_loss {
+	unsigned long long lost;
+	int err;
+};
+const struct ck_out_loss *ck_out_loss(int which);
+
 #endif
