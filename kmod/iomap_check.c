@@ -332,33 +332,79 @@ void io_mapping_fini(struct io_mapping *mapping)
 }
 EXPORT_SYMBOL(io_mapping_fini);
 
+/*
+ * The mappings io_mapping_create_wc allocated and io_mapping_free has not
+ * freed yet. io_mapping_free looks a pointer up here before it reads it:
+ * a second free of a created mapping is refused without touching the
+ * freed memory (its iomc_state would be a read of the slab's).
+ */
+struct iomc_created {
+	struct hlist_node node;
+	const struct io_mapping *m;
+};
+
+static DEFINE_HASHTABLE(iomc_created_tab, 6);
+static DEFINE_SPINLOCK(iomc_created_lock);
+
+/* Takes @m out of the table; whether it was there. */
+static bool iomc_created_take(const struct io_mapping *m)
+{
+	struct iomc_created *c, *found = NULL;
+
+	spin_lock(&iomc_created_lock);
+	hash_for_each_possible(iomc_created_tab, c, node, (unsigned long)m) {
+		if (c->m == m) {
+			hash_del(&c->node);
+			found = c;
+			break;
+		}
+	}
+	spin_unlock(&iomc_created_lock);
+	kfree(found);
+	return found;
+}
+
 struct io_mapping *io_mapping_create_wc(resource_size_t base,
 					unsigned long size)
 {
 	struct io_mapping *iomap;
+	struct iomc_created *c;
 
 	iomap = kmalloc(sizeof(*iomap), GFP_KERNEL);
-	if (!iomap)
-		return NULL;
+	c = kmalloc(sizeof(*c), GFP_KERNEL);
+	if (!iomap || !c)
+		goto fail;
 	if (!iomc_init(iomap, base, size, _RET_IP_,
-		       "io_mapping_create_wc")) {
-		kfree(iomap);
-		return NULL;
-	}
+		       "io_mapping_create_wc"))
+		goto fail;
 	iomap->iomc_flags |= IOMC_F_ALLOCATED;
+	c->m = iomap;
+	spin_lock(&iomc_created_lock);
+	hash_add(iomc_created_tab, &c->node, (unsigned long)iomap);
+	spin_unlock(&iomc_created_lock);
 	return iomap;
+fail:
+	kfree(c);
+	kfree(iomap);
+	return NULL;
 }
 EXPORT_SYMBOL(io_mapping_create_wc);
 
 void io_mapping_free(struct io_mapping *iomap)
 {
-	if (!iomc_fini(iomap, _RET_IP_))
-		return;	/* freeing it again would corrupt the slab */
-	if (!(iomap->iomc_flags & IOMC_F_ALLOCATED)) {
-		pr_err("io_mapping_free(%px) from %pS: mapping came from io_mapping_init_wc, not io_mapping_create_wc; finished but not kfree'd\n",
+	if (iomap && !iomc_created_take(iomap)) {
+		/*
+		 * Freed already, or never created by io_mapping_create_wc
+		 * (io_mapping_init_wc's are io_mapping_fini'd): either way not
+		 * ours to read. The checker still sees the call.
+		 */
+		trace_io_mapping_free((unsigned long)iomap, 0, _RET_IP_);
+		pr_err("io_mapping_free(%px) from %pS: not a live mapping from io_mapping_create_wc (freed already?); refused\n",
 		       iomap, (void *)_RET_IP_);
 		return;
 	}
+	if (!iomc_fini(iomap, _RET_IP_))
+		return;	/* NULL, said so */
 	kfree(iomap);
 }
 EXPORT_SYMBOL(io_mapping_free);

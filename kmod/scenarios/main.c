@@ -33,13 +33,57 @@
 #define SCN_VGA_VENDOR	0x1234
 #define SCN_VGA_DEVICE	0x1111
 
-static unsigned long bench_pairs = 100000;
-module_param(bench_pairs, ulong, 0644);
-MODULE_PARM_DESC(bench_pairs, "map/unmap pairs per benchmark run");
+/*
+ * Benchmark size, bounded: one read of "bench" runs 2 x 3 x bench_reps x
+ * bench_pairs pairs, so 10M pairs x 100 reps (minutes even on hardware)
+ * is the most a write may ask for; anything else is refused with -EINVAL.
+ */
+#define SCN_BENCH_PAIRS_MAX 10000000UL
+#define SCN_BENCH_REPS_MAX 100U
 
+static unsigned long bench_pairs = 100000;
 static unsigned int bench_reps = 5;
-module_param(bench_reps, uint, 0644);
-MODULE_PARM_DESC(bench_reps, "benchmark runs per kind; the fastest counts");
+
+static int scn_set_pairs(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+
+	if (kstrtoul(val, 0, &v) || !v || v > SCN_BENCH_PAIRS_MAX) {
+		pr_err("bench_pairs: %s refused: a number from 1 to %lu\n",
+		       strim((char *)val), SCN_BENCH_PAIRS_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned long *)kp->arg, v);
+	return 0;
+}
+
+static int scn_set_reps(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || !v || v > SCN_BENCH_REPS_MAX) {
+		pr_err("bench_reps: %s refused: a number from 1 to %u\n",
+		       strim((char *)val), SCN_BENCH_REPS_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct kernel_param_ops scn_pairs_ops = {
+	.set = scn_set_pairs,
+	.get = param_get_ulong,
+};
+
+static const struct kernel_param_ops scn_reps_ops = {
+	.set = scn_set_reps,
+	.get = param_get_uint,
+};
+
+module_param_cb(bench_pairs, &scn_pairs_ops, &bench_pairs, 0644);
+MODULE_PARM_DESC(bench_pairs, "map/unmap pairs per benchmark run (1..10000000)");
+module_param_cb(bench_reps, &scn_reps_ops, &bench_reps, 0644);
+MODULE_PARM_DESC(bench_reps, "benchmark runs per kind; the fastest counts (1..100)");
 
 u32 iomc_bench_sink;
 
@@ -127,7 +171,8 @@ static int scn_ops_show(struct seq_file *s, void *unused)
 {
 	unsigned int i;
 
-	mutex_lock(&scn_lock);
+	if (mutex_lock_interruptible(&scn_lock))
+		return -EINTR;
 	/* No run is in progress: the log is stable. */
 	for (i = 0; i < scn_nops; i++) {
 		const struct scn_op *op = &scn_ops[i];
@@ -262,7 +307,8 @@ static ssize_t scn_run_write(struct file *file, const char __user *ubuf,
 	d = scn_find(strim(buf));
 	if (!d)
 		return -EINVAL;
-	mutex_lock(&scn_lock);
+	if (mutex_lock_interruptible(&scn_lock))
+		return -EINTR;
 	ret = scn_run(d);
 	mutex_unlock(&scn_lock);
 	return ret ? ret : len;
@@ -295,12 +341,15 @@ static void scn_bench_print(struct seq_file *s, const char *impl,
  * run by run so that a noisy stretch of time (TCG, a shared host) hits
  * both alike.
  */
+#define SCN_BENCH_CHUNK 16384UL	/* pairs between two cond_resched() */
+
 static int scn_bench_measure(resource_size_t base, unsigned long size,
 			     unsigned long pairs, unsigned int reps,
 			     u64 inl[3], u64 mod[3])
 {
 	void *hi, *hm;
 	unsigned int r, k;
+	int ret = 0;
 
 	hi = iomc_bench_inline_setup(base, size);
 	if (!hi)
@@ -312,28 +361,47 @@ static int scn_bench_measure(resource_size_t base, unsigned long size,
 	}
 	for (k = 0; k < IOMC_KIND_MAX; k++)
 		inl[k] = mod[k] = U64_MAX;
-	for (r = 0; r < max(reps, 1U); r++) {
-		for (k = 0; k < IOMC_KIND_MAX; k++) {
-			inl[k] = min(inl[k], iomc_bench_inline_run(hi, k, pairs));
-			mod[k] = min(mod[k], iomc_bench_module_run(hm, k, pairs));
-			cond_resched();
+	for (r = 0; r < max(reps, 1U) && !ret; r++) {
+		for (k = 0; k < IOMC_KIND_MAX && !ret; k++) {
+			u64 ti = 0, tm = 0;
+			unsigned long done, n;
+
+			/*
+			 * In chunks: the CPU is given up between them, and a
+			 * signal (^C on the reader) ends the benchmark.
+			 */
+			for (done = 0; done < pairs; done += n) {
+				n = min(pairs - done, SCN_BENCH_CHUNK);
+				ti += iomc_bench_inline_run(hi, k, n);
+				tm += iomc_bench_module_run(hm, k, n);
+				cond_resched();
+				if (signal_pending(current)) {
+					ret = -EINTR;
+					break;
+				}
+			}
+			inl[k] = min(inl[k], ti);
+			mod[k] = min(mod[k], tm);
 		}
 	}
 	iomc_bench_module_teardown(hm);
 	iomc_bench_inline_teardown(hi);
-	return 0;
+	return ret;
 }
 
 static int scn_bench_show(struct seq_file *s, void *unused)
 {
-	unsigned long pairs = max(READ_ONCE(bench_pairs), 1UL);
-	unsigned int reps = READ_ONCE(bench_reps);
+	unsigned long pairs = clamp(READ_ONCE(bench_pairs), 1UL, SCN_BENCH_PAIRS_MAX);
+	unsigned int reps = clamp(READ_ONCE(bench_reps), 1U, SCN_BENCH_REPS_MAX);
 	u64 inl[3], mod[3];
 	resource_size_t base;
 	unsigned long size;
 	int ret;
 
-	mutex_lock(&scn_lock);
+	/* interruptible: a reader or a run waiting for the benchmark can be
+	 * killed, and waits in S state, not D */
+	if (mutex_lock_interruptible(&scn_lock))
+		return -EINTR;
 	ret = scn_get_bar(&base, &size);
 	if (!ret)
 		ret = scn_bench_measure(base, size, pairs, reps, inl, mod);

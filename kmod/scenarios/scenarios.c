@@ -463,6 +463,23 @@ static noinline int scn_use_after_free(struct scn_ctx *c)
 	return 0;
 }
 
+/*
+ * io_mapping_free twice on a mapping from io_mapping_create_wc. The second
+ * call must be refused without iomap_check reading the freed struct (it
+ * knows which mappings it allocated and has not freed) and with a pr_err;
+ * no event reports a rule: a checker must report nothing.
+ */
+static noinline int scn_double_free(struct scn_ctx *c)
+{
+	struct io_mapping *m = op_create(c->base, c->size);
+
+	if (!m)
+		return -EIO;
+	op_free(m);
+	op_free(m);	/* the bug */
+	return 0;
+}
+
 #define SCN_DEPTH 17
 
 /*
@@ -544,5 +561,6 @@ const struct scn_def scn_table[] = {
 	SCN(use_after_free, "use_after_free@scn_use_after_free", NULL),
 	SCN(depth_exceeded, "depth_exceeded@scn_depth_exceeded", NULL),
 	SCN(bad_create, "-", NULL),
+	SCN(double_free, "-", NULL),
 };
 const unsigned int scn_count = ARRAY_SIZE(scn_table);

@@ -183,4 +183,61 @@ while read -r name expect rest <&4; do
 		not_ok "$name" "$why"
 	fi
 done 4</tmp/list
+
+# io_mapping_free twice (scenario double_free): iomap_check knows the
+# mappings it allocated and refuses the second free with a pr_err, without
+# reading the freed struct.
+if dmesg | grep -q 'io_mapping_free(.*not a live mapping from io_mapping_create_wc'; then
+	ok double_free_refused_with_pr_err
+else
+	not_ok double_free_refused_with_pr_err "no refusal in the kernel log: $(dmesg | grep 'io_mapping_free(' | tail -n 1)"
+fi
+
+# The benchmark's parameters are bounded: out of range is -EINVAL + pr_err.
+P=/sys/module/iomap_scenarios/parameters
+mark_begin bench_params_bounded
+bad=
+for v in 0 10000001 -1 abc; do
+	(echo $v >$P/bench_pairs) 2>/dev/null && bad="$bad bench_pairs=$v"
+done
+for v in 0 101 abc; do
+	(echo $v >$P/bench_reps) 2>/dev/null && bad="$bad bench_reps=$v"
+done
+pairs=$(cat $P/bench_pairs) reps=$(cat $P/bench_reps)
+mark_end bench_params_bounded
+if [ -z "$bad" ] && [ "$pairs" = 100000 ] && [ "$reps" = 5 ] &&
+   dmesg | grep -q 'bench_pairs: .* refused'; then
+	ok bench_params_bounded
+else
+	not_ok bench_params_bounded "accepted:${bad:- none} (now $pairs pairs, $reps reps)"
+fi
+
+# A long benchmark: a scenario run waiting for it sleeps interruptibly (S,
+# not D) and can be killed; the benchmark itself ends on a signal.
+mark_begin bench_interruptible
+echo 10000000 >$P/bench_pairs
+echo 100 >$P/bench_reps
+cat $SCN/bench >/dev/null 2>&1 &
+bpid=$!
+sleep 1
+(echo nesting_legal >$SCN/run) 2>/dev/null &
+wpid=$!
+sleep 1
+wstate=$(awk '{ print $3 }' /proc/$wpid/stat 2>/dev/null)
+kill $wpid 2>/dev/null
+i=0
+while kill -0 $wpid 2>/dev/null && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+wgone=$(kill -0 $wpid 2>/dev/null && echo no || echo yes)
+kill $bpid 2>/dev/null
+i=0
+while kill -0 $bpid 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+bgone=$(kill -0 $bpid 2>/dev/null && echo no || echo "yes, in $((i / 10)).$((i % 10)) s")
+echo 100000 >$P/bench_pairs
+echo 5 >$P/bench_reps
+mark_end bench_interruptible
+if [ "$wstate" = S ] && [ "$wgone" = yes ] && [ "${bgone%%,*}" = yes ]; then
+	ok "bench_interruptible (benchmark ended on SIGTERM: $bgone)"
+else
+	not_ok bench_interruptible "waiting run in state '$wstate', killed: $wgone; benchmark ended: $bgone"
+fi
 exit 0

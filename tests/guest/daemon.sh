@@ -212,6 +212,49 @@ else
 	not_ok daemon_ci "exit $rc1 (want 1) and $rc0 (want 0); KTAP: $(grep -h 'not ok' /tmp/ci1.ktap /tmp/ci0.ktap | tr '\n' ' ')"
 fi
 
+# ---- -- COMMAND starts only once attached (its output says so first) -----------
+mark_begin daemon_command_after_attach
+$D --ci -o /tmp/ci2.log -- sh -c 'grep -q "attached to its tracepoints" /tmp/ci2.log' 2>/dev/null
+rc=$?
+mark_end daemon_command_after_attach
+if [ $rc = 0 ]; then
+	ok daemon_command_after_attach
+else
+	not_ok daemon_command_after_attach "exit $rc: the command ran before the daemon said it attached"
+fi
+
+# ---- a closed output: no SIGPIPE death, the verdict stays -----------------------
+mark_begin daemon_closed_pipe
+($D --ci --json -- sh -c "sleep 1; echo unaligned_offset >$SCN/run" 2>/tmp/pipe.err
+ echo $? >/tmp/pipe.rc) | head -c 10 >/dev/null
+mark_end daemon_closed_pipe
+rc=$(cat /tmp/pipe.rc)
+if [ "$rc" = 1 ] && grep -q 'standard output: Broken pipe' /tmp/pipe.err; then
+	ok daemon_closed_pipe
+else
+	not_ok daemon_closed_pipe "exit $rc (want 1): $(head -c 200 /tmp/pipe.err | tr '\n' ' ')"
+fi
+
+# ---- --record on a file system that fills up: said, counted, exit 5 -------------
+mkdir -p /tmp/small
+if mount -t tmpfs -o size=16k tmpfs /tmp/small 2>/dev/null; then
+	mark_begin daemon_record_full
+	$D --ci -q --record /tmp/small/r.iomc -- sh -c \
+		"for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do echo nesting_legal >$SCN/run; done" \
+		>/tmp/recfull.out 2>&1
+	rc=$?
+	mark_end daemon_record_full
+	lost=$(sed -n 's/.* \([0-9]*\) events not written to the recording.*/\1/p' /tmp/recfull.out)
+	if [ $rc = 5 ] && [ "${lost:-0}" -gt 0 ] && grep -q 'record /tmp/small/r.iomc: write error' /tmp/recfull.out; then
+		ok "daemon_record_full ($lost events lost, counted)"
+	else
+		not_ok daemon_record_full "exit $rc (want 5), lost '${lost}': $(grep -v '^  ' /tmp/recfull.out | head -n 3 | tr '\n' ' ')"
+	fi
+	umount /tmp/small
+else
+	skip daemon_record_full "no tmpfs in the guest"
+fi
+
 # ---- --syslog ------------------------------------------------------------------
 if command -v syslogd >/dev/null 2>&1; then
 	syslogd -n -O /tmp/messages &
