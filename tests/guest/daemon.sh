@@ -214,7 +214,7 @@ fi
 
 # ---- -- COMMAND starts only once attached (its output says so first) -----------
 mark_begin daemon_command_after_attach
-$D --ci -o /tmp/ci2.log -- sh -c 'grep -q "attached to its tracepoints" /tmp/ci2.log' 2>/dev/null
+$D --ci --might-sleep none -o /tmp/ci2.log -- sh -c 'grep -q "attached to its tracepoints" /tmp/ci2.log' 2>/dev/null
 rc=$?
 mark_end daemon_command_after_attach
 if [ $rc = 0 ]; then
@@ -225,7 +225,7 @@ fi
 
 # ---- a closed output: no SIGPIPE death, the verdict stays -----------------------
 mark_begin daemon_closed_pipe
-($D --ci --json -- sh -c "sleep 1; echo unaligned_offset >$SCN/run" 2>/tmp/pipe.err
+($D --ci --json --might-sleep none -- sh -c "sleep 1; echo unaligned_offset >$SCN/run" 2>/tmp/pipe.err
  echo $? >/tmp/pipe.rc) | head -c 10 >/dev/null
 mark_end daemon_closed_pipe
 rc=$(cat /tmp/pipe.rc)
@@ -239,7 +239,7 @@ fi
 mkdir -p /tmp/small
 if mount -t tmpfs -o size=16k tmpfs /tmp/small 2>/dev/null; then
 	mark_begin daemon_record_full
-	$D --ci -q --record /tmp/small/r.iomc -- sh -c \
+	$D --ci -q --might-sleep none --record /tmp/small/r.iomc -- sh -c \
 		"for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do echo nesting_legal >$SCN/run; done" \
 		>/tmp/recfull.out 2>&1
 	rc=$?
