@@ -102,6 +102,25 @@ usage_error() {
 	echo "Try '$prog --help'." >&2
 	exit 2
 }
+# Whatever else fails on the host before the guest is a set-up failure:
+# status 3 with a message, never 1 (which means violations).
+trap 'rc=$?; note "set-up failed (line $LINENO: exit $rc)"; exit 3' ERR
+# replace FROM TO: stdin with every FROM replaced by TO, literally (paths
+# may hold any character, sed's delimiters and & included)
+replace() {
+	FROM=$1 TO=$2 awk '{
+		out = ""; s = $0; f = ENVIRON["FROM"]; t = ENVIRON["TO"]
+		while ((i = index(s, f)) > 0) { out = out substr(s, 1, i - 1) t; s = substr(s, i + length(f)) }
+		print out s
+	}'
+}
+# safe_name S: S with anything but [A-Za-z0-9._+-] as '_' (a make-safe path part)
+safe_name() { printf '%s' "$1" | tr -c 'A-Za-z0-9._+-' '_'; }
+# writable_dir DIR: create DIR if needed and prove it can be written
+writable_dir() {
+	mkdir -p -- "$1" 2>/dev/null && [ -d "$1" ] && : 2>/dev/null >"$1/.iomc-write-test" &&
+		rm -f -- "$1/.iomc-write-test"
+}
 
 # ---- options ----------------------------------------------------------------------
 opts=$(getopt -n "$prog" -o d:r:k:t:e:o:qhV \
@@ -154,6 +173,12 @@ for e in "${extras[@]}"; do
 	vm_extras+=(--extra "$(cd "$(dirname "$src")" && pwd)/$(basename "$src"):$dst")
 done
 
+if [ -n "$out" ]; then
+	writable_dir "$out" ||
+		usage_error "--out: cannot create or write the directory '$out'$([ -e "$out" ] && [ ! -d "$out" ] && echo ' (a file is in the way)')"
+	out=$(cd "$out" && pwd)
+fi
+
 nocheckd=${IOMC_NO_CHECKD:-0}
 [ "$nocheckd" = 1 ] && note "WARNING: IOMC_NO_CHECKD=1: no checker, nothing is checked (development only)"
 
@@ -168,9 +193,11 @@ if [ ! -f "$kmod/iomap_check.ko" ] || [ ! -f "$kmod/Module.symvers" ]; then
 		fail 3 "iomap_check.ko" "cannot build iomap_check.ko for $rel"
 fi
 name=$(basename "$driver")
-out=${out:-$build/vmcheck/$name-$rel}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+if [ -z "$out" ]; then
+	out=$build/vmcheck/$(safe_name "$name")-$rel
+	writable_dir "$out" || fail 3 "logs" "cannot create or write the directory '$out'"
+	out=$(cd "$out" && pwd)
+fi
 note "$name on $rel, logs in $out"
 
 # ---- build the driver ----------------------------------------------------------------
@@ -178,14 +205,21 @@ note "$name on $rel, logs in $out"
 # compiler's messages name the copies: show the user's own paths.
 blog=$out/build.log
 bdir=$out/driver
+# Kbuild cannot build in a directory whose path has blanks or make's
+# special characters: then the copy goes under the cache.
+case "$bdir" in
+*[!A-Za-z0-9._+/-]*)
+	bdir=$build/vmcheck/build/$(safe_name "$name")-$rel
+	writable_dir "$bdir" || fail 3 "build: $name" "cannot create the build directory '$bdir'" ;;
+esac
 rm -f "$bdir"/*.ko "$bdir"/modules.order
 if ! KCACHE=$kcache ABS_BUILD=$build IOMC_SYMVERS=$kmod/Module.symvers \
 	"$top/kmod/build-driver.sh" "$driver" "$bdir" "$rel" >"$blog" 2>&1; then
-	sed "s|$bdir/|$driver/|g" "$blog" >&2
+	replace "$bdir/" "$driver/" <"$blog" >&2
 	echo "KTAP version 1"
 	echo "1..1"
 	echo "# build of $driver against $rel failed:"
-	sed "s|$bdir/|$driver/|g" "$blog" | grep -E 'error|Error|undefined|fatal' |
+	replace "$bdir/" "$driver/" <"$blog" | grep -E 'error|Error|undefined|fatal' |
 		head -n 20 | sed 's/^/#   /'
 	echo "not ok 1 build: $name # the driver does not compile"
 	exit 2

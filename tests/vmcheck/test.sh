@@ -92,11 +92,23 @@ host() {
 	vmc u-stray --driver "$fb" stray
 	expect u-stray 2 "usage: stray argument: exit 2" "unexpected argument 'stray'"
 
-	vmc broken --driver "$drivers/broken" --run true --out "$logs/broken"
-	expect broken 2 "a driver that does not compile: exit 2 with gcc's message" \
-		"drivers/broken/broken\.c:14:[0-9]+: error: [^ ]*broken_apperture[^ ]* undeclared"
+	# from a directory whose path has a blank, | and & (one compile for both)
+	local odd="$logs/odd dir | a&b"
+	rm -rf "$odd"
+	mkdir -p "$odd"
+	cp -r "$drivers/broken" "$odd/"
+	vmc broken --driver "$odd/broken" --run true --out "$logs/broken"
+	expect broken 2 "a driver that does not compile, path with ' ', | and &: exit 2 with gcc's message naming it" \
+		"odd dir \\| a&b/broken/broken\.c:14:[0-9]+: error: [^ ]*broken_apperture[^ ]* undeclared"
 	grep -q '^not ok 1 build: broken' "$logs/broken.out" ||
 		not_ok "broken driver: KTAP 'not ok build' on stdout" "missing"
+
+	# set-up errors are 2 or 3 with a message, never 1 ("violations")
+	: >"$logs/out-is-a-file"
+	vmc u-outfile --driver "$fb" --out "$logs/out-is-a-file"
+	expect u-outfile 2 "usage: --out on an existing file: exit 2" 'a file is in the way'
+	vmc u-outproc --driver "$fb" --out /proc/iomc-no-such-dir/logs
+	expect u-outproc 2 "usage: --out not writable: exit 2" 'cannot create or write'
 	finish
 }
 
