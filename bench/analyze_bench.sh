@@ -55,3 +55,26 @@ r1=$(sed -n 1p "$out/rss.$$") r2=$(sed -n 2p "$out/rss.$$"); rm -f "$out/rss.$$"
 echo "peak RSS: ${small}MiB input ${r1} KiB, ${big}MiB input ${r2} KiB (goal: flat)"
 echo "throughput goal: analyze <= 2x wc -l (wall); the cpu ratio is shown too because"
 echo "other load on a shared machine distorts wall times"
+
+# ---- memory: what grows with the number of inputs and of distinct sites ------
+# The analyzer streams; what it keeps is per input (a read buffer, the reorder
+# window, parser threads' blocks when the input is parsed in parallel) and per
+# distinct call site (its interned name). Measured here, documented in README.
+legal=$out/mem-legal.txt
+gzip -dc "$(dirname "$0")/analyze/6.1/ftrace.txt.gz" | awk '/scn_lifo_local/ { exit } { print }' >"$legal"
+mkdir -p "$out/mem-inputs"
+for i in $(seq 200); do cp "$legal" "$out/mem-inputs/in-$i.txt"; done
+r1=$(best 2 "$an" analyze -q "$legal" | cut -d' ' -f4)
+r200=$(best 2 "$an" analyze -q "$out"/mem-inputs/in-*.txt | cut -d' ' -f4)
+echo "memory per input file: $(( (r200 - r1) / 199 )) KiB (1 input: $r1 KiB, 200 inputs: $r200 KiB peak RSS)"
+sites=$out/mem-sites.txt
+awk 'BEGIN {
+	print "# tracer: nop"
+	for (i = 0; i < 200000; i++) {
+		t = 1 + i * 0.000002
+		printf "          insmod-201     [001] .....  %.6f: io_mapping_map: kind=local ctx=task mapping=0xffff888003a1b000 size=16777216 offset=0x0 len=4096 vaddr=0xffffc90000400000 caller=site_%d+0x1/0x10 [m]\n", t, i
+		printf "          insmod-201     [001] .....  %.6f: io_mapping_unmap: kind=local ctx=task vaddr=0xffffc90000400000 caller=site_%d+0x2/0x10 [m]\n", t + 0.000001, i
+	}
+}' >"$sites"
+rs=$(best 2 "$an" analyze -q "$sites" | cut -d' ' -f4)
+echo "memory per distinct call site: $(( (rs - r1) * 1024 / 400000 )) bytes (400000 sites: $rs KiB peak RSS)"
