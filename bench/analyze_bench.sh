@@ -61,7 +61,7 @@ echo "other load on a shared machine distorts wall times"
 # window, parser threads' blocks when the input is parsed in parallel) and per
 # distinct call site (its interned name). Measured here, documented in README.
 legal=$out/mem-legal.txt
-gzip -dc "$(dirname "$0")/analyze/6.1/ftrace.txt.gz" | awk '/scn_lifo_local/ { exit } { print }' >"$legal"
+gzip -dc "$(dirname "$0")/../tests/host/analyze/6.1/ftrace.txt.gz" | awk '/scn_lifo_local/ { exit } { print }' >"$legal"
 mkdir -p "$out/mem-inputs"
 for i in $(seq 200); do cp "$legal" "$out/mem-inputs/in-$i.txt"; done
 r1=$(best 2 "$an" analyze -q "$legal" | cut -d' ' -f4)
