@@ -33,11 +33,19 @@ $(DEPS_STAMP): scripts/deps.sh
 
 # The resolved release (e.g. 6.1.0-56-cloud-amd64) lands in
 # $(KCACHE)/latest-$(KERNEL); recipes read it with $(KREL).
+# KDIR=/lib/modules/$(uname -r)/build (any configured kernel tree) builds
+# the modules against that tree instead of a fetched guest kernel.
+KDIR ?=
+ifeq ($(KDIR),)
 KREL = $$(scripts/fetch-kernel.sh $(KERNEL) $(KCACHE))
-KDIR = $(KCACHE)/$(KREL)
-
 kernel: deps
 	@scripts/fetch-kernel.sh $(KERNEL) $(KCACHE) >/dev/null
+else
+KREL = $$(cat $(KDIR)/include/config/kernel.release)
+kernel:
+	@test -f $(KDIR)/include/config/kernel.release || \
+		{ echo "KDIR=$(KDIR): not a configured kernel build tree" >&2; exit 2; }
+endif
 
 # Each part owns a folder and a fragment there. Fragments extend these lists:
 #   HOST_SUITES   test commands run on the host (KTAP on stdout), run first
@@ -58,6 +66,8 @@ include vm/vm.mk            # the QEMU guest harness
 include tests/tests.mk      # make check, make demo
 include vmcheck/vmcheck.mk  # iomap-vmcheck
 include bench/bench.mk      # make bench
+include pkg/pkg.mk          # make deb, install-dkms, man pages
+include tests/devmachine/devmachine.mk  # make check-devmachine
 
 clean:
 	rm -rf $(ABS_BUILD)/obj $(ABS_BUILD)/check

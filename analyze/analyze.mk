@@ -99,7 +99,15 @@ HOST_SUITES += tests/host/analyze_fixtures.sh
 HOST_SUITES += tests/host/analyze_cli.sh
 GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
 
+# `iomap-check build-driver` runs $(PREFIX)/share/iomap-check/kmod/
+# iomap-check-build-driver.sh (installed by install-vmcheck, with the kmod
+# sources and the drop-in header it builds with).
+$(AZ_OBJ)/iomap_check_main.o: AZ_CFLAGS += -DIOMC_DATADIR='"$(PREFIX)/share/iomap-check"'
+$(AZ_OBJ)/iomap_check_main.o: $(AZ_OBJ)/.prefix-$(subst /,_,$(PREFIX))
+$(AZ_OBJ)/.prefix-%:
+	@mkdir -p $(@D) && rm -f $(@D)/.prefix-* && touch $@
+
 .PHONY: install-analyze
 install: install-analyze
-install-analyze: analyze
+install-analyze: analyze install-vmcheck
 	install -D -m 0755 $(AZ_BIN) $(DESTDIR)$(PREFIX)/bin/iomap-check

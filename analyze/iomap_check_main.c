@@ -1,9 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* iomap-check: the front command; subcommands do the work. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "analyze.h"
 #include "cli.h"
+
+/* Where `make install` put kmod/ and include/ (IOMC_DATADIR overrides). */
+#ifndef IOMC_DATADIR
+#define IOMC_DATADIR "/usr/local/share/iomap-check"
+#endif
+
+/* build-driver: kmod/iomap-check-build-driver.sh does the work. */
+static int build_driver(char **argv)
+{
+	const char *dir = getenv("IOMC_DATADIR");
+	static char prog[4096];
+
+	if (!dir || !*dir)
+		dir = IOMC_DATADIR;
+	if (snprintf(prog, sizeof(prog), "%s/kmod/iomap-check-build-driver.sh", dir) >=
+	    (int)sizeof(prog)) {
+		fputs("iomap-check: IOMC_DATADIR too long\n", stderr);
+		return 2;
+	}
+	argv[0] = prog;
+	execv(prog, argv);
+	fprintf(stderr, "iomap-check build-driver: cannot run %s: %s\n", prog, strerror(errno));
+	return 2;
+}
 
 static void usage(FILE *f)
 {
@@ -11,6 +38,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  analyze FILE...   check recorded io_mapping traces (see iomap-check analyze --help)\n"
+	      "  build-driver DIR  build a driver against iomap_check.ko for the running kernel\n"
+	      "                    (see iomap-check build-driver --help)\n"
 	      "\n"
 	      "  -h, --help        this text\n"
 	      "  -V, --version     version\n", f);
@@ -28,6 +57,8 @@ int main(int argc, char **argv)
 		argv[1] = name;
 		return az_main(argc - 1, argv + 1);
 	}
+	if (!strcmp(argv[1], "build-driver"))
+		return build_driver(argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;

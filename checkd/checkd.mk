@@ -54,7 +54,14 @@ $(CHECKD_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
 
-daemon: $(CHECKD_BIN)
+# The same objects linked against the shared libraries: what `make install`
+# and the package install on a host (the static one goes into guests).
+CHECKD_HOST_BIN := $(ABS_BUILD)/bin/host/iomap-checkd
+$(CHECKD_HOST_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
+	@mkdir -p $(@D)
+	$(USER_CC) -o $@ $^ $(filter-out -static,$(CHECKD_LIBS))
+
+daemon: $(CHECKD_BIN) $(CHECKD_HOST_BIN)
 CHECK_DEPS += daemon
 GUEST_BINS += $(CHECKD_BIN)
 # the daemon on the host (it loads, never attaches): CI verdicts, output errors
@@ -70,15 +77,23 @@ SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCDIR  ?= $(PREFIX)/share/doc/iomap-check
 
-.PHONY: install-daemon
-install: install-daemon
-install-daemon: daemon kmod
-	install -D -m 0755 $(CHECKD_BIN) $(DESTDIR)$(SBINDIR)/iomap-checkd
+# The unit reads its options from $(SYSCONFDIR)/default/iomap-checkd
+# (installed once: a re-install keeps the local edits).
+SYSCONFDIR ?= /etc
+
+.PHONY: install-daemon install-kmod
+install: install-daemon install-kmod
+install-daemon: daemon
+	install -D -m 0755 $(CHECKD_HOST_BIN) $(DESTDIR)$(SBINDIR)/iomap-checkd
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		-e 's|/etc/default/|$(SYSCONFDIR)/default/|g' \
 		checkd/iomap-checkd.service >$(DESTDIR)$(UNITDIR)/iomap-checkd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/iomap-checkd.service
+	test -e $(DESTDIR)$(SYSCONFDIR)/default/iomap-checkd || \
+		install -D -m 0644 checkd/iomap-checkd.default $(DESTDIR)$(SYSCONFDIR)/default/iomap-checkd
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+install-kmod: kmod
 	@rel=$(KREL) && \
 	install -D -m 0644 $(ABS_BUILD)/obj/$$rel/kmod/iomap_check.ko \
 		$(DESTDIR)/lib/modules/$$rel/extra/iomap_check.ko && \

@@ -23,6 +23,7 @@
 #               .ko files end up in OUT_DIR
 #   KREL        kernel release, as printed by scripts/fetch-kernel.sh
 # environment:
+#   KDIR          kernel build tree (default: KCACHE/KREL/build)
 #   KCACHE        kernel cache (default: <repo>/build/kernel)
 #   IOMC_SYMVERS  iomap_check's Module.symvers
 #                 (default: <ABS_BUILD or repo/build>/obj/KREL/kmod/Module.symvers,
@@ -40,11 +41,11 @@ kcache=${KCACHE:-$top/build/kernel}
 abs_build=${ABS_BUILD:-$top/build}
 symvers=${IOMC_SYMVERS:-$abs_build/obj/$rel/kmod/Module.symvers}
 hdr=$top/include/iomap-check/io-mapping.h
-kdir=$kcache/$rel/build
+kdir=${KDIR:-$kcache/$rel/build}
 
 die() { echo "build-driver: $*" >&2; exit 1; }
 [ -d "$src" ] || die "no driver directory $src"
-[ -f "$kdir/Makefile" ] || die "no kernel build tree $kdir (make kernel KERNEL=...)"
+[ -f "$kdir/Makefile" ] || die "no kernel build tree $kdir (make kernel KERNEL=..., or KDIR=)"
 [ -f "$symvers" ] || die "no $symvers (make kmod first)"
 symvers=$(cd "$(dirname "$symvers")" && pwd)/$(basename "$symvers")
 

@@ -13,6 +13,6 @@ IOMC_KMOD_DIR = $(ABS_BUILD)/obj/$(KREL)/kmod
 .PHONY: kmod
 kmod: kernel
 	@rel=$(KREL) && KCACHE=$(KCACHE) V=$(filter-out 0,$(V)) \
-		$(TOP)/kmod/build.sh "$$rel" "$(ABS_BUILD)/obj/$$rel/kmod"
+		$(if $(KDIR),KDIR=$(abspath $(KDIR))) $(TOP)/kmod/build.sh "$$rel" "$(ABS_BUILD)/obj/$$rel/kmod"
 
 CHECK_DEPS += kmod

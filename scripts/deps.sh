@@ -9,6 +9,7 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio lz4 xz-utils zstd
 	trace-cmd libtracecmd-dev libtraceevent-dev libtracefs-dev
 	bpftrace libclang-rt-14-dev
+	debhelper dh-dkms dkms dpkg-dev fakeroot lintian mmdebstrap
 )
 missing=()
 for p in "${pkgs[@]}"; do

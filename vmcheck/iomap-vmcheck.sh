@@ -239,7 +239,7 @@ fi
 
 if [ "$nocheckd" != 1 ]; then
 	if [ -z "$checkd" ]; then
-		for c in "$build/bin/iomap-checkd" "$top/guest-bin/iomap-checkd"; do
+		for c in "$build/bin/iomap-checkd" "$top/../../lib/iomap-check/guest-bin/iomap-checkd"; do
 			[ -f "$c" ] && { checkd=$c; break; }
 		done
 	fi

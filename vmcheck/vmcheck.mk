@@ -56,7 +56,7 @@ install-vmcheck: daemon
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 vmcheck/iomap-vmcheck.sh $(DESTDIR)$(PREFIX)/bin/iomap-vmcheck
 	@set -e; for f in $(VMCHECK_FILES); do \
-		install -D -m $$(if [ -x $$f ]; then echo 0755; else echo 0644; fi) \
+		install -D -m $$(if [ -x $$f ] || [ $$f = vm/guest/init ]; then echo 0755; else echo 0644; fi) \
 			$$f $(VMCHECK_SHARE)/$$f; \
 	done
-	install -D -m 0755 $(CHECKD_BIN) $(VMCHECK_SHARE)/guest-bin/iomap-checkd
+	install -D -m 0755 $(CHECKD_BIN) $(DESTDIR)$(PREFIX)/lib/iomap-check/guest-bin/iomap-checkd

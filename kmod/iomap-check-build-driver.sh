@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `iomap-check build-driver`: build a user's out-of-tree driver against an
+# installed kernel (default: the running one) so that its io_mapping calls
+# go through iomap_check.ko. iomap_check.ko's Module.symvers (the symbol
+# CRCs modpost needs) comes from building the module's own sources, shipped
+# next to this script, for that kernel into a cache; the driver build itself
+# is kmod/build-driver.sh. Runs from the source tree and installed
+# (<prefix>/share/iomap-check/kmod/).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+prog="iomap-check build-driver"
+
+usage() {
+	cat <<USAGE
+usage: $prog [OPTIONS] DRIVER_DIR
+
+Builds the out-of-tree kernel driver in DRIVER_DIR (a directory with a
+Kbuild file, or a Makefile with obj-m) so that every io_mapping call goes to
+iomap_check.ko, where iomap-checkd checks it: iomap-check's drop-in
+<linux/io-mapping.h> is forced into every C file and modpost resolves the
+io_mapping symbols against iomap_check.ko. The driver's sources are copied
+to OUT_DIR first and never written to.
+
+Options:
+  -k, --kernel REL  kernel release to build for (default: the running
+                    kernel, $(uname -r))
+      --kdir DIR    the kernel's build tree (default: /lib/modules/REL/build,
+                    from the linux-headers-REL package)
+  -o, --out DIR     build directory (default: ./iomap-check-build/NAME-REL)
+  -h, --help        this text
+Environment: KCFLAGS (extra compiler flags for the driver), V=1 (verbose
+Kbuild), XDG_CACHE_HOME (iomap_check's symbols are built into
+\$XDG_CACHE_HOME/iomap-check/kmod/REL, default ~/.cache).
+
+Then: modprobe iomap_check (the iomap-check-dkms package builds it for
+every installed kernel), start iomap-checkd (systemctl start iomap-checkd),
+and insmod OUT_DIR/NAME.ko.
+Exit status: 0 built; 1 the build failed; 2 usage error.
+USAGE
+}
+
+rel=$(uname -r) kdir= out= src=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-h|--help) usage; exit 0 ;;
+	-k|--kernel) rel=${2:?}; shift 2 ;;
+	--kernel=*) rel=${1#*=}; shift ;;
+	--kdir) kdir=${2:?}; shift 2 ;;
+	--kdir=*) kdir=${1#*=}; shift ;;
+	-o|--out) out=${2:?}; shift 2 ;;
+	--out=*) out=${1#*=}; shift ;;
+	--) shift; break ;;
+	-*) echo "$prog: unknown option '$1'" >&2; echo "Try '$prog --help'." >&2; exit 2 ;;
+	*) [ -z "$src" ] || { echo "$prog: one DRIVER_DIR only" >&2; exit 2; }
+	   src=$1; shift ;;
+	esac
+done
+[ $# -eq 0 ] || { [ -z "$src" ] && [ $# -eq 1 ] && src=$1; } ||
+	{ echo "$prog: one DRIVER_DIR only" >&2; exit 2; }
+[ -n "$src" ] || { usage >&2; exit 2; }
+[ -d "$src" ] || { echo "$prog: no directory $src" >&2; exit 2; }
+kdir=${kdir:-/lib/modules/$rel/build}
+if [ ! -f "$kdir/Makefile" ]; then
+	echo "$prog: no kernel build tree at $kdir (install linux-headers-$rel, or --kdir)" >&2
+	exit 2
+fi
+name=$(basename "$(cd "$src" && pwd)")
+out=${out:-$PWD/iomap-check-build/$name-$rel}
+
+# iomap_check's Module.symvers for this kernel: built once from the same
+# sources DKMS builds (same source, same kernel: same symbol CRCs).
+cache=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/iomap-check/kmod/$rel
+if [ ! -f "$cache/Module.symvers" ] || [ -n "$(find "$here" "$here/../include" -newer "$cache/Module.symvers" -name '*.[ch]' | head -n1)" ]; then
+	echo "$prog: building iomap_check's symbols for $rel in $cache" >&2
+	IOMC_KMOD_ONLY=1 KDIR=$kdir "$here/build.sh" "$rel" "$cache" >&2 ||
+		{ echo "$prog: iomap_check.ko does not build for $rel" >&2; exit 1; }
+fi
+IOMC_SYMVERS=$cache/Module.symvers KDIR=$kdir "$here/build-driver.sh" "$src" "$out" "$rel" ||
+	{ echo "$prog: $name does not build" >&2; exit 1; }
+echo "$prog: built for $rel:"
+find "$out" -maxdepth 2 -name '*.ko' | LC_ALL=C sort

@@ -1,0 +1,37 @@
+# pkg/pkg.mk: installing for DKMS, man pages, Debian packages.
+#
+#   make install-dkms   the module's sources and dkms.conf into
+#                       $(DESTDIR)/usr/src/iomap-check-$(IOMC_PKG_VERSION);
+#                       then `dkms install iomap-check/$(IOMC_PKG_VERSION)`
+#                       builds and installs iomap_check.ko for a kernel
+#   make install-man    the man pages
+#   make deb            build/deb/iomap-check_*.deb and iomap-check-dkms_*.deb
+#                       (dpkg-buildpackage on a copy of the tree), then lintian
+#
+# The version is debian/changelog's, the one place it is written.
+IOMC_PKG_VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+DKMS_SRC = $(DESTDIR)/usr/src/iomap-check-$(IOMC_PKG_VERSION)
+MANDIR ?= $(PREFIX)/share/man
+MAN_PAGES := checkd/iomap-checkd.8 analyze/iomap-check.1 vmcheck/iomap-vmcheck.1
+
+.PHONY: install-dkms install-man deb
+install: install-man
+install-dkms:
+	install -D -m 0644 kmod/Kbuild $(DKMS_SRC)/Kbuild
+	install -m 0644 kmod/iomap_check.c kmod/iomap_check_trace.h $(DKMS_SRC)/
+	install -d $(DKMS_SRC)/include/iomap-check
+	install -m 0644 include/iomap-check/*.h $(DKMS_SRC)/include/iomap-check/
+	sed 's/#MODULE_VERSION#/$(IOMC_PKG_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	chmod 0644 $(DKMS_SRC)/dkms.conf
+
+install-man:
+	@set -e; for m in $(MAN_PAGES); do \
+		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); \
+	done
+
+# Built from the files git knows (tracked and new, not ignored) copied to
+# build/deb/src: dpkg-buildpackage writes next to the tree it builds. The
+# packages are rebuilt only when one of those files changed.
+DEB_DIR := $(ABS_BUILD)/deb
+deb: deps
+	@pkg/deb.sh $(DEB_DIR)
