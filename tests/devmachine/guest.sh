@@ -10,6 +10,7 @@ exec 3>/dev/ttyS1
 d=/opt/devmachine
 json=/var/log/iomap-check/violations.jsonl
 rel=$(uname -r)
+dkms_mode=$(cat /opt/devmachine/dkms-mode)
 n=0 failed=0
 plan=15
 out() { printf '%s\n' "$*" >&3; }
@@ -64,10 +65,15 @@ reported() { # RULE FUNCTION: a lockdep-style report and a JSON line
 }
 
 s_apt() {
-	# The guest has no network: every dependency is in the image already;
-	# the dkms package's postinst builds iomap_check.ko for this kernel.
+	# The guest has no network: every dependency is in the image already.
+	# The dkms package's postinst builds iomap_check.ko for this kernel, or
+	# (host mode) loads the host's DKMS build with dkms ldtarball.
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		"$d"/iomap-check_*.deb "$d"/iomap-check-dkms_*.deb
+		"$d"/iomap-check_*.deb "$d"/iomap-check-dkms_*.deb || return 1
+	if [ "$dkms_mode" = host ]; then
+		grep -q 'ldtarball\|Loading tarball' /tmp/step.log ||
+			{ echo "the postinst did not load the host's DKMS tarball"; return 1; }
+	fi
 }
 s_dkms() { dkms status iomap-check; dkms status iomap-check | grep -q "$rel.*: installed"; }
 s_modprobe() {
@@ -102,12 +108,16 @@ s_reload() {
 s_stop() { systemctl stop iomap-checkd && journal | grep 'summary:'; }
 s_dmesg() { ! dmesg | grep -E 'Oops|BUG:|WARNING:|Call Trace|segfault'; }
 
-step "apt installs iomap-check and iomap-check-dkms (DKMS builds iomap_check.ko for $rel in the guest)" s_apt
+if [ "$dkms_mode" = host ]; then
+	step "apt installs iomap-check and iomap-check-dkms (DKMS installs the host's build of iomap_check.ko for $rel: dkms ldtarball)" s_apt
+else
+	step "apt installs iomap-check and iomap-check-dkms (DKMS compiles iomap_check.ko for $rel in the guest)" s_apt
+fi
 step "dkms status: iomap-check installed for $rel" s_dkms
 step "modprobe iomap_check loads the DKMS build" s_modprobe
 step "systemctl enable --now iomap-checkd" s_enable
 step "iomap-checkd attached to iomap_check (journal)" s_attached
-step "iomap-check build-driver builds devdrv against the running kernel" s_build
+step "iomap-check build-driver compiles devdrv in the guest against the running kernel and the installed iomap_check.ko" s_build
 step "insmod devdrv.ko bug=1 binds to the std-VGA BAR 0" s_insmod1
 step "lifo in devdrv_break_lifo: lockdep-style report in journalctl -u iomap-checkd, JSON in $json" s_report1
 step "rmmod devdrv" s_rmmod_drv
