@@ -67,55 +67,14 @@ fi
 name=$(basename "$(cd "$src" && pwd)")
 out=${out:-$PWD/iomap-check-build/$name-$rel}
 
-# symvers_from_ko KO OUT: the Module.symvers of a built module, read from
-# the module itself. With CONFIG_MODVERSIONS each exported SYM has a local
-# symbol __crc_SYM whose value is the offset of SYM's CRC (u32) in
-# __kcrctab (EXPORT_SYMBOL) or __kcrctab_gpl (EXPORT_SYMBOL_GPL); without
-# it there are no __crc_ symbols and the CRCs are 0 (as modpost writes
-# them). iomap_check exports no symbol namespace.
-symvers_from_ko() {
-	local ko=$1 symvers=$2 tmp
-	tmp=$(mktemp -d)
-	case $ko in
-	*.xz) xz -dc "$ko" >"$tmp/m.ko" ;;
-	*.zst) zstd -qdc "$ko" >"$tmp/m.ko" ;;
-	*.gz) gzip -dc "$ko" >"$tmp/m.ko" ;;
-	*) cp "$ko" "$tmp/m.ko" ;;
-	esac || { rm -rf "$tmp"; return 1; }
-	readelf -SW "$tmp/m.ko" | sed -n 's/^ *\[ *\([0-9]*\)\] */\1 /p' >"$tmp/sections"
-	readelf -sW "$tmp/m.ko" >"$tmp/symbols"
-	awk -v mod="${ko%%.ko*}" -v ko="$tmp/m.ko" '
-		function hex(s,  i, v) {	# mawk has no strtonum
-			v = 0; s = tolower(s)
-			for (i = 1; i <= length(s); i++)
-				v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
-			return v
-		}
-		FNR == NR { name[$1] = $2; off[$1] = hex($5); next }
-		$8 ~ /^__crc_/ && name[$7] ~ /^__kcrctab/ {
-			sym = substr($8, 7)
-			cmd = sprintf("od -An -tx4 -j %d -N4 %s", off[$7] + hex($2), ko)
-			cmd | getline crc; close(cmd); gsub(/ /, "", crc)
-			printf "0x%s\t%s\t%s\tEXPORT_SYMBOL%s\t\n", crc, sym, mod,
-				name[$7] ~ /_gpl$/ ? "_GPL" : ""
-			n++
-		}
-		END { exit n == 0 }' "$tmp/sections" "$tmp/symbols" >"$symvers.tmp" &&
-		mv "$symvers.tmp" "$symvers"
-	local rc=$?
-	rm -rf "$tmp"
-	return $rc
-}
-
 # iomap_check's Module.symvers for this kernel: from the iomap_check.ko
 # installed for it (DKMS, make install), the very module the driver will
 # link against; otherwise built once from the module's sources shipped
 # here (same source, same kernel: same CRCs).
 cache=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/iomap-check/kmod/$rel
 mkdir -p "$cache"
-if ko=$(modinfo -k "$rel" -n iomap_check 2>/dev/null) && [ -f "$ko" ]; then
-	symvers_from_ko "$ko" "$cache/Module.symvers.installed" ||
-		{ echo "$prog: no exported symbols found in $ko" >&2; exit 1; }
+if ko=$(modinfo -k "$rel" -n iomap_check 2>/dev/null) && [ -f "$ko" ] &&
+	"$here/symvers-from-ko.sh" "$ko" >"$cache/Module.symvers.installed"; then
 	symvers=$cache/Module.symvers.installed
 	echo "$prog: iomap_check's symbols from $ko" >&2
 else

@@ -20,6 +20,10 @@ mapfile -d '' files < <(git ls-files -z --cached --others --exclude-standard |
 key=$(for f in "${files[@]}"; do printf '%s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "$f"; done |
 	sha256sum | cut -c1-16)
 ver=$(dpkg-parsechangelog -SVersion)
+if [ "$ver" != "$(cat VERSION)" ]; then
+	echo "deb: debian/changelog's version $ver is not VERSION's $(cat VERSION): add a changelog entry (dch -v $(cat VERSION))" >&2
+	exit 1
+fi
 debs=("$out/iomap-check_${ver}_amd64.deb" "$out/iomap-check-dkms_${ver}_all.deb")
 if [ -f "$out/key" ] && [ "$(cat "$out/key")" = "$key" ] &&
 	[ -f "${debs[0]}" ] && [ -f "${debs[1]}" ]; then

@@ -16,3 +16,7 @@ check-devmachine: deps kernel
 	@$(DEVMACHINE_RUN)
 
 GUEST_SUITES += '$(DEVMACHINE_RUN)'
+
+# `iomap-check build-driver`'s symbols read from iomap_check.ko, against
+# modpost's (host, under a second).
+HOST_SUITES += 'tests/host/symvers.sh $(ABS_BUILD)/obj/$(KREL)/kmod'
