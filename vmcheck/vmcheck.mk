@@ -44,8 +44,10 @@ GUEST_SUITES += 'tests/vmcheck/test.sh guest $(KERNEL) $(OTHER_KERNEL)'
 
 # Installed, iomap-vmcheck finds what it needs under $(PREFIX)/share/iomap-check
 # (the guest harness, kmod sources to build iomap_check.ko for a kernel it has
-# not seen, the static daemon for the guest) and caches kernels and modules in
-# $$XDG_CACHE_HOME/iomap-check.
+# not seen; `iomap-check build-driver` uses the same kmod/ and include/) and
+# the static daemon for the guest in $(PREFIX)/lib/iomap-check/guest-bin
+# (architecture-dependent: not under share/), and caches kernels and modules
+# in $$XDG_CACHE_HOME/iomap-check.
 VMCHECK_SHARE = $(DESTDIR)$(PREFIX)/share/iomap-check
 VMCHECK_FILES = VERSION scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
 	vm/vm.sh vm/guest/init $(wildcard vm/guest/*.sh vm/*.awk) \
