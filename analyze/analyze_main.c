@@ -114,7 +114,8 @@ static void dump_event_json(FILE *out, const struct az_event *e)
 static void dump_event(FILE *out, const struct az_event *e)
 {
 	static const char *const types[] = { "?", "create", "free", "map", "unmap", "switch",
-					     "exit", "irq_exit", "might_sleep", "drop" };
+					     "exit", "irq_exit", "might_sleep", "drop",
+					     "module_end" };
 	static const char *const kinds[] = IOMC_KIND_NAMES;
 	static const char *const ctxs[] = IOMC_CTX_NAMES;
 	const struct iomc_event *ev = &e->ev;

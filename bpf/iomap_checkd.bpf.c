@@ -18,6 +18,9 @@
  *           x86 vector exits (local_timer_exit, irq_work_exit, ...)
  *   raw_tp softirq returns       softirq_exit, tasklet_exit, timer_expire_exit
  *   raw_tp nmi_handler           NMI return
+ *   raw_tp module_load, module_free  leak_on_unload: a module's init text
+ *           range at load (freed after init), its end (rmmod or a failed
+ *           init: free_module() runs while its text is still there)
  *   kprobe might-sleep functions might_sleep_in_atomic: the set is the
  *           daemon's table (checkd/checkd_hooks.c, documented in --help)
  * The raw_tp programs ignore the arguments they do not need, so one
@@ -105,6 +108,24 @@ struct {
 	__type(value, struct iomc_freed);
 } freed SEC(".maps");
 
+/* Live mappings (created, not freed), for leak_on_unload. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* mapping */
+	__type(value, struct live_ent);
+} lives SEC(".maps");
+
+const struct live_ent zero_live = {};
+
+/* A module's init text, seen at module_load (freed after a good init). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);			/* struct module * */
+	__type(value, struct modtext);
+} modinit SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -133,6 +154,9 @@ struct scratch {
 	__s32 stack_bytes;
 	__u32 pad;
 	__u64 stack[IOMC_STACK_FRAMES];
+	struct iomc_event end;	/* module end: the event being processed */
+	__u64 presym_addr;	/* a site symbolized already (create time) */
+	char presym[IOMC_SYM_LEN];
 };
 
 struct {
@@ -298,6 +322,31 @@ static __always_inline int first_time(const struct iomc_event *ev,
 	return !val->reported;
 }
 
+static const char sym_fmt[] = "%pB";
+
+/*
+ * The kernel's name of a report's site, now, while the code is there (init
+ * text is freed after init, a module's at unload; userspace symbolizes
+ * later). Only reports pay for it.
+ */
+static __always_inline void symbolize(const struct scratch *sc,
+				      struct iomc_report *r, __u32 i)
+{
+	__u64 a;
+
+	if (i >= IOMC_RSYM_MAX)
+		return;
+	a = r->sym_addr[i];
+	r->sym[i][0] = 0;
+	if (!a)
+		return;
+	if (a == sc->presym_addr && sc->presym[0]) {
+		bpf_probe_read_kernel(r->sym[i], IOMC_SYM_LEN, sc->presym);
+		return;
+	}
+	bpf_snprintf(r->sym[i], IOMC_SYM_LEN, sym_fmt, &a, sizeof(a));
+}
+
 static __always_inline void report_one(struct scratch *sc,
 				       const struct iomc_viol *v,
 				       const struct iomc_stack *held,
@@ -338,6 +387,12 @@ static __always_inline void report_one(struct scratch *sc,
 	}	/* else held[] is left as is: n_held says what is valid */
 	r->stack_bytes = sc->stack_bytes;
 	bpf_probe_read_kernel(r->stack, sizeof(r->stack), sc->stack);
+	r->sym_addr[IOMC_RSYM_SITE] = ev->caller ? ev->caller : v->map_site;
+	r->sym_addr[IOMC_RSYM_MAP] = v->map_site;
+	r->sym_addr[IOMC_RSYM_OTHER] = v->other_site;
+	symbolize(sc, r, IOMC_RSYM_SITE);
+	symbolize(sc, r, IOMC_RSYM_MAP);
+	symbolize(sc, r, IOMC_RSYM_OTHER);
 	bpf_ringbuf_submit(r, 0);
 	if (val)
 		val->reported = 1;
@@ -399,6 +454,7 @@ static __always_inline struct scratch *begin(__u32 slot, __u32 type, __u32 ctx)
 		return 0;
 	ev_init(&sc->ev, type, ctx);
 	iomc_verdict_init(&sc->vd);
+	sc->presym_addr = 0;
 	return sc;
 }
 
@@ -468,6 +524,27 @@ __noinline int g_check_might_sleep(struct scratch *sc,
 
 /* ---- io_mapping tracepoints -------------------------------------------- */
 
+/* scratch's presym is free here: it only matters while reporting */
+static __always_inline void add_live(struct scratch *sc, __u64 m)
+{
+	struct live_ent *e;
+	__u64 a = sc->ev.caller;
+
+	bpf_map_update_elem(&lives, &m, &zero_live, BPF_ANY);
+	e = bpf_map_lookup_elem(&lives, &m);
+	if (!e) {
+		struct iomc_counters *c = cnt();
+
+		if (c)
+			c->untracked++;
+		return;
+	}
+	iomc_live_from_event(&e->l, &sc->ev);
+	e->sym[0] = 0;
+	if (a)
+		bpf_snprintf(e->sym, sizeof(e->sym), sym_fmt, &a, sizeof(a));
+}
+
 SEC("raw_tp/io_mapping_create")
 int BPF_PROG(iomc_create, unsigned long mapping, __u64 base,
 	     unsigned long size, unsigned long caller)
@@ -486,6 +563,7 @@ int BPF_PROG(iomc_create, unsigned long mapping, __u64 base,
 	sc->ev.caller = caller;
 	record(&sc->ev);
 	bpf_map_delete_elem(&freed, &m);
+	add_live(sc, m);
 	return 0;
 }
 
@@ -601,6 +679,7 @@ int BPF_PROG(iomc_free, unsigned long mapping, unsigned long size,
 	f.free_site = caller;
 	f.ts_ns = sc->ev.ts_ns;
 	bpf_map_update_elem(&freed, &m, &f, BPF_ANY);
+	bpf_map_delete_elem(&lives, &m);
 	return 0;
 }
 
@@ -1016,6 +1095,325 @@ SEC("kprobe")
 int iomc_ms_gfp3(struct pt_regs *regs)
 {
 	return ms_kprobe(regs, 3);
+}
+
+/* ---- module end: leak_on_unload ----------------------------------------- */
+
+/*
+ * free_module() fires module_free for an rmmod (after the module's exit
+ * function) and for a load whose init failed, while the module's text is
+ * still there. The ranges come from struct module: core_layout/init_layout
+ * up to 6.3, mem[MOD_TEXT]/mem[MOD_INIT_TEXT] since (CO-RE picks).
+ */
+struct module_memory___new {
+	void *base;
+	unsigned int size;
+} __attribute__((preserve_access_index));
+
+struct module___new {
+	struct module_memory___new mem[7];
+} __attribute__((preserve_access_index));
+
+#define MOD_TEXT___new 0
+#define MOD_INIT_TEXT___new 4
+
+static __always_inline void mod_text(void *mod, struct modtext *core,
+				     struct modtext *init)
+{
+	if (bpf_core_field_exists(((struct module___new *)0)->mem)) {
+		struct module___new *m = mod;
+
+		core->lo = (__u64)BPF_CORE_READ(m, mem[MOD_TEXT___new].base);
+		core->len = BPF_CORE_READ(m, mem[MOD_TEXT___new].size);
+		init->lo = (__u64)BPF_CORE_READ(m, mem[MOD_INIT_TEXT___new].base);
+		init->len = BPF_CORE_READ(m, mem[MOD_INIT_TEXT___new].size);
+	} else {
+		struct module *m = mod;
+
+		core->lo = (__u64)BPF_CORE_READ(m, core_layout.base);
+		core->len = BPF_CORE_READ(m, core_layout.text_size);
+		init->lo = (__u64)BPF_CORE_READ(m, init_layout.base);
+		init->len = BPF_CORE_READ(m, init_layout.text_size);
+	}
+	if (!core->lo)
+		core->len = 0;
+	if (!init->lo)
+		init->len = 0;
+}
+
+/* What a module end collects before reporting (bounded: IOMC_MAX_VIOL). */
+struct unload_ctx {
+	__u64 mapping[IOMC_MAX_VIOL];
+	__u32 n[IOMC_MAX_VIOL];		/* their outstanding maps */
+	__u32 ng;
+	__u32 dropped;
+};
+
+static long unload_live_cb(struct bpf_map *map, const void *key, void *value,
+			   void *data)
+{
+	struct unload_ctx *u = data;
+	struct live_ent *e = value;
+	struct scratch *sc = scratch_get(IOMC_CTX_TASK);
+	__u32 i = u->ng;
+
+	if (!sc || !iomc_in_module(&sc->end, e->l.site))
+		return 0;
+	if (i >= IOMC_MAX_VIOL) {
+		u->dropped++;
+		return 0;
+	}
+	u->mapping[iomc_idx(i, IOMC_MAX_VIOL)] = *(const __u64 *)key;
+	u->ng = i + 1;
+	return 0;
+}
+
+/* Count the maps of the leaked mappings in s (global: see g_count_mapping). */
+__noinline int g_count_leaked(const struct iomc_stack *s, struct unload_ctx *u)
+{
+	__u32 i, k, d;
+
+	if (!s || !u)
+		return 0;
+	d = s->depth;
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		if (i >= d)
+			break;
+		for (k = 0; k < IOMC_MAX_VIOL; k++) {
+			if (k >= u->ng)
+				break;
+			if (s->held[i].mapping ==
+			    u->mapping[iomc_idx(k, IOMC_MAX_VIOL)])
+				u->n[iomc_idx(k, IOMC_MAX_VIOL)]++;
+		}
+	}
+	return 0;
+}
+
+static long count_leaked_cb(struct bpf_map *map, const void *key, void *value,
+			    void *data)
+{
+	g_count_leaked(value, data);
+	return 0;
+}
+
+static long count_leaked_wc_cb(struct bpf_map *map, const void *key,
+			       void *value, void *data)
+{
+	struct unload_ctx *u = data;
+	struct iomc_wc *w = value;
+	__u32 k;
+
+	if (!w->count)
+		return 0;
+	for (k = 0; k < IOMC_MAX_VIOL; k++) {
+		if (k >= u->ng)
+			break;
+		if (w->last.mapping == u->mapping[iomc_idx(k, IOMC_MAX_VIOL)])
+			u->n[iomc_idx(k, IOMC_MAX_VIOL)] += w->count;
+	}
+	return 0;
+}
+
+/* Report leaked mapping k of u and forget it. */
+__noinline int g_unload_mapping(struct unload_ctx *u, __u32 k)
+{
+	struct scratch *sc = scratch_get(IOMC_CTX_TASK);
+	struct live_ent *e;
+	__u64 m;
+
+	if (!sc || !u || k >= IOMC_MAX_VIOL)
+		return 0;
+	k = iomc_idx(k, IOMC_MAX_VIOL);
+	m = u->mapping[k];
+	e = bpf_map_lookup_elem(&lives, &m);
+	if (!e)
+		return 0;
+	iomc_verdict_init(&sc->vd);
+	iomc_check_unload_mapping(&cfg.rules, &e->l, 1, &sc->vd);
+	iomc_unload_event(&sc->ev, &sc->end, m, &e->l,
+			  u->n[iomc_idx(k, IOMC_MAX_VIOL)], 0);
+	sc->presym_addr = e->l.site;
+	bpf_probe_read_kernel(sc->presym, sizeof(sc->presym), e->sym);
+	if (sc->vd.n)
+		g_report(sc, 0, IOMC_CTX_TASK, sc->end.tid);
+	sc->presym_addr = 0;
+	bpf_map_delete_elem(&lives, &m);
+	return 0;
+}
+
+/* Report one outstanding map if the module's code took it; 1 if it did. */
+__noinline int g_unload_held(const struct iomc_held *h)
+{
+	struct scratch *sc = scratch_get(IOMC_CTX_TASK);
+	int mine;
+
+	if (!sc || !h)
+		return 0;
+	mine = iomc_in_module(&sc->end, h->site);
+	if (!mine)
+		return 0;
+	iomc_verdict_init(&sc->vd);
+	iomc_check_unload_held(&cfg.rules, h, mine, &sc->vd);
+	iomc_unload_event(&sc->ev, &sc->end, 0, 0, 0, h);
+	if (sc->vd.n)
+		g_report(sc, 0, h->ctx, h->tid);
+	return 1;
+}
+
+__noinline int g_stack_find_module(const struct iomc_stack *s,
+				   const struct iomc_event *end)
+{
+	return s && end ? iomc_stack_find_module(s, end) : -1;
+}
+
+/* Report, then forget, the maps of s the module's code took. */
+__noinline int g_unload_stack(struct iomc_stack *s, __u32 irq)
+{
+	struct scratch *sc = scratch_get(IOMC_CTX_TASK);
+	__u32 i, d, a0, d0;
+	int idx;
+
+	if (!s || !sc)
+		return 0;
+	d = s->depth;
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		if (i >= d)
+			break;
+		g_unload_held(&s->held[i]);
+	}
+	a0 = s->n_atomic;
+	d0 = s->depth;
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		idx = g_stack_find_module(s, &sc->end);
+		if (idx < 0)
+			break;
+		g_stack_remove(s, idx, 0);
+	}
+	if (a0 != s->n_atomic)
+		__sync_fetch_and_add(&atomic_held, (__s64)s->n_atomic - a0);
+	if (irq && d0 != s->depth)
+		__sync_fetch_and_add(&irq_held, (__s64)s->depth - d0);
+	return 0;
+}
+
+static long unload_task_cb(struct bpf_map *map, const void *key, void *value,
+			   void *data)
+{
+	g_unload_stack(value, 0);
+	return 0;
+}
+
+static long unload_irq_cb(struct bpf_map *map, const void *key, void *value,
+			  void *data)
+{
+	g_unload_stack(value, 1);
+	return 0;
+}
+
+static long unload_wc_cb(struct bpf_map *map, const void *key, void *value,
+			 void *data)
+{
+	struct iomc_wc *w = value;
+
+	if (!w->count)
+		return 0;
+	if (g_unload_held(&w->last) && !bpf_map_delete_elem(map, key))
+		__sync_fetch_and_add(&wc_held, -1);
+	return 0;
+}
+
+static __always_inline int module_end(void *ctx, __u64 id,
+				      const struct modtext *core,
+				      const struct modtext *init, __u64 failed)
+{
+	struct scratch *sc = begin(IOMC_CTX_TASK, IOMC_EV_MODULE_END,
+				   IOMC_CTX_TASK);
+	struct unload_ctx u = {};
+	__u32 k;
+
+	if (!sc)
+		return 0;
+	sc->ev.mapping = id;
+	sc->ev.offset = core->lo;
+	sc->ev.len = core->len;
+	sc->ev.vaddr = init->lo;
+	sc->ev.size = init->len;
+	sc->ev.arg = failed;
+	record(&sc->ev);
+	sc->end = sc->ev;
+	/* one stack for all: the unload's */
+	sc->stack_bytes = bpf_get_stack(ctx, sc->stack, sizeof(sc->stack), 0);
+	bpf_for_each_map_elem(&lives, unload_live_cb, &u, 0);
+	if (u.ng) {
+		bpf_for_each_map_elem(&tasks, count_leaked_cb, &u, 0);
+		bpf_for_each_map_elem(&irqs, count_leaked_cb, &u, 0);
+		if (wc_held)
+			bpf_for_each_map_elem(&wcs, count_leaked_wc_cb, &u, 0);
+	}
+	for (k = 0; k < IOMC_MAX_VIOL; k++) {
+		if (k >= u.ng)
+			break;
+		g_unload_mapping(&u, k);
+	}
+	if (u.dropped) {
+		struct iomc_counters *c = cnt();
+
+		if (c)
+			c->violations += u.dropped;
+	}
+	bpf_for_each_map_elem(&tasks, unload_task_cb, 0, 0);
+	if (irq_held)
+		bpf_for_each_map_elem(&irqs, unload_irq_cb, 0, 0);
+	if (wc_held)
+		bpf_for_each_map_elem(&wcs, unload_wc_cb, 0, 0);
+	return 0;
+}
+
+/* module_load(mod): remember its init text, freed after a good init. */
+SEC("raw_tp/module_load")
+int BPF_PROG(iomc_module_load, void *mod)
+{
+	struct modtext core, init;
+	__u64 id = (__u64)mod;
+
+	mod_text(mod, &core, &init);
+	if (init.len)
+		bpf_map_update_elem(&modinit, &id, &init, BPF_ANY);
+	return 0;
+}
+
+/* module_free(mod) */
+SEC("raw_tp/module_free")
+int BPF_PROG(iomc_module_free, void *mod)
+{
+	struct modtext core, init, *seen;
+	__u64 id = (__u64)mod, failed;
+
+	mod_text(mod, &core, &init);
+	/* init text still there: the init failed (a good one frees it) */
+	failed = init.len != 0;
+	seen = bpf_map_lookup_elem(&modinit, &id);
+	if (!init.len && seen) {
+		init.lo = seen->lo;
+		init.len = seen->len;
+	}
+	bpf_map_delete_elem(&modinit, &id);
+	return module_end(ctx, id, &core, &init, failed);
+}
+
+/*
+ * Never attached: drives module_end from tests (BPF_PROG_TEST_RUN has no
+ * struct module to give). Arguments: (id, core lo, core len, init lo,
+ * init len, failed).
+ */
+SEC("raw_tp")
+int BPF_PROG(iomc_test_module_end, __u64 id, __u64 core_lo, __u64 core_len,
+	     __u64 init_lo, __u64 init_len, __u64 failed)
+{
+	struct modtext core = { core_lo, core_len }, init = { init_lo, init_len };
+
+	return module_end(ctx, id, &core, &init, failed);
 }
 
 /* ---- module unload requests ---------------------------------------------- */

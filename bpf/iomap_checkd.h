@@ -15,4 +15,19 @@ struct iomc_bpf_cfg {
 	__u32 record;		/* send every relevant event to userspace */
 };
 
+/*
+ * A live mapping (created, not freed), for leak_on_unload; sym: the create
+ * site as the kernel symbolized it at create time (init text is gone by
+ * the time the module unloads). Creates are rare: the cost is there.
+ */
+struct live_ent {
+	struct iomc_live l;
+	char sym[IOMC_SYM_LEN];
+};
+
+/* A range of a module's text. */
+struct modtext {
+	__u64 lo, len;
+};
+
 #endif

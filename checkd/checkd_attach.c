@@ -232,6 +232,13 @@ int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
 	if (add_link(b, bpf_program__attach_kprobe(s->progs.iomc_do_exit, false,
 						   "do_exit")))
 		note_kprobe_failed(b, "do_exit");
+	/* leak_on_unload: a module's init text at load, its end */
+	if (add_link(b, bpf_program__attach_raw_tracepoint(s->progs.iomc_module_load,
+							   "module_load")))
+		note_skipped(b, "module_load");
+	if (add_link(b, bpf_program__attach_raw_tracepoint(s->progs.iomc_module_free,
+							   "module_free")))
+		note_skipped(b, "module_free");
 	if (ms != CK_MS_NONE)
 		attach_might_sleep(b, ms);
 	b->unload_watch = !add_link(b, bpf_program__attach_ksyscall(

@@ -142,6 +142,9 @@ struct iomc_state {
 	struct u64map tasks;	/* tid -> struct task */
 	struct u64map wc;	/* vaddr -> struct iomc_wc */
 	struct u64map freed;	/* mapping -> struct iomc_freed */
+	struct u64map live;	/* mapping -> struct iomc_live */
+	iomc_owner_fn owner;
+	void *owner_arg;
 	struct cpu_irq *irq;	/* [nirq] */
 	__u32 nirq;
 	struct iomc_state_stats stats;
@@ -163,8 +166,15 @@ void iomc_state_free(struct iomc_state *st)
 	u64map_clear(&st->tasks);
 	u64map_clear(&st->wc);
 	u64map_clear(&st->freed);
+	u64map_clear(&st->live);
 	free(st->irq);
 	free(st);
+}
+
+void iomc_state_set_owner(struct iomc_state *st, iomc_owner_fn fn, void *arg)
+{
+	st->owner = fn;
+	st->owner_arg = arg;
 }
 
 static struct task *task_get(struct iomc_state *st, __u32 tid, int create)
@@ -443,6 +453,131 @@ static void do_might_sleep(struct iomc_state *st, const struct iomc_event *ev,
 	}
 }
 
+static int mine(struct iomc_state *st, const struct iomc_event *end,
+		__u64 site)
+{
+	if (st->owner)
+		return site && st->owner(st->owner_arg, end, site);
+	return iomc_in_module(end, site);
+}
+
+static void do_create(struct iomc_state *st, const struct iomc_event *ev)
+{
+	struct iomc_live *l = u64map_get(&st->live, ev->mapping);
+
+	free(u64map_del(&st->freed, ev->mapping));
+	if (!l) {
+		l = calloc(1, sizeof(*l));
+		if (l && !u64map_put(&st->live, ev->mapping, l)) {
+			free(l);
+			l = NULL;
+		}
+	}
+	if (l)
+		iomc_live_from_event(l, ev);
+}
+
+/* One leaked map of a stack or the wc table. */
+static void unload_held(struct iomc_state *st, const struct iomc_event *end,
+			const struct iomc_held *h, struct emit_ctx *ec)
+{
+	struct iomc_verdict vd;
+	struct iomc_event ev;
+
+	iomc_verdict_init(&vd);
+	iomc_check_unload_held(&st->cfg, h, mine(st, end, h->site), &vd);
+	if (!vd.n)
+		return;
+	iomc_unload_event(&ev, end, 0, NULL, 0, h);
+	report(ec, &ev, &vd, NULL, h->ctx, h->tid);
+}
+
+/* Report, then forget, the maps of s taken by the module's code. */
+static void unload_stack(struct iomc_state *st, const struct iomc_event *end,
+			 struct iomc_stack *s, struct emit_ctx *ec)
+{
+	__u32 i, k;
+	int idx;
+
+	for (i = 0; i < s->depth && i < IOMC_STACK_MAX; i++)
+		unload_held(st, end, &s->held[i], ec);
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		idx = -1;
+		for (k = s->depth < IOMC_STACK_MAX ? s->depth : IOMC_STACK_MAX;
+		     k-- > 0;) {
+			if (mine(st, end, s->held[k].site)) {
+				idx = (int)k;
+				break;
+			}
+		}
+		if (idx < 0)
+			break;
+		iomc_stack_remove(s, idx, NULL);
+	}
+}
+
+/*
+ * A module goes away: leak_on_unload for the live mappings it created and
+ * the maps its code took that are still outstanding (engine.h).
+ */
+static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
+			  struct emit_ctx *ec)
+{
+	__u64 gone[IOMC_MAX_VIOL], *dead = NULL;
+	struct u64ent *e;
+	size_t i, nd = 0, cap = 0;
+	__u32 ng = 0, c, x;
+
+	/* the leaked mappings first, with their outstanding maps counted */
+	u64map_for_each(&st->live, i, e) {
+		struct iomc_live *l = e->val;
+		struct iomc_verdict vd;
+		struct iomc_event ev;
+		__u64 site = 0;
+
+		iomc_verdict_init(&vd);
+		iomc_check_unload_mapping(&st->cfg, l, mine(st, end, l->site),
+					  &vd);
+		if (!vd.n)
+			continue;
+		if (ng >= IOMC_MAX_VIOL) {
+			st->stats.dropped++;
+			continue;
+		}
+		gone[ng++] = e->key;
+		iomc_unload_event(&ev, end, e->key, l,
+				  count_mapping(st, e->key, &site), NULL);
+		report(ec, &ev, &vd, NULL, IOMC_CTX_TASK, end->tid);
+	}
+	for (i = 0; i < ng; i++)
+		free(u64map_del(&st->live, gone[i]));
+	/* then every outstanding map its code took */
+	u64map_for_each(&st->tasks, i, e)
+		unload_stack(st, end, &((struct task *)e->val)->s, ec);
+	for (c = 0; c < st->nirq; c++)
+		for (x = 0; x < IOMC_CTX_MAX - 1; x++)
+			unload_stack(st, end, &st->irq[c].s[x], ec);
+	u64map_for_each(&st->wc, i, e) {
+		struct iomc_wc *w = e->val;
+
+		if (!w->count || !mine(st, end, w->last.site))
+			continue;
+		unload_held(st, end, &w->last, ec);
+		if (nd == cap) {
+			__u64 *p = realloc(dead, (cap = cap ? cap * 2 : 16) *
+					   sizeof(*p));
+
+			if (!p)
+				break;
+			dead = p;
+		}
+		dead[nd++] = e->key;
+	}
+	for (i = 0; i < nd; i++)
+		free(u64map_del(&st->wc, dead[i]));
+	free(dead);
+}
+
 unsigned int iomc_state_feed(struct iomc_state *st,
 			     const struct iomc_event *ev,
 			     iomc_violation_fn fn, void *arg)
@@ -456,10 +591,11 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 	iomc_verdict_init(&vd);
 	switch (ev->type) {
 	case IOMC_EV_CREATE:
-		free(u64map_del(&st->freed, ev->mapping));
+		do_create(st, ev);
 		break;
 	case IOMC_EV_FREE:
 		do_free(st, ev, &ec);
+		free(u64map_del(&st->live, ev->mapping));
 		break;
 	case IOMC_EV_MAP:
 		do_map(st, ev, &ec);
@@ -496,6 +632,9 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 		break;
 	case IOMC_EV_DROP:
 		iomc_state_forget_cpu(st, ev->cpu);
+		break;
+	case IOMC_EV_MODULE_END:
+		do_module_end(st, ev, &ec);
 		break;
 	default:
 		break;
@@ -534,6 +673,7 @@ void iomc_state_stats(const struct iomc_state *st,
 	out->tasks = (__u32)st->tasks.n;
 	out->wc = (__u32)st->wc.n;
 	out->freed = (__u32)st->freed.n;
+	out->live = (__u32)st->live.n;
 	out->held = 0;
 	u64map_for_each(&st->tasks, i, e)
 		out->held += ((const struct task *)e->val)->s.depth;

@@ -29,6 +29,16 @@ typedef void (*iomc_violation_fn)(void *arg, const struct iomc_event *ev,
 struct iomc_state *iomc_state_new(const struct iomc_cfg *cfg);
 void iomc_state_free(struct iomc_state *st);
 
+/*
+ * Whether call site 'site' is in the code of the module an
+ * IOMC_EV_MODULE_END event ends (leak_on_unload). The default is the
+ * engine's address test (iomc_in_module); inputs whose sites are not
+ * addresses (interned text) set their own.
+ */
+typedef int (*iomc_owner_fn)(void *arg, const struct iomc_event *end,
+			     __u64 site);
+void iomc_state_set_owner(struct iomc_state *st, iomc_owner_fn fn, void *arg);
+
 /* Apply one event; returns the number of violations reported for it. */
 unsigned int iomc_state_feed(struct iomc_state *st,
 			     const struct iomc_event *ev,
@@ -48,6 +58,7 @@ struct iomc_state_stats {
 	__u32 wc;		/* outstanding map_wc addresses */
 	__u32 freed;		/* freed mappings remembered */
 	__u32 held;		/* atomic/local maps outstanding */
+	__u32 live;		/* mappings created and not freed */
 };
 void iomc_state_stats(const struct iomc_state *st,
 		      struct iomc_state_stats *out);

@@ -100,6 +100,7 @@ static const char *op_name(const struct iomc_event *ev)
 	case IOMC_EV_EXIT:	return "exit";
 	case IOMC_EV_IRQ_EXIT:	return "irq_exit";
 	case IOMC_EV_MIGHT_SLEEP: return "might_sleep";
+	case IOMC_EV_MODULE_END: return "module_free";
 	default:		return "?";
 	}
 }
@@ -145,17 +146,38 @@ static void comm_text(const struct iomc_event *ev, char *buf)
 	*o = 0;
 }
 
-/* A site's name; control bytes (from a hostile trace) become '?'. */
+/* The report being printed: its kernel-symbolized sites come first. */
+static const struct iomc_report *cur_report;
+
+/*
+ * A site's name: as the kernel named it when the violation was found (init
+ * text and unloaded modules included), else from the symbolizer now.
+ * Control bytes (from a hostile trace) become '?'.
+ */
 static const char *sym(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
 {
+	const struct iomc_report *r = cur_report;
+	unsigned int i;
 	char *p;
 
-	fmt->ops.symbolize(fmt->ops.ctx, a, buf, n);
+	for (i = 0; r && a && i < IOMC_RSYM_MAX; i++) {
+		const char *s = r->sym[i];
+
+		if (r->sym_addr[i] != a || !s[0] || !strncmp(s, "0x", 2) ||
+		    !memchr(s, 0, IOMC_SYM_LEN))
+			continue;
+		snprintf(buf, n, "%s", s);
+		break;
+	}
+	if (!r || !a || i == IOMC_RSYM_MAX)
+		fmt->ops.symbolize(fmt->ops.ctx, a, buf, n);
 	for (p = buf; n && *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	return buf;
 }
+
+
 
 void ck_json_str(FILE *f, const char *s)
 {
@@ -253,6 +275,16 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 	if (ev->type == IOMC_EV_MIGHT_SLEEP) {
 		fputs(",\"function\":", f);
 		json_sym(fmt, f, ev->arg);
+	}
+	if (r->v.rule == IOMC_RULE_LEAK_ON_UNLOAD) {
+		if (!ev->vaddr)
+			fprintf(f, ",\"leaked\":\"mapping\",\"size\":%llu,\"outstanding_maps\":%llu",
+				(unsigned long long)ev->size, (unsigned long long)ev->len);
+		else
+			fprintf(f, ",\"leaked\":\"map\",\"kind\":\"%s\",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
+				kindname(ev->kind), r->v.other_tid,
+				ctxname(r->v.other_ctx), r->v.other_cpu);
+		fprintf(f, ",\"init_failed\":%s", ev->arg ? "true" : "false");
 	}
 	fputs(",\"held\":[", f);
 	for (i = 0; i < r->n_held && i < IOMC_STACK_MAX; i++) {
@@ -358,9 +390,20 @@ static void headline(FILE *f, const struct iomc_report *r, const char *comm)
 		fprintf(f, "%s/%u is nesting maps deeper than the limit:\n", comm,
 			ev->tid);
 		break;
+	case IOMC_RULE_LEAK_ON_UNLOAD:
+		fprintf(f, "%s/%u is %s a module whose code left %s behind:\n",
+			comm, ev->tid, ev->arg ? "freeing (its init failed)" : "unloading",
+			!ev->vaddr ? "a live mapping" : "an outstanding map");
+		break;
 	default:
 		fprintf(f, "%s/%u:\n", comm, ev->tid);
 	}
+}
+
+/* leak_on_unload: a leaked mapping (else a leaked map, which has a vaddr). */
+static int unload_is_mapping(const struct iomc_report *r)
+{
+	return !r->ev.vaddr;
 }
 
 static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
@@ -404,6 +447,20 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 		break;
 	case IOMC_EV_IRQ_EXIT:
 		fprintf(f, " %s handler return\n", ctxname(ev->ctx));
+		break;
+	case IOMC_EV_MODULE_END:
+		if (unload_is_mapping(r))
+			fprintf(f, " io_mapping_create_wc(0x%llx, size %llu) = 0x%llx, at: %s\n",
+				(unsigned long long)ev->offset,
+				(unsigned long long)ev->size,
+				(unsigned long long)ev->mapping,
+				sym(fmt, r->v.map_site, b, sizeof(b)));
+		else
+			fprintf(f, " %s 0x%llx (mapping 0x%llx+0x%llx), at: %s\n",
+				kindname(ev->kind), (unsigned long long)ev->vaddr,
+				(unsigned long long)ev->mapping,
+				(unsigned long long)ev->offset,
+				sym(fmt, r->v.map_site, b, sizeof(b)));
 		break;
 	default:
 		break;
@@ -449,6 +506,14 @@ static void print_related(const struct ck_fmt *fmt, FILE *f, const struct iomc_r
 	case IOMC_RULE_DEPTH_EXCEEDED:
 		if (v->map_site)
 			fprintf(f, "\nthe nest began at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
+		break;
+	case IOMC_RULE_LEAK_ON_UNLOAD:
+		if (unload_is_mapping(r))
+			fprintf(f, "\nit was never freed (io_mapping_free/fini); %llu map%s of it still outstanding\n",
+				(unsigned long long)r->ev.len, r->ev.len == 1 ? " is" : "s are");
+		else
+			fprintf(f, "\nit was never unmapped; held by tid %u in %s context (CPU %u)\n",
+				v->other_tid, ctxname(v->other_ctx), v->other_cpu);
 		break;
 	default:
 		break;
@@ -514,10 +579,12 @@ static void violation_as(const struct ck_fmt *fmt, int json,
 
 	if (!f)
 		return;
+	cur_report = r;
 	if (json)
 		print_json(fmt, f, r);
 	else
 		print_text(fmt, f, r);
+	cur_report = NULL;
 	emit(fmt, f, &buf, &len, LOG_WARNING, json && !fmt->json);
 }
 

@@ -27,6 +27,12 @@ enum iomc_ev_type {
 	IOMC_EV_IRQ_EXIT = 7,	/* an interrupt of context 'ctx' returns on 'cpu' */
 	IOMC_EV_MIGHT_SLEEP = 8, /* a might-sleep function entered; caller = its address */
 	IOMC_EV_DROP = 9,	/* events were lost on 'cpu' (arg = how many, 0 = unknown) */
+	IOMC_EV_MODULE_END = 10, /* a module goes away (module:module_free):
+				 * mapping = the module (struct module *, an id),
+				 * offset/len = its core text, vaddr/size = its
+				 * init text (0/0 once freed after a successful
+				 * init: then the range seen at module_load),
+				 * arg = 1 if its init failed */
 	IOMC_EV_MAX
 };
 
@@ -104,6 +110,15 @@ struct iomc_unload_msg {
 	char name[56];		/* module name asked for */
 };
 
+/* Symbolized sites carried in a report: "func+0xoff/0xlen [module]". */
+#define IOMC_SYM_LEN 96
+enum iomc_rsym {
+	IOMC_RSYM_SITE = 0,	/* the report's site (ev.caller, else map_site) */
+	IOMC_RSYM_MAP = 1,	/* v.map_site */
+	IOMC_RSYM_OTHER = 2,	/* v.other_site */
+	IOMC_RSYM_MAX
+};
+
 /* A violation as the BPF programs report it (first occurrence of a key). */
 struct iomc_report {
 	__u32 msg;		/* IOMC_MSG_REPORT */
@@ -116,6 +131,14 @@ struct iomc_report {
 	__u32 pad;
 	struct iomc_held held[IOMC_STACK_MAX];	/* bottom first, as mapped */
 	__u64 stack[IOMC_STACK_FRAMES];
+	/*
+	 * The sites symbolized by the kernel (%pB) when the violation was
+	 * found, or when the mapping was created (a leak_on_unload's create
+	 * site): init text and modules unloaded since still have names here.
+	 * sym_addr[i] = the address sym[i] names; "" = not symbolized.
+	 */
+	__u64 sym_addr[IOMC_RSYM_MAX];
+	char sym[IOMC_RSYM_MAX][IOMC_SYM_LEN];
 };
 
 /* A recorded event (record mode). */

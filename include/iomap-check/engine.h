@@ -43,6 +43,15 @@
  *   IRQ_EXIT iomc_check_exit(stack of (ev->cpu, ev->ctx)), iomc_stack_reset
  *   MIGHT_SLEEP iomc_check_might_sleep(the stacks active on ev->cpu)
  *   DROP    iomc_stack_forget() the stacks of that CPU's contexts
+ *   MODULE_END for each live mapping (CREATE adds mapping -> struct
+ *           iomc_live, FREE deletes it): iomc_check_unload_mapping(),
+ *           whose 'n' is the number of maps of that mapping outstanding;
+ *           for each outstanding map (every stack, every wc entry):
+ *           iomc_check_unload_held(). Each violation is reported with the
+ *           event iomc_unload_event() makes (no held stack); then the
+ *           reported mappings and maps are forgotten (reported once).
+ *           A driver names at most IOMC_MAX_VIOL leaked mappings per
+ *           module end (more are counted as dropped), maps without limit.
  *
  * bpf/iomap_checkd.bpf.c and lib/engine_state.c are the two drivers. The
  * decisions (the iomc_check_* and iomc_apply_* functions below) are written
@@ -112,6 +121,16 @@ struct iomc_wc {
 	__u32 count;
 	__u32 pad;
 	struct iomc_held last;	/* the most recent of them */
+};
+
+/* A live mapping (created, not yet freed): what leak_on_unload names. */
+struct iomc_live {
+	__u64 site;		/* io_mapping_create_wc/init_wc call site */
+	__u64 size;
+	__u64 base;		/* physical base of the aperture */
+	__u64 ts_ns;
+	__u32 tid;		/* who created it */
+	__u32 pad;
 };
 
 /* A freed mapping, kept to catch use after free. */
@@ -671,6 +690,108 @@ IOMC_INLINE void iomc_check_might_sleep(const struct iomc_cfg *cfg,
 	if (i >= 0)
 		iomc_emit(cfg, out, IOMC_RULE_MIGHT_SLEEP_IN_ATOMIC, ctx,
 			  s->held[iomc_idx((__u32)i, IOMC_STACK_MAX)].site);
+}
+
+/* ---- module end (leak_on_unload) ---------------------------------------- */
+
+/*
+ * Is site in the code of the module that goes away? end is the
+ * IOMC_EV_MODULE_END event: core text [offset, offset + len), init text
+ * [vaddr, vaddr + size). Text inputs, whose sites are interned ids, decide
+ * ownership by module name instead (the analyzer's own test).
+ */
+IOMC_INLINE int iomc_in_module(const struct iomc_event *end, __u64 site)
+{
+	return site && (site - end->offset < end->len ||
+			site - end->vaddr < end->size);
+}
+
+IOMC_INLINE void iomc_live_from_event(struct iomc_live *l,
+				      const struct iomc_event *ev)
+{
+	l->site = ev->caller;
+	l->size = ev->size;
+	l->base = ev->offset;
+	l->ts_ns = ev->ts_ns;
+	l->tid = ev->tid;
+	l->pad = 0;
+}
+
+/*
+ * A live mapping whose creator is the module that goes away (the driver
+ * decided 'mine', with iomc_in_module or its own test) leaks.
+ */
+IOMC_INLINE void iomc_check_unload_mapping(const struct iomc_cfg *cfg,
+					   const struct iomc_live *l, int mine,
+					   struct iomc_verdict *out)
+{
+	if (mine)
+		iomc_emit(cfg, out, IOMC_RULE_LEAK_ON_UNLOAD, IOMC_CTX_TASK,
+			  l->site);
+}
+
+/* An outstanding map taken by the module's code leaks. */
+IOMC_INLINE void iomc_check_unload_held(const struct iomc_cfg *cfg,
+					const struct iomc_held *h, int mine,
+					struct iomc_verdict *out)
+{
+	struct iomc_viol *v;
+
+	if (!mine)
+		return;
+	v = iomc_emit(cfg, out, IOMC_RULE_LEAK_ON_UNLOAD, h->ctx, h->site);
+	if (v) {
+		v->other_tid = h->tid;
+		v->other_ctx = h->ctx;
+		v->other_cpu = h->cpu;
+	}
+}
+
+/*
+ * The event a leak_on_unload violation is reported with: the module end
+ * (task, time, CPU; caller 0, so the report's site is the create or map
+ * site) carrying the leaked mapping (l, mapping; len = n, its outstanding
+ * maps) or the leaked map (h).
+ */
+IOMC_INLINE void iomc_unload_event(struct iomc_event *ev,
+				   const struct iomc_event *end,
+				   __u64 mapping, const struct iomc_live *l,
+				   __u32 n, const struct iomc_held *h)
+{
+	*ev = *end;
+	ev->caller = 0;
+	ev->kind = 0;
+	ev->offset = 0;
+	ev->vaddr = 0;
+	ev->size = 0;
+	ev->len = 0;
+	if (l) {
+		ev->mapping = mapping;
+		ev->size = l->size;
+		ev->offset = l->base;
+		ev->len = n;
+	} else if (h) {
+		ev->mapping = h->mapping;
+		ev->kind = h->kind;
+		ev->offset = h->offset;
+		ev->vaddr = h->vaddr;
+	}
+}
+
+/* Index of the most recent map of s taken by the module's code, or -1. */
+IOMC_INLINE int iomc_stack_find_module(const struct iomc_stack *s,
+				       const struct iomc_event *end)
+{
+	__u32 d = s->depth;
+	int i;
+
+	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
+		if ((__u32)i >= d)
+			continue;
+		if (iomc_in_module(end, s->held[i].site))
+			return i;
+	}
+	return -1;
 }
 
 #endif /* IOMAP_CHECK_ENGINE_H */

@@ -33,7 +33,9 @@
 	X(USE_AFTER_FREE, "use_after_free",				\
 	  "map of a mapping that was freed")				\
 	X(DEPTH_EXCEEDED, "depth_exceeded",				\
-	  "local/atomic nesting deeper than the limit")
+	  "local/atomic nesting deeper than the limit")			\
+	X(LEAK_ON_UNLOAD, "leak_on_unload",				\
+	  "module unloaded (or its load failed) while a mapping it created or a map it took is outstanding")
 
 enum iomc_rule {
 #define IOMC_RULE_ENUM(id, name, desc) IOMC_RULE_##id,

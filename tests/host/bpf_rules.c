@@ -297,6 +297,16 @@ static int prog_for(const struct iomc_event *ev, struct job *j)
 			skel->progs.iomc_nmi_exit);
 		j->nargs = 2;
 		break;
+	case IOMC_EV_MODULE_END:
+		j->prog_fd = bpf_program__fd(skel->progs.iomc_test_module_end);
+		j->args[0] = ev->mapping;
+		j->args[1] = ev->offset;
+		j->args[2] = ev->len;
+		j->args[3] = ev->vaddr;
+		j->args[4] = ev->size;
+		j->args[5] = ev->arg;
+		j->nargs = 6;
+		break;
 	case IOMC_EV_MIGHT_SLEEP:
 		j->prog_fd = bpf_program__fd(skel->progs.iomc_test_might_sleep);
 		j->args[0] = ev->arg;
@@ -331,6 +341,8 @@ static void bpf_reset(void)
 	map_clear(skel->maps.tasks, 4);
 	map_clear(skel->maps.wcs, 8);
 	map_clear(skel->maps.freed, 8);
+	map_clear(skel->maps.lives, 8);
+	map_clear(skel->maps.modinit, 8);
 	map_clear(skel->maps.seen, sizeof(struct iomc_seen_key));
 	for (i = 0; i < (__u32)ncpus * 3; i++)
 		bpf_map_update_elem(bpf_map__fd(skel->maps.irqs), &i, &zero, 0);
@@ -457,6 +469,15 @@ static int same_vrec(const struct vrec *a, const struct vrec *b)
 	return 1;
 }
 
+static int vrec_cmp(const void *a, const void *b)
+{
+	const struct vrec *x = a, *y = b;
+
+	if (x->map_site != y->map_site)
+		return x->map_site < y->map_site ? -1 : 1;
+	return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
 static int run_case(const struct seq_case *c)
 {
 	struct iomc_state *st;
@@ -510,6 +531,11 @@ static int run_case(const struct seq_case *c)
 			     se->line, se->n_expect);
 			note_vlist("bpf", &bpf_out);
 			bad = 1;
+		}
+		/* a module end walks hash tables: the order is theirs */
+		if (cur_ev.type == IOMC_EV_MODULE_END) {
+			qsort(bpf_out.v, bpf_out.n, sizeof(bpf_out.v[0]), vrec_cmp);
+			qsort(user_out.v, user_out.n, sizeof(user_out.v[0]), vrec_cmp);
 		}
 		if (bpf_out.n != user_out.n) {
 			note("# line %u: BPF and userspace drivers disagree\n",

@@ -260,6 +260,29 @@ static int parse_event(struct pstate *ps, struct seq_case *c, char **toks,
 		ev->type = IOMC_EV_MIGHT_SLEEP;
 		s = kv(toks, n, i + 1, "fn");
 		ev->arg = FUNC_BASE + (s ? site_addr(s) - SITE_BASE : 0);
+	} else if (!strcmp(toks[i], "module_end")) {
+		/* module_end @first @last [init @first @last] [failed]: the
+		 * module's text spans those sites (in order of first mention) */
+		ev->type = IOMC_EV_MODULE_END;
+		ev->caller = 0;
+		ev->mapping = 0xffffffffc2000000ULL;
+		if (i + 2 >= n || toks[i + 1][0] != '@' || toks[i + 2][0] != '@')
+			PERR(ps, "module_end @first @last [init @first @last] [failed]");
+		ev->offset = site_addr(toks[i + 1] + 1);
+		ev->len = site_addr(toks[i + 2] + 1) + 0x40 - ev->offset;
+		for (k = i + 3; k < n; k++) {
+			if (!strcmp(toks[k], "failed")) {
+				ev->arg = 1;
+			} else if (!strcmp(toks[k], "init") && k + 2 < n &&
+				   toks[k + 1][0] == '@' && toks[k + 2][0] == '@') {
+				ev->vaddr = site_addr(toks[k + 1] + 1);
+				ev->size = site_addr(toks[k + 2] + 1) + 0x40 -
+					   ev->vaddr;
+				k += 2;
+			} else {
+				PERR(ps, "module_end: unexpected '%s'", toks[k]);
+			}
+		}
 	} else {
 		PERR(ps, "unknown operation '%s'", toks[i]);
 	}
