@@ -41,6 +41,10 @@
 #include <linux/jump_label.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/atomic.h>
+#include <linux/notifier.h>
 
 #define CREATE_TRACE_POINTS
 #include "iomap_check_trace.h"
@@ -78,6 +82,193 @@ static const struct kernel_param_ops iomc_strategy_ops = {
 module_param_cb(strategy, &iomc_strategy_ops, NULL, 0644);
 MODULE_PARM_DESC(strategy,
 		 "premap (one ioremap_wc at create, map = iomem + offset) or permap (every map_wc ioremap_wc's separately); applies to mappings created afterwards");
+
+/* ---- fault injection: fail_nth ------------------------------------------ */
+
+/*
+ * In the spirit of the kernel's fail-nth (/proc/<pid>/fail-nth): writing N
+ * to /sys/module/iomap_check/parameters/fail_nth makes the N-th call of
+ * io_mapping_create_wc/io_mapping_init_wc from then on fail the way it
+ * does when ioremap_wc() fails: create returns NULL, init_wc returns NULL,
+ * nothing is set up and no event fires. Reading it gives the calls left
+ * before the failure (0: nothing armed). It disarms itself once it fired.
+ * `creates` counts every create/init call since the module was loaded, so
+ * a tool can tell how many a driver makes while loading (iomap-vmcheck
+ * --inject-faults tries each of them in turn).
+ */
+static atomic_t iomc_fail_nth = ATOMIC_INIT(0);
+static atomic_t iomc_fail_armed_at = ATOMIC_INIT(0);
+static atomic_t iomc_creates = ATOMIC_INIT(0);
+
+static int iomc_fail_nth_set(const char *val, const struct kernel_param *kp)
+{
+	int n, err = kstrtoint(val, 0, &n);
+
+	if (err || n < 0) {
+		pr_err("fail_nth: '%s' is not a call count (0 disarms)\n", val);
+		return -EINVAL;
+	}
+	atomic_set(&iomc_fail_armed_at, atomic_read(&iomc_creates));
+	atomic_set(&iomc_fail_nth, n);
+	return 0;
+}
+
+static int iomc_fail_nth_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&iomc_fail_nth));
+}
+
+static const struct kernel_param_ops iomc_fail_nth_ops = {
+	.set = iomc_fail_nth_set,
+	.get = iomc_fail_nth_get,
+};
+module_param_cb(fail_nth, &iomc_fail_nth_ops, NULL, 0644);
+MODULE_PARM_DESC(fail_nth,
+		 "N: the N-th io_mapping_create_wc/io_mapping_init_wc call from now fails (NULL, as when ioremap_wc fails); 0 disarms; reads the calls left");
+
+static int iomc_creates_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&iomc_creates));
+}
+
+static const struct kernel_param_ops iomc_creates_ops = {
+	.get = iomc_creates_get,
+};
+module_param_cb(creates, &iomc_creates_ops, NULL, 0444);
+MODULE_PARM_DESC(creates,
+		 "io_mapping_create_wc/io_mapping_init_wc calls since the module was loaded (read-only)");
+
+/* Count the call; true if it is the one to fail. */
+static bool iomc_fail_this(const char *fn, unsigned long caller)
+{
+	int k = atomic_inc_return(&iomc_creates);
+	int left = atomic_read(&iomc_fail_nth);
+
+	while (left > 0) {
+		int old = atomic_cmpxchg(&iomc_fail_nth, left, left - 1);
+
+		if (old == left)
+			break;
+		left = old;
+	}
+	if (left != 1)
+		return false;
+	/* the line iomap-vmcheck --inject-faults quotes: keep its wording */
+	pr_info("fail_nth: injected failure: create #%d failed at %pS (%s)\n",
+		k - atomic_read(&iomc_fail_armed_at), (void *)caller, fn);
+	return true;
+}
+
+/* ---- live mappings, by owner module ------------------------------------- */
+
+/*
+ * Every live mapping, with the module whose code created it. A module
+ * that goes away leaving one behind (the checker's leak_on_unload) would
+ * otherwise pin this module and its ioremap forever: when the owner's
+ * unload (or failed load) notifies MODULE_STATE_GOING, the mapping is
+ * reclaimed quietly (no event: the checker reports the leak when the
+ * module is freed, which comes after) and said so in the log.
+ */
+struct iomc_live {
+	struct list_head node;
+	struct io_mapping *m;
+	void __iomem *iomem;
+	struct module *owner;
+	unsigned long caller;
+	bool permap;
+};
+
+static LIST_HEAD(iomc_lives);
+static DEFINE_MUTEX(iomc_lives_lock);
+
+/*
+ * Modules between MODULE_STATE_COMING and LIVE: their init text is there
+ * now but gone by their unload, so a create from it is attributed now.
+ * (__module_address is not exported; within_module is inline.)
+ */
+#define IOMC_LOADING_MAX 16
+static struct module *iomc_loading[IOMC_LOADING_MAX];
+
+/* Called with iomc_lives_lock held. */
+static struct module *iomc_owner(unsigned long caller)
+{
+	int i;
+
+	for (i = 0; i < IOMC_LOADING_MAX; i++)
+		if (iomc_loading[i] && within_module(caller, iomc_loading[i]))
+			return iomc_loading[i];
+	return NULL;
+}
+
+static void iomc_loading_set(struct module *mod, bool on)
+{
+	int i;
+
+	for (i = 0; i < IOMC_LOADING_MAX; i++) {
+		if (on && !iomc_loading[i]) {
+			iomc_loading[i] = mod;
+			return;
+		}
+		if (!on && iomc_loading[i] == mod)
+			iomc_loading[i] = NULL;
+	}
+}
+
+static void iomc_live_del(struct io_mapping *m)
+{
+	struct iomc_live *l;
+
+	mutex_lock(&iomc_lives_lock);
+	list_for_each_entry(l, &iomc_lives, node) {
+		if (l->m == m) {
+			list_del(&l->node);
+			kfree(l);
+			break;
+		}
+	}
+	mutex_unlock(&iomc_lives_lock);
+}
+
+static int iomc_module_notify(struct notifier_block *nb, unsigned long action,
+			      void *data)
+{
+	struct module *mod = data;
+	struct iomc_live *l, *tmp;
+
+	mutex_lock(&iomc_lives_lock);
+	if (action == MODULE_STATE_COMING || action == MODULE_STATE_LIVE ||
+	    action == MODULE_STATE_GOING)
+		iomc_loading_set(mod, action == MODULE_STATE_COMING);
+	if (action != MODULE_STATE_GOING) {
+		mutex_unlock(&iomc_lives_lock);
+		return NOTIFY_DONE;
+	}
+	list_for_each_entry_safe(l, tmp, &iomc_lives, node) {
+		if (l->owner != mod && !within_module(l->caller, mod))
+			continue;
+		pr_warn("io_mapping %px created at %pS by %s was never freed; reclaimed at its unload\n",
+			l->m, (void *)l->caller, mod->name);
+		list_del(&l->node);
+		/* the struct is the driver's (init_wc) or ours (create_wc);
+		 * both are still there: the module is freed after this */
+		l->m->iomc_state = IOMC_STATE_DEAD;
+		l->m->iomc_map_limit = 0;
+		l->m->iomc_wc_limit = 0;
+		iounmap(l->iomem);
+		if (l->permap)
+			static_branch_dec(&__iomc_permap_key);
+		if (l->m->iomc_flags & IOMC_F_ALLOCATED)
+			kfree(l->m);
+		kfree(l);
+		module_put(THIS_MODULE);
+	}
+	mutex_unlock(&iomc_lives_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block iomc_module_nb = {
+	.notifier_call = iomc_module_notify,
+};
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -240,8 +431,11 @@ static struct io_mapping *iomc_init(struct io_mapping *iomap,
 				    resource_size_t base, unsigned long size,
 				    unsigned long caller, const char *fn)
 {
+	struct iomc_live *live;
 	void __iomem *iomem;
 
+	if (iomc_fail_this(fn, caller))
+		return NULL;
 	if (!iomap) {
 		pr_err("%s(NULL) from %pS\n", fn, (void *)caller);
 		return NULL;
@@ -262,10 +456,14 @@ static struct io_mapping *iomc_init(struct io_mapping *iomap,
 		       fn, &base, size, (void *)caller);
 		return NULL;
 	}
+	live = kzalloc(sizeof(*live), GFP_KERNEL);
+	if (!live)
+		return NULL;
 	/* A live mapping pins the module: its functions are in use. */
 	if (!try_module_get(THIS_MODULE)) {
 		pr_err("%s from %pS: module is going away\n",
 		       fn, (void *)caller);
+		kfree(live);
 		return NULL;
 	}
 	iomem = ioremap_wc(base, size);
@@ -273,6 +471,7 @@ static struct io_mapping *iomc_init(struct io_mapping *iomap,
 		pr_err("%s(%pa, 0x%lx) from %pS: ioremap_wc failed\n",
 		       fn, &base, size, (void *)caller);
 		module_put(THIS_MODULE);
+		kfree(live);
 		return NULL;
 	}
 	iomap->base = base;
@@ -288,6 +487,14 @@ static struct io_mapping *iomc_init(struct io_mapping *iomap,
 		static_branch_inc(&__iomc_permap_key);
 	}
 	iomap->iomc_state = IOMC_STATE_LIVE;
+	live->m = iomap;
+	live->iomem = iomem;
+	live->caller = caller;
+	live->permap = iomap->iomc_flags & IOMC_F_PERMAP;
+	mutex_lock(&iomc_lives_lock);
+	live->owner = iomc_owner(caller);
+	list_add(&live->node, &iomc_lives);
+	mutex_unlock(&iomc_lives_lock);
 	trace_io_mapping_create((unsigned long)iomap, base, size, caller);
 	return iomap;
 }
@@ -308,6 +515,7 @@ static bool iomc_fini(struct io_mapping *mapping, unsigned long caller)
 		       "already freed" : "not an initialized io_mapping");
 		return false;
 	}
+	iomc_live_del(mapping);
 	mapping->iomc_state = IOMC_STATE_DEAD;
 	mapping->iomc_map_limit = 0;
 	mapping->iomc_wc_limit = 0;
@@ -604,7 +812,7 @@ EXPORT_SYMBOL(__iomc_unmap);
 
 static int __init iomc_mod_init(void)
 {
-	return 0;
+	return register_module_notifier(&iomc_module_nb);
 }
 
 static void __exit iomc_mod_exit(void)
@@ -613,6 +821,7 @@ static void __exit iomc_mod_exit(void)
 	struct hlist_node *tmp;
 	int bkt;
 
+	unregister_module_notifier(&iomc_module_nb);
 	/*
 	 * No mapping is live (each pins the module), but map_wc's of freed
 	 * mappings that were never unmapped may remain under permap.

@@ -141,6 +141,53 @@ int io_mapping_map_user(struct io_mapping *iomap, struct vm_area_struct *vma,
 			unsigned long addr, unsigned long pfn,
 			unsigned long size);
 
+/*
+ * Exact call sites. iomap_check.ko reports its return address as the
+ * caller; a call that is a function's last statement compiles to a jump
+ * (gcc's sibling-call optimisation at -O2), whose return address is in
+ * the caller's caller: the function that made the call would appear in no
+ * report. So every API name is a macro that calls the function and then
+ * an empty volatile asm, which the compiler must run after the call
+ * returns: the call is never a tail call, whatever the optimisation
+ * flags (an attribute would need every caller annotated). It costs
+ * nothing: no instruction is emitted. `&io_mapping_free` (no parenthesis)
+ * is still the function.
+ */
+#define __iomc_keep_frame() __asm__ __volatile__("")
+
+#ifndef IOMC_IO_MAPPING_IMPL
+#define __iomc_call_ret(type, call)					\
+	({ type __iomc_r = (call); __iomc_keep_frame(); __iomc_r; })
+#define __iomc_call_void(call)						\
+	({ (call); __iomc_keep_frame(); })
+
+#define io_mapping_init_wc(iomap, base, size)				\
+	__iomc_call_ret(struct io_mapping *,				\
+			(io_mapping_init_wc)(iomap, base, size))
+#define io_mapping_fini(mapping)					\
+	__iomc_call_void((io_mapping_fini)(mapping))
+#define io_mapping_create_wc(base, size)				\
+	__iomc_call_ret(struct io_mapping *,				\
+			(io_mapping_create_wc)(base, size))
+#define io_mapping_free(iomap)						\
+	__iomc_call_void((io_mapping_free)(iomap))
+#define io_mapping_map_atomic_wc(mapping, offset)			\
+	__iomc_call_ret(void __iomem *,					\
+			(io_mapping_map_atomic_wc)(mapping, offset))
+#define io_mapping_unmap_atomic(vaddr)					\
+	__iomc_call_void((io_mapping_unmap_atomic)(vaddr))
+#define io_mapping_map_local_wc(mapping, offset)			\
+	__iomc_call_ret(void __iomem *,					\
+			(io_mapping_map_local_wc)(mapping, offset))
+#define io_mapping_unmap_local(vaddr)					\
+	__iomc_call_void((io_mapping_unmap_local)(vaddr))
+#define io_mapping_map_wc(mapping, offset, size)			\
+	__iomc_call_ret(void __iomem *,					\
+			(io_mapping_map_wc)(mapping, offset, size))
+#define io_mapping_unmap(vaddr)						\
+	__iomc_call_void((io_mapping_unmap)(vaddr))
+#endif /* !IOMC_IO_MAPPING_IMPL */
+
 #endif /* _LINUX_IO_MAPPING_H */
 
 /*
@@ -192,7 +239,8 @@ __iomc_inline_map_atomic_wc(struct io_mapping *mapping, unsigned long offset)
 {
 	if (unlikely(tracepoint_enabled(io_mapping_map) || !mapping ||
 		     offset >= mapping->iomc_map_limit))
-		return __iomc_map_atomic_wc(mapping, offset);
+		return __iomc_call_ret(void __iomem *,
+				       __iomc_map_atomic_wc(mapping, offset));
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_disable();
 	else
@@ -207,6 +255,7 @@ static __always_inline void __iomc_inline_unmap_atomic(void __iomem *vaddr)
 	if (unlikely(tracepoint_enabled(io_mapping_unmap) || !vaddr ||
 		     !this_cpu_read(__iomc_atomic_depth))) {
 		__iomc_unmap_atomic(vaddr);
+		__iomc_keep_frame();
 		return;
 	}
 	this_cpu_dec(__iomc_atomic_depth);
@@ -222,14 +271,17 @@ __iomc_inline_map_local_wc(struct io_mapping *mapping, unsigned long offset)
 {
 	if (unlikely(tracepoint_enabled(io_mapping_map) || !mapping ||
 		     offset >= mapping->iomc_map_limit))
-		return __iomc_map_local_wc(mapping, offset);
+		return __iomc_call_ret(void __iomem *,
+				       __iomc_map_local_wc(mapping, offset));
 	return mapping->iomem + offset;
 }
 
 static __always_inline void __iomc_inline_unmap_local(void __iomem *vaddr)
 {
-	if (tracepoint_enabled(io_mapping_unmap))
+	if (tracepoint_enabled(io_mapping_unmap)) {
 		__iomc_unmap_local(vaddr);
+		__iomc_keep_frame();
+	}
 }
 
 /*
@@ -246,18 +298,27 @@ __iomc_inline_map_wc(struct io_mapping *mapping, unsigned long offset,
 	__might_sleep(__FILE__, __LINE__);
 	if (unlikely(tracepoint_enabled(io_mapping_map) || !mapping ||
 		     offset >= mapping->iomc_wc_limit))
-		return __iomc_map_wc(mapping, offset, size);
+		return __iomc_call_ret(void __iomem *,
+				       __iomc_map_wc(mapping, offset, size));
 	return mapping->iomem + offset;
 }
 
 static __always_inline void __iomc_inline_unmap(void __iomem *vaddr)
 {
 	if (tracepoint_enabled(io_mapping_unmap) ||
-	    static_branch_unlikely(&__iomc_permap_key))
+	    static_branch_unlikely(&__iomc_permap_key)) {
 		__iomc_unmap(vaddr);
+		__iomc_keep_frame();
+	}
 }
 
-/* The API names, from here on (part 1 declared them as functions). */
+/* The API names, from here on (part 1's are calls of the functions). */
+#undef io_mapping_map_atomic_wc
+#undef io_mapping_unmap_atomic
+#undef io_mapping_map_local_wc
+#undef io_mapping_unmap_local
+#undef io_mapping_map_wc
+#undef io_mapping_unmap
 #define io_mapping_map_atomic_wc(mapping, offset) \
 	__iomc_inline_map_atomic_wc(mapping, offset)
 #define io_mapping_unmap_atomic(vaddr) __iomc_inline_unmap_atomic(vaddr)

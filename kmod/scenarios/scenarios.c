@@ -534,7 +534,89 @@ static noinline int scn_bad_create(struct scn_ctx *c)
 	return ret;
 }
 
-#define SCN(n, exp, k) { #n, scn_##n, exp, k }
+/*
+ * Each kind of unmap and io_mapping_free as a function's last statement:
+ * compiled as a sibling call (a jump) unless the drop-in header keeps the
+ * frame, the call site would be the caller's, scn_tail_calls. The ops log
+ * goes first so that the API call stays last.
+ */
+static noinline void scn_tail_unmap_atomic(void __iomem *v)
+{
+	scn_log_unmap(IOMC_KIND_ATOMIC, v);
+	io_mapping_unmap_atomic(v);
+}
+
+static noinline void scn_tail_unmap_local(void __iomem *v)
+{
+	scn_log_unmap(IOMC_KIND_LOCAL, v);
+	io_mapping_unmap_local(v);
+}
+
+static noinline void scn_tail_unmap(void __iomem *v)
+{
+	scn_log_unmap(IOMC_KIND_WC, v);
+	io_mapping_unmap(v);
+}
+
+static noinline void scn_tail_free(struct io_mapping *m)
+{
+	scn_log_free(m);
+	io_mapping_free(m);
+}
+
+/*
+ * Must report, each named by the helper that made the call:
+ * unmap_mismatch@scn_tail_unmap_atomic (a local map unmapped with
+ * unmap_atomic), lifo@scn_tail_unmap_local, unknown_unmap@scn_tail_unmap
+ * (double unmap), leak_on_free@scn_tail_free.
+ */
+static noinline int scn_tail_calls(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_local(c->m, 0);
+	void __iomem *b = op_map_local(c->m, P);
+	void __iomem *w;
+
+	scn_touch(a);
+	scn_touch(b);
+	scn_tail_unmap_local(a);	/* the bug: b is the most recent */
+	op_unmap_local(b);
+	a = op_map_local(c->m, 0);
+	scn_tail_unmap_atomic(a);	/* the bug: mapped with map_local_wc */
+	w = op_map_wc(c->m, 0, P);
+	scn_touch(w);
+	op_unmap(w);
+	scn_tail_unmap(w);		/* the bug: unmapped twice */
+	w = op_map_wc(c->m, P, P);
+	scn_tail_free(c->m);		/* the bug: w still mapped */
+	c->m = NULL;
+	return 0;
+}
+
+/*
+ * A mapping and a map_wc of it that the module never gives back, not even
+ * at unload (once per load). Nothing to report while it runs; when the
+ * module is unloaded: leak_on_unload@scn_leak_on_unload (the mapping and
+ * the map), and leak_on_unload@scn_init for the mapping scn_init made
+ * (see main.c).
+ */
+static struct io_mapping *scn_parked;
+
+static noinline int scn_leak_on_unload(struct scn_ctx *c)
+{
+	void __iomem *w;
+
+	if (scn_parked)
+		return 0;
+	scn_parked = op_create(c->base, 2 * P);
+	if (!scn_parked)
+		return -EIO;
+	w = op_map_wc(scn_parked, 0, P);
+	scn_touch(w);
+	return 0;
+}
+
+#define SCN(n, exp, k) { #n, scn_##n, exp, k, NULL }
+#define SCN_UNLOAD(n, exp, k, u) { #n, scn_##n, exp, k, u }
 
 /* The one table of scenarios and what a checker must report for each. */
 const struct scn_def scn_table[] = {
@@ -562,5 +644,10 @@ const struct scn_def scn_table[] = {
 	SCN(depth_exceeded, "depth_exceeded@scn_depth_exceeded", NULL),
 	SCN(bad_create, "-", NULL),
 	SCN(double_free, "-", NULL),
+	SCN(tail_calls,
+	    "lifo@scn_tail_unmap_local,unmap_mismatch@scn_tail_unmap_atomic,unknown_unmap@scn_tail_unmap,leak_on_free@scn_tail_free",
+	    NULL),
+	SCN_UNLOAD(leak_on_unload, "-", NULL,
+		   "leak_on_unload@scn_leak_on_unload,leak_on_unload@scn_init"),
 };
 const unsigned int scn_count = ARRAY_SIZE(scn_table);

@@ -36,6 +36,11 @@ struct scn_def {
 	const char *expect;
 	/* Splat the kernel itself prints in this scenario, or NULL. */
 	const char *kernel;
+	/*
+	 * Comma list of rule@function a checker must report when the module
+	 * is unloaded after this scenario ran (leak_on_unload), or NULL.
+	 */
+	const char *unload;
 };
 
 extern const struct scn_def scn_table[];
