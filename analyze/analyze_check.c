@@ -113,6 +113,28 @@ static void write_out(void *ctx, const char *text, size_t len, int syslog_prio)
 		c->write_errno = errno ? errno : EIO;
 }
 
+/*
+ * leak_on_unload: is 'site' in the code of the module that ends? Text
+ * inputs carry the module's name (interned, in end->mapping) and sites
+ * like "func+0x1/0x2 [name]"; recordings carry addresses and the module's
+ * text ranges (the engine's own test).
+ */
+static int module_owns(void *arg, const struct iomc_event *end, __u64 site)
+{
+	const char *mod = az_sym_name(end->mapping), *s, *b;
+	size_t n;
+
+	(void)arg;
+	if (!mod)
+		return iomc_in_module(end, site);
+	s = az_sym_name(site);
+	if (!s)
+		return 0;
+	n = strlen(mod);
+	b = strrchr(s, '[');
+	return b && !strncmp(b + 1, mod, n) && b[1 + n] == ']';
+}
+
 static void on_violation(void *arg, const struct iomc_event *ev, const struct iomc_viol *v,
 			 const struct iomc_stack *held, __u32 held_ctx, __u32 held_tid)
 {
@@ -137,7 +159,8 @@ static void on_violation(void *arg, const struct iomc_event *ev, const struct io
 	c->violations++;
 	c->total[v->rule]++;
 	n = iomc_dedup_add(&c->seen, v->rule, ev->caller, v->map_site, 1);
-	if (n > 1 && !c->o.all)
+	/* leak_on_unload: once per module end, never a repeat (as the daemon) */
+	if (n > 1 && !c->o.all && v->rule != IOMC_RULE_LEAK_ON_UNLOAD)
 		return;
 	if (n <= 1)	/* 0: not stored (table full), still a new report */
 		c->distinct[v->rule]++;
@@ -179,6 +202,8 @@ struct az_checker *az_checker_new(const struct az_opts *o)
 				&(struct ck_report_ops){ .symbolize = site_name,
 							 .write = write_out, .ctx = c });
 	c->st = iomc_state_new(&o->cfg);
+	if (c->st)
+		iomc_state_set_owner(c->st, module_owns, c);
 	if (!c->st) {
 		free(c);
 		return NULL;

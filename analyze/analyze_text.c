@@ -486,6 +486,24 @@ static int fields_switch(const char *p, const char *e, struct iomc_event *ev)
 	return 0;
 }
 
+/*
+ * module_free: NAME (the module:module_free tracepoint, a module's end).
+ * Text has no text ranges: the module's name, interned, is the event's
+ * 'mapping'; the checker tells its sites by their " [NAME]" suffix.
+ */
+static int fields_module_free(const char *p, const char *e, struct iomc_event *ev)
+{
+	const char *q = p;
+
+	while (q < e && *q != ' ' && *q != '\t' && *q != '\r' && *q != '\n')
+		q++;
+	if (q == p)
+		return -1;
+	ev->type = IOMC_EV_MODULE_END;
+	ev->mapping = az_sym_intern(p, (size_t)(q - p));
+	return ev->mapping ? 0 : -1;
+}
+
 /* sched_process_exit: comm=C pid=N prio=N [group_dead=...] */
 static int fields_exit(const char *p, const char *e, struct iomc_event *ev)
 {
@@ -763,6 +781,8 @@ static fields_fn lookup_event(const char *n, size_t len)
 		return fields_exit;
 	if (len == 16 && !memcmp(n, "irq_handler_exit", 16))
 		return fields_irq_exit;
+	if (len == 11 && !memcmp(n, "module_free", 11))
+		return fields_module_free;
 	if (len == 12 && !memcmp(n, "softirq_exit", 12))
 		return fields_softirq_exit;
 	return NULL;

@@ -292,7 +292,9 @@ static __always_inline int first_time(const struct iomc_event *ev,
 	struct iomc_counters *c;
 
 	*valp = 0;
-	if (!cfg.dedup)
+	/* a module ends once: its leaks are reported in full every time
+	 * (a reload may put the same code at the same address) */
+	if (!cfg.dedup || v->rule == IOMC_RULE_LEAK_ON_UNLOAD)
 		return 1;
 	k.rule = v->rule;
 	k.site = ev->caller;

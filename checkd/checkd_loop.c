@@ -38,7 +38,8 @@ static void on_report(struct ck_run *r, const struct iomc_report *rep)
 	__u64 n = iomc_dedup_add(&r->seen, rep->v.rule, rep->ev.caller, rep->v.map_site, 1);
 
 	r->violations_seen++;
-	if (n > 1 && r->o.dedup)
+	/* leak_on_unload: once per module end, never a repeat (see BPF) */
+	if (n > 1 && r->o.dedup && rep->v.rule != IOMC_RULE_LEAK_ON_UNLOAD)
 		return;		/* a repeat: counted */
 	ck_print_violation(&r->fmt, rep);
 }

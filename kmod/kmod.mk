@@ -16,3 +16,6 @@ kmod: kernel
 		$(if $(KDIR),KDIR=$(abspath $(KDIR))) $(TOP)/kmod/build.sh "$$rel" "$(ABS_BUILD)/obj/$$rel/kmod"
 
 CHECK_DEPS += kmod
+
+# Exact call sites: no API call compiled as a sibling call (objdump).
+HOST_SUITES += tests/host/sibling_calls.sh

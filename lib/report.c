@@ -509,8 +509,9 @@ static void print_related(const struct ck_fmt *fmt, FILE *f, const struct iomc_r
 		break;
 	case IOMC_RULE_LEAK_ON_UNLOAD:
 		if (unload_is_mapping(r))
-			fprintf(f, "\nit was never freed (io_mapping_free/fini); %llu map%s of it still outstanding\n",
-				(unsigned long long)r->ev.len, r->ev.len == 1 ? " is" : "s are");
+			fprintf(f, "\nit was never freed (io_mapping_free/fini); %llu map%s of it %s still outstanding\n",
+				(unsigned long long)r->ev.len, r->ev.len == 1 ? "" : "s",
+				r->ev.len == 1 ? "is" : "are");
 		else
 			fprintf(f, "\nit was never unmapped; held by tid %u in %s context (CPU %u)\n",
 				v->other_tid, ctxname(v->other_ctx), v->other_cpu);

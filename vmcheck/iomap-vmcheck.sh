@@ -36,6 +36,12 @@ Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
                           (static), firmware, data
   -o, --out DIR           build outputs and logs (default: a directory per
                           driver and kernel in the cache, printed on stderr)
+  -i, --inject-faults     error-path exploration: after the normal run, for
+                          k = 1..n (n = the io_mapping_create_wc/init_wc
+                          calls the driver made while loading), load it
+                          again with the k-th of them failing (NULL, as
+                          when ioremap fails; iomap_check.ko's fail_nth),
+                          run RUN, unload it; one KTAP result per run
       --checkd FILE       the static iomap-checkd to run in the guest
   -q, --quiet             print only the verdict and what failed
   -h, --help              this help
@@ -44,7 +50,10 @@ Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
 Prints on stdout: iomap-checkd's human reports; what the kernel itself
 flagged in the guest (WARN, BUG, scheduling while atomic, oops) with the
 report; the checker's JSON lines, one object per line starting with '{';
-then the KTAP results of the steps (setup, insmod, run, rmmod, checker).
+then the KTAP results of the steps (setup, insmod, run, rmmod, inject,
+checker). With --inject-faults each injected run's reports follow a line
+naming the failure ("create #2 failed at probe+0x5c/0x1a0 [drv]"), and the
+exit status covers every run.
 The build's output goes to stderr.
 
 Exit status:
@@ -123,11 +132,11 @@ writable_dir() {
 }
 
 # ---- options ----------------------------------------------------------------------
-opts=$(getopt -n "$prog" -o d:r:k:t:e:o:qhV \
-	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,quiet,help,version -- "$@") ||
+opts=$(getopt -n "$prog" -o d:r:k:t:e:o:iqhV \
+	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,inject-faults,quiet,help,version -- "$@") ||
 	{ echo "Try '$prog --help'." >&2; exit 2; }
 eval set -- "$opts"
-driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-}
+driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-} inject=0
 extras=()
 while :; do
 	case "$1" in
@@ -138,6 +147,7 @@ while :; do
 	-e | --extra) extras+=("$2"); shift ;;
 	-o | --out) out=$2; shift ;;
 	--checkd) checkd=$2; shift ;;
+	-i | --inject-faults) inject=1 ;;
 	-q | --quiet) quiet=1 ;;
 	-h | --help) usage; exit 0 ;;
 	-V | --version) echo "$prog $(cat "$top/VERSION")"; exit 0 ;;
@@ -256,11 +266,12 @@ printf '%s\n' "$run" >"$out/run.sh"
 	echo "RUN_TIMEOUT=$timeout"
 	echo "ATTACH_TIMEOUT=120"
 	echo "CHECKD=$([ "$nocheckd" = 1 ] && echo 0 || echo 1)"
+	echo "INJECT=$inject"
 	echo "DRIVER_KOS='$(for k in "${kos[@]}"; do basename "$k"; done | tr '\n' ' ')'"
 } >"$out/conf"
 vm_args=(--kernel "$rel" --mode vmcheck --kmod none --format ktap
 	--label "$name/$kernel" --out "$out/vm"
-	--timeout $((timeout + 240)) --chan json --chan checkd
+	--timeout $((timeout + 240 + inject * 2 * (timeout + 30))) --chan json --chan checkd
 	--extra "$kmod/iomap_check.ko:/vmcheck/iomap_check.ko"
 	--extra "$out/conf:/vmcheck/conf" --extra "$out/run.sh:/vmcheck/run.sh")
 for k in "${kos[@]}"; do vm_args+=(--extra "$k:/vmcheck/driver/$(basename "$k")"); done
@@ -312,6 +323,8 @@ elif [ "$nocheckd" != 1 ] && [ "$crc" != 0 ] && [ "$crc" != 1 ]; then
 	status=3 why="iomap-checkd did not stop cleanly (exit ${crc:-unknown})"
 elif [ "$nviol" -gt 0 ] || [ "$crc" = 1 ]; then
 	status=1 why="$nviol io_mapping violation report(s)"
+	ninj=$(grep -c '^{"type":"injected"' "$vm/json.log" || true)
+	[ "$inject" = 0 ] || why="$why in the normal run and $ninj injected run(s)"
 elif [ $vmrc != 0 ]; then
 	status=1
 	why="a step failed"

@@ -157,6 +157,47 @@ else
 	grep '"type":"status"' $OUT | tail -n 5 | cut -c1-240 | sed 's/^/# /'
 fi
 
+# ---- leak_on_unload: what the scenario driver leaves behind at rmmod --------
+# Loaded under the attached daemon, so that its __init create is seen too;
+# the scenarios that leak at unload run, then the module goes: the set of
+# (rule, function) reported must equal their "unload:" expectations, the
+# create site in scn_init (init text, freed since) named, not an address.
+mark_begin daemon_leak_on_unload
+why=
+rmmod iomap_scenarios 2>/tmp/rmmod.err || why="rmmod iomap_scenarios: $(cat /tmp/rmmod.err)"
+sync_daemon
+if [ -z "$why" ] && ! insmod /lib/iomap-check/iomap_scenarios.ko; then
+	why="insmod iomap_scenarios failed"
+fi
+: >/tmp/want
+if [ -z "$why" ]; then
+	scenario_list /tmp/list
+	while read -r name expect rest <&4; do
+		u=$(echo "$rest" | tr ' ' '\n' | sed -n 's/^unload://p')
+		[ -n "$u" ] || continue
+		echo "$u" | tr , '\n' >>/tmp/want
+		err=$(scenario_run "$name") || why="scenario $name failed: $err"
+	done 4</tmp/list
+	sort -u /tmp/want -o /tmp/want
+	sync_daemon
+	from=$(($(wc -l <$OUT) + 1))
+	rmmod iomap_scenarios 2>/tmp/rmmod.err || why="rmmod iomap_scenarios: $(cat /tmp/rmmod.err)"
+	sync_daemon
+	found_set "$from" >/tmp/found
+	missing=$(minus /tmp/want /tmp/found | tr '\n' ' ')
+	extra=$(minus /tmp/found /tmp/want | tr '\n' ' ')
+	[ -s /tmp/want ] || why="no scenario declares an unload: expectation"
+	[ -z "$missing$extra" ] || why="missing: ${missing:-none}; extra: ${extra:-none}"
+	insmod /lib/iomap-check/iomap_scenarios.ko || why="${why:+$why; }reinsmod failed"
+fi
+mark_end daemon_leak_on_unload
+if [ -z "$why" ]; then
+	ok "daemon_leak_on_unload ($(grep -c . /tmp/found) reported: $(tr '\n' ' ' </tmp/found))"
+else
+	not_ok daemon_leak_on_unload "$why"
+	tail -n +"${from:-1}" $OUT | grep '^{"rule":"leak_on_unload"' | cut -c1-400 | sed 's/^/# /'
+fi
+
 # ---- SIGHUP reopens --output (log rotation) ---------------------------------
 mv $OUT $OUT.1
 kill -HUP $dpid

@@ -40,6 +40,22 @@ while read -r name expect rest <&4; do
 		skip && /^  / { next } { skip = 0; print }'
 	[ "$expect" = - ] && echo "(legal: nothing reported)"
 done 4</tmp/list
+# the module goes: what it left behind is leak_on_unload
+echo
+echo "######## rmmod iomap_scenarios   expect: $(sed -n 's/.* unload:\([^ ]*\).*/\1/p' /tmp/list | tr '\n' ' ')"
+from=$(($(wc -l <$OUT) + 1))
+mark_begin rmmod_scenarios
+rmmod iomap_scenarios
+n=$(grep -c 'summary so far' $OUT)
+kill -USR1 $dpid
+i=0
+while [ "$(grep -c 'summary so far' $OUT)" -le "$n" ] && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+mark_end rmmod_scenarios
+tail -n +"$from" $OUT | awk '/^iomap-checkd: summary so far/ { skip = 1; next }
+	skip && /^  / { next } { skip = 0; print }'
 echo
 kill -TERM $dpid
 wait $dpid

@@ -25,14 +25,20 @@
 #            RUN_TIMEOUT
 #   rmmod    the driver's modules in reverse order: leaks at free and at
 #            unload are violations too
+#   inject   with INJECT=1 (iomap-vmcheck --inject-faults), for k = 1..n,
+#            n = the io_mapping_create_wc/init_wc calls the insmod step
+#            made: iomap_check's fail_nth makes the k-th fail, then insmod,
+#            run (if it loaded), rmmod again; one result per run, its
+#            violations named with the failure they followed
 #   checker  stop the daemon (SIGINT); --ci exits 1 if it saw a violation
 # Lines "# vmcheck: KEY=VALUE" tell the host what happened (attach, run,
 # checkd), for its exit status.
 . /guest/lib.sh
 
 V=/vmcheck
-RUN_TIMEOUT=600 ATTACH_TIMEOUT=120 CHECKD=1 DRIVER_KOS=
+RUN_TIMEOUT=600 ATTACH_TIMEOUT=120 CHECKD=1 DRIVER_KOS= INJECT=0
 . $V/conf
+P=/sys/module/iomap_check/parameters
 JSON=/dev/ttyS2
 REPORTS=/dev/ttyS3
 for t in $JSON $REPORTS; do stty -F $t raw -echo 2>/dev/null; done
@@ -112,6 +118,7 @@ mark_end setup
 # ---- insmod -------------------------------------------------------------------
 mark_begin insmod
 loaded= all_loaded=1
+creates0=$(cat $P/creates 2>/dev/null || echo 0)
 for ko in $DRIVER_KOS; do
 	if err=$(insmod $V/driver/$ko 2>&1); then
 		ok "insmod $ko"
@@ -122,13 +129,13 @@ for ko in $DRIVER_KOS; do
 		break
 	fi
 done
+creates=$(($(cat $P/creates 2>/dev/null || echo 0) - creates0))
 mark_end insmod
 
 # ---- run ----------------------------------------------------------------------
-run=skipped
-if [ $all_loaded = 1 ]; then
-	mark_begin run
-	rm -f /tmp/run.timeout
+# run_test LABEL: RUN with its watchdog; sets run (ok, fail, timeout).
+run_test() {
+	rm -f /tmp/run.timeout /tmp/run.pipe
 	mkfifo /tmp/run.pipe
 	sed 's/^/# | /' </tmp/run.pipe &
 	spid=$!
@@ -147,15 +154,21 @@ if [ $all_loaded = 1 ]; then
 	# A RUN that left a child holding its output open must not stall us.
 	wait_for 2 eval '! kill -0 $spid 2>/dev/null' || kill $spid 2>/dev/null
 	if [ -e /tmp/run.timeout ]; then
-		not_ok "run: RUN, the driver's test" "TIMEOUT after ${RUN_TIMEOUT}s (killed)"
+		not_ok "$1: RUN, the driver's test" "TIMEOUT after ${RUN_TIMEOUT}s (killed)"
 		run=timeout
 	elif [ $rc = 0 ]; then
-		ok "run: RUN, the driver's test (exit 0)"
+		ok "$1: RUN, the driver's test (exit 0)"
 		run=ok
 	else
-		not_ok "run: RUN, the driver's test" "exit $rc"
+		not_ok "$1: RUN, the driver's test" "exit $rc"
 		run=fail
 	fi
+}
+
+run=skipped
+if [ $all_loaded = 1 ]; then
+	mark_begin run
+	run_test run
 	mark_end run
 fi
 say run=$run
@@ -183,6 +196,66 @@ for m in $loaded; do
 	fi
 done
 mark_end rmmod
+
+# ---- inject -------------------------------------------------------------------
+# checkd_sync: every report of what happened so far is out (see rmmod).
+checkd_sync() {
+	[ -n "$jpid" ] || return 0
+	j0=$(grep -c '"final":false' /tmp/checkd.json) h0=$(grep -c 'summary so far' /tmp/checkd.log)
+	kill -USR1 $jpid 2>/dev/null
+	wait_for 10 synced $j0 $h0 || diag "iomap-checkd: no summary after SIGUSR1 in 10s"
+}
+# tell LINE: a line into both of the checker's outputs, between reports.
+tell() {
+	[ -n "$jpid" ] || return 0
+	echo "$2" >/tmp/json.pipe
+	echo "$1" >/tmp/human.pipe
+}
+if [ "$INJECT" = 1 ]; then
+	say creates=$creates
+	[ "$creates" -gt 0 ] ||
+		diag "inject: the driver made no io_mapping_create_wc/init_wc call while loading: nothing to inject"
+	k=0
+	while [ $k -lt "$creates" ]; do
+		k=$((k + 1))
+		mark_begin inject$k
+		checkd_sync
+		from=$(($(wc -l </tmp/checkd.json) + 1))
+		echo "$k" >$P/fail_nth
+		lloaded= lerr=
+		for ko in $DRIVER_KOS; do
+			if err=$(insmod $V/driver/$ko 2>&1); then
+				lloaded="${ko%.ko} $lloaded"
+			else
+				lerr="insmod $ko: ${err:-failed}"
+				break
+			fi
+		done
+		left=$(cat $P/fail_nth)
+		echo 0 >$P/fail_nth
+		what=$(dmesg | sed -n 's/.*fail_nth: injected failure: \(create #[0-9]* failed at [^(]*[^( ]\).*/\1/p' | tail -n 1)
+		[ "$left" = 0 ] || what="create #$k did not happen (the driver made fewer creates this time)"
+		tell "iomap-vmcheck: ---- injected run $k: $what" \
+			"{\"type\":\"injected\",\"run\":$k,\"failure\":\"$what\"}"
+		diag "inject $k: $what; ${lerr:-the driver loaded}"
+		if [ -z "$lerr" ]; then
+			run_test "inject $k"
+		fi
+		for m in $lloaded; do
+			err=$(rmmod $m 2>&1) || diag "inject $k: rmmod $m: ${err:-failed}"
+		done
+		checkd_sync
+		n=$(tail -n +"$from" /tmp/checkd.json | grep -c '^{"rule"')
+		if [ "$n" = 0 ]; then
+			ok "inject $k: $what: no io_mapping violation"
+		else
+			not_ok "inject $k: $what" "$n io_mapping violation(s) after it"
+			tail -n +"$from" /tmp/checkd.json | sed -n \
+				's/^{"rule":"\([a-z_]*\)".*"vaddr":"[^"]*","site":"\([^"]*\)".*/#   \1 at \2/p'
+		fi
+		mark_end inject$k
+	done
+fi
 
 # ---- checker ------------------------------------------------------------------
 if [ -n "$jpid" ]; then
