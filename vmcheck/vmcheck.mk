@@ -3,7 +3,7 @@
 #
 #   make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12]
 #                [VMCHECK_TIMEOUT=300] [EXTRA='file[:guestpath] ...']
-#                [DRIVER_CFLAGS='-DFOO ...']
+#                [DRIVER_CFLAGS='-DFOO ...'] [INJECT_FAULTS=1]
 #
 # The same as `iomap-vmcheck --driver DIR --run CMD ...` (see its --help);
 # make itself exits 2 whatever the failure: the tool's own status (1
@@ -22,6 +22,7 @@ DRIVER ?=
 RUN ?=
 EXTRA ?=
 DRIVER_CFLAGS ?=
+INJECT_FAULTS ?=
 
 .PHONY: vmcheck install-vmcheck
 # Through the environment: RUN is a shell command, quotes and all.
@@ -34,11 +35,14 @@ vmcheck: deps kernel kmod daemon
 			"[VMCHECK_TIMEOUT=S] [EXTRA='file[:guestpath] ...'] [DRIVER_CFLAGS=...]" >&2; exit 2; fi
 	@KCFLAGS="$${KCFLAGS:+$$KCFLAGS }$$VMCHECK_CFLAGS" $(VMCHECK) --driver "$$VMCHECK_DRIVER" --run "$$VMCHECK_RUN" --kernel $(KERNEL) \
 		--timeout $(VMCHECK_TIMEOUT) --checkd $(CHECKD_BIN) \
+		$(if $(filter 1 yes,$(INJECT_FAULTS)),--inject-faults) \
 		$(foreach e,$(EXTRA),--extra $(e))
 
 # Usage errors and a driver that does not compile need no guest; the guest
-# suite boots three times: fbcopy clean on $(KERNEL), with its injected bugs
-# on the other kernel (so both kernels are proven), a hanging RUN.
+# suite boots five times: fbcopy clean on $(KERNEL), with its injected bugs
+# on the other kernel (so both kernels are proven), a hanging RUN; errpath
+# with --inject-faults on the other kernel (its error path leaks) and fixed
+# on $(KERNEL).
 HOST_SUITES += 'tests/vmcheck/test.sh host'
 GUEST_SUITES += 'tests/vmcheck/test.sh guest $(KERNEL) $(OTHER_KERNEL)'
 

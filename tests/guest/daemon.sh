@@ -162,7 +162,7 @@ fi
 # the scenarios that leak at unload run, then the module goes: the set of
 # (rule, function) reported must equal their "unload:" expectations, the
 # create site in scn_init (init text, freed since) named, not an address.
-mark_begin daemon_leak_on_unload
+mark_begin daemon_unload_leaks
 why=
 rmmod iomap_scenarios 2>/tmp/rmmod.err || why="rmmod iomap_scenarios: $(cat /tmp/rmmod.err)"
 sync_daemon
@@ -190,11 +190,11 @@ if [ -z "$why" ]; then
 	[ -z "$missing$extra" ] || why="missing: ${missing:-none}; extra: ${extra:-none}"
 	insmod /lib/iomap-check/iomap_scenarios.ko || why="${why:+$why; }reinsmod failed"
 fi
-mark_end daemon_leak_on_unload
+mark_end daemon_unload_leaks
 if [ -z "$why" ]; then
-	ok "daemon_leak_on_unload ($(grep -c . /tmp/found) reported: $(tr '\n' ' ' </tmp/found))"
+	ok "daemon_unload_leaks ($(grep -c . /tmp/found) reported: $(tr '\n' ' ' </tmp/found))"
 else
-	not_ok daemon_leak_on_unload "$why"
+	not_ok daemon_unload_leaks "$why"
 	tail -n +"${from:-1}" $OUT | grep '^{"rule":"leak_on_unload"' | cut -c1-400 | sed 's/^/# /'
 fi
 
