@@ -154,6 +154,14 @@ static inline int gen_exit(char *buf, size_t n, const struct gen_hdr *h)
 	return k + snprintf(buf + k, n - k, GEN_EXIT_FMT "\n", h->comm, h->pid, 120, "true");
 }
 
+/* module:module_free, a module's end: "module_free: NAME" */
+static inline int gen_module_free(char *buf, size_t n, const struct gen_hdr *h, const char *name)
+{
+	int k = gen_header(buf, n, h, "module", "module_free");
+
+	return k + snprintf(buf + k, n - k, "%s\n", name);
+}
+
 static inline int gen_irq_exit(char *buf, size_t n, const struct gen_hdr *h, int softirq)
 {
 	int k = gen_header(buf, n, h, "irq", softirq ? "softirq_exit" : "irq_handler_exit");

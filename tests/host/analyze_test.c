@@ -1356,6 +1356,38 @@ static void t_record_invalid_is_drop(void)
 	}
 }
 
+static int gen_module_free_drv(char *b, size_t n, const struct gen_hdr *h)
+{
+	return gen_module_free(b, n, h, "drv");
+}
+
+static int gen_create_drv(char *b, size_t n, const struct gen_hdr *h)
+{
+	return gen_create(b, n, h, 0xffff888003a1c000UL, 0xfe000000ULL, 1 << 16,
+			  "drv_init+0x8f/0x1000 [drv]");
+}
+
+/*
+ * leak_on_unload from text: module_free names the module; its sites are
+ * those symbolized "[drv]". The mapping drv created and its map leak; the
+ * scenario module's (freed) and another module's maps do not.
+ */
+static void t_rule_module_free(void)
+{
+	rules_begin();
+	L_line(gen_create_drv);
+	L_map(2, 0, 0, 4096, VA(0), "drv_status+0x10/0x80 [drv]");	/* of mapping "s" */
+	L_map(2, 0, 0x1000, 4096, VA(1), "other_fn+0x1/0x9 [other]");
+	L_line(gen_module_free_drv);
+	CHECK_EQ(check_text(IOMC_ALL_RULES), 2);
+	CHECK_EQ(reported("leak_on_unload", "drv_init"), 1);
+	CHECK_EQ(reported("leak_on_unload", "drv_status"), 1);
+	if (nreports() != 2)
+		diag("%s", rep);
+	/* off: nothing */
+	CHECK_EQ(check_text(IOMC_ALL_RULES & ~(1u << IOMC_RULE_LEAK_ON_UNLOAD)), 0);
+}
+
 int main(void)
 {
 	static const struct {
@@ -1390,6 +1422,7 @@ int main(void)
 		{ "rules_overwritten_trace_start", t_rule_partial_trace },
 		{ "rules_malformed_line_is_a_drop", t_rule_malformed_is_drop },
 		{ "rules_invalid_record_is_a_drop", t_record_invalid_is_drop },
+		{ "rules_leak_on_unload_module_free", t_rule_module_free },
 	};
 	unsigned int i, n = sizeof(tests) / sizeof(tests[0]);
 
