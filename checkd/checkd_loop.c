@@ -36,8 +36,12 @@ double ck_now(void)
 static void on_report(struct ck_run *r, const struct iomc_report *rep)
 {
 	__u64 n = iomc_dedup_add(&r->seen, rep->v.rule, rep->ev.caller, rep->v.map_site, 1);
+	unsigned int i;
 
 	r->violations_seen++;
+	/* the kernel's names of its sites, for when kallsyms forgets them */
+	for (i = 0; i < IOMC_RSYM_MAX; i++)
+		ck_syms_remember(rep->sym_addr[i], rep->sym[i]);
 	/* leak_on_unload: once per module end, never a repeat (see BPF) */
 	if (n > 1 && r->o.dedup && rep->v.rule != IOMC_RULE_LEAK_ON_UNLOAD)
 		return;		/* a repeat: counted */

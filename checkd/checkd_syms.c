@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The daemon's symbols: see checkd_syms.h. */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include "checkd_syms.h"
 #include "ksyms.h"
+#include "iomap-check/abi.h"
 
 static struct iomc_ksyms *ksyms;
 static time_t last_reload;
@@ -21,11 +24,47 @@ size_t ck_syms_count(void)
 	return iomc_ksyms_count(ksyms);
 }
 
+static struct {
+	__u64 addr;
+	char name[IOMC_SYM_LEN];
+} remembered[CK_SYMS_REMEMBERED];
+static unsigned int n_remembered;
+
+void ck_syms_remember(__u64 addr, const char *name)
+{
+	unsigned int i;
+
+	if (!addr || !name[0] || !strncmp(name, "0x", 2) ||
+	    !memchr(name, 0, IOMC_SYM_LEN))
+		return;
+	for (i = 0; i < CK_SYMS_REMEMBERED; i++)
+		if (remembered[i].addr == addr)
+			return;
+	i = n_remembered++ % CK_SYMS_REMEMBERED;
+	remembered[i].addr = addr;
+	snprintf(remembered[i].name, sizeof(remembered[i].name), "%s", name);
+}
+
+static const char *remembered_name(__u64 addr, char *buf, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < CK_SYMS_REMEMBERED; i++) {
+		if (remembered[i].addr == addr && addr) {
+			snprintf(buf, len, "%s", remembered[i].name);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
 const char *ck_syms_name(void *ctx, __u64 addr, char *buf, size_t len)
 {
 	struct iomc_sym s;
 
 	(void)ctx;
+	if (addr && !iomc_ksyms_find(ksyms, addr, &s) && remembered_name(addr, buf, len))
+		return buf;
 	if (addr && !iomc_ksyms_find(ksyms, addr, &s) && time(NULL) != last_reload &&
 	    !ck_syms_load() && iomc_ksyms_find(ksyms, addr, &s)) {
 		/* a module loaded since the last load */

@@ -15,6 +15,13 @@
 int ck_syms_load(void);
 /* Symbols loaded (0: kallsyms unreadable or its addresses hidden). */
 size_t ck_syms_count(void);
+/*
+ * A name the kernel gave addr (a report's %pB): used when kallsyms no
+ * longer knows the address (init text freed, module unloaded), e.g. in the
+ * summary. The last CK_SYMS_REMEMBERED are kept.
+ */
+#define CK_SYMS_REMEMBERED 256
+void ck_syms_remember(__u64 addr, const char *name);
 /* The report printer's symbolize callback (report.h). */
 const char *ck_syms_name(void *ctx, __u64 addr, char *buf, size_t len);
 void ck_syms_free(void);

@@ -237,7 +237,7 @@ if [ "$INJECT" = 1 ]; then
 		[ "$left" = 0 ] || what="create #$k did not happen (the driver made fewer creates this time)"
 		tell "iomap-vmcheck: ---- injected run $k: $what" \
 			"{\"type\":\"injected\",\"run\":$k,\"failure\":\"$what\"}"
-		diag "inject $k: $what; ${lerr:-the driver loaded}"
+		diag "inject $k: $what; ${lerr:-insmod returned 0}"
 		if [ -z "$lerr" ]; then
 			run_test "inject $k"
 		fi
