@@ -191,6 +191,32 @@ static void fill_lifo(struct iomc_report *r)
 	r->stack_bytes = 4 * 8;
 }
 
+/*
+ * leak_on_unload of a mapping created by init text that kallsyms no longer
+ * knows: the kernel's own name of the site (%pB, in the report) is used.
+ */
+#define INIT_SITE 0xffffffffc0400095ULL
+static void fill_unload(struct iomc_report *r)
+{
+	fill_lifo(r);
+	r->ev.type = IOMC_EV_MODULE_END;
+	r->ev.caller = 0;
+	r->ev.kind = 0;
+	r->ev.vaddr = 0;
+	r->ev.mapping = 0xffff888003a1c000ULL;
+	r->ev.offset = 0xfd000000ULL;
+	r->ev.size = 65536;
+	r->ev.len = 1;
+	r->ev.arg = 1;
+	r->v.rule = IOMC_RULE_LEAK_ON_UNLOAD;
+	r->v.map_site = INIT_SITE;
+	r->v.other_site = 0;
+	r->n_held = 0;
+	r->sym_addr[IOMC_RSYM_SITE] = r->sym_addr[IOMC_RSYM_MAP] = INIT_SITE;
+	strcpy(r->sym[IOMC_RSYM_SITE], "drv_init+0x95/0x1000 [drv]");
+	strcpy(r->sym[IOMC_RSYM_MAP], "drv_init+0x95/0x1000 [drv]");
+}
+
 static struct iomc_ksyms *ksyms;
 
 static const char *symbolize(void *ctx, __u64 addr, char *buf, size_t len)
@@ -210,7 +236,7 @@ int main(void)
 	char *text, *line, *save;
 	int fd, lines = 0, bad = 0;
 
-	printf("KTAP version 1\n1..9\n");
+	printf("KTAP version 1\n1..11\n");
 	fd = mkstemp(ks);
 	close(fd);
 	fake_kallsyms(ks);
@@ -233,6 +259,8 @@ int main(void)
 	r.v.rule = IOMC_RULE_LEAK_ON_EXIT;
 	r.v.map_site = MOD_BASE + 0x120;
 	ck_print_violation(&fmt, &r);
+	fill_unload(&r);
+	ck_print_violation(&fmt, &r);
 	ck_print_status(&fmt, "attached \"quoted\"");
 	ck_print_lost(&fmt, "violation reports", 3, 5);
 	memset(&sum, 0, sizeof(sum));
@@ -253,7 +281,7 @@ int main(void)
 			printf("# not one valid JSON object: %.200s\n", line);
 		}
 	}
-	result(lines == 5 && !bad, "json: one valid object per line", "see above");
+	result(lines == 6 && !bad, "json: one valid object per line", "see above");
 	free(text);
 	text = slurp(out);
 	result(strstr(text, "{\"rule\":\"lifo\",\"time\":12.345678901,\"task\":{\"comm\":\"sh\\\"x\",\"pid\":269,\"tid\":269},\"cpu\":1,\"context\":\"task\",\"op\":\"io_mapping_unmap_local\"") &&
@@ -265,6 +293,10 @@ int main(void)
 	result(strstr(text, "{\"rule\":\"leak_on_exit\"") &&
 	       strstr(text, "\"op\":\"exit\",\"mapping\":\"0x0\",\"offset\":\"0x0\",\"vaddr\":\"0xffffc90000000000\",\"site\":\"scn_leak_thread+0x10/0xf0 [iomap_scenarios]\""),
 	       "json: exit's site is the leaked map's", "site differs");
+	result(strstr(text, "{\"rule\":\"leak_on_unload\"") &&
+	       strstr(text, "\"op\":\"module_free\",\"mapping\":\"0xffff888003a1c000\",\"offset\":\"0xfd000000\",\"vaddr\":\"0x0\",\"site\":\"drv_init+0x95/0x1000 [drv]\",\"map_site\":\"drv_init+0x95/0x1000 [drv]\"") &&
+	       strstr(text, "\"leaked\":\"mapping\",\"size\":65536,\"outstanding_maps\":1,\"init_failed\":true"),
+	       "json: leak_on_unload names an init-text site by the kernel's name", "fields differ");
 	result(strstr(text, "{\"type\":\"lost\"") && strstr(text, "{\"type\":\"summary\"") &&
 	       strstr(text, "\"lifo\":{\"count\":3,\"sites\":1}") && strstr(text, "{\"type\":\"status\""),
 	       "json: status, lost and summary objects", "missing");
@@ -285,9 +317,16 @@ int main(void)
 	r.n_held = 1;
 	r.held[0].kind = IOMC_KIND_ATOMIC;
 	ck_print_violation(&fmt, &r);
+	fill_unload(&r);
+	ck_print_violation(&fmt, &r);
 	ck_print_summary(&fmt, &sum);
 	ck_out_close();
 	text = slurp(out);
+	result(strstr(text, "WARNING: io_mapping rule violated: leak_on_unload\n") &&
+	       strstr(text, "is freeing (its init failed) a module whose code left a live mapping behind:\n") &&
+	       strstr(text, " io_mapping_create_wc(0xfd000000, size 65536) = 0xffff888003a1c000, at: drv_init+0x95/0x1000 [drv]\n") &&
+	       strstr(text, "1 map of it is still outstanding"),
+	       "text: leak_on_unload report", "sections differ");
 	result(strstr(text, "======================================================\nWARNING: io_mapping rule violated: lifo\n") &&
 	       strstr(text, "sh\"x/269 is unmapping a map that is not the most recent one of its context:\n") &&
 	       strstr(text, " io_mapping_unmap_local(0xffffc90000000000), at: scn_lifo_local+0xc7/0x110 [iomap_scenarios]\n") &&
