@@ -1258,8 +1258,10 @@ __noinline int g_unload_held(const struct iomc_held *h)
 	iomc_verdict_init(&sc->vd);
 	iomc_check_unload_held(&cfg.rules, h, mine, &sc->vd);
 	iomc_unload_event(&sc->ev, &sc->end, 0, 0, 0, h);
+	/* the holder is in the violation (other_tid); the report's task is
+	 * the unloading one */
 	if (sc->vd.n)
-		g_report(sc, 0, h->ctx, h->tid);
+		g_report(sc, 0, IOMC_CTX_TASK, sc->end.tid);
 	return 1;
 }
 

@@ -489,7 +489,8 @@ static void unload_held(struct iomc_state *st, const struct iomc_event *end,
 	if (!vd.n)
 		return;
 	iomc_unload_event(&ev, end, 0, NULL, 0, h);
-	report(ec, &ev, &vd, NULL, h->ctx, h->tid);
+	/* the holder is in the violation; the report's task is the unloader */
+	report(ec, &ev, &vd, NULL, IOMC_CTX_TASK, end->tid);
 }
 
 /* Report, then forget, the maps of s taken by the module's code. */

@@ -18,6 +18,9 @@ until grep -q 'attached to its tracepoints' $OUT 2>/dev/null; do
 	sleep 0.1
 done
 cat $OUT
+# loaded again under the checker, so that what its __init does is seen too
+rmmod iomap_scenarios && insmod /lib/iomap-check/iomap_scenarios.ko ||
+	echo "(reloading iomap_scenarios under the checker failed)"
 scenario_list /tmp/list
 while read -r name expect rest <&4; do
 	[ -n "$name" ] || continue
