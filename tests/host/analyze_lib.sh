@@ -65,7 +65,8 @@ az_expect() {
 }
 
 az_found() {
-	grep '^{"rule":' "$1" | sed -n 's/^{"rule":"\([a-z_]*\)".*"site":"\([^"+ ]*\).*/\1@\2/p' |
+	# the report's own "site", not a held map's (after the first '[')
+	grep '^{"rule":' "$1" | sed -n 's/^{"rule":"\([a-z_]*\)"[^[]*"site":"\([^"+ ]*\).*/\1@\2/p' |
 		sort -u
 }
 
