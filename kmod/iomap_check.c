@@ -229,6 +229,8 @@ static void iomc_live_del(struct io_mapping *m)
 	mutex_unlock(&iomc_lives_lock);
 }
 
+static bool iomc_created_take(const struct io_mapping *m);
+
 static int iomc_module_notify(struct notifier_block *nb, unsigned long action,
 			      void *data)
 {
@@ -257,7 +259,8 @@ static int iomc_module_notify(struct notifier_block *nb, unsigned long action,
 		iounmap(l->iomem);
 		if (l->permap)
 			static_branch_dec(&__iomc_permap_key);
-		if (l->m->iomc_flags & IOMC_F_ALLOCATED)
+		if ((l->m->iomc_flags & IOMC_F_ALLOCATED) &&
+		    iomc_created_take(l->m))
 			kfree(l->m);
 		kfree(l);
 		module_put(THIS_MODULE);
