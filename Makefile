@@ -6,8 +6,11 @@
 #   make kmod                 build iomap_check.ko and the scenario driver
 #   make demo | check | bench | install
 #
-# KERNEL selects the guest kernel: 6.1 (default), 6.12, or an exact release
-# such as 6.1.0-56-cloud-amd64. Everything built lands under $(BUILD).
+# KERNEL selects the guest kernel: 6.1 (default) or 6.12, Debian's cloud
+# flavor; 6.1-generic or 6.12-generic, the generic flavor (every driver as a
+# module: DRM, TTM, ...; about 70 MB to fetch); or an exact release of either
+# such as 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64. Everything built lands
+# under $(BUILD).
 
 BUILD   ?= build
 KERNEL  ?= 6.1

@@ -5,6 +5,8 @@
 #   make bench-daemon    the checker's cost per map/unmap pair, a bpftrace
 #                        peer's, BPF run time per event, a flood
 #   make analyze-bench   ~1 GiB generated ftrace text: analyze vs wc -l, RSS
+#   make bench-vmcheck   vmcheck boot-to-verdict on a generic kernel, with the
+#                        DRM example and drm.ko (vmcheck/vmcheck.mk)
 #
 # Guest modes bench and daemon_bench live in bench/guest/ (vm.sh finds them).
 

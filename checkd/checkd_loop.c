@@ -367,6 +367,13 @@ static void on_signal(struct ck_run *r, int sfd)
 				ck_print_status(&r->fmt, "SIGHUP: reopened %s", r->o.output);
 			break;
 		case SIGUSR1:
+			/*
+			 * Also reread /proc/kallsyms: a report of a driver's
+			 * unload (leak_on_free at rmmod) is named after the
+			 * module is gone; a SIGUSR1 while it is loaded (vmcheck
+			 * sends one before rmmod) keeps its functions' names.
+			 */
+			ck_syms_load();
 			ck_summary(r, 0);
 			break;
 		case SIGCHLD:

@@ -100,7 +100,7 @@ static void usage(FILE *f)
 "      --list-hooks      print the kernel functions and tracepoints hooked\n"
 "\n"
 "Signals: SIGINT/SIGTERM detach, print the summary and exit; SIGUSR1 prints\n"
-"the summary so far; SIGHUP reopens --output.\n"
+"the summary so far and rereads /proc/kallsyms; SIGHUP reopens --output.\n"
 "Exit status, the first that applies: 1 violations seen (--ci); 2 usage or\n"
 "set-up error, or the event loop failed; 4 never attached, nothing checked\n"
 "(--ci); 5 an output lost reports (write error: full disk, closed pipe;\n"

@@ -2,7 +2,7 @@
 /*
  * The daemon's symbols: /proc/kallsyms through the one symbolizer
  * (lib/ksyms.h). Module symbols change as modules come and go: the table
- * is reloaded on request (a module attached) and, at most once a second,
+ * is reloaded on request (a module attached; SIGUSR1) and, at most once a second,
  * when an address falls outside every known symbol.
  */
 #ifndef IOMC_CHECKD_SYMS_H

@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
-# Fetch a pinned Debian cloud kernel (image + headers + kbuild) with
+# Fetch a pinned Debian kernel (image + headers + kbuild) with
 # `apt-get download` and unpack it under the build directory. The host's
 # /boot and /lib/modules are never touched.
 #
 # usage: fetch-kernel.sh KERNEL CACHE_DIR
 #        fetch-kernel.sh --resolve KERNEL   (print the release apt offers now)
-#   KERNEL: "6.1" or "6.12" (resolved through Debian's metapackages), or an
-#           exact release such as 6.1.0-56-cloud-amd64.
+#        fetch-kernel.sh --valid KERNEL     (exit 0 if KERNEL is a value this
+#                                            script takes; asks apt nothing)
+#   KERNEL: "6.1" or "6.12": the cloud flavor (the default; no DRM),
+#           "6.1-generic" or "6.12-generic": the generic flavor (every
+#           driver as a module: DRM, TTM, ...), each resolved through
+#           Debian's metapackages (linux-image-cloud-amd64,
+#           linux-image-6.12-cloud-amd64, linux-image-amd64,
+#           linux-image-6.12-amd64); or an exact release of either flavor
+#           such as 6.1.0-57-cloud-amd64, 6.1.0-57-amd64, 6.12.118+deb12-amd64.
 # Prints the resolved release on stdout; the tree is CACHE_DIR/<release>/:
-#   vmlinuz, vmlinux (ELF, extracted, carries .BTF), build/ (Kbuild tree).
+#   vmlinuz, vmlinux (ELF, extracted, carries .BTF), config, build/ (Kbuild
+#   tree), root/lib/modules/<release>/ (the kernel's own modules, with the
+#   modules.dep that depmod computed on the unpacked tree: the packages
+#   ship none).
 set -euo pipefail
 resolve_only=
+if [ "${1:-}" = --valid ]; then
+	k=${2:?usage: fetch-kernel.sh --valid KERNEL}
+	case "$k" in 6.1 | 6.12 | 6.1-cloud | 6.12-cloud | 6.1-generic | 6.12-generic) exit 0 ;; esac
+	# An exact Debian amd64 release of the cloud or the generic flavor.
+	[[ $k =~ ^[0-9]+\.[0-9]+[.0-9]*[-+][0-9a-z+.~-]*amd64$ ]]
+	exit
+fi
 if [ "${1:-}" = --resolve ]; then
 	resolve_only=1
 	set -- "${2:?usage: fetch-kernel.sh --resolve KERNEL}" /nonexistent
@@ -25,13 +42,22 @@ depends_on() { # first dependency of $1 matching $2
 		tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -E "$2" | head -n1
 }
 
+is_release() { # an exact release, not a series
+	case "$1" in 6.1 | 6.12 | 6.1-cloud | 6.12-cloud | 6.1-generic | 6.12-generic) return 1 ;; esac
+	"$0" --valid "$1"
+}
+
 resolve() {
 	local meta
 	case "$1" in
-	6.1) meta=linux-image-cloud-amd64 ;;
-	6.12) meta=linux-image-6.12-cloud-amd64 ;;
-	*-cloud-amd64) echo "$1"; return ;;
-	*) die "unknown KERNEL '$1' (use 6.1, 6.12 or a release like 6.1.0-56-cloud-amd64)" ;;
+	6.1 | 6.1-cloud) meta=linux-image-cloud-amd64 ;;
+	6.12 | 6.12-cloud) meta=linux-image-6.12-cloud-amd64 ;;
+	6.1-generic) meta=linux-image-amd64 ;;
+	6.12-generic) meta=linux-image-6.12-amd64 ;;
+	*)
+		"$0" --valid "$1" || die "unknown KERNEL '$1' (use 6.1, 6.12, 6.1-generic, 6.12-generic or a release like 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64)"
+		echo "$1"
+		return ;;
 	esac
 	local pkg
 	pkg=$(depends_on "$meta" '^linux-image-') || true
@@ -100,11 +126,17 @@ STUB
 	# it so that Kbuild can emit module BTF against the kernel's own .BTF.
 	python3 "$(dirname "$0")/extract-vmlinux.py" "$dir.tmp/vmlinuz" "$dir.tmp/vmlinux"
 	rm -rf "$dir.tmp/debs"
+	# The image packages ship no modules.dep: compute it (vmcheck resolves
+	# a driver's dependencies against it).
+	if [ -d "$dir.tmp/root/lib/modules/$rel/kernel" ] && command -v depmod >/dev/null; then
+		depmod -b "$dir.tmp/root" "$rel" ||
+			echo "fetch-kernel: depmod failed; vmcheck retries it" >&2
+	fi
 	rm -rf "$dir" && mv "$dir.tmp" "$dir"
 	# Symlinks were made against the final path; nothing else to fix.
 	ln -sfn "root/usr/src/linux-headers-$rel" "$dir/build"
 	ln -sfn ../../../../vmlinux "$dir/build/vmlinux"
 	touch "$dir/.complete"
 fi
-case "$want" in *-cloud-amd64) ;; *) echo "$rel" >"$cache/latest-$want" ;; esac
+is_release "$want" || echo "$rel" >"$cache/latest-$want"
 echo "$rel"

@@ -9,7 +9,8 @@
 #   4  kernel oops or panic
 #
 # usage: vm.sh [options]
-#   --kernel K        6.1 | 6.12 | exact release (default $KERNEL or 6.1)
+#   --kernel K        6.1 | 6.12 (cloud) | 6.1-generic | 6.12-generic | an
+#                     exact release of either flavor (default $KERNEL or 6.1)
 #   --mode M[,M...]   guest modes to run in this one boot, in order; mode M
 #                     is M.sh in vm/guest/, tests/guest/ or bench/guest/
 #                     (default check)
@@ -31,6 +32,11 @@
 #                     when a crash at kprobe detach is being diagnosed
 #   --vmlinuz F       boot this image instead of the fetched kernel's
 #   --append ARGS     extra kernel command-line words
+#   --vga TYPE        QEMU's display device (-vga TYPE): std (default), qxl,
+#                     virtio, cirrus, vmware, none, ...
+#   --qemu-arg ARG    one more word for QEMU's command line, appended
+#                     verbatim after the harness's own (repeatable; e.g.
+#                     --qemu-arg -device --qemu-arg pci-testdev)
 #   --chan NAME       one more serial port for the guest (ttyS2, then ttyS3,
 #                     ... in the order given; repeatable): what the guest
 #                     writes to it lands in OUT/NAME.log, apart from the
@@ -55,8 +61,8 @@ kcache=${KCACHE:-$build/kernel}
 qemu=${IOMC_QEMU:-qemu-system-x86_64}
 
 kernel=${KERNEL:-6.1} modes=check timeout=120 boot_timeout= out= format=ktap
-kmod= label= accel=auto vmlinuz= append=
-extras=() bins=() chans=()
+kmod= label= accel=auto vmlinuz= append= vga=std
+extras=() bins=() chans=() qemu_args=()
 
 die() { # setup error: still say so in KTAP so check.sh counts it
 	echo "not ok 1 ${label:-$kernel}: vm set-up # $*"
@@ -80,6 +86,8 @@ while [ $# -gt 0 ]; do
 	--vmlinuz) vmlinuz=$2; shift ;;
 	--append) append=$2; shift ;;
 	--chan) chans+=("$2"); shift ;;
+	--vga) vga=$2; shift ;;
+	--qemu-arg) qemu_args+=("$2"); shift ;;
 	-h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
 	*) die "unknown option $1" ;;
 	esac
@@ -93,6 +101,7 @@ if [ -z "$boot_timeout" ]; then
 	[ "$timeout" -le 60 ] || boot_timeout=60
 fi
 case "$format" in ktap | text | none) ;; *) die "bad --format $format" ;; esac
+case "$vga" in '' | *[!a-z0-9_-]*) die "bad --vga '$vga'" ;; esac
 
 qpid=
 cleanup() { [ -n "$qpid" ] && kill "$qpid" 2>/dev/null; qpid=; }
@@ -223,14 +232,14 @@ accel_opts=
 now() { echo "${EPOCHREALTIME/./}"; } # microseconds
 secs() { printf '%d.%d' $(($1 / 1000000)) $(($1 % 1000000 / 100000)); }
 
-echo "# vm: $rel, $accel, modes $modes, timeout ${timeout}s, logs in $out" >&2
+echo "# vm: $rel, $accel, -vga $vga${qemu_args[*]:+, ${qemu_args[*]}}, modes $modes, timeout ${timeout}s, logs in $out" >&2
 t0=$(now)
 "$qemu" -accel $accel$accel_opts -cpu $cpu -smp 2 -m 1G -no-reboot \
-	-display none -vga std -monitor none -parallel none -nic none \
+	-display none -vga "$vga" -monitor none -parallel none -nic none \
 	-serial "file:$out/console.raw" -serial "file:$out/guest.raw" "${chan_args[@]}" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 quiet iomc_mode=$modes${append:+ $append}" \
-	</dev/null >"$out/qemu.log" 2>&1 &
+	"${qemu_args[@]}" </dev/null >"$out/qemu.log" 2>&1 &
 qpid=$!
 
 # The guest says "# iomc: init" when /init runs and "# iomc: done" after the

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # iomap-vmcheck: check a driver's io_mapping use in a QEMU guest, for CI.
 #
-# Builds the out-of-tree driver in --driver against a pinned Debian cloud
-# kernel with iomap-check's drop-in <linux/io-mapping.h> forced in (no
+# Builds the out-of-tree driver in --driver against a pinned Debian kernel
+# (cloud by default; the generic flavor for drivers that need DRM and the
+# like) with iomap-check's drop-in <linux/io-mapping.h> forced in (no
 # source change), boots that kernel in QEMU with iomap_check.ko and the
-# iomap-checkd daemon attached, loads the driver, runs --run (the driver's
-# own test) as a shell command in the guest, unloads the driver (leaks at
-# free and unload count too) and stops the checker. The guest has QEMU's
-# standard VGA (PCI 1234:1111): its BAR 0, a prefetchable framebuffer, is
-# there for the driver as an aperture.
+# iomap-checkd daemon attached, loads the in-kernel modules the driver
+# depends on (its modinfo depends=, resolved against the kernel's own
+# modules.dep by scripts/module-closure.sh), loads the driver, runs --run
+# (the driver's own test) as a shell command in the guest, unloads the
+# driver (leaks at free and unload count too) and stops the checker. The
+# guest's display device is QEMU's standard VGA (PCI 1234:1111: its BAR 0,
+# a prefetchable framebuffer, is there for the driver as an aperture)
+# unless --vga names another one.
 #
 # The host side of vm/guest/vmcheck.sh; it boots through vm/vm.sh.
 set -euo pipefail
@@ -27,8 +31,18 @@ Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
   -r, --run CMD           shell command run in the guest (busybox sh, root,
                           cwd /tmp) once the driver is loaded: the driver's
                           own test (default: none, load and unload only)
-  -k, --kernel K          guest kernel: 6.1 (default), 6.12, or an exact
-                          Debian cloud release (6.1.0-56-cloud-amd64)
+  -k, --kernel K          guest kernel: 6.1 (default) or 6.12, Debian's
+                          cloud flavor (small, no DRM); 6.1-generic or
+                          6.12-generic, the generic flavor (every driver
+                          as a module: DRM, TTM, ...); or an exact release
+                          of either (6.1.0-57-cloud-amd64, 6.1.0-57-amd64,
+                          6.12.118+deb12-amd64)
+      --vga TYPE          the guest's display device, QEMU's -vga TYPE:
+                          std (default; PCI 1234:1111, bochs), qxl, virtio,
+                          cirrus, vmware or none
+      --qemu-arg ARG      one more word for QEMU's command line, appended
+                          verbatim (repeatable: --qemu-arg -device
+                          --qemu-arg qxl gives a second qxl device)
   -t, --timeout S         seconds RUN may take; then it is killed and the
                           check fails with status 3 (default 300)
   -e, --extra F[:PATH]    copy host file F into the guest at PATH (default
@@ -62,11 +76,17 @@ Exit status:
   1  violations: io_mapping rule violations (iomap-checkd), a WARN/BUG
      reported by the kernel, or a failed step (insmod, RUN exited non-zero,
      rmmod)
-  2  usage error, or the driver does not build (the compiler's messages
-     are shown)
-  3  infrastructure failure: kernel fetch, QEMU boot, the checker not
-     attaching; or a timeout (RUN longer than --timeout, or the guest hung)
+  2  usage error, the driver does not build (the compiler's messages
+     are shown), or it depends on a module the guest kernel does not have
+     (named; e.g. drm on a cloud kernel: use --kernel 6.1-generic)
+  3  infrastructure failure: kernel fetch, QEMU boot, a dependency that
+     does not load in the guest, the checker not attaching; or a timeout
+     (RUN longer than --timeout, or the guest hung)
   4  kernel oops or panic in the guest
+
+Example, a DRM driver for QEMU's qxl device on the generic kernel:
+  $prog --kernel 6.1-generic --vga qxl --driver drivers/gpu/drm/qxl \\
+      --run 'cat /sys/class/drm/card0/dev'
 
 Environment:
   KCFLAGS           extra compiler flags for the driver (e.g. -DDEBUG)
@@ -133,11 +153,12 @@ writable_dir() {
 
 # ---- options ----------------------------------------------------------------------
 opts=$(getopt -n "$prog" -o d:r:k:t:e:o:iqhV \
-	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,inject-faults,quiet,help,version -- "$@") ||
+	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,inject-faults,vga:,qemu-arg:,quiet,help,version -- "$@") ||
 	{ echo "Try '$prog --help'." >&2; exit 2; }
 eval set -- "$opts"
 driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-} inject=0
-extras=()
+vga=std
+extras=() qemu_args=()
 while :; do
 	case "$1" in
 	-d | --driver) driver=$2; shift ;;
@@ -148,6 +169,8 @@ while :; do
 	-o | --out) out=$2; shift ;;
 	--checkd) checkd=$2; shift ;;
 	-i | --inject-faults) inject=1 ;;
+	--vga) vga=$2; shift ;;
+	--qemu-arg) qemu_args+=("$2"); shift ;;
 	-q | --quiet) quiet=1 ;;
 	-h | --help) usage; exit 0 ;;
 	-V | --version) echo "$prog $(cat "$top/VERSION")"; exit 0 ;;
@@ -162,9 +185,13 @@ done
 	usage_error "'$driver' has neither a Kbuild nor a Makefile"
 driver=$(cd "$driver" && pwd)
 case "$timeout" in '' | *[!0-9]* | 0) usage_error "--timeout wants a positive number of seconds, not '$timeout'" ;; esac
-case "$kernel" in
-6.1 | 6.12 | *-cloud-amd64) ;;
-*) usage_error "--kernel: use 6.1, 6.12 or a release like 6.1.0-56-cloud-amd64, not '$kernel'" ;;
+"$top/scripts/fetch-kernel.sh" --valid "$kernel" ||
+	usage_error "--kernel: use 6.1, 6.12, 6.1-generic, 6.12-generic or a release like 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64, not '$kernel'"
+# The display devices this QEMU has (its -vga help: "NAME  description").
+vgas=$(${IOMC_QEMU:-qemu-system-x86_64} -vga help 2>/dev/null | awk 'NF > 1 { print $1 }' | tr '\n' ' ') || true
+case " ${vgas:-none std cirrus vmware qxl virtio} " in
+*" $vga "*) ;;
+*) usage_error "--vga: use one of: ${vgas:-none std cirrus vmware qxl virtio}; not '$vga'" ;;
 esac
 # Extras: F[:PATH], PATH absolute, default /opt/BASENAME.
 vm_extras=()
@@ -195,6 +222,7 @@ nocheckd=${IOMC_NO_CHECKD:-0}
 # ---- kernel, iomap_check.ko, the checker ---------------------------------------------
 rel=$(KCACHE=$kcache "$top/scripts/fetch-kernel.sh" "$kernel" "$kcache") ||
 	fail 3 "kernel $kernel" "cannot fetch the guest kernel $kernel"
+series=$(echo "$rel" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')	# 6.1, 6.12
 kmod=$build/obj/$rel/kmod
 if [ ! -f "$kmod/iomap_check.ko" ] || [ ! -f "$kmod/Module.symvers" ]; then
 	note "building iomap_check.ko for $rel"
@@ -231,6 +259,12 @@ if ! KCACHE=$kcache ABS_BUILD=$build IOMC_SYMVERS=$kmod/Module.symvers \
 	echo "# build of $driver against $rel failed:"
 	replace "$bdir/" "$driver/" <"$blog" | grep -E 'error|Error|undefined|fatal' |
 		head -n 20 | sed 's/^/#   /'
+	case "$rel" in *-cloud-amd64)
+		if grep -q 'modpost: .* undefined!' "$blog"; then
+			echo "# symbols undefined in $rel: the cloud kernels carry few modules (no DRM);"
+			echo "# the generic flavor has them all: --kernel $series-generic"
+		fi ;;
+	esac
 	echo "not ok 1 build: $name # the driver does not compile"
 	exit 2
 fi
@@ -246,6 +280,38 @@ if [ -f "$bdir/modules.order" ]; then
 	done <"$bdir/modules.order"
 fi
 [ ${#kos[@]} -gt 0 ] || fail 2 "build: $name" "the driver built no module (obj-m empty?)"
+
+# ---- the in-kernel modules it depends on -------------------------------------------
+# Only that closure goes into the initramfs, uncompressed (busybox insmod
+# reads plain ELF), loaded in this order before the driver.
+moddir=$kcache/$rel/root/lib/modules/$rel
+deps=()
+cerr=$out/deps.err
+if [ -d "$moddir/kernel" ]; then
+	mapfile -t deps < <("$top/scripts/module-closure.sh" "$moddir" "${kos[@]}" 2>"$cerr" && echo rc=0 || echo "rc=$?")
+	crc=${deps[-1]#rc=}
+	unset 'deps[-1]'
+	if [ "$crc" = 1 ]; then
+		fail 2 "dependencies: $name" "$(sed 's/^module-closure: //' "$cerr" | paste -sd ';' -)$(case $rel in *-cloud-amd64) echo "; the cloud kernels carry few modules (no DRM): the generic flavor has them all, --kernel $series-generic" ;; esac)"
+	elif [ "$crc" != 0 ]; then
+		fail 3 "dependencies: $name" "cannot resolve the driver's dependencies: $(tail -n 1 "$cerr")"
+	fi
+elif [ -n "$(modinfo -F depends "${kos[@]}" 2>/dev/null | tr ',' '\n' | grep -vx 'iomap_check' | grep -v '^$')" ]; then
+	fail 3 "dependencies: $name" "the driver has dependencies but $moddir has no modules (kernel cache incomplete: remove $kcache/$rel)"
+fi
+rm -rf "$out/deps" && mkdir -p "$out/deps"
+dep_names=()
+for d in "${deps[@]}"; do
+	b=$(basename "$d")
+	case "$b" in
+	*.ko.xz) b=${b%.xz}; xz -dc "$d" >"$out/deps/$b" ;;
+	*.ko.zst) b=${b%.zst}; zstd -q -dc "$d" >"$out/deps/$b" ;;
+	*.ko.gz) b=${b%.gz}; gzip -dc "$d" >"$out/deps/$b" ;;
+	*) cp "$d" "$out/deps/$b" ;;
+	esac || fail 3 "dependencies: $name" "cannot unpack $d"
+	dep_names+=("$b")
+done
+[ ${#deps[@]} = 0 ] || note "dependencies from $rel: ${dep_names[*]%.ko}"
 
 if [ "$nocheckd" != 1 ]; then
 	if [ -z "$checkd" ]; then
@@ -268,13 +334,16 @@ printf '%s\n' "$run" >"$out/run.sh"
 	echo "CHECKD=$([ "$nocheckd" = 1 ] && echo 0 || echo 1)"
 	echo "INJECT=$inject"
 	echo "DRIVER_KOS='$(for k in "${kos[@]}"; do basename "$k"; done | tr '\n' ' ')'"
+	echo "DEP_KOS='${dep_names[*]}'"
 } >"$out/conf"
 vm_args=(--kernel "$rel" --mode vmcheck --kmod none --format ktap
-	--label "$name/$kernel" --out "$out/vm"
+	--label "$name/$kernel" --out "$out/vm" --vga "$vga"
 	--timeout $((timeout + 240 + inject * 2 * (timeout + 30))) --chan json --chan checkd
 	--extra "$kmod/iomap_check.ko:/vmcheck/iomap_check.ko"
 	--extra "$out/conf:/vmcheck/conf" --extra "$out/run.sh:/vmcheck/run.sh")
 for k in "${kos[@]}"; do vm_args+=(--extra "$k:/vmcheck/driver/$(basename "$k")"); done
+for d in "${dep_names[@]}"; do vm_args+=(--extra "$out/deps/$d:/vmcheck/deps/$d"); done
+for q in "${qemu_args[@]}"; do vm_args+=(--qemu-arg "$q"); done
 [ "$nocheckd" = 1 ] || vm_args+=(--extra "$checkd:/bin/iomap-checkd")
 vm_args+=("${vm_extras[@]}")
 
@@ -296,7 +365,7 @@ touch "$vm/guest.log" "$vm/console.log" "$vm/json.log" "$vm/checkd.log"
 # ---- what happened -------------------------------------------------------------
 # The guest's "# vmcheck: KEY=VALUE" lines (vm/guest/vmcheck.sh).
 gval() { sed -n "s/^# vmcheck: $1=//p" "$vm/guest.log" | tail -n 1; }
-attach=$(gval attach) runst=$(gval run) crc=$(gval checkd)
+attach=$(gval attach) runst=$(gval run) crc=$(gval checkd) depst=$(gval deps)
 # Violations are the objects with a "rule"; the others are the daemon's
 # status, loss and summary lines.
 njson=$(grep -c '^{' "$vm/json.log" || true)
@@ -314,6 +383,8 @@ if [ $vmrc = 4 ]; then
 elif [ $vmrc = 3 ] || [ $vmrc = 2 ]; then
 	status=3 why="guest boot failure or timeout (see $vm/console.log)"
 	[ $vmrc = 2 ] && why="guest set-up failed: $(tail -n 1 "$out/vm.err")"
+elif [ "${depst%% *}" = fail ]; then
+	status=3 why="a dependency did not load in the guest: ${depst#fail }"
 elif [ "$runst" = timeout ]; then
 	status=3 why="RUN did not finish within ${timeout}s"
 elif [ "$attach" = fail ] || [ -z "$attach" ]; then

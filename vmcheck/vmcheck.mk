@@ -1,7 +1,9 @@
 # vmcheck/vmcheck.mk: check a user's driver in the guest (vmcheck/iomap-vmcheck.sh),
 # its tests, and its installation.
 #
-#   make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12]
+#   make vmcheck DRIVER=<dir> RUN='<command>'
+#                [KERNEL=6.1|6.12|6.1-generic|6.12-generic|<release>]
+#                [VGA=std|qxl|virtio|none|...] [QEMU_ARGS='-device ...']
 #                [VMCHECK_TIMEOUT=300] [EXTRA='file[:guestpath] ...']
 #                [DRIVER_CFLAGS='-DFOO ...'] [INJECT_FAULTS=1]
 #
@@ -10,7 +12,9 @@
 # violations, 2 build, 3 infrastructure/timeout, 4 oops) is on the last line
 # of its output, and is the exit status of iomap-vmcheck run directly.
 # DRIVER_CFLAGS: extra compiler flags for the driver only (KCFLAGS in make's
-# environment would reach iomap_check.ko's build too).
+# environment would reach iomap_check.ko's build too). VGA: the guest's
+# display device (--vga); QEMU_ARGS: words appended to QEMU's command line,
+# one --qemu-arg each (split at spaces).
 #
 # Included after tests/tests.mk: its suites are added to make check's
 # command line (expanded when the recipe runs); what they need (the daemon,
@@ -23,6 +27,11 @@ RUN ?=
 EXTRA ?=
 DRIVER_CFLAGS ?=
 INJECT_FAULTS ?=
+VGA ?= std
+QEMU_ARGS ?=
+# The generic kernel make check boots (vramcopy needs drm.ko): $(KERNEL) if
+# it is a generic one, else the generic kernel of the same series.
+GENERIC_KERNEL = $(if $(filter %-generic,$(KERNEL)),$(KERNEL),$(if $(filter 6.12%,$(KERNEL)),6.12,6.1)-generic)
 
 .PHONY: vmcheck install-vmcheck
 # Through the environment: RUN is a shell command, quotes and all.
@@ -31,20 +40,32 @@ vmcheck: export VMCHECK_RUN = $(RUN)
 vmcheck: export VMCHECK_CFLAGS = $(DRIVER_CFLAGS)
 vmcheck: deps kernel kmod daemon
 	@if [ -z "$$VMCHECK_DRIVER" ]; then \
-		echo "usage: make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12]" \
-			"[VMCHECK_TIMEOUT=S] [EXTRA='file[:guestpath] ...'] [DRIVER_CFLAGS=...]" >&2; exit 2; fi
+		echo "usage: make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12|6.1-generic|6.12-generic]" \
+			"[VGA=std|qxl|virtio|none] [QEMU_ARGS='...'] [VMCHECK_TIMEOUT=S] [EXTRA='file[:guestpath] ...']" \
+			"[DRIVER_CFLAGS=...]" >&2; exit 2; fi
 	@KCFLAGS="$${KCFLAGS:+$$KCFLAGS }$$VMCHECK_CFLAGS" $(VMCHECK) --driver "$$VMCHECK_DRIVER" --run "$$VMCHECK_RUN" --kernel $(KERNEL) \
-		--timeout $(VMCHECK_TIMEOUT) --checkd $(CHECKD_BIN) \
+		--timeout $(VMCHECK_TIMEOUT) --checkd $(CHECKD_BIN) --vga $(VGA) \
 		$(if $(filter 1 yes,$(INJECT_FAULTS)),--inject-faults) \
-		$(foreach e,$(EXTRA),--extra $(e))
+		$(foreach e,$(EXTRA),--extra $(e)) $(foreach q,$(QEMU_ARGS),--qemu-arg $(q))
 
-# Usage errors and a driver that does not compile need no guest; the guest
-# suite boots five times: fbcopy clean on $(KERNEL), with its injected bugs
-# on the other kernel (so both kernels are proven), a hanging RUN; errpath
-# with --inject-faults on the other kernel (its error path leaks) and fixed
-# on $(KERNEL).
+# Usage errors, a driver that does not compile and one whose dependency the
+# kernel lacks need no guest; the guest suite boots seven times: fbcopy clean
+# on $(KERNEL), with its injected bugs on the other kernel (so both kernels
+# are proven), a hanging RUN; errpath with --inject-faults on the other
+# kernel (its error path leaks) and fixed on $(KERNEL); the DRM example
+# vramcopy clean on $(GENERIC_KERNEL) with a QXL device (--vga none
+# --qemu-arg ...), and with its injected bugs on the std VGA.
 HOST_SUITES += 'tests/vmcheck/test.sh host'
-GUEST_SUITES += 'tests/vmcheck/test.sh guest $(KERNEL) $(OTHER_KERNEL)'
+GUEST_SUITES += 'tests/vmcheck/test.sh guest $(KERNEL) $(OTHER_KERNEL) $(GENERIC_KERNEL)'
+
+# make bench: vmcheck's boot-to-verdict on $(GENERIC_KERNEL), with drm.ko
+# loaded as vramcopy's dependency (the guest boots once).
+# (bench/bench.mk, included after this fragment, starts BENCH_TARGETS
+# afresh: bench names this prerequisite here.)
+bench: bench-vmcheck
+.PHONY: bench-vmcheck
+bench-vmcheck: deps daemon
+	@tests/vmcheck/test.sh bench $(GENERIC_KERNEL)
 
 # Installed, iomap-vmcheck finds what it needs under $(PREFIX)/share/iomap-check
 # (the guest harness, kmod sources to build iomap_check.ko for a kernel it has
@@ -54,6 +75,7 @@ GUEST_SUITES += 'tests/vmcheck/test.sh guest $(KERNEL) $(OTHER_KERNEL)'
 # in $$XDG_CACHE_HOME/iomap-check.
 VMCHECK_SHARE = $(DESTDIR)$(PREFIX)/share/iomap-check
 VMCHECK_FILES = VERSION scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
+	scripts/module-closure.sh \
 	vm/vm.sh vm/guest/init $(wildcard vm/guest/*.sh vm/*.awk) \
 	$(shell find kmod include/iomap-check -type f \( -name '*.[ch]' -o -name Kbuild \
 		-o -name '*.sh' \) | LC_ALL=C sort)

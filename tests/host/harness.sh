@@ -21,7 +21,7 @@ check() { # DESC WHY-IF-FAILED COMMAND...
 }
 
 echo "KTAP version 1"
-echo "1..14"
+echo "1..19"
 
 # --- kernel resolution ---------------------------------------------------------
 for k in 6.1 6.12; do
@@ -35,6 +35,16 @@ for k in 6.1 6.12; do
 		bash -c "[ -s '$d/vmlinuz' ] && [ -f '$d/build/Makefile' ] &&
 			readelf -S '$d/vmlinux' 2>/dev/null | grep -q '\.BTF'"
 done
+
+# The generic flavor resolves through its own metapackages, and an exact
+# release of it is taken as is; nothing is fetched here.
+for k in 6.1 6.12; do
+	rel=$("$top/scripts/fetch-kernel.sh" --resolve $k-generic 2>&1)
+	check "fetch-kernel resolves $k-generic through the metapackage ($rel)" "got '$rel'" \
+		grep -qE "^${k//./\\.}\.[0-9]+[-+][0-9a-z+.-]*[0-9]-amd64\$" <<<"$rel"
+done
+rel=$("$top/scripts/fetch-kernel.sh" --resolve 6.1.0-57-amd64 2>&1)
+check "fetch-kernel takes an exact generic release as is" "got '$rel'" [ "$rel" = 6.1.0-57-amd64 ]
 
 # --- splat classifier --------------------------------------------------------------
 for log in "$here"/console-*.log; do
@@ -79,6 +89,13 @@ vm hang 3 'not ok .*# TIMEOUT: guest did not finish within 2 s' --timeout 2
 vm panic 4 'not ok .*# kernel oops/panic'
 vm oops 4 "not ok [0-9]+ fake: kernel log during t/one # kernel oops/panic: BUG: unable to handle"
 vm nopoweroff 1 'not ok .*did not power off'
+# --vga and --qemu-arg reach QEMU's command line: the device, and the
+# extra words verbatim, in order, after the harness's own.
+FAKE_QEMU_ARGS=$work/args vm pass 0 '^ok' --vga qxl --qemu-arg -device --qemu-arg 'qxl,id=second card'
+check "vm.sh --vga qxl --qemu-arg ...: QEMU gets -vga qxl and the words verbatim, last" \
+	"got: $(tr '\n' ' ' <"$work/args" 2>/dev/null)" \
+	bash -c "grep -qx -- '-vga' '$work/args' && grep -A1 -x -- '-vga' '$work/args' | tail -n1 | grep -qx qxl &&
+		[ \"\$(tail -n 2 '$work/args' | tr '\n' '|')\" = '-device|qxl,id=second card|' ]"
 
 # --- a real QEMU that cannot boot what it was given ---------------------------------
 t0=$SECONDS

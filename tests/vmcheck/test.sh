@@ -3,14 +3,25 @@
 #
 # usage: test.sh host             no guest: --help, --version, usage errors
 #                                 (exit 2), a driver that does not compile
-#                                 (exit 2 with gcc's message)
-#        test.sh guest K1 [K2]    five guest boots: the example driver
+#                                 (exit 2 with gcc's message), a driver that
+#                                 needs a module the kernel lacks (exit 2,
+#                                 named), the DRM example on a cloud kernel
+#                                 (exit 2, the generic flavor suggested),
+#                                 scripts/module-closure.sh on a made-up
+#                                 modules tree
+#        test.sh guest K1 [K2 [G]]
+#                                 five guest boots: the example driver
 #                                 fbcopy clean on K1 (exit 0, no JSON), built
 #                                 with its bugs on K2 (exit 1, the rules and
 #                                 functions in the JSON), a RUN that hangs on
 #                                 K1 (exit 3 after --timeout); errpath with
 #                                 --inject-faults on K2 (exit 1: its error
-#                                 path leaks), fixed on K1 (exit 0)
+#                                 path leaks), fixed on K1 (exit 0); with G, a
+#                                 generic kernel, two more: the DRM example
+#                                 vramcopy (it needs drm.ko) clean on G with
+#                                 no VGA and a QXL device by --qemu-arg, and
+#                                 with its bugs on G's std VGA
+#        test.sh bench G          vramcopy's boot-to-verdict on G (make bench)
 # Outputs of each case: $ABS_BUILD/check/vmcheck/<case>.out
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -68,7 +79,7 @@ host() {
 	expect help 0 "vmcheck --help exits 0 and documents every exit status" \
 		'^  4  kernel oops or panic'
 	grep -qE '^  3  infrastructure failure' "$logs/help.out" &&
-		grep -qE '^  2  usage error, or the driver does not build' "$logs/help.out" &&
+		grep -qE '^  2  usage error, the driver does not build' "$logs/help.out" &&
 		grep -qE -- '--extra F\[:PATH\]' "$logs/help.out" ||
 		not_ok "vmcheck --help lists --extra and statuses 2, 3" "missing in --help"
 	vmc version --version
@@ -93,6 +104,31 @@ host() {
 	expect u-extrarel 2 "usage: --extra to a relative guest path: exit 2" 'must be absolute'
 	vmc u-stray --driver "$fb" stray
 	expect u-stray 2 "usage: stray argument: exit 2" "unexpected argument 'stray'"
+	vmc u-vga --driver "$fb" --vga frobvga
+	expect u-vga 2 "usage: --vga frobvga: exit 2, the device types listed" 'use one of: .*qxl'
+	grep -qE -- '--vga TYPE' "$logs/help.out" && grep -qE -- '--qemu-arg ARG' "$logs/help.out" &&
+		grep -qE -- '6\.1-generic' "$logs/help.out" ||
+		not_ok "vmcheck --help lists --vga, --qemu-arg and the generic kernels" "missing in --help"
+
+	closure
+
+	# Built against $KERNEL (a cloud one in make check): modpost records
+	# the dependency from absent.symvers; no kernel has that module.
+	vmc missing --driver "$drivers/needsmissing" --run true --out "$logs/missing"
+	expect missing 2 "a driver that needs a module the kernel lacks: exit 2, the module named" \
+		"needs module 'iomc_absent_module', which kernel .* does not have"
+	grep -q '^not ok 1 dependencies: needsmissing' "$logs/missing.out" ||
+		not_ok "missing dependency: KTAP 'not ok dependencies' on stdout" "missing"
+
+	# The DRM example on a cloud kernel (make check's $KERNEL): no DRM
+	# there, modpost fails; the message points at the generic flavor.
+	case "${KERNEL:-6.1}" in
+	*-generic | *[0-9]-amd64) ;;
+	*)
+		vmc drm-cloud --driver "$drivers/vramcopy" --run true --out "$logs/drm-cloud"
+		expect drm-cloud 2 "a DRM driver on a cloud kernel: exit 2, the generic flavor suggested" \
+			'^# the generic flavor has them all: --kernel 6\.[0-9]+-generic' "$logs/drm-cloud.out" ;;
+	esac
 
 	# from a directory whose path has a blank, | and & (one compile for both)
 	local odd="$logs/odd dir | a&b"
@@ -112,6 +148,56 @@ host() {
 	vmc u-outproc --driver "$fb" --out /proc/iomc-no-such-dir/logs
 	expect u-outproc 2 "usage: --out not writable: exit 2" 'cannot create or write'
 	finish
+}
+
+# scripts/module-closure.sh on a made-up modules tree: load order, the
+# driver's own modules and iomap_check left out, depmod when modules.dep is
+# missing, a missing module named (exit 1).
+closure() {
+	local t=$logs/closure r=$logs/closure/root m=9.9.9-iomc mc=$top/scripts/module-closure.sh got
+	rm -rf "$t" && mkdir -p "$r/lib/modules/$m/kernel/sub" "$t/drv"
+	echo >"$t/empty.c"
+	cc -c "$t/empty.c" -o "$t/empty.o" || { not_ok "module-closure: cc" "cannot compile"; return; }
+	# fake_ko FILE DEPENDS: an ELF object with just a .modinfo section
+	fake_ko() {
+		printf 'depends=%s\0license=GPL\0' "$2" >"$t/mi"
+		objcopy --add-section .modinfo="$t/mi" "$t/empty.o" "$1"
+	}
+	fake_ko "$r/lib/modules/$m/kernel/a-core.ko" ""
+	fake_ko "$r/lib/modules/$m/kernel/sub/b.ko" "a_core"
+	fake_ko "$r/lib/modules/$m/kernel/c.ko" "b,a-core"
+	fake_ko "$t/drv/main.ko" "c,helper,iomap_check"
+	fake_ko "$t/drv/helper.ko" "a_core"
+	printf '%s\n' "kernel/c.ko: kernel/sub/b.ko kernel/a-core.ko" "kernel/sub/b.ko: kernel/a-core.ko" \
+		"kernel/a-core.ko:" >"$r/lib/modules/$m/modules.dep"
+	got=$("$mc" "$r/lib/modules/$m" "$t/drv/main.ko" "$t/drv/helper.ko" 2>&1 | sed "s|$r/lib/modules/$m/||" | tr '\n' ' ')
+	if [ "$got" = "kernel/a-core.ko kernel/sub/b.ko kernel/c.ko " ]; then
+		ok "module-closure: dependencies first, each once, the driver's own and iomap_check left out"
+	else
+		not_ok "module-closure: dependencies first, each once, the driver's own and iomap_check left out" "got '$got'"
+	fi
+	fake_ko "$t/drv/needy.ko" "c,nosuch-mod"
+	got=$("$mc" "$r/lib/modules/$m" "$t/drv/needy.ko" 2>&1)
+	if [ $? = 1 ] && grep -q "needs module 'nosuch_mod', which kernel $m does not have" <<<"$got"; then
+		ok "module-closure: a missing module is named, exit 1"
+	else
+		not_ok "module-closure: a missing module is named, exit 1" "got '$got'"
+	fi
+	fake_ko "$t/drv/nodeps.ko" ""
+	got=$("$mc" "$r/lib/modules/$m" "$t/drv/nodeps.ko" 2>&1)
+	if [ $? = 0 ] && [ -z "$got" ]; then
+		ok "module-closure: no dependency, no output"
+	else
+		not_ok "module-closure: no dependency, no output" "got '$got'"
+	fi
+	# No modules.dep (as the Debian packages ship it): depmod computes it.
+	rm -f "$r/lib/modules/$m"/modules.*
+	got=$("$mc" "$r/lib/modules/$m" "$t/drv/helper.ko" 2>&1)
+	if [ $? = 0 ] && [ -s "$r/lib/modules/$m/modules.dep" ] && [ "${got##*/}" = a-core.ko ]; then
+		ok "module-closure: no modules.dep: depmod -b computes it"
+	else
+		not_ok "module-closure: no modules.dep: depmod -b computes it" "got '$got'"
+	fi
 }
 
 # json_check FILE RULE@FUNC...: every '{' line is one JSON object, and the
@@ -210,11 +296,75 @@ guest() {
 		--kernel "$k1" --out "$logs/errpath-fixed-$k1"
 	expect errpath-fixed-$k1 0 "errpath fixed on $k1 --inject-faults: exit 0 (${secs}s)" \
 		'^ok [0-9]+ .*inject 2: create #2 failed at errpath_init\+'
+	[ -z "${3:-}" ] || drm "$3"
 	finish
+}
+
+# vramcopy's test program, static for the guest; sets vt or says why not.
+vt_build() {
+	local d=$drivers/vramcopy
+	vt=$logs/vramcopy-test
+	cc -static -O2 -Wall -Wextra -Werror -I"$d" -o "$vt" "$d/test.c" 2>"$logs/vramcopy-test.err"
+}
+
+# The DRM example on the generic kernel G: its dependency drm.ko resolved
+# and loaded, its device picked with --vga.
+drm() {
+	local g=$1 vc=$drivers/vramcopy why
+	if ! vt_build; then
+		not_ok "vramcopy's test program builds (cc -static)" "$(head -n 3 "$logs/vramcopy-test.err" | tr '\n' ' ')"
+		return
+	fi
+	local t=(--driver "$vc" --kernel "$g" --extra "$vt:/opt/vramcopy-test" --run /opt/vramcopy-test)
+
+	# No VGA, a QXL device by --qemu-arg: both options in one boot.
+	vmc drm-clean-$g "${t[@]}" --vga none --qemu-arg -device --qemu-arg qxl \
+		--out "$logs/drm-clean-$g"
+	expect drm-clean-$g 0 "vramcopy (DRM) on $g, --vga none --qemu-arg -device --qemu-arg qxl, clean: exit 0 (${secs}s)" \
+		'^ok [0-9]+ .*run: RUN.*\(exit 0\)'
+	grep -qE '^ok [0-9]+ .*setup: insmod dependency drm\.ko' "$logs/drm-clean-$g.out" &&
+		grep -q 'aperture .* (BAR 1)' "$logs/drm-clean-$g/vm/console.log" ||
+		not_ok "vramcopy on $g: drm.ko loaded first, the driver bound QXL's BAR 1" "see $logs/drm-clean-$g"
+	if why=$(json_check "$logs/drm-clean-$g.out"); then
+		ok "vramcopy (DRM) on $g, clean: no JSON report"
+	else
+		not_ok "vramcopy (DRM) on $g, clean: no JSON report" "$why"
+	fi
+
+	KCFLAGS=-DVRAMCOPY_INJECT_BUG vmc drm-bug-$g "${t[@]}" --out "$logs/drm-bug-$g"
+	expect drm-bug-$g 1 "vramcopy (DRM) on $g, std VGA, with VRAMCOPY_INJECT_BUG: exit 1 (${secs}s)"
+	if why=$(json_check "$logs/drm-bug-$g.out" \
+		might_sleep_in_atomic@vramcopy_pwrite_page leak_on_free@vramcopy_release); then
+		ok "vramcopy (DRM) on $g with VRAMCOPY_INJECT_BUG: JSON names the rules and functions"
+	else
+		not_ok "vramcopy (DRM) on $g with VRAMCOPY_INJECT_BUG: JSON names the rules and functions" "$why"
+	fi
+	grep -q 'aperture .* (BAR 0)' "$logs/drm-bug-$g/vm/console.log" ||
+		not_ok "vramcopy on $g, std VGA: the driver bound BAR 0" "see $logs/drm-bug-$g"
+}
+
+# make bench: one vramcopy check on the generic kernel G; its boot to
+# verdict (from QEMU's start to the guest's last word) and the whole run.
+bench() {
+	local g=${1:-6.1-generic} vc=$drivers/vramcopy
+	vt_build || { echo "bench-vmcheck: cannot build vramcopy's test program" >&2; exit 3; }
+	echo "# vmcheck bench: vramcopy (needs drm.ko) on $g, --vga qxl"
+	vmc bench-$g --driver "$vc" --kernel "$g" --vga qxl --extra "$vt:/opt/vramcopy-test" \
+		--run /opt/vramcopy-test --out "$logs/bench-$g"
+	local v=$logs/bench-$g/vm
+	if [ "$rc" != 0 ]; then
+		echo "vmcheck bench: iomap-vmcheck exit $rc (see $logs/bench-$g.out)" >&2
+		exit "$rc"
+	fi
+	read -r rel accel wall init outcome <"$v/info"
+	printf 'vmcheck %-14s boot-to-verdict %6.1f s (%s, /init at %s s), whole run %d s, initramfs %d KiB, deps: %s\n' \
+		"$g" "$wall" "$accel" "$init" "$secs" $(($(stat -c %s "$v"/initramfs.cpio.* | head -n1) / 1024)) \
+		"$(sed -n "s/^DEP_KOS='\(.*\)'$/\1/p" "$logs/bench-$g/conf")"
 }
 
 case "${1:-}" in
 host) host ;;
 guest) shift; guest "$@" ;;
-*) echo "usage: test.sh host | guest K1 [K2]" >&2; exit 2 ;;
+bench) shift; bench "$@" ;;
+*) echo "usage: test.sh host | guest K1 [K2 [G]] | bench G" >&2; exit 2 ;;
 esac

@@ -3,8 +3,11 @@
 #   /vmcheck/conf             shell variables: RUN_TIMEOUT (s),
 #                             ATTACH_TIMEOUT (s), CHECKD (1: run the
 #                             daemon, 0: development only, no checker),
-#                             DRIVER_KOS (the driver's .ko names, load order)
+#                             DRIVER_KOS (the driver's .ko names, load order),
+#                             DEP_KOS (the in-kernel modules it needs, load
+#                             order: scripts/module-closure.sh)
 #   /vmcheck/iomap_check.ko   the io_mapping module
+#   /vmcheck/deps/*.ko        the guest kernel's own modules in DEP_KOS
 #   /vmcheck/driver/*.ko      the driver, built with the drop-in header
 #   /vmcheck/run.sh           RUN, the driver's own test, verbatim
 #   /bin/iomap-checkd         the checker (static)
@@ -15,9 +18,10 @@
 #
 # Steps, each a KTAP result named by its first word, each inside a mark
 # window so the host attributes kernel WARN/BUG/oops to it:
-#   setup    insmod iomap_check.ko, start `iomap-checkd --ci --json` (and a
-#            second instance for the human reports), wait until both say
-#            they attached
+#   setup    insmod the dependencies (DEP_KOS, in order; a failure ends
+#            the check: "deps=fail MODULE: ERROR"), iomap_check.ko, start
+#            `iomap-checkd --ci --json` (and a second instance for the
+#            human reports), wait until both say they attached
 #   insmod   the driver's modules, in order (after the checker attached, so
 #            nothing the driver does at load is missed)
 #   run      RUN as `sh /vmcheck/run.sh` in its own session, output shown
@@ -36,7 +40,7 @@
 . /guest/lib.sh
 
 V=/vmcheck
-RUN_TIMEOUT=600 ATTACH_TIMEOUT=120 CHECKD=1 DRIVER_KOS= INJECT=0
+RUN_TIMEOUT=600 ATTACH_TIMEOUT=120 CHECKD=1 DRIVER_KOS= DEP_KOS= INJECT=0
 . $V/conf
 P=/sys/module/iomap_check/parameters
 JSON=/dev/ttyS2
@@ -59,6 +63,19 @@ wait_for() {
 
 # ---- setup ------------------------------------------------------------------
 mark_begin setup
+# The kernel's own modules the driver needs, dependencies first. They stay
+# loaded: unloading drm and friends checks nothing of the driver's.
+for ko in $DEP_KOS; do
+	if err=$(insmod $V/deps/$ko 2>&1); then
+		ok "setup: insmod dependency $ko"
+	else
+		not_ok "setup: insmod dependency $ko" "${err:-failed}"
+		mark_end setup
+		say "deps=fail $ko: $(echo "${err:-failed}" | tr '\n' ' ')"
+		exit 0
+	fi
+done
+[ -z "$DEP_KOS" ] || say deps=ok
 if err=$(insmod $V/iomap_check.ko 2>&1); then
 	ok "setup: insmod iomap_check.ko"
 else
@@ -115,6 +132,20 @@ else
 fi
 mark_end setup
 
+# sync_checkd WHY: SIGUSR1 makes the daemon reread /proc/kallsyms and print
+# its summary so far; it drains its ring buffer before handling a signal,
+# so once that summary is out, every earlier report has been printed.
+synced() {
+	[ "$(grep -c '"final":false' /tmp/checkd.json)" -gt "$1" ] &&
+		[ "$(grep -c 'summary so far' /tmp/checkd.log)" -gt "$2" ]
+}
+sync_checkd() {
+	[ -n "$jpid" ] || return 0
+	j0=$(grep -c '"final":false' /tmp/checkd.json) h0=$(grep -c 'summary so far' /tmp/checkd.log)
+	kill -USR1 $jpid 2>/dev/null
+	wait_for 10 synced $j0 $h0 || diag "iomap-checkd: no summary after SIGUSR1 ($1) in 10s"
+}
+
 # ---- insmod -------------------------------------------------------------------
 mark_begin insmod
 loaded= all_loaded=1
@@ -131,6 +162,11 @@ for ko in $DRIVER_KOS; do
 done
 creates=$(($(cat $P/creates 2>/dev/null || echo 0) - creates0))
 mark_end insmod
+# The driver's symbols into the daemon's table now: its reread on an
+# unknown address does not happen where a symbol it read before seems to
+# contain the driver's code (an ftrace trampoline just below the module,
+# in kallsyms as one symbol hundreds of KiB long).
+[ $all_loaded = 0 ] || sync_checkd "after insmod"
 
 # ---- run ----------------------------------------------------------------------
 # run_test LABEL: RUN with its watchdog; sets run (ok, fail, timeout).
@@ -174,19 +210,9 @@ fi
 say run=$run
 
 # ---- rmmod --------------------------------------------------------------------
-# The daemons name the sites of a report when they read it: make them read
-# everything RUN caused while the driver's symbols still exist. They drain
-# their ring buffer before handling a signal, so once SIGUSR1's "summary so
-# far" is out, every earlier report has been printed.
-synced() {
-	[ "$(grep -c '"final":false' /tmp/checkd.json)" -gt "$1" ] &&
-		[ "$(grep -c 'summary so far' /tmp/checkd.log)" -gt "$2" ]
-}
-if [ -n "$jpid" ]; then
-	j0=$(grep -c '"final":false' /tmp/checkd.json) h0=$(grep -c 'summary so far' /tmp/checkd.log)
-	kill -USR1 $jpid 2>/dev/null
-	wait_for 10 synced $j0 $h0 || diag "iomap-checkd: no summary after SIGUSR1 in 10s"
-fi
+# The daemon names the sites of a report when it reads it: make it read
+# everything RUN caused while the driver's symbols still exist.
+sync_checkd "before rmmod"
 mark_begin rmmod
 for m in $loaded; do
 	if err=$(rmmod $m 2>&1); then
@@ -198,13 +224,8 @@ done
 mark_end rmmod
 
 # ---- inject -------------------------------------------------------------------
-# checkd_sync: every report of what happened so far is out (see rmmod).
-checkd_sync() {
-	[ -n "$jpid" ] || return 0
-	j0=$(grep -c '"final":false' /tmp/checkd.json) h0=$(grep -c 'summary so far' /tmp/checkd.log)
-	kill -USR1 $jpid 2>/dev/null
-	wait_for 10 synced $j0 $h0 || diag "iomap-checkd: no summary after SIGUSR1 in 10s"
-}
+# checkd_sync: every report of what happened so far is out (sync_checkd).
+checkd_sync() { sync_checkd inject; }
 # tell LINE: a line into both of the checker's outputs, between reports.
 tell() {
 	[ -n "$jpid" ] || return 0
