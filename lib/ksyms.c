@@ -155,6 +155,12 @@ size_t iomc_ksyms_count(const struct iomc_ksyms *k)
 	return k ? k->n : 0;
 }
 
+/* kallsyms' pseudo-modules: BPF programs and ftrace trampolines */
+static int is_pseudo_module(const char *mod)
+{
+	return mod && (!strcmp(mod, "bpf") || !strncmp(mod, "__builtin__", 11));
+}
+
 int iomc_ksyms_find(const struct iomc_ksyms *k, __u64 addr, struct iomc_sym *s)
 {
 	size_t lo = 0, hi;
@@ -174,10 +180,11 @@ int iomc_ksyms_find(const struct iomc_ksyms *k, __u64 addr, struct iomc_sym *s)
 	if (lo + 1 >= k->n)
 		return 0;	/* the last symbol: its end is unknown */
 	size = k->syms[lo + 1].addr - k->syms[lo].addr;
-	if (addr - k->syms[lo].addr >= size || size > IOMC_SYM_MAX_SIZE)
+	s->mod = k->syms[lo].mod == (size_t)-1 ? NULL : k->names + k->syms[lo].mod;
+	if (addr - k->syms[lo].addr >= size || size > IOMC_SYM_MAX_SIZE ||
+	    (is_pseudo_module(s->mod) && size > IOMC_SYM_MAX_PSEUDO_SIZE))
 		return 0;
 	s->name = k->names + k->syms[lo].name;
-	s->mod = k->syms[lo].mod == (size_t)-1 ? NULL : k->names + k->syms[lo].mod;
 	s->start = k->syms[lo].addr;
 	s->size = size;
 	return 1;

@@ -7,8 +7,11 @@
  * lookup, a site is spelled by iomc_sym_format() alone.
  *
  * A symbol contains an address when the address lies before the next code
- * symbol and the symbol is at most IOMC_SYM_MAX_SIZE long; otherwise the
- * address is printed as 0x... (the last symbol of a table has no known end).
+ * symbol and the symbol is at most IOMC_SYM_MAX_SIZE long, or one page for
+ * the kernel's pseudo-modules ([bpf] programs, [__builtin__ftrace]
+ * trampolines: small, and followed by a gap up to the next module, which
+ * may have been loaded since); otherwise the address is printed as 0x...
+ * (the last symbol of a table has no known end).
  */
 #ifndef IOMC_LIB_KSYMS_H
 #define IOMC_LIB_KSYMS_H
@@ -17,6 +20,7 @@
 #include <linux/types.h>
 
 #define IOMC_SYM_MAX_SIZE (1ULL << 20)
+#define IOMC_SYM_MAX_PSEUDO_SIZE 4096ULL
 
 /* One looked-up symbol (strings owned by the table it came from). */
 struct iomc_sym {

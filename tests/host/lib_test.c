@@ -99,9 +99,11 @@ static void test_ksyms(void)
 	      "ffffffff81300300 T after_huge\n"
 	      "ffffffffc0001000 t drv_probe\t[drv]\n"
 	      "ffffffffc0001080 t drv_remove\t[drv]\n"
-	      "ffffffffc0002000 t last_symbol\t[drv]\n", f);
+	      "ffffffffc0002000 t ftrace_trampoline\t[__builtin__ftrace]\n"
+	      "ffffffffc0040000 t other_probe\t[other]\n"
+	      "ffffffffc0041000 t last_symbol\t[other]\n", f);
 	fclose(f);
-	result(!iomc_ksyms_load(k, path) && iomc_ksyms_count(k) == 7,
+	result(!iomc_ksyms_load(k, path) && iomc_ksyms_count(k) == 9,
 	       "ksyms: code symbols loaded, data skipped");
 	result(!strcmp(iomc_ksyms_name(k, 0xffffffffc0001010ULL, b, sizeof(b)),
 		       "drv_probe+0x10/0x80 [drv]"), "ksyms: module symbol, %pS spelling");
@@ -111,10 +113,15 @@ static void test_ksyms(void)
 		       "0xffffffff81000310"), "ksyms: a 3 MiB 'function' is not believed");
 	result(!strcmp(iomc_ksyms_name(k, 0xffffffffc0002010ULL, b, sizeof(b)),
 		       "0xffffffffc0002010") &&
+	       !strcmp(iomc_ksyms_name(k, 0xffffffffc0030000ULL, b, sizeof(b)),
+		       "0xffffffffc0030000"),
+	       "ksyms: a pseudo-module's symbol is not stretched over the gap to the next module");
+	result(!strcmp(iomc_ksyms_name(k, 0xffffffffc0041010ULL, b, sizeof(b)),
+		       "0xffffffffc0041010") &&
 	       !strcmp(iomc_ksyms_name(k, 0x1000, b, sizeof(b)), "0x1000") &&
 	       !strcmp(iomc_ksyms_name(k, 0, b, sizeof(b)), "?"),
 	       "ksyms: past the last symbol, below the first, and 0");
-	result(iomc_ksyms_load(k, "/nonexistent/kallsyms") < 0 && iomc_ksyms_count(k) == 7,
+	result(iomc_ksyms_load(k, "/nonexistent/kallsyms") < 0 && iomc_ksyms_count(k) == 9,
 	       "ksyms: a failed reload keeps the old table");
 	unlink(path);
 	iomc_ksyms_free(k);
@@ -122,7 +129,7 @@ static void test_ksyms(void)
 
 int main(void)
 {
-	printf("KTAP version 1\n1..15\n");
+	printf("KTAP version 1\n1..16\n");
 	test_cli();
 	test_dedup();
 	test_ksyms();
