@@ -238,7 +238,7 @@ t0=$(now)
 	-display none -vga "$vga" -monitor none -parallel none -nic none \
 	-serial "file:$out/console.raw" -serial "file:$out/guest.raw" "${chan_args[@]}" \
 	-kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet iomc_mode=$modes${append:+ $append}" \
+	-append "console=ttyS0 panic=-1 quiet no_timer_check iomc_mode=$modes${append:+ $append}" \
 	"${qemu_args[@]}" </dev/null >"$out/qemu.log" 2>&1 &
 qpid=$!
 
