@@ -113,9 +113,10 @@ static void dump_event_json(FILE *out, const struct az_event *e)
 
 static void dump_event(FILE *out, const struct az_event *e)
 {
-	static const char *const types[] = { "?", "create", "free", "map", "unmap", "switch",
-					     "exit", "irq_exit", "might_sleep", "drop",
-					     "module_end" };
+	static const char *const types[IOMC_EV_MAX] = {
+		"?", "create", "free", "map", "unmap", "switch", "exit", "irq_exit",
+		"might_sleep", "drop", "module_end", "memremap", "memunmap",
+		"memremap_pages" };
 	static const char *const kinds[] = IOMC_KIND_NAMES;
 	static const char *const ctxs[] = IOMC_CTX_NAMES;
 	const struct iomc_event *ev = &e->ev;
@@ -153,6 +154,14 @@ static void dump_event(FILE *out, const struct az_event *e)
 		break;
 	case IOMC_EV_IRQ_EXIT:
 		fprintf(out, " ctx=%s", ctxs[ev->ctx % IOMC_CTX_MAX]);
+		break;
+	case IOMC_EV_MEMREMAP:
+	case IOMC_EV_MEMUNMAP:
+	case IOMC_EV_PAGEMAP:
+		fprintf(out, " api=%u phys=0x%llx size=%llu vaddr=0x%llx arg=0x%llx",
+			ev->kind, (unsigned long long)ev->offset,
+			(unsigned long long)ev->size, (unsigned long long)ev->vaddr,
+			(unsigned long long)ev->arg);
 		break;
 	default:
 		fprintf(out, " arg=%llu", (unsigned long long)ev->arg);

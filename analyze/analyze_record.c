@@ -94,8 +94,12 @@ static int valid(const struct rec_src *r, const struct iomc_event *ev)
 {
 	__u32 ncpus = r->hdr.ncpus && r->hdr.ncpus < AZ_MAX_CPUS ? r->hdr.ncpus : AZ_MAX_CPUS;
 
+	int mr = ev->type == IOMC_EV_MEMREMAP || ev->type == IOMC_EV_MEMUNMAP ||
+		 ev->type == IOMC_EV_PAGEMAP;
+
 	return ev->type >= IOMC_EV_CREATE && ev->type < IOMC_EV_MAX &&
-	       ev->kind < IOMC_KIND_MAX && ev->ctx < IOMC_CTX_MAX && ev->cpu < ncpus;
+	       ev->kind < (mr ? IOMC_MR_API_MAX : IOMC_KIND_MAX) &&
+	       ev->ctx < IOMC_CTX_MAX && ev->cpu < ncpus;
 }
 
 static void push(struct rec_src *r, struct az_event *ev)

@@ -171,6 +171,53 @@ struct {
 	__uint(max_entries, 1 << 20);		/* resized by --ringbuf */
 } rb SEC(".maps");
 
+/* memremap: per-task state of calls in progress (see "memremap" below) */
+/* What a memremap call's entry saw, until its return (per task). */
+struct mr_pend {
+	__u64 site;
+	__u64 phys;		/* memremap: offset; pages: range start */
+	__u64 size;		/* bytes */
+	__u64 pgmap;
+	__u32 api;		/* enum iomc_mr_api of the outermost call */
+	__u32 low;		/* flags, or the normalized pgmap type */
+	__u32 region;		/* enum iomc_region */
+	__u32 mmio;
+	__u32 nr_range;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);			/* tid */
+	__type(value, struct mr_pend);
+} mr_pend SEC(".maps");
+
+/* The live memremaps: address -> struct iomc_mr (filled by the daemon at
+ * start with those made before it, from /proc/vmallocinfo). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);			/* address returned */
+	__type(value, struct iomc_mr);
+} mrs SEC(".maps");
+
+/*
+ * devm_memunmap in progress per task: the stack slot of its return address
+ * and that address. The memunmap devres calls inside it (the slot is still
+ * above the stack pointer and holds the same address) is part of it.
+ */
+struct devm_unmap {
+	__u64 sp, ret;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);			/* tid */
+	__type(value, struct devm_unmap);
+} mr_devm_unmap SEC(".maps");
+
 /* ---- helpers ------------------------------------------------------------ */
 
 __noinline int g_stack_find(const struct iomc_stack *s, __u64 vaddr)
@@ -917,6 +964,8 @@ static __always_inline int task_exit(void *ctx)
 	struct scratch *sc;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
+	bpf_map_delete_elem(&mr_pend, &tid);
+	bpf_map_delete_elem(&mr_devm_unmap, &tid);
 	task = bpf_map_lookup_elem(&tasks, &tid);
 	if (!task)
 		return 0;
@@ -1420,6 +1469,390 @@ int BPF_PROG(iomc_test_module_end, __u64 id, __u64 core_lo, __u64 core_len,
 	return module_end(ctx, id, &core, &init, failed);
 }
 
+/* ---- memremap ------------------------------------------------------------ */
+
+/*
+ * The memremap API in the unmodified kernel: kprobes at the entry of
+ * memremap, devm_memremap, memremap_pages and devm_memremap_pages keep the
+ * arguments, the call site and what the range overlaps (read from the
+ * kernel's iomem resources at that moment) per task; their kretprobes make
+ * the event with the result, check it and track the live address. memunmap
+ * and devm_memunmap are checked at entry. A devm_ function's inner call
+ * (devm_memremap -> memremap) is part of the outer event, not one of its
+ * own: the outer function's pending entry says so.
+ */
+
+/* Live memremaps not tracked (table full): memunmap_unknown goes quiet. */
+__u64 mr_untracked;
+
+const struct iomc_mr zero_mr = {};
+
+/* The kernel's resource tree root; weak: absent, ranges stay unknown. */
+extern const void iomem_resource __ksym __weak;
+
+#define IORESOURCE_SYSTEM_RAM_FLAGS 0x01000200UL /* IORESOURCE_MEM | _SYSRAM */
+#define IOMEM_TOP_MAX 128
+
+/*
+ * Classify [q->phys, q->phys + q->size) like region_intersects(...,
+ * IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE) does: over the top-level iomem
+ * resources that overlap it, System RAM only = intersects, none =
+ * disjoint, both = mixed. mmio: it overlaps a top-level "PCI Bus" window.
+ * Read without the resource lock: a resource inserted or removed at the
+ * same moment may be missed (the read itself is safe).
+ */
+struct region_walk {
+	__u64 lo, hi;
+	struct resource *p;
+	__u32 ram, other, mmio, pad;
+};
+
+/* "PCI Bus" and its NUL as one little-endian word */
+#define PCI_BUS_WORD 0x0073754220494350ULL
+
+/* One top-level resource per call (bpf_loop: verified once). */
+static long region_step(__u64 i, void *data)
+{
+	struct region_walk *w = data;
+	struct resource *p = w->p;
+	__u64 start, end, name = 0;
+
+	if (!p)
+		return 1;
+	start = BPF_CORE_READ(p, start);
+	end = BPF_CORE_READ(p, end);
+	if (start <= w->hi && end >= w->lo) {
+		if ((BPF_CORE_READ(p, flags) & IORESOURCE_SYSTEM_RAM_FLAGS) ==
+		    IORESOURCE_SYSTEM_RAM_FLAGS) {
+			w->ram++;
+		} else {
+			w->other++;
+			bpf_probe_read_kernel_str(&name, sizeof(name),
+						  BPF_CORE_READ(p, name));
+			if (name == PCI_BUS_WORD)
+				w->mmio = 1;
+		}
+	}
+	w->p = BPF_CORE_READ(p, sibling);
+	return 0;
+}
+
+__noinline int g_region(struct mr_pend *q)
+{
+	struct region_walk w = {};
+
+	if (!q)
+		return 0;
+	q->region = IOMC_REGION_UNKNOWN;
+	q->mmio = 0;
+	if (!&iomem_resource || !q->size)
+		return 0;
+	w.lo = q->phys;
+	w.hi = q->phys + q->size - 1;
+	w.p = BPF_CORE_READ((struct resource *)&iomem_resource, child);
+	bpf_loop(IOMEM_TOP_MAX, region_step, &w, 0);
+	if (w.p)
+		return 0;	/* more resources than we walk: unknown */
+	q->mmio = w.mmio;
+	if (!w.ram)
+		q->region = IOMC_REGION_DISJOINT;
+	else
+		q->region = w.other ? IOMC_REGION_MIXED : IOMC_REGION_INTERSECTS;
+	return 0;
+}
+
+/* The caller of a function whose entry the kprobe is at. */
+static __always_inline __u64 entry_site(struct pt_regs *regs)
+{
+	__u64 ret = 0;
+
+	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)PT_REGS_SP(regs));
+	return ret;
+}
+
+/* Entry of an outermost memremap-family call: 0 if nested in one. */
+static __always_inline struct mr_pend *mr_enter(struct pt_regs *regs, __u32 api)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mr_pend z = {}, *q;
+
+	q = bpf_map_lookup_elem(&mr_pend, &tid);
+	if (q)
+		return 0;	/* devm_x -> x: the outer call is the event */
+	z.api = api;	/* the site is taken at the return: see mr_exit */
+	if (bpf_map_update_elem(&mr_pend, &tid, &z, BPF_ANY))
+		return 0;
+	return bpf_map_lookup_elem(&mr_pend, &tid);
+}
+
+static __always_inline int mr_remap_enter(struct pt_regs *regs, __u32 api,
+					  __u64 phys, __u64 size, __u64 flags)
+{
+	struct mr_pend *q = mr_enter(regs, api);
+
+	if (!q)
+		return 0;
+	q->phys = phys;
+	q->size = size;
+	q->low = (__u32)flags;
+	g_region(q);
+	return 0;
+}
+
+static __always_inline __u32 pgmap_type(struct dev_pagemap *pgmap)
+{
+	__u32 t = BPF_CORE_READ(pgmap, type);
+
+	if (!t)
+		return IOMC_PGMAP_UNSET;
+	if (bpf_core_enum_value_exists(enum memory_type, MEMORY_DEVICE_PRIVATE) &&
+	    t == bpf_core_enum_value(enum memory_type, MEMORY_DEVICE_PRIVATE))
+		return IOMC_PGMAP_PRIVATE;
+	if (bpf_core_enum_value_exists(enum memory_type, MEMORY_DEVICE_COHERENT) &&
+	    t == bpf_core_enum_value(enum memory_type, MEMORY_DEVICE_COHERENT))
+		return IOMC_PGMAP_COHERENT;
+	if (bpf_core_enum_value_exists(enum memory_type, MEMORY_DEVICE_FS_DAX) &&
+	    t == bpf_core_enum_value(enum memory_type, MEMORY_DEVICE_FS_DAX))
+		return IOMC_PGMAP_FS_DAX;
+	if (bpf_core_enum_value_exists(enum memory_type, MEMORY_DEVICE_GENERIC) &&
+	    t == bpf_core_enum_value(enum memory_type, MEMORY_DEVICE_GENERIC))
+		return IOMC_PGMAP_GENERIC;
+	if (bpf_core_enum_value_exists(enum memory_type, MEMORY_DEVICE_PCI_P2PDMA) &&
+	    t == bpf_core_enum_value(enum memory_type, MEMORY_DEVICE_PCI_P2PDMA))
+		return IOMC_PGMAP_P2PDMA;
+	return IOMC_PGMAP_OTHER;
+}
+
+static __always_inline int mr_pages_enter(struct pt_regs *regs, __u32 api,
+					  struct dev_pagemap *pgmap)
+{
+	struct mr_pend *q = mr_enter(regs, api);
+	__u64 start, end;
+
+	if (!q)
+		return 0;
+	q->pgmap = (__u64)pgmap;
+	if (!pgmap)
+		return 0;
+	q->low = pgmap_type(pgmap);
+	q->nr_range = BPF_CORE_READ(pgmap, nr_range);
+	start = BPF_CORE_READ(pgmap, range.start);
+	end = BPF_CORE_READ(pgmap, range.end);
+	q->phys = start;
+	q->size = end >= start ? end - start + 1 : 0;
+	if (q->nr_range)
+		g_region(q);
+	return 0;
+}
+
+__noinline int g_check_memremap(struct scratch *sc)
+{
+	if (sc)
+		iomc_check_memremap(&cfg.rules, &sc->ev, &sc->vd);
+	return 0;
+}
+
+__noinline int g_check_pagemap(struct scratch *sc)
+{
+	if (sc)
+		iomc_check_pagemap(&cfg.rules, &sc->ev, &sc->vd);
+	return 0;
+}
+
+__noinline int g_check_memunmap(struct scratch *sc, const struct iomc_mr *mr)
+{
+	if (sc)
+		iomc_check_memunmap(&cfg.rules, &sc->ev, mr, mr_untracked != 0,
+				    &sc->vd);
+	return 0;
+}
+
+static __always_inline void mr_count(void)
+{
+	struct iomc_counters *c = cnt();
+
+	if (c)
+		c->mr_events++;
+}
+
+/* A memremap-family call returned 'ret'; q: what its entry saw. */
+static __always_inline void mr_finish(void *ctx, const struct mr_pend *q,
+				      __u64 ret)
+{
+	__u32 api = q->api;
+	struct iomc_counters *c;
+	struct iomc_event *ev;
+	struct scratch *sc;
+	struct iomc_mr *mr;
+	int pages;
+	__u64 va;
+
+	pages = api == IOMC_MR_MEMREMAP_PAGES || api == IOMC_MR_DEVM_MEMREMAP_PAGES;
+	sc = begin(SLOT_KPROBE, pages ? IOMC_EV_PAGEMAP : IOMC_EV_MEMREMAP,
+		   IOMC_CTX_TASK);
+	if (!sc)
+		return;
+	mr_count();
+	ev = &sc->ev;
+	ev->kind = api;
+	ev->caller = q->site;
+	ev->offset = q->phys;
+	ev->size = q->size;
+	ev->vaddr = ret >= (__u64)-4095 ? 0 : ret;	/* NULL or ERR_PTR */
+	ev->arg = IOMC_MR_ARG(q->low, q->region, q->mmio);
+	if (pages) {
+		ev->mapping = q->pgmap;
+		ev->len = q->nr_range;
+	}
+	record(ev);
+	if (pages)
+		g_check_pagemap(sc);
+	else
+		g_check_memremap(sc);
+	if (sc->vd.n)
+		report(ctx, sc, 0, IOMC_CTX_TASK, ev->tid);
+	if (!pages && ev->vaddr) {
+		va = ev->vaddr;
+		mr = bpf_map_lookup_elem(&mrs, &va);
+		if (!mr) {
+			bpf_map_update_elem(&mrs, &va, &zero_mr, BPF_NOEXIST);
+			mr = bpf_map_lookup_elem(&mrs, &va);
+		}
+		if (mr) {
+			iomc_apply_memremap(ev, mr);
+		} else {
+			__sync_fetch_and_add(&mr_untracked, 1);
+			c = cnt();
+			if (c)
+				c->untracked++;
+		}
+	}
+}
+
+/* Return of an outermost memremap-family call of this 'api'. */
+static __always_inline int mr_exit(struct pt_regs *regs, __u32 api)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct mr_pend *q;
+
+	q = bpf_map_lookup_elem(&mr_pend, &tid);
+	if (!q || q->api != api)
+		return 0;	/* not the outermost call (or its entry missed) */
+	/*
+	 * The call site: the return address, which the kretprobe has put
+	 * back into the ip by now (at the entry, the stack already held the
+	 * kretprobe's trampoline instead: the kprobe runs after it armed).
+	 */
+	q->site = PT_REGS_IP(regs);
+	mr_finish(regs, q, PT_REGS_RC(regs));
+	bpf_map_delete_elem(&mr_pend, &tid);
+	return 0;
+}
+
+static __always_inline int mr_unmap(void *ctx, __u32 api, __u64 addr,
+				    __u64 site)
+{
+	struct scratch *sc;
+	struct iomc_mr *mr;
+	__u64 va = addr;
+
+	sc = begin(SLOT_KPROBE, IOMC_EV_MEMUNMAP, IOMC_CTX_TASK);
+	if (!sc)
+		return 0;
+	mr_count();
+	sc->ev.kind = api;
+	sc->ev.vaddr = addr;
+	sc->ev.caller = site;
+	record(&sc->ev);
+	mr = bpf_map_lookup_elem(&mrs, &va);
+	g_check_memunmap(sc, mr);
+	if (sc->vd.n)
+		report(ctx, sc, 0, IOMC_CTX_TASK, sc->ev.tid);
+	if (mr && iomc_apply_memunmap(mr))
+		bpf_map_delete_elem(&mrs, &va);
+	return 0;
+}
+
+SEC("kprobe/memremap")
+int BPF_KPROBE(iomc_memremap, __u64 offset, __u64 size, __u64 flags)
+{
+	return mr_remap_enter(ctx, IOMC_MR_MEMREMAP, offset, size, flags);
+}
+
+SEC("kretprobe/memremap")
+int BPF_KRETPROBE(iomc_memremap_ret)
+{
+	return mr_exit(ctx, IOMC_MR_MEMREMAP);
+}
+
+SEC("kprobe/devm_memremap")
+int BPF_KPROBE(iomc_devm_memremap, void *dev, __u64 offset, __u64 size,
+	       __u64 flags)
+{
+	return mr_remap_enter(ctx, IOMC_MR_DEVM_MEMREMAP, offset, size, flags);
+}
+
+SEC("kretprobe/devm_memremap")
+int BPF_KRETPROBE(iomc_devm_memremap_ret)
+{
+	return mr_exit(ctx, IOMC_MR_DEVM_MEMREMAP);
+}
+
+SEC("kprobe/memremap_pages")
+int BPF_KPROBE(iomc_memremap_pages, struct dev_pagemap *pgmap)
+{
+	return mr_pages_enter(ctx, IOMC_MR_MEMREMAP_PAGES, pgmap);
+}
+
+SEC("kretprobe/memremap_pages")
+int BPF_KRETPROBE(iomc_memremap_pages_ret)
+{
+	return mr_exit(ctx, IOMC_MR_MEMREMAP_PAGES);
+}
+
+SEC("kprobe/devm_memremap_pages")
+int BPF_KPROBE(iomc_devm_memremap_pages, void *dev, struct dev_pagemap *pgmap)
+{
+	return mr_pages_enter(ctx, IOMC_MR_DEVM_MEMREMAP_PAGES, pgmap);
+}
+
+SEC("kretprobe/devm_memremap_pages")
+int BPF_KRETPROBE(iomc_devm_memremap_pages_ret)
+{
+	return mr_exit(ctx, IOMC_MR_DEVM_MEMREMAP_PAGES);
+}
+
+/*
+ * memunmap(addr): checked unless devm_memunmap (already checked) calls it.
+ * No kretprobe on memunmap or devm_memunmap: their entry sees the real
+ * return address.
+ */
+SEC("kprobe/memunmap")
+int BPF_KPROBE(iomc_memunmap, __u64 addr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct devm_unmap *d = bpf_map_lookup_elem(&mr_devm_unmap, &tid);
+	__u64 cur = 0;
+
+	if (d && PT_REGS_SP(ctx) < d->sp &&
+	    !bpf_probe_read_kernel(&cur, sizeof(cur), (void *)d->sp) &&
+	    cur == d->ret)
+		return 0;	/* inside devm_memunmap */
+	return mr_unmap(ctx, IOMC_MR_MEMUNMAP, addr, entry_site(ctx));
+}
+
+SEC("kprobe/devm_memunmap")
+int BPF_KPROBE(iomc_devm_memunmap, void *dev, __u64 addr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct devm_unmap d;
+
+	d.sp = PT_REGS_SP(ctx);
+	d.ret = entry_site(ctx);
+	bpf_map_update_elem(&mr_devm_unmap, &tid, &d, BPF_ANY);
+	return mr_unmap(ctx, IOMC_MR_DEVM_MEMUNMAP, addr, d.ret);
+}
+
 /* ---- module unload requests ---------------------------------------------- */
 
 /*
@@ -1453,4 +1886,31 @@ SEC("raw_tp")
 int BPF_PROG(iomc_test_might_sleep, __u64 func, __u64 caller)
 {
 	return might_sleep(ctx, func, caller, 0, 0);
+}
+
+/*
+ * Never attached: lets tests drive the memremap rules through
+ * BPF_PROG_TEST_RUN, past the kprobes (which cannot be test-run) and the
+ * iomem lookup (the region and MMIO bit come in 'arg', IOMC_MR_ARG).
+ * (type, api, phys or the unmapped address, size, result, arg, call site,
+ * nr_range).
+ */
+SEC("raw_tp")
+int BPF_PROG(iomc_test_memremap, __u64 type, __u64 api, __u64 phys, __u64 size,
+	     __u64 ret, __u64 arg, __u64 caller, __u64 nr_range)
+{
+	struct mr_pend q = {};
+
+	if (type == IOMC_EV_MEMUNMAP)
+		return mr_unmap(ctx, (__u32)api, phys, caller);
+	q.api = (__u32)api;
+	q.site = caller;
+	q.phys = phys;
+	q.size = size;
+	q.low = IOMC_MR_LOW(arg);
+	q.region = IOMC_MR_REGION(arg);
+	q.mmio = IOMC_MR_MMIO(arg);
+	q.nr_range = (__u32)nr_range;
+	mr_finish(ctx, &q, ret);
+	return 0;
 }

@@ -47,7 +47,7 @@ GUEST_BINS += $(CHECKD_TBIN)/bpf_rules
 GUEST_FILES += tests/host/rules.seq:/guest/rules.seq
 
 # ---- the daemon ---------------------------------------------------------------
-CHECKD_SRCS := checkd_main checkd_loop checkd_attach checkd_hooks checkd_caps checkd_record \
+CHECKD_SRCS := checkd_main checkd_loop checkd_attach checkd_memremap checkd_hooks checkd_caps checkd_record \
 	checkd_syms
 
 $(CHECKD_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)

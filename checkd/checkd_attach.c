@@ -241,6 +241,9 @@ int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
 		note_skipped(b, "module_free");
 	if (ms != CK_MS_NONE)
 		attach_might_sleep(b, ms);
+	/* memremap: the live table first, so no unmap is missed in between */
+	b->mr_seeded = ck_mr_seed(b);
+	b->n_mr = (unsigned int)ck_mr_attach(b, add_link, note_skipped);
 	b->unload_watch = !add_link(b, bpf_program__attach_ksyscall(
 					       s->progs.iomc_delete_module,
 					       "delete_module", NULL));
@@ -336,6 +339,7 @@ int ck_bpf_counters(struct ck_bpf *b, struct iomc_counters *sum)
 		sum->untracked += pc[i].untracked;
 		sum->seen_full += pc[i].seen_full;
 		sum->might_sleep += pc[i].might_sleep;
+		sum->mr_events += pc[i].mr_events;
 	}
 	free(pc);
 	return err;

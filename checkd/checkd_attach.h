@@ -27,6 +27,8 @@ struct ck_bpf {
 	struct bpf_link **links;	/* kernel hooks */
 	unsigned int nlinks;
 	unsigned int n_ms, n_irq;	/* hooks attached, by kind */
+	unsigned int n_mr;		/* memremap API functions hooked */
+	int mr_seeded;			/* live memremaps found at start, or -errno */
 	int unload_watch;		/* delete_module hook attached */
 	const char *sleep_hook;		/* "schedule" (kprobe) or "sched_switch" */
 	char skipped[1024];		/* tracepoints missing from this kernel */
@@ -47,6 +49,14 @@ struct ck_bpf_opts {
 int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o);
 /* Attach the kernel hooks (scheduler, exits, interrupts, might-sleep). */
 int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms);
+/*
+ * checkd_memremap.c: put the memremaps made before the start in the live
+ * table (count, or -errno); attach the memremap probes through add/skip
+ * (checkd_attach.c's), returning how many functions are hooked.
+ */
+int ck_mr_seed(struct ck_bpf *b);
+int ck_mr_attach(struct ck_bpf *b, int (*add)(struct ck_bpf *, struct bpf_link *),
+		 void (*skip)(struct ck_bpf *, const char *));
 /* Is the module loaded and live? */
 int ck_module_live(const char *name);
 /* Attach/detach iomap_check.ko's tracepoints; 0 or -errno. */

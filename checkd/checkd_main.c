@@ -283,8 +283,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!r->o.quiet) {
-		ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks%s%s",
+		ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks, %u memremap functions (%d live memremaps at start)%s%s",
 				iomc_version, r->b.n_ms, r->b.sleep_hook, r->b.n_irq,
+				r->b.n_mr, r->b.mr_seeded,
 				r->b.unload_watch ? "" : ", no unload detection (no kprobes)",
 				r->o.record ? ", recording" : "");
 		if (r->b.skipped[0])

@@ -145,6 +145,8 @@ struct iomc_state {
 	struct u64map live;	/* mapping -> struct iomc_live */
 	iomc_owner_fn owner;
 	void *owner_arg;
+	struct u64map mrs;	/* memremap address -> struct iomc_mr */
+	int mr_unsure;		/* memremap events may be missing */
 	struct cpu_irq *irq;	/* [nirq] */
 	__u32 nirq;
 	struct iomc_state_stats stats;
@@ -167,6 +169,7 @@ void iomc_state_free(struct iomc_state *st)
 	u64map_clear(&st->wc);
 	u64map_clear(&st->freed);
 	u64map_clear(&st->live);
+	u64map_clear(&st->mrs);
 	free(st->irq);
 	free(st);
 }
@@ -579,6 +582,45 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 	free(dead);
 }
 
+/* engine.h's memremap sequence */
+static void do_memremap(struct iomc_state *st, const struct iomc_event *ev,
+			struct emit_ctx *ec)
+{
+	struct iomc_verdict vd;
+	struct iomc_mr *mr;
+
+	iomc_verdict_init(&vd);
+	iomc_check_memremap(&st->cfg, ev, &vd);
+	report(ec, ev, &vd, NULL, IOMC_CTX_TASK, ev->tid);
+	if (!ev->vaddr)
+		return;
+	mr = u64map_get(&st->mrs, ev->vaddr);
+	if (!mr) {
+		mr = calloc(1, sizeof(*mr));
+		if (mr && !u64map_put(&st->mrs, ev->vaddr, mr)) {
+			free(mr);
+			mr = NULL;
+		}
+	}
+	if (mr)
+		iomc_apply_memremap(ev, mr);
+	else
+		st->mr_unsure = 1;
+}
+
+static void do_memunmap(struct iomc_state *st, const struct iomc_event *ev,
+			struct emit_ctx *ec)
+{
+	struct iomc_mr *mr = u64map_get(&st->mrs, ev->vaddr);
+	struct iomc_verdict vd;
+
+	iomc_verdict_init(&vd);
+	iomc_check_memunmap(&st->cfg, ev, mr, st->mr_unsure, &vd);
+	report(ec, ev, &vd, NULL, IOMC_CTX_TASK, ev->tid);
+	if (mr && iomc_apply_memunmap(mr))
+		free(u64map_del(&st->mrs, ev->vaddr));
+}
+
 unsigned int iomc_state_feed(struct iomc_state *st,
 			     const struct iomc_event *ev,
 			     iomc_violation_fn fn, void *arg)
@@ -633,6 +675,17 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 		break;
 	case IOMC_EV_DROP:
 		iomc_state_forget_cpu(st, ev->cpu);
+		st->mr_unsure = 1;	/* a memremap may be among the lost */
+		break;
+	case IOMC_EV_MEMREMAP:
+		do_memremap(st, ev, &ec);
+		break;
+	case IOMC_EV_MEMUNMAP:
+		do_memunmap(st, ev, &ec);
+		break;
+	case IOMC_EV_PAGEMAP:
+		iomc_check_pagemap(&st->cfg, ev, &vd);
+		report(&ec, ev, &vd, NULL, IOMC_CTX_TASK, ev->tid);
 		break;
 	case IOMC_EV_MODULE_END:
 		do_module_end(st, ev, &ec);

@@ -27,6 +27,93 @@ static const char *const rule_descs[] = {
 };
 static const char *const kind_names[] = IOMC_KIND_NAMES;
 static const char *const ctx_names[] = IOMC_CTX_NAMES;
+static const char *const mr_api_names[] = IOMC_MR_API_NAMES;
+static const char *const pgmap_names[] = IOMC_PGMAP_NAMES;
+
+static int is_mr_event(const struct iomc_event *ev)
+{
+	return ev->type == IOMC_EV_MEMREMAP || ev->type == IOMC_EV_MEMUNMAP ||
+	       ev->type == IOMC_EV_PAGEMAP;
+}
+
+static const char *pgmap_name(__u32 t)
+{
+	return t < IOMC_PGMAP_MAX ? pgmap_names[t] : "?";
+}
+
+static const char *region_name(__u32 r)
+{
+	switch (r) {
+	case IOMC_REGION_DISJOINT:	return "no System RAM";
+	case IOMC_REGION_INTERSECTS:	return "System RAM";
+	case IOMC_REGION_MIXED:		return "System RAM and other resources";
+	default:			return "unknown";
+	}
+}
+
+/* "WB|WC", "0" or "WC|0x100" (unknown bits in hex) */
+static const char *mr_flags(__u32 fl, char *buf, size_t n)
+{
+	static const char *const names[] = { "WB", "WT", "WC", "ENC", "DEC" };
+	size_t used = 0;
+	unsigned int i;
+
+	buf[0] = 0;
+	for (i = 0; i < 5; i++)
+		if (fl & (1u << i))
+			used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
+						 "%s%s", used ? "|" : "", names[i]);
+	if (fl & ~(__u32)IOMC_MEMREMAP_KNOWN)
+		used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
+					 "%s0x%x", used ? "|" : "",
+					 fl & ~(__u32)IOMC_MEMREMAP_KNOWN);
+	if (!used)
+		snprintf(buf, n, "0");
+	return buf;
+}
+
+/* Why a memremap-family report was made, in one line (no newline). */
+static const char *mr_why(const struct iomc_report *r, char *buf, size_t n)
+{
+	const struct iomc_event *ev = &r->ev;
+	__u32 low = IOMC_MR_LOW(ev->arg), reg = IOMC_MR_REGION(ev->arg);
+
+	switch (r->v.rule) {
+	case IOMC_RULE_MEMREMAP_BAD_FLAGS:
+		if (!(low & IOMC_MEMREMAP_TYPES))
+			snprintf(buf, n, "no type flag (MEMREMAP_WB, _WT or _WC): memremap returns NULL");
+		else if (low & ~(__u32)IOMC_MEMREMAP_KNOWN)
+			snprintf(buf, n, "unknown flag bits 0x%x", low & ~(__u32)IOMC_MEMREMAP_KNOWN);
+		else
+			snprintf(buf, n, "MEMREMAP_ENC and MEMREMAP_DEC together");
+		break;
+	case IOMC_RULE_MEMREMAP_REFUSED:
+		if (reg == IOMC_REGION_MIXED)
+			snprintf(buf, n, "the range mixes System RAM and other resources: refused whatever the type");
+		else
+			snprintf(buf, n, "%s tried over System RAM: only WB is served there (from the direct map), another type would alias RAM",
+				 low & IOMC_MEMREMAP_WT ? "MEMREMAP_WT" : "MEMREMAP_WC");
+		break;
+	case IOMC_RULE_MEMUNMAP_UNKNOWN:
+		snprintf(buf, n, "no live memremap returned this address (never mapped, or already unmapped)");
+		break;
+	case IOMC_RULE_PAGEMAP_MMIO:
+		snprintf(buf, n, "the range overlaps a PCI bus window (device MMIO), but %s expects host memory",
+			 pgmap_name(low));
+		break;
+	case IOMC_RULE_PAGEMAP_UNINIT:
+		if (low == IOMC_PGMAP_UNSET)
+			snprintf(buf, n, "pgmap->type is not set");
+		else if (!ev->len)
+			snprintf(buf, n, "pgmap->nr_range is 0");
+		else
+			snprintf(buf, n, "pgmap->range is not set");
+		break;
+	default:
+		buf[0] = 0;
+	}
+	return buf;
+}
 
 const char *ck_rule_name(__u32 rule)
 {
@@ -101,6 +188,10 @@ static const char *op_name(const struct iomc_event *ev)
 	case IOMC_EV_IRQ_EXIT:	return "irq_exit";
 	case IOMC_EV_MIGHT_SLEEP: return "might_sleep";
 	case IOMC_EV_MODULE_END: return "module_free";
+	case IOMC_EV_MEMREMAP:
+	case IOMC_EV_MEMUNMAP:
+	case IOMC_EV_PAGEMAP:
+		return ev->kind < IOMC_MR_API_MAX ? mr_api_names[ev->kind] : "?";
 	default:		return "?";
 	}
 }
@@ -286,6 +377,23 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 				ctxname(r->v.other_ctx), r->v.other_cpu);
 		fprintf(f, ",\"init_failed\":%s", ev->arg ? "true" : "false");
 	}
+	if (is_mr_event(ev)) {
+		char fb[64], wb[256];
+
+		if (ev->type == IOMC_EV_MEMREMAP)
+			fprintf(f, ",\"phys\":\"0x%llx\",\"size\":%llu,\"flags\":\"%s\",\"region\":\"%s\"",
+				(unsigned long long)ev->offset, (unsigned long long)ev->size,
+				mr_flags(IOMC_MR_LOW(ev->arg), fb, sizeof(fb)),
+				region_name(IOMC_MR_REGION(ev->arg)));
+		else if (ev->type == IOMC_EV_PAGEMAP)
+			fprintf(f, ",\"phys\":\"0x%llx\",\"size\":%llu,\"pgmap_type\":\"%s\",\"nr_range\":%llu,\"region\":\"%s\",\"mmio\":%s",
+				(unsigned long long)ev->offset, (unsigned long long)ev->size,
+				pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->len,
+				region_name(IOMC_MR_REGION(ev->arg)),
+				IOMC_MR_MMIO(ev->arg) ? "true" : "false");
+		fputs(",\"why\":", f);
+		ck_json_str(f, mr_why(r, wb, sizeof(wb)));
+	}
 	fputs(",\"held\":[", f);
 	for (i = 0; i < r->n_held && i < IOMC_STACK_MAX; i++) {
 		const struct iomc_held *h = &r->held[i];
@@ -395,6 +503,26 @@ static void headline(FILE *f, const struct iomc_report *r, const char *comm)
 			comm, ev->tid, ev->arg ? "freeing (its init failed)" : "unloading",
 			!ev->vaddr ? "a live mapping" : "an outstanding map");
 		break;
+	case IOMC_RULE_MEMREMAP_BAD_FLAGS:
+		fprintf(f, "%s/%u is calling memremap with flags it cannot honour:\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_MEMREMAP_REFUSED:
+		fprintf(f, "%s/%u is asking memremap for a mapping the kernel refuses:\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_MEMUNMAP_UNKNOWN:
+		fprintf(f, "%s/%u is unmapping an address that is not memremapped (double memunmap?):\n",
+			comm, ev->tid);
+		break;
+	case IOMC_RULE_PAGEMAP_MMIO:
+		fprintf(f, "%s/%u is creating struct pages over device MMIO:\n", comm,
+			ev->tid);
+		break;
+	case IOMC_RULE_PAGEMAP_UNINIT:
+		fprintf(f, "%s/%u is handing memremap_pages a dev_pagemap that is not initialized:\n",
+			comm, ev->tid);
+		break;
 	default:
 		fprintf(f, "%s/%u:\n", comm, ev->tid);
 	}
@@ -462,9 +590,31 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 				(unsigned long long)ev->offset,
 				sym(fmt, r->v.map_site, b, sizeof(b)));
 		break;
+	case IOMC_EV_MEMREMAP:
+		fprintf(f, " %s(0x%llx, %llu, %s) = 0x%llx, at: %s\n", op_name(ev),
+			(unsigned long long)ev->offset, (unsigned long long)ev->size,
+			mr_flags(IOMC_MR_LOW(ev->arg), b2, sizeof(b2)),
+			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
+		fprintf(f, " (the range holds %s)\n", region_name(IOMC_MR_REGION(ev->arg)));
+		break;
+	case IOMC_EV_MEMUNMAP:
+		fprintf(f, " %s(0x%llx), at: %s\n", op_name(ev),
+			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
+		break;
+	case IOMC_EV_PAGEMAP:
+		fprintf(f, " %s(pgmap 0x%llx: %s, range 0x%llx+0x%llx, nr_range %llu) = 0x%llx, at: %s\n",
+			op_name(ev), (unsigned long long)ev->mapping,
+			pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->offset,
+			(unsigned long long)ev->size, (unsigned long long)ev->len,
+			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
+		fprintf(f, " (the range holds %s%s)\n", region_name(IOMC_MR_REGION(ev->arg)),
+			IOMC_MR_MMIO(ev->arg) ? ", in a PCI bus window" : "");
+		break;
 	default:
 		break;
 	}
+	if (is_mr_event(ev))
+		fprintf(f, "\nwhy: %s\n", mr_why(r, b, sizeof(b)));
 }
 
 /* The other map(s) or sites the rule names. */
@@ -531,7 +681,8 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 
 	comm_text(ev, comm);
 	fputs("\n======================================================\n", f);
-	fprintf(f, "WARNING: io_mapping rule violated: %s\n", ck_rule_name(r->v.rule));
+	fprintf(f, "WARNING: %s rule violated: %s\n",
+		is_mr_event(ev) ? "memremap" : "io_mapping", ck_rule_name(r->v.rule));
 	fprintf(f, "%s %s", fmt->release, fmt->version);
 	if (fmt->live) {
 		fputc(' ', f);
@@ -655,9 +806,10 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 	if (s->c.violations > total)
 		total = s->c.violations;
 	if (json) {
-		fprintf(f, "{\"type\":\"summary\",\"time\":%.9f,\"final\":%s,\"events\":%llu,\"might_sleep_calls\":%llu,\"violations\":%llu,\"rules\":{",
+		fprintf(f, "{\"type\":\"summary\",\"time\":%.9f,\"final\":%s,\"events\":%llu,\"memremap_events\":%llu,\"might_sleep_calls\":%llu,\"violations\":%llu,\"rules\":{",
 			now_mono(), s->final ? "true" : "false",
-			(unsigned long long)s->c.events, (unsigned long long)s->c.might_sleep,
+			(unsigned long long)s->c.events, (unsigned long long)s->c.mr_events,
+			(unsigned long long)s->c.might_sleep,
 			(unsigned long long)total);
 		for (i = 0; i < IOMC_RULE_MAX; i++)
 			fprintf(f, "%s\"%s\":{\"count\":%llu,\"sites\":%u}", i ? "," : "",
@@ -690,10 +842,10 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 		emit(fmt, f, &buf, &len, LOG_NOTICE, json && !fmt->json);
 		return;
 	}
-	fprintf(f, "iomap-checkd: %s: %llu violation%s of %u rule%s, %llu io_mapping events checked\n",
+	fprintf(f, "iomap-checkd: %s: %llu violation%s of %u rule%s, %llu io_mapping and %llu memremap events checked\n",
 		s->final ? "summary" : "summary so far", (unsigned long long)total,
 		total == 1 ? "" : "s", kinds, kinds == 1 ? "" : "s",
-		(unsigned long long)s->c.events);
+		(unsigned long long)s->c.events, (unsigned long long)s->c.mr_events);
 	for (i = 0; i < IOMC_RULE_MAX; i++)
 		if (s->rule_count[i])
 			fprintf(f, "  %-22s %8llu  (%u site%s)\n", ck_rule_name(i),

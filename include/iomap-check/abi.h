@@ -33,8 +33,85 @@ enum iomc_ev_type {
 				 * init text (0/0 once freed after a successful
 				 * init: then the range seen at module_load),
 				 * arg = 1 if its init failed */
+	/*
+	 * The memremap API, seen by the daemon's kprobes in the unmodified
+	 * kernel (no tracepoint: these come from live hooks or a --record
+	 * file only). kind = enum iomc_mr_api. caller = the call site of the
+	 * outermost API function (devm_memremap, not the memremap it calls).
+	 */
+	IOMC_EV_MEMREMAP = 11,	/* offset = phys, size, vaddr = result (0 if
+				 * refused or an error), arg = IOMC_MR_ARG(flags,
+				 * region class of [offset, offset + size), mmio) */
+	IOMC_EV_MEMUNMAP = 12,	/* vaddr = the address unmapped */
+	IOMC_EV_PAGEMAP = 13,	/* memremap_pages: mapping = the pgmap, offset/size
+				 * = its first range (start, bytes), len = nr_range,
+				 * vaddr = result, arg = IOMC_MR_ARG(enum
+				 * iomc_pgmap_type, region class, mmio) */
 	IOMC_EV_MAX
 };
+
+/* Which memremap API function an event stands for (ev.kind). */
+enum iomc_mr_api {
+	IOMC_MR_MEMREMAP = 0,
+	IOMC_MR_DEVM_MEMREMAP = 1,
+	IOMC_MR_MEMUNMAP = 2,
+	IOMC_MR_DEVM_MEMUNMAP = 3,
+	IOMC_MR_MEMREMAP_PAGES = 4,
+	IOMC_MR_DEVM_MEMREMAP_PAGES = 5,
+	IOMC_MR_API_MAX
+};
+
+#define IOMC_MR_API_NAMES { "memremap", "devm_memremap", "memunmap", \
+			    "devm_memunmap", "memremap_pages", "devm_memremap_pages" }
+
+/* memremap flags (include/linux/io.h; the same values in 6.1 and 6.12). */
+#define IOMC_MEMREMAP_WB 0x1
+#define IOMC_MEMREMAP_WT 0x2
+#define IOMC_MEMREMAP_WC 0x4
+#define IOMC_MEMREMAP_ENC 0x8
+#define IOMC_MEMREMAP_DEC 0x10
+#define IOMC_MEMREMAP_TYPES (IOMC_MEMREMAP_WB | IOMC_MEMREMAP_WT | IOMC_MEMREMAP_WC)
+#define IOMC_MEMREMAP_KNOWN (IOMC_MEMREMAP_TYPES | IOMC_MEMREMAP_ENC | IOMC_MEMREMAP_DEC)
+
+/*
+ * How a physical range relates to System RAM, decided like the kernel's
+ * region_intersects(start, size, IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE)
+ * over the top-level iomem resources. Our own values (0 = not looked up).
+ */
+enum iomc_region {
+	IOMC_REGION_UNKNOWN = 0,
+	IOMC_REGION_DISJOINT = 1,	/* overlaps no System RAM */
+	IOMC_REGION_INTERSECTS = 2,	/* overlaps System RAM only */
+	IOMC_REGION_MIXED = 3,		/* System RAM and other resources */
+};
+
+/* The pgmap's type, normalized (the kernel's enum memory_type may move). */
+enum iomc_pgmap_type {
+	IOMC_PGMAP_UNSET = 0,		/* 0: no MEMORY_DEVICE_* set */
+	IOMC_PGMAP_PRIVATE = 1,
+	IOMC_PGMAP_COHERENT = 2,
+	IOMC_PGMAP_FS_DAX = 3,
+	IOMC_PGMAP_GENERIC = 4,
+	IOMC_PGMAP_P2PDMA = 5,
+	IOMC_PGMAP_OTHER = 6,		/* a value this build does not know */
+	IOMC_PGMAP_MAX
+};
+
+#define IOMC_PGMAP_NAMES { "unset", "MEMORY_DEVICE_PRIVATE", \
+	"MEMORY_DEVICE_COHERENT", "MEMORY_DEVICE_FS_DAX", \
+	"MEMORY_DEVICE_GENERIC", "MEMORY_DEVICE_PCI_P2PDMA", "unknown" }
+
+/*
+ * ev.arg of a memremap or pagemap event: the flags (or pgmap type) in the
+ * low 32 bits, the region class in bits 32-35, bit 36 set if the range
+ * overlaps device MMIO (a top-level "PCI Bus" window of /proc/iomem).
+ */
+#define IOMC_MR_ARG(low, region, mmio) \
+	((__u64)(__u32)(low) | ((__u64)((region) & 0xf) << 32) | \
+	 ((__u64)((mmio) ? 1 : 0) << 36))
+#define IOMC_MR_LOW(arg) ((__u32)(arg))
+#define IOMC_MR_REGION(arg) ((__u32)((arg) >> 32) & 0xf)
+#define IOMC_MR_MMIO(arg) ((__u32)((arg) >> 36) & 1)
 
 /*
  * One normalized event. Fields a type does not use are 0. 'caller' is the
@@ -158,6 +235,7 @@ struct iomc_counters {
 	__u64 untracked;	/* maps not tracked: task table full */
 	__u64 seen_full;	/* dedup table full: reported without dedup */
 	__u64 might_sleep;	/* might-sleep hooks run with an atomic map held */
+	__u64 mr_events;	/* memremap API calls checked */
 };
 
 /* Dedup key: a violation is reported in full once per key, then counted. */

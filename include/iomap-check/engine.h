@@ -794,4 +794,125 @@ IOMC_INLINE int iomc_stack_find_module(const struct iomc_stack *s,
 	return -1;
 }
 
+/* ---- memremap ------------------------------------------------------------
+ *
+ * The memremap API is seen through kprobes on the unmodified kernel. State:
+ * the live memremaps, address -> struct iomc_mr. A driver processes:
+ *
+ *   MEMREMAP iomc_check_memremap(); if ev->vaddr, iomc_apply_memremap()
+ *           on live[vaddr] (created zeroed if absent)
+ *   MEMUNMAP mr = live[vaddr] or NULL; iomc_check_memunmap(); then
+ *           iomc_apply_memunmap(), and delete live[vaddr] when it returns 1
+ *   PAGEMAP  iomc_check_pagemap()
+ * The region class and MMIO bit in ev->arg are decided by the driver that
+ * saw the call (the BPF programs read the kernel's iomem resources at the
+ * time of the call) and recorded with the event, so a recording is checked
+ * the same way later.
+ */
+
+/* One live memremap address. */
+struct iomc_mr {
+	__u32 count;		/* live memremaps that returned this address
+				 * (a WB memremap of RAM returns the direct map:
+				 * the same pointer each time) */
+	__u32 api;		/* enum iomc_mr_api of the most recent */
+	__u64 site;		/* the most recent one's call site */
+	__u64 phys;
+	__u64 size;
+	__u64 ts_ns;
+	__u32 tid;
+	__u32 flags;		/* MEMREMAP_* asked for */
+};
+
+IOMC_INLINE int iomc_memremap_flags_bad(__u32 flags)
+{
+	return !(flags & IOMC_MEMREMAP_TYPES) || (flags & ~IOMC_MEMREMAP_KNOWN) ||
+	       ((flags & IOMC_MEMREMAP_ENC) && (flags & IOMC_MEMREMAP_DEC));
+}
+
+/*
+ * Would memremap() refuse these flags over this range? The kernel
+ * (kernel/iomem.c) refuses a mixed range outright, and a range that
+ * intersects System RAM unless WB is asked for (which it satisfies from
+ * the direct map): WT and WC would alias RAM with another cache type.
+ */
+IOMC_INLINE int iomc_memremap_refused(__u32 flags, __u32 region)
+{
+	if (region == IOMC_REGION_MIXED)
+		return 1;
+	return region == IOMC_REGION_INTERSECTS && !(flags & IOMC_MEMREMAP_WB);
+}
+
+IOMC_INLINE void iomc_check_memremap(const struct iomc_cfg *cfg,
+				     const struct iomc_event *ev,
+				     struct iomc_verdict *out)
+{
+	__u32 flags = IOMC_MR_LOW(ev->arg);
+
+	if (iomc_memremap_flags_bad(flags))
+		iomc_emit(cfg, out, IOMC_RULE_MEMREMAP_BAD_FLAGS, ev->ctx, 0);
+	else if (iomc_memremap_refused(flags, IOMC_MR_REGION(ev->arg)))
+		iomc_emit(cfg, out, IOMC_RULE_MEMREMAP_REFUSED, ev->ctx, 0);
+}
+
+IOMC_INLINE void iomc_apply_memremap(const struct iomc_event *ev,
+				     struct iomc_mr *mr)
+{
+	if (!mr || !ev->vaddr)
+		return;
+	mr->count++;
+	mr->api = ev->kind;
+	mr->site = ev->caller;
+	mr->phys = ev->offset;
+	mr->size = ev->size;
+	mr->ts_ns = ev->ts_ns;
+	mr->tid = ev->tid;
+	mr->flags = IOMC_MR_LOW(ev->arg);
+}
+
+/*
+ * memunmap of vaddr; mr = its live entry or NULL. unsure: memremaps were
+ * not tracked (table full): an unknown address may be one of them, so it
+ * is not reported. memunmap(NULL) does nothing and is not reported.
+ */
+IOMC_INLINE void iomc_check_memunmap(const struct iomc_cfg *cfg,
+				     const struct iomc_event *ev,
+				     const struct iomc_mr *mr, int unsure,
+				     struct iomc_verdict *out)
+{
+	if (!ev->vaddr || (mr && mr->count) || unsure)
+		return;
+	iomc_emit(cfg, out, IOMC_RULE_MEMUNMAP_UNKNOWN, ev->ctx, 0);
+}
+
+/* Returns 1 when live[vaddr] holds no memremap any more: delete it. */
+IOMC_INLINE int iomc_apply_memunmap(struct iomc_mr *mr)
+{
+	if (!mr)
+		return 0;
+	if (mr->count)
+		mr->count--;
+	return !mr->count;
+}
+
+/*
+ * memremap_pages/devm_memremap_pages. The pgmap must come with its type
+ * and range set (nr_range > 0 and a range that is not the zeroed one).
+ * Its range is expected to be host memory: over device MMIO only
+ * MEMORY_DEVICE_PCI_P2PDMA (a BAR by design) and MEMORY_DEVICE_PRIVATE
+ * (a range the CPU never touches) belong there.
+ */
+IOMC_INLINE void iomc_check_pagemap(const struct iomc_cfg *cfg,
+				    const struct iomc_event *ev,
+				    struct iomc_verdict *out)
+{
+	__u32 type = IOMC_MR_LOW(ev->arg);
+
+	if (type == IOMC_PGMAP_UNSET || !ev->len || (!ev->offset && ev->size <= 1))
+		iomc_emit(cfg, out, IOMC_RULE_PAGEMAP_UNINIT, ev->ctx, 0);
+	else if (IOMC_MR_MMIO(ev->arg) && type != IOMC_PGMAP_P2PDMA &&
+		 type != IOMC_PGMAP_PRIVATE)
+		iomc_emit(cfg, out, IOMC_RULE_PAGEMAP_MMIO, ev->ctx, 0);
+}
+
 #endif /* IOMAP_CHECK_ENGINE_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The io_mapping rules: the one list of their ids, names and meanings.
+ * The io_mapping and memremap rules: the one list of their ids, names and meanings.
  * Compiled by clang -target bpf (BPF programs), gcc (daemon, analyzer) and
  * read by the tests; plain C, no includes.
  *
@@ -35,7 +35,17 @@
 	X(DEPTH_EXCEEDED, "depth_exceeded",				\
 	  "local/atomic nesting deeper than the limit")			\
 	X(LEAK_ON_UNLOAD, "leak_on_unload",				\
-	  "module unloaded (or its load failed) while a mapping it created or a map it took is outstanding")
+	  "module unloaded (or its load failed) while a mapping it created or a map it took is outstanding")			\
+	X(MEMREMAP_BAD_FLAGS, "memremap_bad_flags",			\
+	  "memremap flags without a type (WB/WT/WC), with unknown bits, or with both ENC and DEC") \
+	X(MEMREMAP_REFUSED, "memremap_refused",				\
+	  "memremap WT/WC over System RAM, or over a range mixing System RAM and other resources") \
+	X(MEMUNMAP_UNKNOWN, "memunmap_unknown",				\
+	  "memunmap/devm_memunmap of an address no live memremap returned (double unmap?)") \
+	X(PAGEMAP_MMIO, "pagemap_mmio",					\
+	  "memremap_pages over device MMIO (a PCI window) for a type that expects host memory") \
+	X(PAGEMAP_UNINIT, "pagemap_uninit",				\
+	  "memremap_pages of a dev_pagemap whose type or range is not set")
 
 enum iomc_rule {
 #define IOMC_RULE_ENUM(id, name, desc) IOMC_RULE_##id,

@@ -282,6 +282,7 @@ static int scn_run(const struct scn_def *d)
 		       d->name);
 		return -EIO;
 	}
+	c.dev = &scn_pdev->dev;
 	ret = d->fn(&c);
 	if (c.m)
 		op_free(c.m);

@@ -649,5 +649,20 @@ const struct scn_def scn_table[] = {
 	    NULL),
 	SCN_UNLOAD(leak_on_unload, "-", NULL,
 		   "leak_on_unload@scn_leak_on_unload,leak_on_unload@scn_init"),
+	/* the memremap API (memremap.c): only iomap-checkd's kprobes see it */
+	SCN(memremap_wb_ram, "-", NULL),
+	SCN(memremap_wc_bar, "-", NULL),
+	SCN(devm_memremap_wc, "-", NULL),
+	SCN(memremap_bad_flags, "memremap_bad_flags@scn_memremap_bad_flags", NULL),
+	SCN(memremap_refused_ram, "memremap_refused@scn_memremap_refused_ram",
+	    "warning"),
+	SCN(memremap_refused_mixed, "memremap_refused@scn_memremap_refused_mixed",
+	    "warning"),
+	SCN(memunmap_double, "memunmap_unknown@scn_memunmap_double", NULL),
+	SCN(memunmap_direct_map, "memunmap_unknown@scn_memunmap_direct_map", NULL),
+	SCN(devm_memunmap_unknown,
+	    "memunmap_unknown@scn_devm_memunmap_unknown", "warning"),
+	SCN(pagemap_mmio, "pagemap_mmio@scn_pagemap_mmio", NULL),
+	SCN(pagemap_uninit, "pagemap_uninit@scn_pagemap_uninit", "warning"),
 };
 const unsigned int scn_count = ARRAY_SIZE(scn_table);

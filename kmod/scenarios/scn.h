@@ -27,6 +27,7 @@ struct scn_ctx {
 	struct io_mapping *m;
 	resource_size_t base;	/* BAR 0 */
 	unsigned long size;
+	struct device *dev;	/* the VGA (devm_memremap's device) */
 };
 
 struct scn_def {
@@ -42,6 +43,19 @@ struct scn_def {
 	 */
 	const char *unload;
 };
+
+/* memremap.c: the memremap API scenarios (no io_mapping call). */
+int scn_memremap_wb_ram(struct scn_ctx *c);
+int scn_memremap_wc_bar(struct scn_ctx *c);
+int scn_devm_memremap_wc(struct scn_ctx *c);
+int scn_memremap_bad_flags(struct scn_ctx *c);
+int scn_memremap_refused_ram(struct scn_ctx *c);
+int scn_memremap_refused_mixed(struct scn_ctx *c);
+int scn_memunmap_double(struct scn_ctx *c);
+int scn_memunmap_direct_map(struct scn_ctx *c);
+int scn_devm_memunmap_unknown(struct scn_ctx *c);
+int scn_pagemap_mmio(struct scn_ctx *c);
+int scn_pagemap_uninit(struct scn_ctx *c);
 
 extern const struct scn_def scn_table[];
 extern const unsigned int scn_count;

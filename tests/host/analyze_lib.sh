@@ -3,7 +3,9 @@
 # az_expect LIST OUT_ALL OUT_TRACE: the scenario list's expectations as
 #   sorted rule@function lines; OUT_TRACE without might_sleep_in_atomic
 #   (traces carry no might-sleep events: only the daemon's hooks see a
-#   function that may sleep but did not).
+#   function that may sleep but did not) and without the memremap rules
+#   (memremap has no tracepoint: only the daemon's kprobes and its
+#   recordings see it).
 # az_expect_trace EXPECT_TRACE TRACE_TEXT OUT: the trace-format expectation
 #   for one captured trace. A sleep_in_atomic is only visible in a trace when
 #   the task really switched out: under TCG the kernel's own "scheduling while
@@ -61,7 +63,7 @@ az_switched_out() {
 az_expect() {
 	awk '$2 != "-" { n = split($2, e, ","); for (i = 1; i <= n; i++) print e[i] }' "$1" |
 		sort -u >"$2"
-	grep -v '^might_sleep_in_atomic@' "$2" >"$3" || :
+	grep -Ev '^(might_sleep_in_atomic|memremap_[a-z_]*|memunmap_[a-z_]*|pagemap_[a-z_]*)@' "$2" >"$3" || :
 }
 
 az_found() {

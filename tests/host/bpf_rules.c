@@ -307,6 +307,20 @@ static int prog_for(const struct iomc_event *ev, struct job *j)
 		j->args[5] = ev->arg;
 		j->nargs = 6;
 		break;
+	case IOMC_EV_MEMREMAP:
+	case IOMC_EV_MEMUNMAP:
+	case IOMC_EV_PAGEMAP:
+		j->prog_fd = bpf_program__fd(skel->progs.iomc_test_memremap);
+		j->args[0] = ev->type;
+		j->args[1] = ev->kind;
+		j->args[2] = ev->type == IOMC_EV_MEMUNMAP ? ev->vaddr : ev->offset;
+		j->args[3] = ev->size;
+		j->args[4] = ev->vaddr;
+		j->args[5] = ev->arg;
+		j->args[6] = ev->caller;
+		j->args[7] = ev->len;
+		j->nargs = 8;
+		break;
 	case IOMC_EV_MIGHT_SLEEP:
 		j->prog_fd = bpf_program__fd(skel->progs.iomc_test_might_sleep);
 		j->args[0] = ev->arg;
@@ -343,6 +357,8 @@ static void bpf_reset(void)
 	map_clear(skel->maps.freed, 8);
 	map_clear(skel->maps.lives, 8);
 	map_clear(skel->maps.modinit, 8);
+	map_clear(skel->maps.mrs, 8);
+	skel->bss->mr_untracked = 0;
 	map_clear(skel->maps.seen, sizeof(struct iomc_seen_key));
 	for (i = 0; i < (__u32)ncpus * 3; i++)
 		bpf_map_update_elem(bpf_map__fd(skel->maps.irqs), &i, &zero, 0);

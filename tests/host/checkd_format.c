@@ -338,7 +338,7 @@ int main(void)
 	       strstr(text, "went to sleep at: scn_lifo_local+0x69/0x110 [iomap_scenarios]") &&
 	       strstr(text, "holds the atomic map taken at: scn_lifo_local+0x2d/0x110 [iomap_scenarios]"),
 	       "text: sleep_in_atomic names the atomic map", "missing");
-	result(strstr(text, "iomap-checkd: summary: 3 violations of 1 rule, 100 io_mapping events checked") &&
+	result(strstr(text, "iomap-checkd: summary: 3 violations of 1 rule, 100 io_mapping and 0 memremap events checked") &&
 	       strstr(text, "  lifo") && strstr(text, "x3"),
 	       "text: summary", "missing");
 	free(text);

@@ -173,6 +173,107 @@ static int parse_vaddr(struct pstate *ps, char **toks, int n, int i,
 	return 1;
 }
 
+/* memremap flags: "wb|wc", "0", "wc|0x100" or a number */
+static int parse_mr_flags(const char *s, __u64 *out)
+{
+	static const char *const names[] = { "wb", "wt", "wc", "enc", "dec" };
+	char buf[64], *tok, *save = NULL;
+	unsigned int i;
+	__u64 v;
+
+	*out = 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+		for (i = 0; i < 5; i++)
+			if (!strcmp(tok, names[i]))
+				break;
+		if (i < 5)
+			*out |= 1u << i;
+		else if (!parse_num(tok, &v))
+			*out |= v;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+static int region_id(const char *s)
+{
+	if (!s)
+		return IOMC_REGION_DISJOINT;
+	if (!strcmp(s, "none"))
+		return IOMC_REGION_DISJOINT;
+	if (!strcmp(s, "ram"))
+		return IOMC_REGION_INTERSECTS;
+	if (!strcmp(s, "mixed"))
+		return IOMC_REGION_MIXED;
+	if (!strcmp(s, "unknown"))
+		return IOMC_REGION_UNKNOWN;
+	return -1;
+}
+
+static int pgmap_type_id(const char *s)
+{
+	static const char *const names[] = { "unset", "private", "coherent",
+					     "fs_dax", "generic", "p2pdma" };
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (!strcmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+/* Where a memremap returns PHYS by default (an ioremap-space address). */
+#define MR_BASE 0xffffc90000000000ULL
+
+/* memremap/memunmap/pagemap [devm] ...: the tokens after the operation. */
+static int parse_mr(struct pstate *ps, struct iomc_event *ev, char **toks,
+		    int n, int i)
+{
+	const char *op = toks[i], *s;
+	int devm = i + 1 < n && !strcmp(toks[i + 1], "devm"), r, t, j;
+	__u64 v;
+
+	i += 1 + devm;
+	if (!strcmp(op, "memunmap")) {
+		ev->type = IOMC_EV_MEMUNMAP;
+		ev->kind = devm ? IOMC_MR_DEVM_MEMUNMAP : IOMC_MR_MEMUNMAP;
+		if (i >= n || parse_num(toks[i], &ev->vaddr))
+			PERR(ps, "memunmap [devm] ADDR @site");
+		return 0;
+	}
+	r = region_id(kv(toks, n, i, "region"));
+	if (r < 0)
+		PERR(ps, "region=none|ram|mixed|unknown");
+	if (!strcmp(op, "memremap")) {
+		ev->type = IOMC_EV_MEMREMAP;
+		ev->kind = devm ? IOMC_MR_DEVM_MEMREMAP : IOMC_MR_MEMREMAP;
+		if (i + 2 >= n || parse_num(toks[i], &ev->offset) ||
+		    parse_num(toks[i + 1], &ev->size) || parse_mr_flags(toks[i + 2], &v))
+			PERR(ps, "memremap [devm] PHYS SIZE FLAGS [region=] [ret=] @site");
+		ev->arg = IOMC_MR_ARG(v, r, 0);
+		ev->vaddr = MR_BASE + ev->offset;
+	} else {
+		ev->type = IOMC_EV_PAGEMAP;
+		ev->kind = devm ? IOMC_MR_DEVM_MEMREMAP_PAGES : IOMC_MR_MEMREMAP_PAGES;
+		if (i + 2 >= n || (t = pgmap_type_id(toks[i])) < 0 ||
+		    parse_num(toks[i + 1], &ev->offset) || parse_num(toks[i + 2], &ev->size))
+			PERR(ps, "pagemap [devm] TYPE START SIZE [nr=] [region=] [mmio] [ret=] @site");
+		ev->len = 1;
+		if ((s = kv(toks, n, i + 3, "nr")) && parse_num(s, &ev->len))
+			PERR(ps, "bad nr");
+		for (j = i + 3; j < n; j++)
+			if (!strcmp(toks[j], "mmio"))
+				break;
+		ev->arg = IOMC_MR_ARG(t, r, j < n);
+		ev->vaddr = 0xffff888000000000ULL + ev->offset;
+	}
+	if ((s = kv(toks, n, i, "ret")) && parse_num(s, &ev->vaddr))
+		PERR(ps, "bad ret");
+	return 0;
+}
+
 static int parse_event(struct pstate *ps, struct seq_case *c, char **toks,
 		       int n)
 {
@@ -256,6 +357,10 @@ static int parse_event(struct pstate *ps, struct seq_case *c, char **toks,
 		ev->type = IOMC_EV_IRQ_EXIT;
 		if (ev->ctx == IOMC_CTX_TASK)
 			PERR(ps, "irq_exit needs softirq|hardirq|nmi");
+	} else if (!strcmp(toks[i], "memremap") || !strcmp(toks[i], "memunmap") ||
+		   !strcmp(toks[i], "pagemap")) {
+		if (parse_mr(ps, ev, toks, n, i))
+			return -1;
 	} else if (!strcmp(toks[i], "might_sleep")) {
 		ev->type = IOMC_EV_MIGHT_SLEEP;
 		s = kv(toks, n, i + 1, "fn");

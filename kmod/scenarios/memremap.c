@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The memremap scenarios: memremap, devm_memremap, memunmap,
+ * devm_memunmap and memremap_pages used rightly and wrongly, on the VGA's
+ * BAR 0 (device memory) and on pages of System RAM. No tracepoint fires
+ * here: iomap-checkd sees these calls through kprobes on the unmodified
+ * kernel's functions. Expectations are in scenarios.c's scn_table.
+ *
+ * Each function is noinline and calls the API itself (no tail call: a
+ * statement follows every call), so the call site symbolizes to it. The
+ * scenario runner created an io_mapping (WC) over BAR 0; the WC memremaps
+ * of the BAR agree with that memtype, and the pagemap scenarios free it
+ * first (their WB/UC struct-page mapping would conflict).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/mm.h>
+#include <linux/memremap.h>
+#include <linux/gfp.h>
+#include <linux/slab.h>
+#include <linux/err.h>
+#include <linux/numa.h>
+#include "scn.h"
+
+#define P PAGE_SIZE
+
+/* Keep the compiler from turning a final API call into a tail call. */
+#define scn_barrier() barrier()
+
+/* WB over System RAM: memremap hands out the direct map. Legal. */
+noinline int scn_memremap_wb_ram(struct scn_ctx *c)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	void *v;
+
+	if (!page)
+		return -ENOMEM;
+	v = memremap(page_to_phys(page), P, MEMREMAP_WB);
+	if (v) {
+		WRITE_ONCE(*(u32 *)v, 0x10ad10ad);
+		memunmap(v);
+	}
+	__free_page(page);
+	return v ? 0 : -EIO;
+}
+
+/* WC over the VGA BAR (device memory, no System RAM). Legal. */
+noinline int scn_memremap_wc_bar(struct scn_ctx *c)
+{
+	void *v = memremap(c->base, 4 * P, MEMREMAP_WC);
+
+	if (!v)
+		return -EIO;
+	scn_touch((void __iomem *)v);
+	memunmap(v);
+	scn_barrier();
+	return 0;
+}
+
+/* devm_memremap and its explicit devm_memunmap. Legal. */
+noinline int scn_devm_memremap_wc(struct scn_ctx *c)
+{
+	void *v = devm_memremap(c->dev, c->base, 2 * P, MEMREMAP_WC);
+
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	scn_touch((void __iomem *)v);
+	devm_memunmap(c->dev, v);
+	scn_barrier();
+	return 0;
+}
+
+/*
+ * No type flag (memremap returns NULL) and an unknown flag bit next to
+ * WC (the kernel ignores it and maps WC). Must report
+ * memremap_bad_flags@scn_memremap_bad_flags (two call sites).
+ */
+noinline int scn_memremap_bad_flags(struct scn_ctx *c)
+{
+	void *v;
+
+	v = memremap(c->base, P, 0);
+	if (v) {
+		memunmap(v);
+		return -EINVAL;
+	}
+	v = memremap(c->base, P, MEMREMAP_WC | 0x100);
+	if (v)
+		memunmap(v);
+	scn_barrier();
+	return 0;
+}
+
+/*
+ * WC over a page of System RAM: refused (it would alias the direct map
+ * with another cache type); the kernel WARNs once per boot. Must report
+ * memremap_refused@scn_memremap_refused_ram on every run.
+ */
+noinline int scn_memremap_refused_ram(struct scn_ctx *c)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	void *v;
+
+	if (!page)
+		return -ENOMEM;
+	v = memremap(page_to_phys(page), P, MEMREMAP_WC);
+	if (v)
+		memunmap(v);
+	__free_page(page);
+	return v ? -EINVAL : 0;
+}
+
+/*
+ * Two pages across the end of a top-level System RAM resource and into the
+ * non-RAM resource right after it (on a PC: RAM up to 0x9fbff, then
+ * "Reserved" and the legacy VGA window): a mixed range, refused even for
+ * WB. Must report memremap_refused@scn_memremap_refused_mixed.
+ */
+noinline int scn_memremap_refused_mixed(struct scn_ctx *c)
+{
+	struct resource *r;
+	resource_size_t phys = 0;
+	void *v;
+
+	for (r = iomem_resource.child; r; r = r->sibling) {
+		if ((r->flags & IORESOURCE_SYSTEM_RAM) != IORESOURCE_SYSTEM_RAM ||
+		    !r->sibling || r->sibling->start > r->end + P ||
+		    (r->sibling->flags & IORESOURCE_SYSRAM))
+			continue;
+		phys = r->end & PAGE_MASK;
+		if (region_intersects(phys, 2 * P, IORESOURCE_SYSTEM_RAM,
+				      IORES_DESC_NONE) == REGION_MIXED)
+			break;
+		phys = 0;
+	}
+	if (!phys) {
+		pr_err("memremap_refused_mixed: no RAM/non-RAM boundary found\n");
+		return -ENODEV;
+	}
+	v = memremap(phys, 2 * P, MEMREMAP_WB);
+	if (v)
+		memunmap(v);
+	scn_barrier();
+	return v ? -EINVAL : 0;
+}
+
+/*
+ * memunmap twice of a WC mapping: the second one finds no area (the
+ * kernel prints "iounmap: bad address"). Must report
+ * memunmap_unknown@scn_memunmap_double.
+ */
+noinline int scn_memunmap_double(struct scn_ctx *c)
+{
+	void *v = memremap(c->base, P, MEMREMAP_WC);
+
+	if (!v)
+		return -EIO;
+	memunmap(v);
+	memunmap(v);
+	scn_barrier();
+	return 0;
+}
+
+/*
+ * memunmap twice of a WB memremap of RAM (the direct map): the kernel
+ * says nothing on x86. Must report memunmap_unknown@scn_memunmap_direct_map.
+ */
+noinline int scn_memunmap_direct_map(struct scn_ctx *c)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	void *v;
+
+	if (!page)
+		return -ENOMEM;
+	v = memremap(page_to_phys(page), P, MEMREMAP_WB);
+	if (v) {
+		memunmap(v);
+		memunmap(v);
+	}
+	__free_page(page);
+	return v ? 0 : -EIO;
+}
+
+/*
+ * devm_memunmap of an address devm_memremap never returned (a plain
+ * memremap's): devres finds nothing to release and WARNs. Must report
+ * memunmap_unknown@scn_devm_memunmap_unknown.
+ */
+noinline int scn_devm_memunmap_unknown(struct scn_ctx *c)
+{
+	void *v = memremap(c->base, P, MEMREMAP_WC);
+
+	if (!v)
+		return -EIO;
+	devm_memunmap(c->dev, (char *)v + 8);	/* not what was returned */
+	memunmap(v);
+	scn_barrier();
+	return 0;
+}
+
+static struct dev_pagemap *scn_pgmap(void)
+{
+	return kzalloc(sizeof(struct dev_pagemap), GFP_KERNEL);
+}
+
+/*
+ * struct pages over the VGA BAR for MEMORY_DEVICE_GENERIC, a type that
+ * expects host memory: the kernel does it without a word. Must report
+ * pagemap_mmio@scn_pagemap_mmio.
+ */
+noinline int scn_pagemap_mmio(struct scn_ctx *c)
+{
+	struct dev_pagemap *pgmap = scn_pgmap();
+	void *v;
+
+	if (!pgmap)
+		return -ENOMEM;
+	op_free(c->m);		/* its WC memtype would conflict */
+	c->m = NULL;
+	pgmap->type = MEMORY_DEVICE_GENERIC;
+	pgmap->range.start = c->base;
+	pgmap->range.end = c->base + c->size - 1;
+	pgmap->nr_range = 1;
+	v = memremap_pages(pgmap, NUMA_NO_NODE);
+	if (!IS_ERR(v))
+		memunmap_pages(pgmap);
+	else
+		pr_info("pagemap_mmio: memremap_pages: %ld\n", PTR_ERR(v));
+	kfree(pgmap);
+	return 0;
+}
+
+/*
+ * A dev_pagemap handed over zeroed: no type, no range (the kernel WARNs
+ * about nr_range and refuses). Must report pagemap_uninit@scn_pagemap_uninit.
+ */
+noinline int scn_pagemap_uninit(struct scn_ctx *c)
+{
+	struct dev_pagemap *pgmap = scn_pgmap();
+	void *v;
+
+	if (!pgmap)
+		return -ENOMEM;
+	v = memremap_pages(pgmap, NUMA_NO_NODE);
+	if (!IS_ERR(v))
+		memunmap_pages(pgmap);
+	kfree(pgmap);
+	return IS_ERR(v) ? 0 : -EINVAL;
+}
