@@ -6,6 +6,7 @@
 # Input lines:
 #   # iomc: init RELEASE modes=...
 #   bench CONFIG IMPL KIND PAIRS NS_PER_PAIR   the scenario driver's benchmark
+#   mrbench CONFIG KIND PAIRS NS_PER_PAIR      (daemon) a memremap/memunmap pair
 #   bpfstat PROG RUNS NS                       (daemon) kernel BPF stats
 #   flood MODE SECONDS OPS INJECTED COUNTED LOST_REPORTS CPU_TICKS HZ RSS_KB
 #                                              (daemon) the checker flooded
@@ -27,6 +28,13 @@ $1 == "bench" && NF == 6 {
 	keep($2 SUBSEP $3 SUBSEP $4, $6)
 	pairs = $5
 	if (!($4 in seenk)) { seenk[$4] = 1; kinds[++nk] = $4 }
+	next
+}
+$1 == "mrbench" && NF == 5 {
+	k = $2 SUBSEP $3
+	if (!(k in mr) || $5 + 0 < mr[k] + 0) mr[k] = $5
+	mrpairs = $4
+	if (!($3 in seenmr)) { seenmr[$3] = 1; mrk[++nmr] = $3 }
 	next
 }
 $1 == "bpfstat" && NF == 4 { runs[$2] = $3; rns[$2] = $4; next }
@@ -83,6 +91,17 @@ function daemon_table(    i, k, c, b, o, ratio, f) {
 	print "inline: the kernel's static inline io_mapping; tp-off: iomap_check.ko, no checker;"
 	print "checkd: iomap-checkd attached; bpftrace: bench/iomap-check.bt attached instead;"
 	print "checkd/bt: the checker's added cost per pair over the bpftrace peer's (< 1: cheaper)."
+	if (nmr) {
+		printf "memremap/memunmap pair, ns (%s pairs per run; probes per pair: 2 kprobes + 1 kretprobe):\n", mrpairs
+		printf "%-8s%10s%10s%10s\n", "kind", "off", "checkd", "added"
+		for (i = 1; i <= nmr; i++) {
+			k = mrk[i]; o = "off" SUBSEP k; c = "checkd" SUBSEP k
+			printf "%-8s%10s%10s%10s\n", k, (o in mr) ? sprintf("%.1f", mr[o]) : "-",
+				(c in mr) ? sprintf("%.1f", mr[c]) : "-",
+				((o in mr) && (c in mr)) ? sprintf("%.1f", mr[c] - mr[o]) : "-"
+		}
+		print "wbram: WB memremap of a RAM page (the direct map); wcbar: WC memremap of a VGA BAR page."
+	}
 	if ("iomc_map" in runs && runs["iomc_map"] > 0) {
 		printf "BPF run time per event (kernel BPF stats): map %.0f ns, unmap %.0f ns\n",
 			rns["iomc_map"] / runs["iomc_map"],

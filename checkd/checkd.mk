@@ -70,6 +70,10 @@ HOST_SUITES += tests/host/checkd_cli.sh
 # Guest mode: the daemon against every scenario (make demo shows its
 # reports: vm/guest/daemon_demo.sh).
 GUEST_MODES += daemon
+# ... and against a real memremap user, the kernel's pmem driver on a legacy
+# pmem region carved from the guest's RAM (tests/guest/daemon.sh).
+GUEST_KMODS += $(foreach m,libnvdimm nd_btt nd_pmem nd_e820,drivers/nvdimm/$(m).ko)
+GUEST_APPEND += memmap=64M!512M
 
 # ---- make install -------------------------------------------------------------
 # The daemon, its systemd unit and iomap_check.ko (built for $(KERNEL)).

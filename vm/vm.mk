@@ -5,6 +5,9 @@
 #                tests/guest/ or bench/guest/ (protocol: vm/guest/lib.sh)
 #   GUEST_BINS   static binaries copied to the guest's /bin
 #   GUEST_FILES  extra files, host/path:/guest/path
+#   GUEST_KMODS  modules of the guest kernel's own tree to copy in, relative
+#                to lib/modules/<release>/kernel (vm.sh --kernel-module)
+#   GUEST_APPEND kernel command-line words for every boot (vm.sh --append)
 #
 # VM_TIMEOUT: wall-clock limit of one guest boot. The daemon needs ~15 s
 # to attach its kprobes under TCG and its mode runs ~60 s, so one boot with
@@ -13,10 +16,14 @@
 VM := vm/vm.sh
 VM_TIMEOUT ?= 480
 GUEST_FILES ?=
+GUEST_KMODS ?=
+GUEST_APPEND ?=
 
 iomc_comma := ,
 iomc_empty :=
 iomc_space := $(iomc_empty) $(iomc_empty)
 vm_list = $(subst $(iomc_space),$(iomc_comma),$(strip $(1)))
 VM_ARGS = $(foreach b,$(GUEST_BINS),--bin $(abspath $(b))) \
-	$(foreach f,$(GUEST_FILES),--extra $(abspath $(firstword $(subst :, ,$(f)))):$(word 2,$(subst :, ,$(f))))
+	$(foreach f,$(GUEST_FILES),--extra $(abspath $(firstword $(subst :, ,$(f)))):$(word 2,$(subst :, ,$(f)))) \
+	$(foreach m,$(GUEST_KMODS),--kernel-module $(m)) \
+	$(foreach a,$(GUEST_APPEND),--append $(a))

@@ -31,7 +31,12 @@
 #                     multi-threaded TCG's handling of kernel text patching
 #                     when a crash at kprobe detach is being diagnosed
 #   --vmlinuz F       boot this image instead of the fetched kernel's
-#   --append ARGS     extra kernel command-line words
+#   --append ARGS     extra kernel command-line words (repeatable)
+#   --kernel-module P one of the guest kernel's own modules, P relative to
+#                     lib/modules/<release>/kernel (drivers/nvdimm/nd_pmem.ko;
+#                     a compressed .ko.xz/.ko.zst is unpacked),
+#                     copied to /lib/kernel-modules/ in the guest
+#                     (repeatable; the guest mode loads them in its order)
 #   --vga TYPE        QEMU's display device (-vga TYPE): std (default), qxl,
 #                     virtio, cirrus, vmware, none, ...
 #   --qemu-arg ARG    one more word for QEMU's command line, appended
@@ -62,7 +67,7 @@ qemu=${IOMC_QEMU:-qemu-system-x86_64}
 
 kernel=${KERNEL:-6.1} modes=check timeout=120 boot_timeout= out= format=ktap
 kmod= label= accel=auto vmlinuz= append= vga=std
-extras=() bins=() chans=() qemu_args=()
+extras=() bins=() chans=() qemu_args=() kmods_own=()
 
 die() { # setup error: still say so in KTAP so check.sh counts it
 	echo "not ok 1 ${label:-$kernel}: vm set-up # $*"
@@ -84,7 +89,8 @@ while [ $# -gt 0 ]; do
 	--label) label=$2; shift ;;
 	--accel) accel=$2; shift ;;
 	--vmlinuz) vmlinuz=$2; shift ;;
-	--append) append=$2; shift ;;
+	--append) append=${append:+$append }$2; shift ;;
+	--kernel-module) kmods_own+=("$2"); shift ;;
 	--chan) chans+=("$2"); shift ;;
 	--vga) vga=$2; shift ;;
 	--qemu-arg) qemu_args+=("$2"); shift ;;
@@ -170,6 +176,19 @@ for m in ${modes//,/ }; do
 		die "no guest mode '$m' (no $m.sh in vm/guest, tests/guest or bench/guest)"
 done
 for ko in "${kos[@]}"; do cp "$ko" "$root/lib/iomap-check/"; done
+if [ ${#kmods_own[@]} -gt 0 ]; then
+	mkdir -p "$root/lib/kernel-modules"
+	for ko in "${kmods_own[@]}"; do
+		src=$kcache/$rel/root/lib/modules/$rel/kernel/$ko
+		dst=$root/lib/kernel-modules/$(basename "$ko")
+		# 6.12's are xz-compressed; busybox insmod wants them plain
+		if [ -f "$src" ]; then cp "$src" "$dst"
+		elif [ -f "$src.xz" ]; then xz -dc "$src.xz" >"$dst"
+		elif [ -f "$src.zst" ]; then zstd -qdc "$src.zst" >"$dst"
+		else die "no module $ko in the $rel tree ($src)"
+		fi
+	done
+fi
 for b in "${bins[@]}"; do
 	[ -f "$b" ] || die "missing guest binary $b"
 	cp "$b" "$root/bin/"

@@ -19,6 +19,21 @@ bench_read() {
 	done
 }
 
+# mr_read PREFIX CONFIG [TIMES]: the same for the memremap/memunmap
+# benchmark (bench_memremap): "mrbench CONFIG KIND PAIRS NS_PER_PAIR" lines.
+mr_read() {
+	_n=${3:-1}
+	while [ "$_n" -gt 0 ]; do
+		if out=$(cat $SCN/bench_memremap 2>&1); then
+			echo "$out" | sed -n "s/^memremap \([a-z]\{1,\} [0-9]\{1,\} [0-9.]\{1,\}\)\$/mrbench $2 \1/p"
+			ok "$1_$2"
+		else
+			not_ok "$1_$2" "reading bench_memremap failed: $out"
+		fi
+		_n=$((_n - 1))
+	done
+}
+
 # bench_window PREFIX CONFIG: two reads in the kernel-log window PREFIX_CONFIG
 # (vm/guest/lib.sh's mark_begin/mark_end).
 bench_window() {

@@ -4,7 +4,9 @@
 #   off       no checker: tracepoints disabled
 #   checkd    iomap-checkd attached (default options)
 #   bpftrace  the bpftrace peer (/guest/iomap-check.bt) attached instead
-# and "bpfstat PROG RUNS NS" (kernel BPF stats: run time of each of the
+# "mrbench CONFIG KIND PAIRS NS_PER_PAIR" (a memremap/memunmap pair, KIND
+# wbram or wcbar: the driver's bench_memremap; CONFIG off or checkd, in this
+# one boot), and "bpfstat PROG RUNS NS" (kernel BPF stats: run time of each of the
 # checker's programs during one more benchmark read). Then a flood: both
 # CPUs map/unmap for FLOOD_S seconds while violations are injected, and
 # "flood ..." lines (see below). bench/bench-report.awk (report=daemon) makes the table.
@@ -31,12 +33,16 @@ wait_grep() { # PATTERN FILE TENTHS
 echo 0 >$T/events/io_mapping/enable
 echo 0 >/proc/sys/kernel/bpf_stats_enabled
 bench_window daemon_bench off
+mark_begin daemon_mrbench_off
+mr_read daemon_mrbench off 2
+mark_end daemon_mrbench_off
 
 mark_begin daemon_bench_checkd
 $D --json -o $OUT 2>/tmp/bench.err &
 dpid=$!
 if wait_grep 'attached to its tracepoints' $OUT 900; then
 	bench_read daemon_bench checkd 2
+	mr_read daemon_mrbench checkd 2
 	# the programs' own run time: BPF stats on for one more read
 	echo 1 >/proc/sys/kernel/bpf_stats_enabled
 	cat $SCN/bench >/dev/null

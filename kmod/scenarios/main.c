@@ -11,6 +11,8 @@
  *          name (nothing runs), -ENODEV without the VGA device
  *   ops    the last run's API calls, one per line (see scn_ops_show)
  *   bench  reading runs the benchmark: `<impl> <kind> <pairs> <ns/pair>`
+ *   bench_memremap  the same for memremap/memunmap pairs:
+ *          `memremap <wbram|wcbar> <pairs> <ns/pair>` (bench_pairs / 100)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -417,6 +419,23 @@ static int scn_bench_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(scn_bench);
 
+/* bench_memremap: a memremap/memunmap pair's cost (memremap.c). */
+static int scn_mr_bench_show(struct seq_file *s, void *unused)
+{
+	unsigned long pairs = max(READ_ONCE(bench_pairs) / 100, 1UL);
+	resource_size_t base;
+	unsigned long size;
+	int ret;
+
+	mutex_lock(&scn_lock);
+	ret = scn_get_bar(&base, &size);
+	if (!ret)
+		ret = scn_mr_bench(s, base, pairs, READ_ONCE(bench_reps));
+	mutex_unlock(&scn_lock);
+	return ret;
+}
+DEFINE_SHOW_ATTRIBUTE(scn_mr_bench);
+
 /* ---- module ------------------------------------------------------------ */
 
 /*
@@ -441,6 +460,8 @@ static int __init scn_init(void)
 	debugfs_create_file("run", 0200, scn_dir, NULL, &scn_run_fops);
 	debugfs_create_file("ops", 0400, scn_dir, NULL, &scn_ops_fops);
 	debugfs_create_file("bench", 0400, scn_dir, NULL, &scn_bench_fops);
+	debugfs_create_file("bench_memremap", 0400, scn_dir, NULL,
+			    &scn_mr_bench_fops);
 	return 0;
 }
 

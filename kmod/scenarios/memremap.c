@@ -23,6 +23,10 @@
 #include <linux/slab.h>
 #include <linux/err.h>
 #include <linux/numa.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/seq_file.h>
+#include <linux/minmax.h>
 #include "scn.h"
 
 #define P PAGE_SIZE
@@ -249,4 +253,52 @@ noinline int scn_pagemap_uninit(struct scn_ctx *c)
 		memunmap_pages(pgmap);
 	kfree(pgmap);
 	return IS_ERR(v) ? 0 : -EINVAL;
+}
+
+/* ---- benchmark: what a memremap/memunmap pair costs ------------------------ */
+
+/* ns for 'pairs' memremap/memunmap pairs of one page at phys, flags. */
+static u64 scn_mr_bench_run(resource_size_t phys, unsigned long flags,
+			    unsigned long pairs)
+{
+	unsigned long i;
+	u64 t0 = ktime_get_ns();
+	void *v;
+
+	for (i = 0; i < pairs; i++) {
+		v = memremap(phys, P, flags);
+		if (!v)
+			return U64_MAX;
+		memunmap(v);
+	}
+	return ktime_get_ns() - t0;
+}
+
+/*
+ * `memremap KIND PAIRS NS_PER_PAIR` lines: KIND wbram (a page of RAM, the
+ * direct map: the cheapest call, so the probes' share is largest) and
+ * wcbar (a page of the VGA BAR: a new ioremap each time). Fastest of reps.
+ */
+int scn_mr_bench(struct seq_file *s, resource_size_t base, unsigned long pairs,
+		 unsigned int reps)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	u64 wb = U64_MAX, wc = U64_MAX, tenths;
+	unsigned int r;
+
+	if (!page)
+		return -ENOMEM;
+	for (r = 0; r < max(reps, 1U); r++) {
+		wb = min(wb, scn_mr_bench_run(page_to_phys(page), MEMREMAP_WB, pairs));
+		wc = min(wc, scn_mr_bench_run(base, MEMREMAP_WC, pairs));
+		cond_resched();
+	}
+	__free_page(page);
+	if (wb == U64_MAX || wc == U64_MAX)
+		return -EIO;
+	tenths = div64_u64(wb * 10, pairs);
+	seq_printf(s, "memremap wbram %lu %llu.%llu\n", pairs, tenths / 10, tenths % 10);
+	tenths = div64_u64(wc * 10, pairs);
+	seq_printf(s, "memremap wcbar %lu %llu.%llu\n", pairs, tenths / 10, tenths % 10);
+	return 0;
 }

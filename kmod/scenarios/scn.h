@@ -56,6 +56,10 @@ int scn_memunmap_direct_map(struct scn_ctx *c);
 int scn_devm_memunmap_unknown(struct scn_ctx *c);
 int scn_pagemap_mmio(struct scn_ctx *c);
 int scn_pagemap_uninit(struct scn_ctx *c);
+struct seq_file;
+/* `memremap KIND PAIRS NS` lines: the cost of a memremap/memunmap pair. */
+int scn_mr_bench(struct seq_file *s, resource_size_t base, unsigned long pairs,
+		 unsigned int reps);
 
 extern const struct scn_def scn_table[];
 extern const unsigned int scn_count;

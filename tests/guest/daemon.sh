@@ -112,6 +112,48 @@ while read -r name expect rest <&4; do
 	fi
 done 4</tmp/list
 
+# ---- a real kernel user of memremap, checked clean ---------------------------
+# The kernel's own pmem driver on the boot's legacy region (memmap=SIZE!START,
+# checkd/checkd.mk's VM_ARGS): nd_e820 registers it, nd_pmem maps it (with
+# ZONE_DEVICE: devm_memremap_pages of an FS_DAX pgmap; else devm_memremap);
+# a block written to /dev/pmem0 reads back; unloading undoes the mapping
+# through devres. The daemon must see memremap calls and report nothing.
+M=/lib/kernel-modules
+if [ -f $M/nd_pmem.ko ] && grep -q 'Persistent Memory (legacy)' /proc/iomem; then
+	mark_begin daemon_pmem_clean
+	from=$(($(wc -l <$OUT) + 1))
+	mr0=$(grep '"type":"summary"' $OUT | tail -n1 | sed -n 's/.*"memremap_events":\([0-9]*\).*/\1/p')
+	why=
+	for m in libnvdimm nd_btt nd_pmem nd_e820; do
+		insmod $M/$m.ko 2>/tmp/insmod.err || { why="insmod $m: $(cat /tmp/insmod.err)"; break; }
+	done
+	i=0
+	while [ -z "$why" ] && [ ! -b /dev/pmem0 ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+	[ -z "$why" ] && [ ! -b /dev/pmem0 ] && why="no /dev/pmem0 after loading the modules"
+	if [ -z "$why" ]; then
+		dd if=/dev/urandom of=/tmp/blk bs=4096 count=16 2>/dev/null
+		dd if=/tmp/blk of=/dev/pmem0 bs=4096 count=16 2>/dev/null
+		dd if=/dev/pmem0 of=/tmp/back bs=4096 count=16 2>/dev/null
+		cmp -s /tmp/blk /tmp/back || why="/dev/pmem0 did not read back what was written"
+	fi
+	for m in nd_e820 nd_pmem nd_btt libnvdimm; do rmmod $m 2>/dev/null; done
+	sync_daemon
+	mark_end daemon_pmem_clean
+	mr1=$(grep '"type":"summary"' $OUT | tail -n1 | sed -n 's/.*"memremap_events":\([0-9]*\).*/\1/p')
+	found_set "$from" >/tmp/found
+	if [ -n "$why" ]; then
+		not_ok daemon_pmem_clean "$why"
+	elif [ $((${mr1:-0} - ${mr0:-0})) -lt 1 ]; then
+		not_ok daemon_pmem_clean "no memremap call seen while nd_pmem bound and unbound (${mr0:-?} -> ${mr1:-?})"
+	elif [ -s /tmp/found ]; then
+		not_ok daemon_pmem_clean "reports about the kernel's pmem driver: $(tr '\n' ' ' </tmp/found)"
+	else
+		ok "daemon_pmem_clean ($((mr1 - mr0)) memremap API calls checked while nd_pmem bound, wrote, unbound; none reported)"
+	fi
+else
+	skip daemon_pmem_clean "no pmem modules or no legacy pmem region (vm.sh --kernel-module, --append memmap=)"
+fi
+
 # ---- unload and reload under the running daemon ---------------------------
 mark_begin daemon_reload
 lifo_before=$(grep '"type":"summary"' $OUT | tail -n1 |
