@@ -427,7 +427,8 @@ static int scn_mr_bench_show(struct seq_file *s, void *unused)
 	unsigned long size;
 	int ret;
 
-	mutex_lock(&scn_lock);
+	if (mutex_lock_interruptible(&scn_lock))
+		return -EINTR;
 	ret = scn_get_bar(&base, &size);
 	if (!ret)
 		ret = scn_mr_bench(s, base, pairs, READ_ONCE(bench_reps));

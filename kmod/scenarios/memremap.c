@@ -27,6 +27,7 @@
 #include <linux/math64.h>
 #include <linux/seq_file.h>
 #include <linux/minmax.h>
+#include <linux/sched/signal.h>
 #include "scn.h"
 
 #define P PAGE_SIZE
@@ -270,6 +271,11 @@ static u64 scn_mr_bench_run(resource_size_t phys, unsigned long flags,
 		if (!v)
 			return U64_MAX;
 		memunmap(v);
+		if (!(i % 1024)) {
+			cond_resched();
+			if (signal_pending(current))
+				return U64_MAX - 1;	/* interrupted */
+		}
 	}
 	return ktime_get_ns() - t0;
 }
@@ -291,9 +297,12 @@ int scn_mr_bench(struct seq_file *s, resource_size_t base, unsigned long pairs,
 	for (r = 0; r < max(reps, 1U); r++) {
 		wb = min(wb, scn_mr_bench_run(page_to_phys(page), MEMREMAP_WB, pairs));
 		wc = min(wc, scn_mr_bench_run(base, MEMREMAP_WC, pairs));
-		cond_resched();
+		if (signal_pending(current))
+			break;
 	}
 	__free_page(page);
+	if (wb == U64_MAX - 1 || wc == U64_MAX - 1)
+		return -EINTR;
 	if (wb == U64_MAX || wc == U64_MAX)
 		return -EIO;
 	tenths = div64_u64(wb * 10, pairs);
