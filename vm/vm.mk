@@ -11,10 +11,11 @@
 #
 # VM_TIMEOUT: wall-clock limit of one guest boot. The daemon needs ~15 s
 # to attach its kprobes under TCG and its mode runs ~60 s, so one boot with
-# every mode takes 2+ minutes.
+# every mode takes 2-4 minutes on an idle machine; the limit leaves room
+# for a loaded one (boots of 6-8 minutes were seen at load average 10).
 
 VM := vm/vm.sh
-VM_TIMEOUT ?= 480
+VM_TIMEOUT ?= 900
 GUEST_FILES ?=
 GUEST_KMODS ?=
 GUEST_APPEND ?=
