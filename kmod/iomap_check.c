@@ -575,6 +575,43 @@ static bool iomc_created_take(const struct io_mapping *m)
 	return found;
 }
 
+/*
+ * A freed mapping's memory is not given back at once: the most recent
+ * IOMC_QUARANTINE freed mappings stay allocated, finished (IOMC_STATE_DEAD),
+ * so that a map of a mapping freed a moment ago (use_after_free, the common
+ * case: an error path that frees and then touches) reads our own dead state
+ * and is refused, instead of reading slab memory that may be reused (or
+ * trapped by KFENCE). An older one is a real use after free, as it is with
+ * KASAN's quarantine. All are freed when this module goes.
+ */
+#define IOMC_QUARANTINE 64
+
+static struct io_mapping *iomc_quarantine[IOMC_QUARANTINE];
+static unsigned int iomc_quarantine_next;
+static DEFINE_SPINLOCK(iomc_quarantine_lock);
+
+static void iomc_quarantine_put(struct io_mapping *m)
+{
+	struct io_mapping *old;
+
+	spin_lock(&iomc_quarantine_lock);
+	old = iomc_quarantine[iomc_quarantine_next];
+	iomc_quarantine[iomc_quarantine_next] = m;
+	iomc_quarantine_next = (iomc_quarantine_next + 1) % IOMC_QUARANTINE;
+	spin_unlock(&iomc_quarantine_lock);
+	kfree(old);
+}
+
+static void iomc_quarantine_drain(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < IOMC_QUARANTINE; i++) {
+		kfree(iomc_quarantine[i]);
+		iomc_quarantine[i] = NULL;
+	}
+}
+
 struct io_mapping *io_mapping_create_wc(resource_size_t base,
 					unsigned long size)
 {
@@ -616,7 +653,7 @@ void io_mapping_free(struct io_mapping *iomap)
 	}
 	if (!iomc_fini(iomap, _RET_IP_))
 		return;	/* NULL, said so */
-	kfree(iomap);
+	iomc_quarantine_put(iomap);
 }
 EXPORT_SYMBOL(io_mapping_free);
 
@@ -837,6 +874,7 @@ static void __exit iomc_mod_exit(void)
 		kfree(p);
 		static_branch_dec(&__iomc_permap_key);
 	}
+	iomc_quarantine_drain();
 }
 
 module_init(iomc_mod_init);
