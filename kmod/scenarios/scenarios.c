@@ -439,9 +439,8 @@ static noinline int scn_irq_nesting(struct scn_ctx *c)
  * use_after_free@scn_use_after_free. The mapping is a static struct set
  * up with io_mapping_init_wc, so the struct itself stays valid memory
  * after fini and iomap_check can see it is finished (it refuses the map:
- * event with vaddr 0, NULL returned). The same with
- * io_mapping_create_wc/io_mapping_free would read freed slab memory,
- * which KFENCE may trap: not done.
+ * event with vaddr 0, NULL returned). use_after_free_created does the
+ * same with io_mapping_create_wc/io_mapping_free.
  */
 static struct io_mapping scn_uaf_mapping;
 
@@ -456,6 +455,29 @@ static noinline int scn_use_after_free(struct scn_ctx *c)
 	op_unmap_local(a);
 	op_fini(&scn_uaf_mapping);
 	a = op_map_local(&scn_uaf_mapping, 0);	/* the bug */
+	if (a) {		/* module failed to refuse */
+		op_unmap_local(a);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A map of a mapping from io_mapping_create_wc after io_mapping_free (an
+ * error path that frees, then touches). Must report
+ * use_after_free@scn_use_after_free_created. iomap_check keeps a freed
+ * mapping's memory for a while (its quarantine), so it reads its own dead
+ * state, not freed slab memory, and refuses the map.
+ */
+static noinline int scn_use_after_free_created(struct scn_ctx *c)
+{
+	struct io_mapping *m = op_create(c->base, 2 * P);
+	void __iomem *a;
+
+	if (!m)
+		return -EIO;
+	op_free(m);
+	a = op_map_local(m, 0);			/* the bug */
 	if (a) {		/* module failed to refuse */
 		op_unmap_local(a);
 		return -EINVAL;
@@ -641,6 +663,8 @@ const struct scn_def scn_table[] = {
 	SCN(cross_context, "cross_context_unmap@scn_cross_context_work", NULL),
 	SCN(irq_nesting, "-", NULL),
 	SCN(use_after_free, "use_after_free@scn_use_after_free", NULL),
+	SCN(use_after_free_created,
+	    "use_after_free@scn_use_after_free_created", NULL),
 	SCN(depth_exceeded, "depth_exceeded@scn_depth_exceeded", NULL),
 	SCN(bad_create, "-", NULL),
 	SCN(double_free, "-", NULL),
@@ -664,5 +688,7 @@ const struct scn_def scn_table[] = {
 	    "memunmap_unknown@scn_devm_memunmap_unknown", "warning"),
 	SCN(pagemap_mmio, "pagemap_mmio@scn_pagemap_mmio", NULL),
 	SCN(pagemap_uninit, "pagemap_uninit@scn_pagemap_uninit", "warning"),
+	SCN_UNLOAD(memremap_leak_on_unload, "-", NULL,
+		   "leak_on_unload@scn_memremap_leak_on_unload"),
 };
 const unsigned int scn_count = ARRAY_SIZE(scn_table);

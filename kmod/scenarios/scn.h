@@ -52,6 +52,7 @@ int scn_memremap_bad_flags(struct scn_ctx *c);
 int scn_memremap_refused_ram(struct scn_ctx *c);
 int scn_memremap_refused_mixed(struct scn_ctx *c);
 int scn_memunmap_double(struct scn_ctx *c);
+int scn_memremap_leak_on_unload(struct scn_ctx *c);
 int scn_memunmap_direct_map(struct scn_ctx *c);
 int scn_devm_memunmap_unknown(struct scn_ctx *c);
 int scn_pagemap_mmio(struct scn_ctx *c);
