@@ -1387,6 +1387,30 @@ static long unload_wc_cb(struct bpf_map *map, const void *key, void *value,
 	return 0;
 }
 
+/* Report a live memremap the module's code made; 1 if it was the module's. */
+__noinline int g_unload_memremap(__u64 vaddr, const struct iomc_mr *mr)
+{
+	struct scratch *sc = scratch_get(IOMC_CTX_TASK);
+
+	if (!sc || !mr || !iomc_in_module(&sc->end, mr->site))
+		return 0;
+	iomc_verdict_init(&sc->vd);
+	iomc_check_unload_memremap(&cfg.rules, mr, 1, &sc->vd);
+	iomc_unload_memremap_event(&sc->ev, &sc->end, vaddr, mr);
+	if (sc->vd.n)
+		g_report(sc, 0, IOMC_CTX_TASK, sc->end.tid);
+	return 1;
+}
+
+/* (deleting the element being visited is allowed in a hash walk) */
+static long unload_memremap_cb(struct bpf_map *map, const void *key,
+			       void *value, void *data)
+{
+	if (g_unload_memremap(*(const __u64 *)key, value))
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 static __always_inline int module_end(void *ctx, __u64 id,
 				      const struct modtext *core,
 				      const struct modtext *init, __u64 failed)
@@ -1431,6 +1455,7 @@ static __always_inline int module_end(void *ctx, __u64 id,
 		bpf_for_each_map_elem(&irqs, unload_irq_cb, 0, 0);
 	if (wc_held)
 		bpf_for_each_map_elem(&wcs, unload_wc_cb, 0, 0);
+	bpf_for_each_map_elem(&mrs, unload_memremap_cb, 0, 0);
 	return 0;
 }
 

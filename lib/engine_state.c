@@ -520,9 +520,26 @@ static void unload_stack(struct iomc_state *st, const struct iomc_event *end,
 	}
 }
 
+/* Append key to the growing array *keys (n used, *cap allocated); 0 if full. */
+static int keys_push(__u64 **keys, size_t *n, size_t *cap, __u64 key)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		__u64 *p = realloc(*keys, c * sizeof(*p));
+
+		if (!p)
+			return 0;
+		*keys = p;
+		*cap = c;
+	}
+	(*keys)[(*n)++] = key;
+	return 1;
+}
+
 /*
- * A module goes away: leak_on_unload for the live mappings it created and
- * the maps its code took that are still outstanding (engine.h).
+ * A module goes away: leak_on_unload for the live mappings it created, the
+ * maps its code took that are still outstanding and the memremaps its
+ * code made (engine.h).
  */
 static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 			  struct emit_ctx *ec)
@@ -567,18 +584,31 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 		if (!w->count || !mine(st, end, w->last.site))
 			continue;
 		unload_held(st, end, &w->last, ec);
-		if (nd == cap) {
-			__u64 *p = realloc(dead, (cap = cap ? cap * 2 : 16) *
-					   sizeof(*p));
-
-			if (!p)
-				break;
-			dead = p;
-		}
-		dead[nd++] = e->key;
+		if (!keys_push(&dead, &nd, &cap, e->key))
+			break;
 	}
 	for (i = 0; i < nd; i++)
 		free(u64map_del(&st->wc, dead[i]));
+	/* then the memremaps: each of the module's is forgotten */
+	nd = 0;
+	u64map_for_each(&st->mrs, i, e) {
+		struct iomc_mr *mr = e->val;
+		struct iomc_verdict vd;
+		struct iomc_event ev;
+
+		if (!mine(st, end, mr->site))
+			continue;
+		iomc_verdict_init(&vd);
+		iomc_check_unload_memremap(&st->cfg, mr, 1, &vd);
+		if (vd.n) {
+			iomc_unload_memremap_event(&ev, end, e->key, mr);
+			report(ec, &ev, &vd, NULL, IOMC_CTX_TASK, end->tid);
+		}
+		if (!keys_push(&dead, &nd, &cap, e->key))
+			break;
+	}
+	for (i = 0; i < nd; i++)
+		free(u64map_del(&st->mrs, dead[i]));
 	free(dead);
 }
 

@@ -36,6 +36,21 @@ static int is_mr_event(const struct iomc_event *ev)
 	       ev->type == IOMC_EV_PAGEMAP;
 }
 
+/* What a leak_on_unload report is about (abi.h: IOMC_UNLOAD_*). */
+enum unload_what { UNLOAD_MAPPING, UNLOAD_MAP, UNLOAD_MEMREMAP };
+
+static enum unload_what unload_what(const struct iomc_event *ev)
+{
+	if (ev->arg & IOMC_UNLOAD_MEMREMAP)
+		return UNLOAD_MEMREMAP;
+	return ev->vaddr ? UNLOAD_MAP : UNLOAD_MAPPING;
+}
+
+static int init_failed(const struct iomc_event *ev)
+{
+	return (ev->arg & IOMC_UNLOAD_FAILED) != 0;
+}
+
 static const char *pgmap_name(__u32 t)
 {
 	return t < IOMC_PGMAP_MAX ? pgmap_names[t] : "?";
@@ -368,14 +383,24 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 		json_sym(fmt, f, ev->arg);
 	}
 	if (r->v.rule == IOMC_RULE_LEAK_ON_UNLOAD) {
-		if (!ev->vaddr)
+		switch (unload_what(ev)) {
+		case UNLOAD_MAPPING:
 			fprintf(f, ",\"leaked\":\"mapping\",\"size\":%llu,\"outstanding_maps\":%llu",
 				(unsigned long long)ev->size, (unsigned long long)ev->len);
-		else
+			break;
+		case UNLOAD_MAP:
 			fprintf(f, ",\"leaked\":\"map\",\"kind\":\"%s\",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
 				kindname(ev->kind), r->v.other_tid,
 				ctxname(r->v.other_ctx), r->v.other_cpu);
-		fprintf(f, ",\"init_failed\":%s", ev->arg ? "true" : "false");
+			break;
+		case UNLOAD_MEMREMAP:
+			fprintf(f, ",\"leaked\":\"memremap\",\"api\":\"%s\",\"phys\":\"0x%llx\",\"size\":%llu,\"memremaps\":%llu",
+				ev->kind < IOMC_MR_API_MAX ? mr_api_names[ev->kind] : "?",
+				(unsigned long long)ev->offset,
+				(unsigned long long)ev->size, (unsigned long long)ev->len);
+			break;
+		}
+		fprintf(f, ",\"init_failed\":%s", init_failed(ev) ? "true" : "false");
 	}
 	if (is_mr_event(ev)) {
 		char fb[64], wb[256];
@@ -500,8 +525,11 @@ static void headline(FILE *f, const struct iomc_report *r, const char *comm)
 		break;
 	case IOMC_RULE_LEAK_ON_UNLOAD:
 		fprintf(f, "%s/%u is %s a module whose code left %s behind:\n",
-			comm, ev->tid, ev->arg ? "freeing (its init failed)" : "unloading",
-			!ev->vaddr ? "a live mapping" : "an outstanding map");
+			comm, ev->tid,
+			init_failed(ev) ? "freeing (its init failed)" : "unloading",
+			unload_what(ev) == UNLOAD_MAPPING ? "a live mapping" :
+			unload_what(ev) == UNLOAD_MAP ? "an outstanding map" :
+			"a live memremap");
 		break;
 	case IOMC_RULE_MEMREMAP_BAD_FLAGS:
 		fprintf(f, "%s/%u is calling memremap with flags it cannot honour:\n",
@@ -526,12 +554,6 @@ static void headline(FILE *f, const struct iomc_report *r, const char *comm)
 	default:
 		fprintf(f, "%s/%u:\n", comm, ev->tid);
 	}
-}
-
-/* leak_on_unload: a leaked mapping (else a leaked map, which has a vaddr). */
-static int unload_is_mapping(const struct iomc_report *r)
-{
-	return !r->ev.vaddr;
 }
 
 static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
@@ -577,18 +599,30 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 		fprintf(f, " %s handler return\n", ctxname(ev->ctx));
 		break;
 	case IOMC_EV_MODULE_END:
-		if (unload_is_mapping(r))
+		switch (unload_what(ev)) {
+		case UNLOAD_MAPPING:
 			fprintf(f, " io_mapping_create_wc(0x%llx, size %llu) = 0x%llx, at: %s\n",
 				(unsigned long long)ev->offset,
 				(unsigned long long)ev->size,
 				(unsigned long long)ev->mapping,
 				sym(fmt, r->v.map_site, b, sizeof(b)));
-		else
+			break;
+		case UNLOAD_MAP:
 			fprintf(f, " %s 0x%llx (mapping 0x%llx+0x%llx), at: %s\n",
 				kindname(ev->kind), (unsigned long long)ev->vaddr,
 				(unsigned long long)ev->mapping,
 				(unsigned long long)ev->offset,
 				sym(fmt, r->v.map_site, b, sizeof(b)));
+			break;
+		case UNLOAD_MEMREMAP:
+			fprintf(f, " %s(0x%llx, %llu) = 0x%llx, at: %s\n",
+				ev->kind < IOMC_MR_API_MAX ? mr_api_names[ev->kind] : "?",
+				(unsigned long long)ev->offset,
+				(unsigned long long)ev->size,
+				(unsigned long long)ev->vaddr,
+				sym(fmt, r->v.map_site, b, sizeof(b)));
+			break;
+		}
 		break;
 	case IOMC_EV_MEMREMAP:
 		fprintf(f, " %s(0x%llx, %llu, %s) = 0x%llx, at: %s\n", op_name(ev),
@@ -658,13 +692,22 @@ static void print_related(const struct ck_fmt *fmt, FILE *f, const struct iomc_r
 			fprintf(f, "\nthe nest began at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
 		break;
 	case IOMC_RULE_LEAK_ON_UNLOAD:
-		if (unload_is_mapping(r))
+		switch (unload_what(&r->ev)) {
+		case UNLOAD_MAPPING:
 			fprintf(f, "\nit was never freed (io_mapping_free/fini); %llu map%s of it %s still outstanding\n",
 				(unsigned long long)r->ev.len, r->ev.len == 1 ? "" : "s",
 				r->ev.len == 1 ? "is" : "are");
-		else
+			break;
+		case UNLOAD_MAP:
 			fprintf(f, "\nit was never unmapped; held by tid %u in %s context (CPU %u)\n",
 				v->other_tid, ctxname(v->other_ctx), v->other_cpu);
+			break;
+		case UNLOAD_MEMREMAP:
+			fprintf(f, "\nit was never memunmapped (%llu memremap%s of this address %s live)\n",
+				(unsigned long long)r->ev.len, r->ev.len == 1 ? "" : "s",
+				r->ev.len == 1 ? "is" : "are");
+			break;
+		}
 		break;
 	default:
 		break;
@@ -682,7 +725,9 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 	comm_text(ev, comm);
 	fputs("\n======================================================\n", f);
 	fprintf(f, "WARNING: %s rule violated: %s\n",
-		is_mr_event(ev) ? "memremap" : "io_mapping", ck_rule_name(r->v.rule));
+		is_mr_event(ev) || (ev->type == IOMC_EV_MODULE_END &&
+				    unload_what(ev) == UNLOAD_MEMREMAP) ?
+		"memremap" : "io_mapping", ck_rule_name(r->v.rule));
 	fprintf(f, "%s %s", fmt->release, fmt->version);
 	if (fmt->live) {
 		fputc(' ', f);

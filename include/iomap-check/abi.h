@@ -32,7 +32,7 @@ enum iomc_ev_type {
 				 * offset/len = its core text, vaddr/size = its
 				 * init text (0/0 once freed after a successful
 				 * init: then the range seen at module_load),
-				 * arg = 1 if its init failed */
+				 * arg = IOMC_UNLOAD_FAILED if its init failed */
 	/*
 	 * The memremap API, seen by the daemon's kprobes in the unmodified
 	 * kernel (no tracepoint: these come from live hooks or a --record
@@ -49,6 +49,16 @@ enum iomc_ev_type {
 				 * iomc_pgmap_type, region class, mmio) */
 	IOMC_EV_MAX
 };
+
+/*
+ * ev.arg of IOMC_EV_MODULE_END. A leak_on_unload report's event is the
+ * module end carrying what leaked: a mapping (mapping, offset = base, size,
+ * len = its outstanding maps), a map (vaddr, kind, mapping, offset), or
+ * with IOMC_UNLOAD_MEMREMAP a memremap (vaddr, kind = enum iomc_mr_api,
+ * offset = phys, size, len = memremaps that returned vaddr).
+ */
+#define IOMC_UNLOAD_FAILED	0x1ULL	/* its init failed */
+#define IOMC_UNLOAD_MEMREMAP	0x2ULL	/* report: the leak is a memremap */
 
 /* Which memremap API function an event stands for (ev.kind). */
 enum iomc_mr_api {

@@ -896,6 +896,38 @@ IOMC_INLINE int iomc_apply_memunmap(struct iomc_mr *mr)
 }
 
 /*
+ * A module goes away (leak_on_unload): a live memremap its code made (the
+ * driver decided 'mine', as for mappings) leaks. A devm_memremap one too:
+ * devres unmaps it when the device unbinds, which is before the module
+ * goes. The driver forgets every one that is mine, reported or not.
+ * Pagemaps are not tracked: memunmap_pages has no hook.
+ */
+IOMC_INLINE void iomc_check_unload_memremap(const struct iomc_cfg *cfg,
+					    const struct iomc_mr *mr, int mine,
+					    struct iomc_verdict *out)
+{
+	if (mine && mr->count)
+		iomc_emit(cfg, out, IOMC_RULE_LEAK_ON_UNLOAD, IOMC_CTX_TASK,
+			  mr->site);
+}
+
+/* The event a leaked memremap is reported with (abi.h: IOMC_UNLOAD_*). */
+IOMC_INLINE void iomc_unload_memremap_event(struct iomc_event *ev,
+					    const struct iomc_event *end,
+					    __u64 vaddr, const struct iomc_mr *mr)
+{
+	*ev = *end;
+	ev->caller = 0;
+	ev->mapping = 0;
+	ev->kind = mr->api;
+	ev->vaddr = vaddr;
+	ev->offset = mr->phys;
+	ev->size = mr->size;
+	ev->len = mr->count;
+	ev->arg = end->arg | IOMC_UNLOAD_MEMREMAP;
+}
+
+/*
  * memremap_pages/devm_memremap_pages. The pgmap must come with its type
  * and range set (nr_range > 0 and a range that is not the zeroed one).
  * Its range is expected to be host memory: over device MMIO only

@@ -134,6 +134,9 @@ struct vrec {
 	__u64 held_site[IOMC_STACK_MAX];
 	__u64 caller;
 	__u32 type;
+	/* a module end's report carries what leaked, which each driver
+	 * derives on its own: kind, mapping, offset, vaddr, size, len, arg */
+	__u64 leak[7];
 };
 
 #define MAX_VREC 64
@@ -184,6 +187,15 @@ static void vrec_fill(struct vrec *r, const struct iomc_event *ev,
 		r->held_site[i] = held[i].site;
 	r->caller = ev->caller;
 	r->type = ev->type;
+	if (ev->type == IOMC_EV_MODULE_END) {
+		r->leak[0] = ev->kind;
+		r->leak[1] = ev->mapping;
+		r->leak[2] = ev->offset;
+		r->leak[3] = ev->vaddr;
+		r->leak[4] = ev->size;
+		r->leak[5] = ev->len;
+		r->leak[6] = ev->arg;
+	}
 }
 
 static void user_cb(void *arg, const struct iomc_event *ev,
@@ -477,7 +489,8 @@ static int same_vrec(const struct vrec *a, const struct vrec *b)
 	    a->other_tid != b->other_tid || a->other_ctx != b->other_ctx ||
 	    a->other_cpu != b->other_cpu || a->n_held != b->n_held ||
 	    a->held_ctx != b->held_ctx || a->held_tid != b->held_tid ||
-	    a->caller != b->caller || a->type != b->type)
+	    a->caller != b->caller || a->type != b->type ||
+	    memcmp(a->leak, b->leak, sizeof(a->leak)))
 		return 0;
 	for (i = 0; i < a->n_held && i < IOMC_STACK_MAX; i++)
 		if (a->held_site[i] != b->held_site[i])

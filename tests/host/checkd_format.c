@@ -217,6 +217,19 @@ static void fill_unload(struct iomc_report *r)
 	strcpy(r->sym[IOMC_RSYM_MAP], "drv_init+0x95/0x1000 [drv]");
 }
 
+/* leak_on_unload of a devm_memremap that devres never released */
+static void fill_unload_memremap(struct iomc_report *r)
+{
+	fill_unload(r);
+	r->ev.mapping = 0;
+	r->ev.kind = IOMC_MR_DEVM_MEMREMAP;
+	r->ev.vaddr = 0xffffc900fd010000ULL;
+	r->ev.offset = 0xfd010000ULL;
+	r->ev.size = 8192;
+	r->ev.len = 1;
+	r->ev.arg = IOMC_UNLOAD_MEMREMAP;
+}
+
 static struct iomc_ksyms *ksyms;
 
 static const char *symbolize(void *ctx, __u64 addr, char *buf, size_t len)
@@ -236,7 +249,7 @@ int main(void)
 	char *text, *line, *save;
 	int fd, lines = 0, bad = 0;
 
-	printf("KTAP version 1\n1..11\n");
+	printf("KTAP version 1\n1..13\n");
 	fd = mkstemp(ks);
 	close(fd);
 	fake_kallsyms(ks);
@@ -261,6 +274,8 @@ int main(void)
 	ck_print_violation(&fmt, &r);
 	fill_unload(&r);
 	ck_print_violation(&fmt, &r);
+	fill_unload_memremap(&r);
+	ck_print_violation(&fmt, &r);
 	ck_print_status(&fmt, "attached \"quoted\"");
 	ck_print_lost(&fmt, "violation reports", 3, 5);
 	memset(&sum, 0, sizeof(sum));
@@ -281,7 +296,7 @@ int main(void)
 			printf("# not one valid JSON object: %.200s\n", line);
 		}
 	}
-	result(lines == 6 && !bad, "json: one valid object per line", "see above");
+	result(lines == 7 && !bad, "json: one valid object per line", "see above");
 	free(text);
 	text = slurp(out);
 	result(strstr(text, "{\"rule\":\"lifo\",\"time\":12.345678901,\"task\":{\"comm\":\"sh\\\"x\",\"pid\":269,\"tid\":269},\"cpu\":1,\"context\":\"task\",\"op\":\"io_mapping_unmap_local\"") &&
@@ -297,6 +312,9 @@ int main(void)
 	       strstr(text, "\"op\":\"module_free\",\"mapping\":\"0xffff888003a1c000\",\"offset\":\"0xfd000000\",\"vaddr\":\"0x0\",\"site\":\"drv_init+0x95/0x1000 [drv]\",\"map_site\":\"drv_init+0x95/0x1000 [drv]\"") &&
 	       strstr(text, "\"leaked\":\"mapping\",\"size\":65536,\"outstanding_maps\":1,\"init_failed\":true"),
 	       "json: leak_on_unload names an init-text site by the kernel's name", "fields differ");
+	result(strstr(text, "\"op\":\"module_free\",\"mapping\":\"0x0\",\"offset\":\"0xfd010000\",\"vaddr\":\"0xffffc900fd010000\"") &&
+	       strstr(text, "\"leaked\":\"memremap\",\"api\":\"devm_memremap\",\"phys\":\"0xfd010000\",\"size\":8192,\"memremaps\":1,\"init_failed\":false"),
+	       "json: leak_on_unload of a memremap", "fields differ");
 	result(strstr(text, "{\"type\":\"lost\"") && strstr(text, "{\"type\":\"summary\"") &&
 	       strstr(text, "\"lifo\":{\"count\":3,\"sites\":1}") && strstr(text, "{\"type\":\"status\""),
 	       "json: status, lost and summary objects", "missing");
@@ -319,6 +337,8 @@ int main(void)
 	ck_print_violation(&fmt, &r);
 	fill_unload(&r);
 	ck_print_violation(&fmt, &r);
+	fill_unload_memremap(&r);
+	ck_print_violation(&fmt, &r);
 	ck_print_summary(&fmt, &sum);
 	ck_out_close();
 	text = slurp(out);
@@ -327,6 +347,11 @@ int main(void)
 	       strstr(text, " io_mapping_create_wc(0xfd000000, size 65536) = 0xffff888003a1c000, at: drv_init+0x95/0x1000 [drv]\n") &&
 	       strstr(text, "1 map of it is still outstanding"),
 	       "text: leak_on_unload report", "sections differ");
+	result(strstr(text, "WARNING: memremap rule violated: leak_on_unload\n") &&
+	       strstr(text, "is unloading a module whose code left a live memremap behind:\n") &&
+	       strstr(text, " devm_memremap(0xfd010000, 8192) = 0xffffc900fd010000, at: drv_init+0x95/0x1000 [drv]\n") &&
+	       strstr(text, "it was never memunmapped (1 memremap of this address is live)"),
+	       "text: leak_on_unload report of a memremap", "sections differ");
 	result(strstr(text, "======================================================\nWARNING: io_mapping rule violated: lifo\n") &&
 	       strstr(text, "sh\"x/269 is unmapping a map that is not the most recent one of its context:\n") &&
 	       strstr(text, " io_mapping_unmap_local(0xffffc90000000000), at: scn_lifo_local+0xc7/0x110 [iomap_scenarios]\n") &&
