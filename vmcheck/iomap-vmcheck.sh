@@ -393,7 +393,7 @@ elif [ "$attach" = fail ] || [ -z "$attach" ]; then
 elif [ "$nocheckd" != 1 ] && [ "$crc" != 0 ] && [ "$crc" != 1 ]; then
 	status=3 why="iomap-checkd did not stop cleanly (exit ${crc:-unknown})"
 elif [ "$nviol" -gt 0 ] || [ "$crc" = 1 ]; then
-	status=1 why="$nviol io_mapping violation report(s)"
+	status=1 why="$nviol violation report(s)"
 	ninj=$(grep -c '^{"type":"injected"' "$vm/json.log" || true)
 	[ "$inject" = 0 ] || why="$why in the normal run and $ninj injected run(s)"
 elif [ $vmrc != 0 ]; then

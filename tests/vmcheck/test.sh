@@ -274,7 +274,7 @@ guest() {
 	vmc errpath-$k2 --driver "$ep" --inject-faults --timeout 30 --kernel "$k2" \
 		--out "$logs/errpath-$k2"
 	expect errpath-$k2 1 "errpath on $k2 --inject-faults: exit 1 (${secs}s)" \
-		'^not ok [0-9]+ .*inject 2: create #2 failed at errpath_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[errpath\] # 1 io_mapping violation'
+		'^not ok [0-9]+ .*inject 2: create #2 failed at errpath_init\+0x[0-9a-f]+/0x[0-9a-f]+ \[errpath\] # 1 violation'
 	if why=$(json_check "$logs/errpath-$k2.out" leak_on_unload@errpath_init); then
 		ok "errpath on $k2 --inject-faults: JSON names leak_on_unload at errpath_init"
 	else

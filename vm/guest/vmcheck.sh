@@ -268,9 +268,9 @@ if [ "$INJECT" = 1 ]; then
 		checkd_sync
 		n=$(tail -n +"$from" /tmp/checkd.json | grep -c '^{"rule"')
 		if [ "$n" = 0 ]; then
-			ok "inject $k: $what: no io_mapping violation"
+			ok "inject $k: $what: no violation"
 		else
-			not_ok "inject $k: $what" "$n io_mapping violation(s) after it"
+			not_ok "inject $k: $what" "$n violation(s) after it"
 			tail -n +"$from" /tmp/checkd.json | sed -n \
 				's/^{"rule":"\([a-z_]*\)".*"vaddr":"[^"]*","site":"\([^"]*\)".*/#   \1 at \2/p'
 		fi
@@ -295,8 +295,8 @@ if [ -n "$jpid" ]; then
 	# The tees end when their writers are gone.
 	wait_for 2 eval '! alive $jtee && ! alive $htee' || kill $jtee $htee 2>/dev/null
 	case $crc in
-	0) ok "checker: no io_mapping violation" ;;
-	1) not_ok "checker: io_mapping violations" "iomap-checkd --ci exit 1" ;;
+	0) ok "checker: no violation" ;;
+	1) not_ok "checker: violations" "iomap-checkd --ci exit 1" ;;
 	*) not_ok "checker: iomap-checkd stopped cleanly" "exit $crc" ;;
 	esac
 	mark_end checker
