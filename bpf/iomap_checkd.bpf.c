@@ -834,7 +834,7 @@ __noinline int g_take(struct iomc_stack *s, struct search_ctx *sx)
 
 	if (!s || !sx)
 		return 0;
-	idx = iomc_stack_find(s, sx->vaddr);
+	idx = g_stack_find(s, sx->vaddr);
 	if (idx < 0)
 		return 0;
 	g_stack_remove(s, idx, &sx->held);
@@ -1230,10 +1230,30 @@ static long unload_live_cb(struct bpf_map *map, const void *key, void *value,
 	return 0;
 }
 
-/* Count the maps of the leaked mappings in s (global: see g_count_mapping). */
+/* Count h if it is a map of a leaked mapping of u. */
+__noinline int g_count_leaked_held(const struct iomc_held *h,
+				   struct unload_ctx *u)
+{
+	__u32 k;
+
+	if (!h || !u)
+		return 0;
+	for (k = 0; k < IOMC_MAX_VIOL; k++) {
+		if (k >= u->ng)
+			break;
+		if (h->mapping == u->mapping[iomc_idx(k, IOMC_MAX_VIOL)])
+			u->n[iomc_idx(k, IOMC_MAX_VIOL)]++;
+	}
+	return 0;
+}
+
+/*
+ * Count the maps of the leaked mappings in s (global: see g_count_mapping;
+ * the inner loop is a global of its own, or the verifier walks 32 x 8).
+ */
 __noinline int g_count_leaked(const struct iomc_stack *s, struct unload_ctx *u)
 {
-	__u32 i, k, d;
+	__u32 i, d;
 
 	if (!s || !u)
 		return 0;
@@ -1241,13 +1261,7 @@ __noinline int g_count_leaked(const struct iomc_stack *s, struct unload_ctx *u)
 	for (i = 0; i < IOMC_STACK_MAX; i++) {
 		if (i >= d)
 			break;
-		for (k = 0; k < IOMC_MAX_VIOL; k++) {
-			if (k >= u->ng)
-				break;
-			if (s->held[i].mapping ==
-			    u->mapping[iomc_idx(k, IOMC_MAX_VIOL)])
-				u->n[iomc_idx(k, IOMC_MAX_VIOL)]++;
-		}
+		g_count_leaked_held(&s->held[i], u);
 	}
 	return 0;
 }

@@ -247,36 +247,43 @@ IOMC_INLINE void iomc_stack_forget(struct iomc_stack *s)
 	s->unsure = 1;
 }
 
+/*
+ * The searches below go forward and keep the last match (the most recent
+ * map): the BPF verifier walks such a loop in far fewer states than a
+ * backward one that skips the slots above the depth (19K instructions
+ * verified against 1.7K for iomc_stack_find_module).
+ */
+
 /* Index of the most recent map of vaddr in s, or -1. */
 IOMC_INLINE int iomc_stack_find(const struct iomc_stack *s, __u64 vaddr)
 {
-	__u32 d = s->depth;
-	int i;
+	__u32 d = s->depth, i;
+	int found = -1;
 
-	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
-		if ((__u32)i >= d)
-			continue;
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		if (i >= d)
+			break;
 		if (s->held[i].vaddr == vaddr)
-			return i;
+			found = (int)i;
 	}
-	return -1;
+	return found;
 }
 
 /* Index of the most recent atomic map in s, or -1. */
 IOMC_INLINE int iomc_stack_top_atomic(const struct iomc_stack *s)
 {
-	__u32 d = s->depth;
-	int i;
+	__u32 d = s->depth, i;
+	int found = -1;
 
 	if (!s->n_atomic)
 		return -1;
-	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
-		if ((__u32)i >= d)
-			continue;
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		if (i >= d)
+			break;
 		if (s->held[i].kind == IOMC_KIND_ATOMIC)
-			return i;
+			found = (int)i;
 	}
-	return -1;
+	return found;
 }
 
 /* Take entry idx out of s (copied to *gone if not NULL), keeping order. */
@@ -300,13 +307,10 @@ IOMC_INLINE void iomc_stack_remove(struct iomc_stack *s, int idx,
 			s->ms_ret = 0;
 		}
 	}
-	for (i = 0; i < IOMC_STACK_MAX - 1; i++) {
-		if (i < (__u32)idx)
-			continue;
-		if (i + 1 >= d)
-			break;
-		s->held[i] = s->held[i + 1];
-	}
+	/* (masked: the verifier loses the bound of a loop from idx) */
+	for (i = (__u32)idx; i + 1 < d && i < IOMC_STACK_MAX - 1; i++)
+		s->held[iomc_idx(i, IOMC_STACK_MAX)] =
+			s->held[iomc_idx(i + 1, IOMC_STACK_MAX)];
 	s->depth = d - 1;
 }
 
@@ -332,16 +336,16 @@ IOMC_INLINE __u32 iomc_stack_count_mapping(const struct iomc_stack *s,
 IOMC_INLINE int iomc_stack_find_mapping(const struct iomc_stack *s,
 					__u64 mapping)
 {
-	__u32 d = s->depth;
-	int i;
+	__u32 d = s->depth, i;
+	int found = -1;
 
-	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
-		if ((__u32)i >= d)
-			continue;
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		if (i >= d)
+			break;
 		if (s->held[i].mapping == mapping)
-			return i;
+			found = (int)i;
 	}
-	return -1;
+	return found;
 }
 
 /*
@@ -782,16 +786,16 @@ IOMC_INLINE void iomc_unload_event(struct iomc_event *ev,
 IOMC_INLINE int iomc_stack_find_module(const struct iomc_stack *s,
 				       const struct iomc_event *end)
 {
-	__u32 d = s->depth;
-	int i;
+	__u32 d = s->depth, i;
+	int found = -1;
 
-	for (i = IOMC_STACK_MAX - 1; i >= 0; i--) {
-		if ((__u32)i >= d)
-			continue;
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		if (i >= d)
+			break;
 		if (iomc_in_module(end, s->held[i].site))
-			return i;
+			found = (int)i;
 	}
-	return -1;
+	return found;
 }
 
 /* ---- memremap ------------------------------------------------------------
