@@ -26,10 +26,13 @@
 #                     output for humans; none: print nothing but failures
 #   --label L         prefix of test descriptions (default: --kernel value)
 #   --accel A         auto (default; KVM only if a probe boot works) | tcg | kvm
-#                     IOMC_TCG_THREAD=single in the environment runs TCG on
-#                     one host thread: twice as slow, but it rules out
-#                     multi-threaded TCG's handling of kernel text patching
-#                     when a crash at kprobe detach is being diagnosed
+#                     TCG runs on one host thread (thread=single): QEMU's
+#                     multi-threaded TCG left a vCPU looping on the int3 of a
+#                     jump label the kernel had finished patching (a stale
+#                     translation: both CPUs stuck in call_timer_fn+0x27,
+#                     RCU stalls, the guest lost) while the checker attached;
+#                     one thread is also faster here (6.1 check suite 73 s
+#                     against 94-101 s). IOMC_TCG_THREAD=multi restores it.
 #   --vmlinuz F       boot this image instead of the fetched kernel's
 #   --append ARGS     extra kernel command-line words (repeatable)
 #   --kernel-module P one of the guest kernel's own modules, P relative to
@@ -244,7 +247,7 @@ tcg | kvm) ;;
 esac
 if [ $accel = kvm ]; then cpu=host; else cpu=max; fi
 accel_opts=
-[ $accel = tcg ] && [ -n "${IOMC_TCG_THREAD:-}" ] && accel_opts=",thread=$IOMC_TCG_THREAD"
+[ $accel = tcg ] && accel_opts=",thread=${IOMC_TCG_THREAD:-single}"
 
 # --- boot ----------------------------------------------------------------------
 

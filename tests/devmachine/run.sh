@@ -134,7 +134,8 @@ t0=$(now)
 vmlinuz=$kcache/$rel/vmlinuz
 [ -f "$vmlinuz" ] || bail "no kernel $vmlinuz"
 : >"$out/console.log"; : >"$out/ktap.log"; : >"$out/journal.log"
-timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 3G \
+# one TCG thread, as vm/vm.sh (why: there)
+timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -accel tcg,thread="${IOMC_TCG_THREAD:-single}" -cpu max -smp 2 -m 3G \
 	-no-reboot -display none -vga std -monitor none -parallel none -nic none \
 	-serial "file:$out/console.log" -serial "file:$out/ktap.log" -serial "file:$out/journal.log" \
 	-kernel "$vmlinuz" -initrd "$out/initramfs.cpio" \
