@@ -100,9 +100,11 @@ if [ ! -f "$dir/.complete" ]; then
 	cp "$dir.tmp/root/boot/vmlinuz-$rel" "$dir.tmp/vmlinuz"
 	cp "$dir.tmp/root/boot/config-$rel" "$dir.tmp/config"
 	# The headers tree names its -common half by absolute path
-	# (include /usr/src/...); point it into the unpacked root.
+	# (include /usr/src/...); point it into the unpacked root, relative to
+	# the Makefile itself so that the cache still works once moved (make
+	# -C enters the physical directory: .. is root/usr/src).
 	build=$dir.tmp/root/usr/src/linux-headers-$rel
-	sed -i "s|/usr/src/|$dir/root/usr/src/|g" "$build/Makefile"
+	sed -i 's|/usr/src/|$(dir $(lastword $(MAKEFILE_LIST)))../|g' "$build/Makefile"
 	# Kbuild runs tools/bpf/resolve_btfids on every module when it emits
 	# module BTF; the headers package lacks it. Its only job is to patch
 	# .BTF_ids sections, which our modules do not have: a stand-in that
