@@ -4,6 +4,7 @@
  * merged events of every input through the rule engine.
  */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +229,10 @@ int az_main(int argc, char **argv)
 	__u64 iomap = 0;
 	int c, i, nsrc, r, rc = 0, dump = 0, werr;
 
+	/* a closed output is a write error like a full disk: said, exit 2,
+	 * not a silent death by SIGPIPE that loses the verdict (as in
+	 * iomap-checkd) */
+	signal(SIGPIPE, SIG_IGN);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jo:d:qhV", opts, NULL)) != -1) {
 		switch (c) {

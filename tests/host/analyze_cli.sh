@@ -31,7 +31,7 @@ run() {
 rc() { cat "$1.rc"; }
 
 echo "KTAP version 1"
-echo "1..12"
+echo "1..13"
 
 # a legal capture: the fixture's first scenarios (nesting_legal, wc_across_sleep)
 gzip -dc "$top/tests/host/analyze/6.1/ftrace.txt.gz" | awk '/scn_lifo_local/ { exit } { print }' >legal.txt
@@ -62,6 +62,15 @@ r=$?
 [ $r = 2 ] && grep -q "write error" text-full.err &&
 	res ok "text_reports_to_full_disk_reported_exit_2" ||
 	res fail "text_reports_to_full_disk_reported_exit_2" "exit $r: $(head -c 200 text-full.err)"
+
+# a reader that goes away: reported like a full disk, not a death by SIGPIPE
+# (160 KB of events: more than a pipe holds, so a write meets the closed end)
+gzip -dc "$top/tests/host/analyze/6.1/ftrace.txt.gz" >all.txt
+"$an" analyze -q --dump-events all.txt 2>pipe.err | head -c 100 >/dev/null
+r=${PIPESTATUS[0]}
+[ $r = 2 ] && grep -q "write error: Broken pipe" pipe.err &&
+	res ok "text_reports_to_closed_pipe_reported_exit_2" ||
+	res fail "text_reports_to_closed_pipe_reported_exit_2" "exit $r: $(head -c 200 pipe.err)"
 
 cp legal.txt same.txt
 run same "$an" analyze -o same.txt same.txt
