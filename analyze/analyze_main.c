@@ -61,11 +61,19 @@ static void usage(FILE *f)
 	fprintf(f, usage_text, IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
 }
 
+/* --dump-events: the event's type by name */
+static const char *ev_type_name(__u32 type)
+{
+	static const char *const types[IOMC_EV_MAX] = IOMC_EV_NAMES;
+
+	_Static_assert(sizeof((const char *[])IOMC_EV_NAMES) == sizeof(types),
+		       "a name for every enum iomc_ev_type");
+	return type < IOMC_EV_MAX ? types[type] : "?";
+}
+
 /* --dump-events --json: one object per event, the same fields. */
 static void dump_event_json(FILE *out, const struct az_event *e)
 {
-	static const char *const types[] = { "?", "create", "free", "map", "unmap", "switch",
-					     "exit", "irq_exit", "might_sleep", "drop" };
 	static const char *const kinds[] = IOMC_KIND_NAMES;
 	static const char *const ctxs[] = IOMC_CTX_NAMES;
 	const struct iomc_event *ev = &e->ev;
@@ -78,7 +86,7 @@ static void dump_event_json(FILE *out, const struct az_event *e)
 	comm[IOMC_COMM_LEN - 1] = 0;
 	fprintf(out, "{\"type\":\"event\",\"ts_ns\":%llu,\"cpu\":%u,\"event\":\"%s\",\"pid\":%u,"
 		"\"tid\":%u,\"comm\":", (unsigned long long)ev->ts_ns, ev->cpu,
-		ev->type < IOMC_EV_MAX ? types[ev->type] : "?", ev->pid, ev->tid);
+		ev_type_name(ev->type), ev->pid, ev->tid);
 	ck_json_str(out, comm);
 	switch (ev->type) {
 	case IOMC_EV_MAP:
@@ -114,10 +122,6 @@ static void dump_event_json(FILE *out, const struct az_event *e)
 
 static void dump_event(FILE *out, const struct az_event *e)
 {
-	static const char *const types[IOMC_EV_MAX] = {
-		"?", "create", "free", "map", "unmap", "switch", "exit", "irq_exit",
-		"might_sleep", "drop", "module_end", "memremap", "memunmap",
-		"memremap_pages" };
 	static const char *const kinds[] = IOMC_KIND_NAMES;
 	static const char *const ctxs[] = IOMC_CTX_NAMES;
 	const struct iomc_event *ev = &e->ev;
@@ -126,7 +130,7 @@ static void dump_event(FILE *out, const struct az_event *e)
 
 	az_stack_get(e->stack, &nf);
 	fprintf(out, "%llu cpu=%u %s pid=%u tid=%u comm=", (unsigned long long)ev->ts_ns,
-		ev->cpu, ev->type < IOMC_EV_MAX ? types[ev->type] : "?", ev->pid, ev->tid);
+		ev->cpu, ev_type_name(ev->type), ev->pid, ev->tid);
 	for (i = 0; i < IOMC_COMM_LEN - 1 && ev->comm[i]; i++) {
 		unsigned char ch = (unsigned char)ev->comm[i];
 

@@ -71,6 +71,11 @@ enum iomc_mr_api {
 	IOMC_MR_API_MAX
 };
 
+/* Short names of enum iomc_ev_type, indexed by value (--dump-events). */
+#define IOMC_EV_NAMES { "?", "create", "free", "map", "unmap", "switch", \
+			"exit", "irq_exit", "might_sleep", "drop", "module_end", \
+			"memremap", "memunmap", "memremap_pages" }
+
 #define IOMC_MR_API_NAMES { "memremap", "devm_memremap", "memunmap", \
 			    "devm_memunmap", "memremap_pages", "devm_memremap_pages" }
 
