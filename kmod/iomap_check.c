@@ -142,16 +142,9 @@ MODULE_PARM_DESC(creates,
 static bool iomc_fail_this(const char *fn, unsigned long caller)
 {
 	int k = atomic_inc_return(&iomc_creates);
-	int left = atomic_read(&iomc_fail_nth);
 
-	while (left > 0) {
-		int old = atomic_cmpxchg(&iomc_fail_nth, left, left - 1);
-
-		if (old == left)
-			break;
-		left = old;
-	}
-	if (left != 1)
+	/* counts fail_nth down to 0; the call that takes it from 1 fails */
+	if (atomic_dec_if_positive(&iomc_fail_nth) != 0)
 		return false;
 	/* the line iomap-vmcheck --inject-faults quotes: keep its wording */
 	pr_info("fail_nth: injected failure: create #%d failed at %pS (%s)\n",
@@ -172,10 +165,8 @@ static bool iomc_fail_this(const char *fn, unsigned long caller)
 struct iomc_live {
 	struct list_head node;
 	struct io_mapping *m;
-	void __iomem *iomem;
 	struct module *owner;
 	unsigned long caller;
-	bool permap;
 };
 
 static LIST_HEAD(iomc_lives);
@@ -231,6 +222,21 @@ static void iomc_live_del(struct io_mapping *m)
 
 static bool iomc_created_take(const struct io_mapping *m);
 
+/*
+ * Finish @m: every map of it is refused from now on, its iomem is unmapped
+ * and it no longer pins this module. The caller took it off iomc_lives.
+ */
+static void iomc_teardown(struct io_mapping *m)
+{
+	m->iomc_state = IOMC_STATE_DEAD;
+	m->iomc_map_limit = 0;
+	m->iomc_wc_limit = 0;
+	iounmap(m->iomem);
+	if (m->iomc_flags & IOMC_F_PERMAP)
+		static_branch_dec(&__iomc_permap_key);
+	module_put(THIS_MODULE);
+}
+
 static int iomc_module_notify(struct notifier_block *nb, unsigned long action,
 			      void *data)
 {
@@ -251,19 +257,15 @@ static int iomc_module_notify(struct notifier_block *nb, unsigned long action,
 		pr_warn("io_mapping %px created at %pS by %s was never freed; reclaimed at its unload\n",
 			l->m, (void *)l->caller, mod->name);
 		list_del(&l->node);
-		/* the struct is the driver's (init_wc) or ours (create_wc);
-		 * both are still there: the module is freed after this */
-		l->m->iomc_state = IOMC_STATE_DEAD;
-		l->m->iomc_map_limit = 0;
-		l->m->iomc_wc_limit = 0;
-		iounmap(l->iomem);
-		if (l->permap)
-			static_branch_dec(&__iomc_permap_key);
+		/*
+		 * the struct is the driver's (init_wc) or ours (create_wc);
+		 * both are still there: the module is freed after this
+		 */
+		iomc_teardown(l->m);
 		if ((l->m->iomc_flags & IOMC_F_ALLOCATED) &&
 		    iomc_created_take(l->m))
 			kfree(l->m);
 		kfree(l);
-		module_put(THIS_MODULE);
 	}
 	mutex_unlock(&iomc_lives_lock);
 	return NOTIFY_DONE;
@@ -491,9 +493,7 @@ static struct io_mapping *iomc_init(struct io_mapping *iomap,
 	}
 	iomap->iomc_state = IOMC_STATE_LIVE;
 	live->m = iomap;
-	live->iomem = iomem;
 	live->caller = caller;
-	live->permap = iomap->iomc_flags & IOMC_F_PERMAP;
 	mutex_lock(&iomc_lives_lock);
 	live->owner = iomc_owner(caller);
 	list_add(&live->node, &iomc_lives);
@@ -519,13 +519,7 @@ static bool iomc_fini(struct io_mapping *mapping, unsigned long caller)
 		return false;
 	}
 	iomc_live_del(mapping);
-	mapping->iomc_state = IOMC_STATE_DEAD;
-	mapping->iomc_map_limit = 0;
-	mapping->iomc_wc_limit = 0;
-	iounmap(mapping->iomem);
-	if (mapping->iomc_flags & IOMC_F_PERMAP)
-		static_branch_dec(&__iomc_permap_key);
-	module_put(THIS_MODULE);
+	iomc_teardown(mapping);
 	return true;
 }
 
