@@ -159,8 +159,7 @@ static void on_violation(void *arg, const struct iomc_event *ev, const struct io
 	c->violations++;
 	c->total[v->rule]++;
 	n = iomc_dedup_add(&c->seen, v->rule, ev->caller, v->map_site, 1);
-	/* leak_on_unload: once per module end, never a repeat (as the daemon) */
-	if (n > 1 && !c->o.all && v->rule != IOMC_RULE_LEAK_ON_UNLOAD)
+	if (n > 1 && !c->o.all && iomc_rule_dedups(v->rule))
 		return;
 	if (n <= 1)	/* 0: not stored (table full), still a new report */
 		c->distinct[v->rule]++;

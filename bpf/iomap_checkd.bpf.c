@@ -341,7 +341,7 @@ static __always_inline int first_time(const struct iomc_event *ev,
 	*valp = 0;
 	/* a module ends once: its leaks are reported in full every time
 	 * (a reload may put the same code at the same address) */
-	if (!cfg.dedup || v->rule == IOMC_RULE_LEAK_ON_UNLOAD)
+	if (!cfg.dedup || !iomc_rule_dedups(v->rule))
 		return 1;
 	k.rule = v->rule;
 	k.site = ev->caller;
@@ -1368,10 +1368,8 @@ __noinline int g_unload_stack(struct iomc_stack *s, __u32 irq)
 			break;
 		g_stack_remove(s, idx, 0);
 	}
-	if (a0 != s->n_atomic)
-		__sync_fetch_and_add(&atomic_held, (__s64)s->n_atomic - a0);
-	if (irq && d0 != s->depth)
-		__sync_fetch_and_add(&irq_held, (__s64)s->depth - d0);
+	/* (any interrupt context: account() only tells task from the rest) */
+	account(irq ? IOMC_CTX_HARDIRQ : IOMC_CTX_TASK, d0, a0, s);
 	return 0;
 }
 

@@ -42,8 +42,7 @@ static void on_report(struct ck_run *r, const struct iomc_report *rep)
 	/* the kernel's names of its sites, for when kallsyms forgets them */
 	for (i = 0; i < IOMC_RSYM_MAX; i++)
 		ck_syms_remember(rep->sym_addr[i], rep->sym[i]);
-	/* leak_on_unload: once per module end, never a repeat (see BPF) */
-	if (n > 1 && r->o.dedup && rep->v.rule != IOMC_RULE_LEAK_ON_UNLOAD)
+	if (n > 1 && r->o.dedup && iomc_rule_dedups(rep->v.rule))
 		return;		/* a repeat: counted */
 	ck_print_violation(&r->fmt, rep);
 }

@@ -80,11 +80,13 @@ int ck_mr_attach(struct ck_bpf *b, int (*add)(struct ck_bpf *, struct bpf_link *
 		const struct mr_hook *h = &mr_hooks[i];
 		int err;
 
-		err = add(b, bpf_program__attach_kprobe(prog_at(b, h->entry), false,
-							h->func));
-		if (!err && h->ret)
-			err = add(b, bpf_program__attach_kprobe(prog_at(b, h->ret),
-								true, h->func));
+		/* the return first: an entry without it would leave a pending
+		 * call that mutes the task's later calls */
+		err = h->ret ? add(b, bpf_program__attach_kprobe(prog_at(b, h->ret),
+								 true, h->func)) : 0;
+		if (!err)
+			err = add(b, bpf_program__attach_kprobe(prog_at(b, h->entry),
+								false, h->func));
 		if (err)
 			skip(b, h->func);
 		else

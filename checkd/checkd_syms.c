@@ -63,10 +63,17 @@ const char *ck_syms_name(void *ctx, __u64 addr, char *buf, size_t len)
 	struct iomc_sym s;
 
 	(void)ctx;
-	if (addr && !iomc_ksyms_find(ksyms, addr, &s) && remembered_name(addr, buf, len))
+	if (!addr)
+		return iomc_ksyms_name(ksyms, addr, buf, len);
+	if (iomc_ksyms_find(ksyms, addr, &s)) {
+		iomc_sym_format(buf, len, addr, &s);
 		return buf;
-	if (addr && !iomc_ksyms_find(ksyms, addr, &s) && time(NULL) != last_reload &&
-	    !ck_syms_load() && iomc_ksyms_find(ksyms, addr, &s)) {
+	}
+	/* kallsyms does not know it */
+	if (remembered_name(addr, buf, len))
+		return buf;
+	if (time(NULL) != last_reload && !ck_syms_load() &&
+	    iomc_ksyms_find(ksyms, addr, &s)) {
 		/* a module loaded since the last load */
 		iomc_sym_format(buf, len, addr, &s);
 		return buf;

@@ -51,6 +51,11 @@ static int init_failed(const struct iomc_event *ev)
 	return (ev->arg & IOMC_UNLOAD_FAILED) != 0;
 }
 
+static const char *mr_api_name(__u32 api)
+{
+	return api < IOMC_MR_API_MAX ? mr_api_names[api] : "?";
+}
+
 static const char *pgmap_name(__u32 t)
 {
 	return t < IOMC_PGMAP_MAX ? pgmap_names[t] : "?";
@@ -206,7 +211,7 @@ static const char *op_name(const struct iomc_event *ev)
 	case IOMC_EV_MEMREMAP:
 	case IOMC_EV_MEMUNMAP:
 	case IOMC_EV_PAGEMAP:
-		return ev->kind < IOMC_MR_API_MAX ? mr_api_names[ev->kind] : "?";
+		return mr_api_name(ev->kind);
 	default:		return "?";
 	}
 }
@@ -395,7 +400,7 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 			break;
 		case UNLOAD_MEMREMAP:
 			fprintf(f, ",\"leaked\":\"memremap\",\"api\":\"%s\",\"phys\":\"0x%llx\",\"size\":%llu,\"memremaps\":%llu",
-				ev->kind < IOMC_MR_API_MAX ? mr_api_names[ev->kind] : "?",
+				mr_api_name(ev->kind),
 				(unsigned long long)ev->offset,
 				(unsigned long long)ev->size, (unsigned long long)ev->len);
 			break;
@@ -616,7 +621,7 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 			break;
 		case UNLOAD_MEMREMAP:
 			fprintf(f, " %s(0x%llx, %llu) = 0x%llx, at: %s\n",
-				ev->kind < IOMC_MR_API_MAX ? mr_api_names[ev->kind] : "?",
+				mr_api_name(ev->kind),
 				(unsigned long long)ev->offset,
 				(unsigned long long)ev->size,
 				(unsigned long long)ev->vaddr,

@@ -54,6 +54,17 @@ enum iomc_rule {
 	IOMC_RULE_MAX
 };
 
+/*
+ * Whether repeats of a violation (same rule, site and map site) fold into
+ * the first report, counted. leak_on_unload's never do: a module ends once
+ * and each end reports its own leaks (a reload may put the same code at the
+ * same address). The BPF dedup, the daemon and the analyzer all ask here.
+ */
+static inline int iomc_rule_dedups(unsigned int rule)
+{
+	return rule != IOMC_RULE_LEAK_ON_UNLOAD;
+}
+
 /* The kernel's KM_MAX_IDX: how deep kmap_local/iomap_local may nest. */
 #define IOMC_DEFAULT_DEPTH_LIMIT 16
 
