@@ -17,6 +17,7 @@
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include "checkd.h"
+#include "sink.h"
 #include "iomap_checkd.skel.h"
 
 static __u64 ts_ns(clockid_t c)
@@ -25,22 +26,6 @@ static __u64 ts_ns(clockid_t c)
 
 	clock_gettime(c, &t);
 	return (__u64)t.tv_sec * 1000000000ULL + (__u64)t.tv_nsec;
-}
-
-/* write(2) it all: 0, or -errno with *done = bytes written. */
-static int write_all(int fd, const void *p, size_t n, size_t *done)
-{
-	*done = 0;
-	while (*done < n) {
-		ssize_t w = write(fd, (const char *)p + *done, n - *done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		*done += (size_t)w;
-	}
-	return 0;
 }
 
 int ck_record_open(struct ck_run *r, const char *path)
@@ -64,7 +49,7 @@ int ck_record_open(struct ck_run *r, const char *path)
 	uname(&u);
 	memcpy(h.release, u.release, strnlen(u.release, sizeof(h.release) - 1));
 	/* a file that cannot take its header is a set-up error */
-	if ((err = write_all(fd, &h, sizeof(h), &done))) {
+	if ((err = ck_write_all(fd, &h, sizeof(h), &done))) {
 		close(fd);
 		return err;
 	}
@@ -92,7 +77,7 @@ static void rec_flush(struct ck_run *r)
 	if (!n)
 		return;
 	r->rec_n = 0;
-	err = write_all(r->rec_fd, r->rec_buf, n, &done);
+	err = ck_write_all(r->rec_fd, r->rec_buf, n, &done);
 	r->rec_events += done / sizeof(*r->rec_buf);
 	if (!err)
 		return;

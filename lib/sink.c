@@ -87,21 +87,25 @@ int ck_out_reopen(void)
 	return 0;
 }
 
-/* 0, or -errno of the write that failed. */
-static int write_all(int fd, const char *p, size_t n)
+int ck_write_all(int fd, const void *p, size_t n, size_t *done)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
+	size_t d = 0;
+	int err = 0;
 
+	while (d < n) {
+		ssize_t w = write(fd, (const char *)p + d, n - d);
+
+		if (w < 0 && errno == EINTR)
+			continue;
 		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
+			err = -errno;
+			break;
 		}
-		p += w;
-		n -= (size_t)w;
+		d += (size_t)w;
 	}
-	return 0;
+	if (done)
+		*done = d;
+	return err;
 }
 
 
@@ -146,7 +150,7 @@ void ck_out_write(const char *text, size_t len, int syslog_prio)
 	const char *p = text, *end = text + len;
 	int err;
 
-	if (out_fd >= 0 && (err = write_all(out_fd, text, len)))
+	if (out_fd >= 0 && (err = ck_write_all(out_fd, text, len, NULL)))
 		sink_failed(0, &out_fd, out_path ? out_path :
 			    out_fd == STDOUT_FILENO ? "standard output" : "standard error", err);
 	else if (out_fd < 0 && loss[0].err)
@@ -167,7 +171,7 @@ void ck_out_write_json(const char *text, size_t len)
 {
 	int err;
 
-	if (json_fd >= 0 && (err = write_all(json_fd, text, len)))
+	if (json_fd >= 0 && (err = ck_write_all(json_fd, text, len, NULL)))
 		sink_failed(1, &json_fd, json_path, err);
 	else if (json_fd < 0 && loss[1].err)
 		loss[1].lost++;

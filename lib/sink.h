@@ -43,4 +43,8 @@ struct ck_out_loss {
 };
 const struct ck_out_loss *ck_out_loss(int which);
 
+/* write(2) all n bytes (EINTR retried): 0, or -errno of the write that
+ * failed; *done (if not NULL) = bytes written either way */
+int ck_write_all(int fd, const void *p, size_t n, size_t *done);
+
 #endif
