@@ -9,6 +9,25 @@ if [ ! -x $D ] || [ ! -f $SCN/list ]; then
 	not_ok daemon_demo "iomap-checkd or the scenario driver missing"
 	exit 0
 fi
+# sync_daemon: everything the daemon got so far is printed once the
+# summary that SIGUSR1 asks for is (up to 10 s)
+sync_daemon() {
+	n=$(grep -c 'summary so far' $OUT)
+	kill -USR1 $dpid
+	i=0
+	while [ "$(grep -c 'summary so far' $OUT)" -le "$n" ] && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+}
+
+# show_since LINE: the reports from output line LINE on, without the
+# interim summary
+show_since() {
+	tail -n +"$1" $OUT | awk '/^iomap-checkd: summary so far/ { skip = 1; next }
+		skip && /^  / { next } { skip = 0; print }'
+}
+
 $D -o $OUT &
 dpid=$!
 i=0
@@ -30,17 +49,9 @@ while read -r name expect rest <&4; do
 	mark_begin "$name" "$(kernel_tags $rest)"
 	err=$(scenario_run "$name") || echo "   run failed: $err"
 	sleep 0.2
-	n=$(grep -c 'summary so far' $OUT)
-	kill -USR1 $dpid
-	i=0
-	while [ "$(grep -c 'summary so far' $OUT)" -le "$n" ] && [ $i -lt 100 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
+	sync_daemon
 	mark_end "$name"
-	# the reports, without the interim summary
-	tail -n +"$from" $OUT | awk '/^iomap-checkd: summary so far/ { skip = 1; next }
-		skip && /^  / { next } { skip = 0; print }'
+	show_since "$from"
 	[ "$expect" = - ] && echo "(legal: nothing reported)"
 done 4</tmp/list
 # the module goes: what it left behind is leak_on_unload
@@ -49,16 +60,9 @@ echo "######## rmmod iomap_scenarios   expect: $(sed -n 's/.* unload:\([^ ]*\).*
 from=$(($(wc -l <$OUT) + 1))
 mark_begin rmmod_scenarios
 rmmod iomap_scenarios
-n=$(grep -c 'summary so far' $OUT)
-kill -USR1 $dpid
-i=0
-while [ "$(grep -c 'summary so far' $OUT)" -le "$n" ] && [ $i -lt 100 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
+sync_daemon
 mark_end rmmod_scenarios
-tail -n +"$from" $OUT | awk '/^iomap-checkd: summary so far/ { skip = 1; next }
-	skip && /^  / { next } { skip = 0; print }'
+show_since "$from"
 echo
 kill -TERM $dpid
 wait $dpid
