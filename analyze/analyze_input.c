@@ -10,18 +10,174 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include "analyze_input.h"
 #include "analyze_order.h"
 #include "analyze_par.h"
 #include "analyze_syms.h"
 
 #define AZ_READ_BLOCK (1024 * 1024)
+#define AZ_BUF_MAX (AZ_READ_BLOCK + AZ_MAX_LINE)
+#define AZ_BUF_MIN (16 * 1024)	/* first buffer of a pipe; doubles while lines need it */
+#define AZ_SNIFF 64		/* bytes read at open to tell the formats apart */
+/*
+ * Parser threads only for inputs large enough to gain from them, and for
+ * at most AZ_PAR_INPUTS inputs at once: each costs its threads' stacks and
+ * 2 x threads blocks of a MiB, which a thousand small inputs must not.
+ */
+#define AZ_PAR_MIN_BYTES (4ULL << 20)
+#define AZ_PAR_INPUTS 2
+
+/* ---- input files: bounded number open, reopened where they stopped ------- */
+
+static struct az_file *lru_head, *lru_tail;	/* most recently read first */
+static unsigned int lru_n;
+
+unsigned int az_file_open_max(void)
+{
+	static unsigned int max;
+	struct rlimit rl;
+
+	if (!max) {
+		rlim_t n = getrlimit(RLIMIT_NOFILE, &rl) ? 1024 : rl.rlim_cur / 2;
+
+		max = n < 4 ? 4 : n > 256 ? 256 : (unsigned int)n;
+	}
+	return max;
+}
+
+static void lru_unlink(struct az_file *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else if (lru_head == f)
+		lru_head = f->next;
+	else
+		return;		/* not on the list */
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		lru_tail = f->prev;
+	f->prev = f->next = NULL;
+	lru_n--;
+}
+
+/* f is open and parkable: it goes first; the oldest beyond the bound is parked. */
+static void lru_touch(struct az_file *f)
+{
+	lru_unlink(f);
+	f->next = lru_head;
+	if (lru_head)
+		lru_head->prev = f;
+	lru_head = f;
+	if (!lru_tail)
+		lru_tail = f;
+	lru_n++;
+	while (lru_n > az_file_open_max() && lru_tail != f) {
+		struct az_file *old = lru_tail;
+
+		lru_unlink(old);
+		close(old->fd);
+		old->fd = -1;
+	}
+}
+
+int az_file_init(struct az_file *f, const char *path, int fd)
+{
+	struct stat sb;
+
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	f->fd = fd;
+	if (fstat(fd, &sb)) {
+		fprintf(stderr, "iomap-check: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	f->dev = sb.st_dev;
+	f->ino = sb.st_ino;
+	/* only a regular file opened by its own path can be reopened */
+	f->pinned = !S_ISREG(sb.st_mode) || !strcmp(path, "-") || !strncmp(path, "/dev/", 5) ||
+		    !strncmp(path, "/proc/", 6);
+	if (S_ISREG(sb.st_mode))
+		f->size = (__u64)sb.st_size;
+	if (!f->pinned)
+		lru_touch(f);
+	return 0;
+}
+
+static int file_reopen(struct az_file *f)
+{
+	struct stat sb;
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "iomap-check: %s: reopening: %s\n", f->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) || sb.st_dev != f->dev || sb.st_ino != f->ino) {
+		fprintf(stderr, "iomap-check: %s: the file was replaced while being read\n",
+			f->path);
+		close(fd);
+		return -1;
+	}
+	if (lseek(fd, (off_t)f->off, SEEK_SET) != (off_t)f->off) {
+		fprintf(stderr, "iomap-check: %s: cannot seek back to byte %llu: %s\n", f->path,
+			(unsigned long long)f->off, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	f->fd = fd;
+	return 0;
+}
+
+ssize_t az_file_read(struct az_file *f, void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (f->fd < 0 && (!f->path || file_reopen(f)))
+		return -1;
+	if (!f->pinned)
+		lru_touch(f);
+	do
+		r = read(f->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		fprintf(stderr, "iomap-check: %s: read: %s\n", f->path, strerror(errno));
+		return -1;
+	}
+	f->off += (__u64)r;
+	return r;
+}
+
+int az_file_pin(struct az_file *f)
+{
+	if (f->fd < 0 && file_reopen(f))
+		return -1;
+	lru_unlink(f);
+	f->pinned = 1;
+	return f->fd;
+}
+
+void az_file_close(struct az_file *f)
+{
+	lru_unlink(f);
+	/* stdin stays open: it is the caller's */
+	if (f->fd >= 0 && !(f->path && !strcmp(f->path, "-")))
+		close(f->fd);
+	f->fd = -1;
+}
+
+/* ---- text inputs ---------------------------------------------------------- */
 
 struct text_src {
 	struct az_source base;
-	int fd;			/* -1: memory input */
+	struct az_file file;	/* file.fd -1 and no path: memory input */
 	struct az_par *par;	/* parser threads, when used */
-	char *buf;		/* fd inputs: read buffer */
+	char *buf;		/* fd inputs: read buffer, allocated at the first read */
+	size_t cap;		/* its size: grows up to AZ_BUF_MAX while lines need it */
+	char sniff[AZ_SNIFF];	/* the first bytes, read at open */
+	size_t nsniff;
 	const char *data;	/* buf, or the caller's memory */
 	size_t len, pos;	/* valid bytes in data, parse position */
 	int eof, skipping;	/* skipping: inside an enormous line */
@@ -50,7 +206,7 @@ static void push_event(struct text_src *t, struct az_event *ev)
 	if (az_window_push(&t->win, ev))
 		t->base.st.late++;
 	t->base.st.events++;
-	if (ev->ev.type >= IOMC_EV_CREATE && ev->ev.type <= IOMC_EV_UNMAP)
+	if (az_ev_checked(ev->ev.type))
 		t->base.st.iomap_events++;
 }
 
@@ -173,6 +329,40 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 	}
 }
 
+/*
+ * The read buffer, allocated at the first read (an input costs no buffer
+ * until the merge reaches it) and grown while a line does not fit: a small
+ * file gets a buffer of its size, a pipe starts small; at most AZ_BUF_MAX,
+ * which always leaves room for a block behind the longest line kept.
+ */
+static int text_grow(struct text_src *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : AZ_BUF_MIN;
+	__u64 left = t->file.size > t->file.off ? t->file.size - t->file.off : 0;
+	char *p;
+
+	if (!t->cap && t->file.size)	/* the whole file and its EOF, if it fits */
+		cap = left + t->nsniff + 1 < AZ_BUF_MAX ? (size_t)left + t->nsniff + 1 : AZ_BUF_MAX;
+	if (cap > AZ_BUF_MAX)
+		cap = AZ_BUF_MAX;
+	if (cap <= t->cap)
+		cap = t->cap + 1;	/* never here: AZ_BUF_MAX > AZ_MAX_LINE + 1 */
+	p = realloc(t->buf, cap);
+	if (!p) {
+		fprintf(stderr, "iomap-check: %s: out of memory (a read buffer of %zu bytes)\n",
+			t->base.name, cap);
+		return -1;
+	}
+	if (!t->buf) {
+		memcpy(p, t->sniff, t->nsniff);	/* the bytes read at open come first */
+		t->len = t->nsniff;
+	}
+	t->buf = p;
+	t->data = p;
+	t->cap = cap;
+	return 0;
+}
+
 /* Next complete line; 0 at end of input, -1 on a read error. */
 static int get_line(struct text_src *t, const char **line, size_t *n)
 {
@@ -222,20 +412,16 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 			t->len -= t->pos;
 			t->pos = 0;
 		}
-		for (;;) {
-			ssize_t r = read(t->fd, t->buf + t->len, AZ_READ_BLOCK + AZ_MAX_LINE - t->len);
+		if (t->len == t->cap && text_grow(t))
+			return -1;
+		{
+			ssize_t r = az_file_read(&t->file, t->buf + t->len, t->cap - t->len);
 
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				fprintf(stderr, "iomap-check: %s: read: %s\n", t->base.name,
-					strerror(errno));
+			if (r < 0)
 				return -1;
-			}
 			if (r == 0)
 				t->eof = 1;
 			t->len += r;
-			break;
 		}
 	}
 }
@@ -249,6 +435,11 @@ static int text_next(struct az_source *src, struct az_event *ev)
 	size_t n;
 	int r;
 
+	/* the reorder window too is reserved when the input is first read */
+	if (!t->win.ring && az_window_init(&t->win)) {
+		fprintf(stderr, "iomap-check: %s: out of memory\n", t->base.name);
+		return -1;
+	}
 	while (!az_window_full(&t->win)) {
 		if (t->par) {
 			r = az_par_next(t->par, &rec);
@@ -279,13 +470,17 @@ static int text_next(struct az_source *src, struct az_event *ev)
 	return az_window_pop(&t->win, ev);
 }
 
+static unsigned int par_inputs;	/* inputs parsed by threads now */
+
 static void text_close(struct az_source *src)
 {
 	struct text_src *t = (struct text_src *)src;
 
-	az_par_stop(t->par);
-	if (t->fd > 0)
-		close(t->fd);
+	if (t->par) {
+		az_par_stop(t->par);
+		par_inputs--;
+	}
+	az_file_close(&t->file);
 	az_window_free(&t->win);
 	free(t->buf);
 	free(t);
@@ -297,15 +492,11 @@ static struct text_src *text_new(const char *name, __u32 index)
 
 	if (!t)
 		return NULL;
-	if (az_window_init(&t->win)) {
-		free(t);
-		return NULL;
-	}
 	t->base.name = name;
 	t->base.index = index;
 	t->base.next = text_next;
 	t->base.close = text_close;
-	t->fd = -1;
+	t->file.fd = -1;
 	return t;
 }
 
@@ -321,6 +512,31 @@ struct az_source *az_open_text_mem(const char *name, const char *buf, size_t len
 	return &t->base;
 }
 
+/* Parser threads for a large regular file, read from its start; 0 if not. */
+static int start_par(struct text_src *t)
+{
+	int fd;
+
+	if (az_par_workers() < 2 || par_inputs >= AZ_PAR_INPUTS || t->file.pinned ||
+	    t->file.size < AZ_PAR_MIN_BYTES)
+		return 0;
+	fd = az_file_pin(&t->file);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		return fd < 0 ? -1 : 0;
+	t->par = az_par_start(fd, t->base.name, az_par_workers());
+	if (!t->par) {
+		/* back to the sequential reader, behind the sniffed bytes */
+		if (lseek(fd, (off_t)t->file.off, SEEK_SET) != (off_t)t->file.off) {
+			fprintf(stderr, "iomap-check: %s: cannot seek back\n", t->base.name);
+			return -1;
+		}
+		return 0;
+	}
+	par_inputs++;
+	t->nsniff = 0;
+	return 0;
+}
+
 struct az_source *az_open(const char *path, __u32 index)
 {
 	int is_stdin = !strcmp(path, "-");
@@ -333,59 +549,61 @@ struct az_source *az_open(const char *path, __u32 index)
 		return NULL;
 	}
 	t = text_new(path, index);
-	if (!t || !(t->buf = malloc(AZ_READ_BLOCK + AZ_MAX_LINE))) {
-		fprintf(stderr, "iomap-check: out of memory\n");
-		if (t)
-			text_close(&t->base);
+	if (!t) {
+		fprintf(stderr, "iomap-check: %s: out of memory\n", path);
 		if (!is_stdin)
 			close(fd);
 		return NULL;
 	}
-	t->fd = fd;
-	t->data = t->buf;
-	/* sniff the first bytes: binary formats announce themselves */
-	do {
-		r = read(fd, t->buf + t->len, 64 - t->len);
-		if (r > 0)
-			t->len += r;
-	} while ((r > 0 && t->len < 64) || (r < 0 && errno == EINTR));
-	if (r < 0) {
-		fprintf(stderr, "iomap-check: %s: read: %s\n", path, strerror(errno));
+	if (az_file_init(&t->file, path, fd)) {
 		text_close(&t->base);
 		return NULL;
 	}
-	if (r == 0)
-		t->eof = 1;
-	if (az_is_tracedat((unsigned char *)t->buf, t->len) ||
-	    az_is_record((unsigned char *)t->buf, t->len)) {
-		int tracedat = az_is_tracedat((unsigned char *)t->buf, t->len);
+	/* sniff the first bytes: binary formats announce themselves */
+	do {
+		r = az_file_read(&t->file, t->sniff + t->nsniff, AZ_SNIFF - t->nsniff);
+		if (r > 0)
+			t->nsniff += r;
+	} while (r > 0 && t->nsniff < AZ_SNIFF);
+	if (r < 0) {
+		text_close(&t->base);
+		return NULL;
+	}
+	if (az_is_tracedat((unsigned char *)t->sniff, t->nsniff) ||
+	    az_is_record((unsigned char *)t->sniff, t->nsniff)) {
+		int tracedat = az_is_tracedat((unsigned char *)t->sniff, t->nsniff);
+		struct az_source *s;
 
-		if (lseek(fd, 0, SEEK_SET) != 0) {
-			fprintf(stderr, "iomap-check: %s: a %s must be a regular file, not a pipe\n",
-				path, tracedat ? "trace.dat" : "recording");
+		fd = az_file_pin(&t->file);
+		if (fd < 0) {
 			text_close(&t->base);
 			return NULL;
 		}
-		t->fd = -1;	/* handed over */
+		if (!tracedat) {
+			/* read sequentially: a pipe is fine, the sniffed bytes go first */
+			t->file.fd = -1;	/* handed over */
+			s = az_open_record_pre(path, fd, index, t->sniff, t->nsniff);
+			text_close(&t->base);
+			return s;
+		}
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			fprintf(stderr, "iomap-check: %s: a trace.dat must be a regular file, not "
+				"a pipe (libtracecmd seeks in it)\n", path);
+			text_close(&t->base);
+			return NULL;
+		}
+		t->file.fd = -1;	/* handed over */
 		text_close(&t->base);
-		return tracedat ? az_open_tracedat(path, fd, index) : az_open_record(path, fd, index);
+		return az_open_tracedat(path, fd, index);
 	}
 	/*
-	 * Text: parse on worker threads when there is more than one CPU. The
-	 * bytes sniffed above go back first: from a file by seeking, from a
-	 * pipe (stdin) by staying on the sequential reader, which already has
-	 * them.
+	 * Text: parse a large file on worker threads when there is more than
+	 * one CPU (they read it from its start); anything else is read by the
+	 * sequential reader, which has the sniffed bytes.
 	 */
-	if (az_par_workers() > 1 && lseek(fd, 0, SEEK_SET) == 0) {
-		t->par = az_par_start(fd, path, az_par_workers());
-		if (t->par) {
-			t->len = 0;
-			t->eof = 0;
-		} else if (lseek(fd, t->len, SEEK_SET) != (off_t)t->len) {
-			fprintf(stderr, "iomap-check: %s: cannot seek back\n", path);
-			text_close(&t->base);
-			return NULL;
-		}
+	if (start_par(t)) {
+		text_close(&t->base);
+		return NULL;
 	}
 	return &t->base;
 }
