@@ -4,6 +4,7 @@
  * tools use, report dedup and its bound, and the one symbolizer's rules
  * (module names, the end of a symbol, the size limit).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,44 @@ static void result(int ok, const char *what)
 static int quiet_disable(const char *arg, __u32 *mask)
 {
 	return iomc_parse_disable("lib_test", arg, mask);
+}
+
+/* The unknown-rule message of both tools names --list-rules, which lists every rule. */
+static void test_cli_unknown_rule(void)
+{
+	char path[] = "/tmp/lib_test_err.XXXXXX", msg[512] = "", *rules = NULL;
+	int fd = mkstemp(path), saved = dup(2), lines = 0;
+	__u32 mask = IOMC_ALL_RULES;
+	size_t len = 0;
+	FILE *f;
+	ssize_t k;
+
+	if (fd < 0 || saved < 0) {
+		result(0, "cli: unknown rule message (no temp file)");
+		return;
+	}
+	fflush(stderr);
+	dup2(fd, 2);
+	iomc_parse_disable("lib_test", "nosuchrule", &mask);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	k = pread(fd, msg, sizeof(msg) - 1, 0);
+	msg[k > 0 ? k : 0] = 0;
+	close(fd);
+	unlink(path);
+	f = open_memstream(&rules, &len);
+	if (f) {
+		iomc_print_rules(f);
+		fclose(f);
+	}
+	for (k = 0; rules && rules[k]; k++)
+		lines += rules[k] == '\n';
+	result(strstr(msg, "'nosuchrule'") && strstr(msg, "lib_test --list-rules") &&
+	       !strstr(msg, "listed by --help") && lines == IOMC_RULE_MAX &&
+	       rules && !strncmp(rules, "lifo ", 5),
+	       "cli: an unknown rule points to --list-rules, which lists every rule");
+	free(rules);
 }
 
 static void test_cli(void)
@@ -57,6 +96,7 @@ static void test_cli(void)
 	       iomc_rule_lookup("leak", 4) < 0, "cli: rule lookup by exact name");
 	result(strlen(iomc_version) > 0 && strchr(iomc_version, '\n') == NULL,
 	       "cli: one version string");
+	test_cli_unknown_rule();
 }
 
 static void test_dedup(void)
@@ -123,13 +163,24 @@ static void test_ksyms(void)
 	       "ksyms: past the last symbol, below the first, and 0");
 	result(iomc_ksyms_load(k, "/nonexistent/kallsyms") < 0 && iomc_ksyms_count(k) == 9,
 	       "ksyms: a failed reload keeps the old table");
+	/* a file with no symbol line at all: loads empty (nothing to sort) */
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+	result(!iomc_ksyms_load(k, path) && iomc_ksyms_count(k) == 0 &&
+	       !strcmp(iomc_ksyms_name(k, 0xffffffff81000110ULL, b, sizeof(b)),
+		       "0xffffffff81000110"), "ksyms: an empty file loads no symbol");
+	/* an endless non-kallsyms file is refused after its first lines, not read forever */
+	result(iomc_ksyms_load(k, "/dev/zero") == -EINVAL &&
+	       iomc_ksyms_load(k, "/dev/urandom") == -EINVAL,
+	       "ksyms: /dev/zero and /dev/urandom are not kallsyms (refused, not read forever)");
 	unlink(path);
 	iomc_ksyms_free(k);
 }
 
 int main(void)
 {
-	printf("KTAP version 1\n1..16\n");
+	printf("KTAP version 1\n1..20\n");
 	test_cli();
 	test_dedup();
 	test_ksyms();
