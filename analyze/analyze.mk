@@ -97,6 +97,14 @@ HOST_SUITES += 'tests/fuzz/run.sh --fresh --seconds 3 --bindir $(AZ_FUZZ)/bin --
 HOST_SUITES += tests/host/analyze_fixtures.sh
 # the command line against full disks, damaged trace.dat, outputs that are inputs
 HOST_SUITES += tests/host/analyze_cli.sh
+# inputs: the same one twice, many of them (file and memory limits), a
+# closed stdout, recordings from pipes, exact counts (analyze_mkrec writes
+# small recordings with the ABI's structs)
+$(AZ_TBIN)/analyze_mkrec: tests/host/analyze_mkrec.c include/iomap-check/abi.h
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+CHECK_DEPS += $(AZ_TBIN)/analyze_mkrec
+HOST_SUITES += tests/host/analyze_inputs.sh
 GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
 
 # `iomap-check build-driver` runs $(PREFIX)/share/iomap-check/kmod/

@@ -33,6 +33,8 @@ static const char usage_text[] =
 "  trace-cmd report output, trace-cmd's binary trace.dat\n"
 "  perf script output of the io_mapping events (call chains become stacks)\n"
 "  iomap-checkd --record files\n"
+"Text and a recording may come from a pipe; a trace.dat may not (libtracecmd\n"
+"seeks in it). Each input is read once: the same file twice is refused.\n"
 "Several FILEs (e.g. per-CPU traces) are merged in timestamp order. Record\n"
 "sched:sched_switch and sched:sched_process_exit too for sleep_in_atomic and\n"
 "leak_on_exit, and irq:irq_handler_exit/softirq_exit for interrupt leaks.\n"
@@ -54,8 +56,9 @@ static const char usage_text[] =
 "  -h, --help              this text\n"
 "  -V, --version           version\n"
 "\n"
-"Exit status: 0 no violation, 1 violations found, 2 usage error, unreadable\n"
-"input, or no io_mapping event in any input.\n";
+"Exit status: 0 no violation, 1 violations found (a report was printed), 2 usage\n"
+"error, unreadable input, output error, or no io_mapping or memremap event in\n"
+"any input.\n";
 
 static void usage(FILE *f)
 {

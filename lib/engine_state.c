@@ -293,6 +293,9 @@ struct iomc_state {
 	struct u64map by_vaddr, by_mapping;	/* key -> struct tids */
 	struct task **on_cpu;	/* [CPU_LISTS] heads, allocated at first use */
 	struct tidset unsure;	/* tasks forgotten after a loss, holding nothing */
+	struct task *spare;	/* freed tasks kept for reuse (a map/unmap pair
+				 * of a new thread id would otherwise allocate) */
+	__u32 nspare;
 	__u64 mark;
 	struct u64map wc;	/* vaddr -> struct iomc_wc */
 	struct u64map freed;	/* mapping -> struct iomc_freed */
@@ -330,6 +333,12 @@ void iomc_state_free(struct iomc_state *st)
 	u64map_clear(&st->by_mapping);
 	free(st->on_cpu);
 	free(st->unsure.k);
+	while (st->spare) {
+		struct task *t = st->spare;
+
+		st->spare = t->cpu_next;
+		free(t);
+	}
 	u64map_clear(&st->wc);
 	u64map_clear(&st->freed);
 	u64map_clear(&st->live);
@@ -380,6 +389,18 @@ static void task_set_cpu(struct iomc_state *st, struct task *t, __u32 cpu)
 	t->on_list = 1;
 }
 
+static void task_index_one(struct iomc_state *st, struct task *t, const struct iomc_held *h)
+{
+	mm_add(&st->by_vaddr, h->vaddr, t->tid);
+	mm_add(&st->by_mapping, h->mapping, t->tid);
+}
+
+static void task_unindex_one(struct iomc_state *st, struct task *t, const struct iomc_held *h)
+{
+	mm_del(&st->by_vaddr, h->vaddr, t->tid);
+	mm_del(&st->by_mapping, h->mapping, t->tid);
+}
+
 /* Take t's held maps out of the indexes (before its stack changes). */
 static void task_unindex(struct iomc_state *st, struct task *t)
 {
@@ -416,9 +437,18 @@ static struct task *task_get(struct iomc_state *st, __u32 tid, int create)
 	unsure = tidset_take(&st->unsure, tid);
 	if (!create && !unsure)
 		return NULL;
-	t = calloc(1, sizeof(*t));
-	if (!t)
+	if (st->spare) {
+		t = st->spare;
+		st->spare = t->cpu_next;
+		st->nspare--;
+	} else if (!(t = malloc(sizeof(*t)))) {
 		return NULL;
+	}
+	/* the header only: held[] beyond depth is never read */
+	iomc_stack_reset(&t->s);
+	t->mark = 0;
+	t->cpu_prev = t->cpu_next = NULL;
+	t->on_list = 0;
 	t->tid = tid;
 	t->s.unsure = unsure;
 	t->last_cpu = (__u32)-1;
@@ -429,6 +459,22 @@ static struct task *task_get(struct iomc_state *st, __u32 tid, int create)
 	return t;
 }
 
+#define SPARE_TASKS 64
+
+static void task_delete(struct iomc_state *st, struct task *t)
+{
+	task_unindex(st, t);
+	cpu_unlink(st, t);
+	u64map_del(&st->tasks, t->tid);
+	if (st->nspare < SPARE_TASKS) {
+		t->cpu_next = st->spare;
+		st->spare = t;
+		st->nspare++;
+	} else {
+		free(t);
+	}
+}
+
 /* After an event: a task that holds nothing goes (its tid stays if unsure). */
 static void task_put(struct iomc_state *st, struct task *t)
 {
@@ -436,15 +482,7 @@ static void task_put(struct iomc_state *st, struct task *t)
 		return;
 	if (t->s.unsure)
 		tidset_add(&st->unsure, t->tid);
-	cpu_unlink(st, t);
-	free(u64map_del(&st->tasks, t->tid));
-}
-
-static void task_delete(struct iomc_state *st, struct task *t)
-{
-	task_unindex(st, t);
-	cpu_unlink(st, t);
-	free(u64map_del(&st->tasks, t->tid));
+	task_delete(st, t);
 }
 
 static struct iomc_stack *irq_get(struct iomc_state *st, __u32 cpu,
@@ -675,7 +713,7 @@ static void do_map(struct iomc_state *st, const struct iomc_event *ev,
 	struct iomc_stack *own = NULL, *task = NULL;
 	struct iomc_wc *wc = NULL;
 	struct iomc_verdict vd;
-	__u32 below;
+	__u32 below, d0;
 
 	if (iomc_kind_stacked(ev->kind)) {
 		/* a refused map needs no stack, but its depth is checked */
@@ -703,11 +741,11 @@ static void do_map(struct iomc_state *st, const struct iomc_event *ev,
 	iomc_check_map(&st->cfg, ev, own, below,
 		       ev->vaddr ? NULL : u64map_get(&st->freed, ev->mapping), &vd);
 	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
-	if (own && ev->ctx == IOMC_CTX_TASK)
-		task_unindex(st, task_of(own));
+	d0 = own ? own->depth : 0;
 	iomc_apply_map(ev, own, wc);
-	if (own && ev->ctx == IOMC_CTX_TASK)
-		task_index(st, task_of(own));
+	/* a map goes on top of its stack (or is only counted, beyond it) */
+	if (own && ev->ctx == IOMC_CTX_TASK && own->depth == d0 + 1 && d0 < IOMC_STACK_MAX)
+		task_index_one(st, task_of(own), &own->held[d0]);
 }
 
 static void do_unmap(struct iomc_state *st, const struct iomc_event *ev,
@@ -726,12 +764,12 @@ static void do_unmap(struct iomc_state *st, const struct iomc_event *ev,
 	iomc_verdict_init(&vd);
 	iomc_check_unmap(&st->cfg, ev, own, where, idx, wc, fp, &vd);
 	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
-	if (own && ev->ctx == IOMC_CTX_TASK)
-		task_unindex(st, task_of(own));
+	/* an unmap of the own stack takes out entry idx (nothing else changes) */
+	if (where == IOMC_IN_OWN && own && ev->ctx == IOMC_CTX_TASK && idx >= 0 &&
+	    (__u32)idx < own->depth && idx < IOMC_STACK_MAX)
+		task_unindex_one(st, task_of(own), &own->held[idx]);
 	if (iomc_apply_unmap(ev, own, where, idx, wc) & IOMC_WC_EMPTY)
 		free(u64map_del(&st->wc, ev->vaddr));
-	if (own && ev->ctx == IOMC_CTX_TASK)
-		task_index(st, task_of(own));
 }
 
 static void do_might_sleep(struct iomc_state *st, const struct iomc_event *ev,
