@@ -84,7 +84,7 @@ echo "memory per distinct call site: $(( (rs - r1) * 1024 / 400000 )) bytes (400
 # after all the others), plus a free every 64 rounds: the time and peak RSS
 # must not grow with the number of thread ids seen (the engine keeps a task
 # only while it holds a map, and finds holders through indexes).
-tmib=${AZ_BENCH_TASKS_MIB:-64}
+tmib=${AZ_BENCH_TASKS_MIB:-256}
 for nt in 4 200000; do
 	f=$out/tasks-$nt.txt
 	[ -s "$f" ] || "$gen" $((tmib * 1048576)) "$f" "$nt" > "$f.info"
