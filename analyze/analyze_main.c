@@ -396,11 +396,13 @@ int az_main(int argc, char **argv)
 	for (i = 0; i < nsrc && !o.release; i++)
 		o.release = srcs[i]->release;
 	if (!dump && !(chk = az_checker_new(&o))) {
+		fprintf(stderr, "iomap-check analyze: out of memory (the rule engine)\n");
 		rc = 2;
 		goto out;
 	}
 	m = az_merge_new(srcs, nsrc);
 	if (!m) {
+		fprintf(stderr, "iomap-check analyze: out of memory (merging %d inputs)\n", nsrc);
 		rc = 2;
 		goto out;
 	}

@@ -157,7 +157,7 @@ static int add_rec(struct slot *s, int verdict)
 }
 
 /* Parse a filled block (no lock held: the slot is ours). */
-static void parse_block(struct slot *s)
+static void parse_block(struct slot *s, const char *name)
 {
 	const char *q = s->buf, *e = s->buf + s->len;
 	unsigned int i;
@@ -183,7 +183,7 @@ static void parse_block(struct slot *s)
 	}
 	return;
 oom:
-	fprintf(stderr, "iomap-check: out of memory\n");
+	fprintf(stderr, "iomap-check: %s: out of memory (parsing a block)\n", name);
 	s->error = 1;
 	s->eof = 1;
 }
@@ -207,7 +207,7 @@ static void *worker(void *arg)
 		fill(p, s);
 		pthread_mutex_unlock(&p->mu);
 		if (!s->error)
-			parse_block(s);
+			parse_block(s, p->name);
 		pthread_mutex_lock(&p->mu);
 		s->state = READY;
 		pthread_cond_broadcast(&p->cv);
