@@ -54,7 +54,8 @@ struct iomc_state_stats {
 	__u64 events;		/* events fed */
 	__u64 violations;	/* violations reported */
 	__u64 dropped;		/* violations beyond IOMC_MAX_VIOL in one event */
-	__u32 tasks;		/* task stacks alive */
+	__u32 tasks;		/* task stacks alive: tasks holding maps, or
+				 * forgotten at a loss and touched since */
 	__u32 wc;		/* outstanding map_wc addresses */
 	__u32 freed;		/* freed mappings remembered */
 	__u32 held;		/* atomic/local maps outstanding */
