@@ -5,7 +5,8 @@
  *
  * Each CPU's buffer in the file is in timestamp order, so the source is a
  * k-way merge over (buffer instance x CPU) streams: no reorder window and
- * one record per stream in memory. Call sites are addresses here; they are
+ * one page's events per stream in memory (a page is judged whole before its
+ * events go on: see fill_page). Call sites are addresses here; they are
  * symbolized with the kallsyms trace-cmd saved in the file and interned
  * like the text inputs' sites, so reports look the same.
  *
@@ -15,6 +16,10 @@
  * events over a pipe (struct dat_msg + the call site's name). A child that
  * dies before its END message is reported with the signal and how far it got,
  * and the input ends in an error (exit 2): the rest of the file is unchecked.
+ * What libtracecmd reads without crashing is not trusted either: a page it
+ * cannot read ends its iteration of a CPU silently, and a damaged zstd chunk
+ * decompresses to garbage records; both are losses of the CPU's events
+ * (drop markers, said with the CPU and offset), never half-read input.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -131,14 +136,17 @@ static int field_usable(const struct tep_format_field *f)
 
 /*
  * The formats in the file are the recording's (its kernel's, its module's).
- * An io_mapping event without a field the analyzer reads, or one of the four
- * missing while the others are there (a capture from another module
- * version), would leave some of the io_mapping events unread and the rules
- * deciding on the rest: false unknown_unmap, lost lifos. Such a file is
- * refused (-1, said). The formats are the file's, shared by every CPU and
- * instance, so no part of it can be read while another is refused. A sched
- * or irq event lacking a field is ignored with a message: its rules are not
- * checked, no rule decides on half of its events.
+ * An io_mapping event without a field the analyzer reads, or io_mapping_map
+ * or io_mapping_unmap missing while other io_mapping events are there (a
+ * capture from another module version), would leave some of the io_mapping
+ * events unread and the rules deciding on the rest: false unknown_unmap,
+ * lost lifos. Such a file is refused (-1, said). The formats are the file's,
+ * shared by every CPU and instance, so no part of it can be read while
+ * another is refused. A missing io_mapping_create or io_mapping_free (a
+ * capture of some events only: trace-cmd saves the formats of the events it
+ * records) is said: the rules that need it see no such events and report
+ * nothing from them. A sched or irq event lacking a field is ignored with a
+ * message: its rules are not checked, none decides on half of its events.
  */
 static int load_events(struct dat_rd *d)
 {
@@ -153,13 +161,17 @@ static int load_events(struct dat_rd *d)
 
 		d->ev[i].id = -1;
 		if (!e) {
-			if (iomap && have_iomap) {
+			if (have_iomap && (i == EV_MAP || i == EV_UNMAP)) {
 				dprintf(d->errfd, "iomap-check: %s: this trace.dat has no format for "
-					"event %s:%s but has the other io_mapping events (another "
+					"event %s:%s but has other io_mapping events (another "
 					"module version?): refused, its io_mapping events cannot "
 					"all be read\n", d->name, wanted[i].sys, wanted[i].name);
 				return -1;
 			}
+			if (have_iomap && iomap && !d->quiet)
+				dprintf(d->errfd, "iomap-check: %s: warning: event %s:%s was not "
+					"recorded: the rules that need it are not checked\n",
+					d->name, wanted[i].sys, wanted[i].name);
 			continue;
 		}
 		for (j = 0; j < 8 && wanted[i].fields[j]; j++) {

@@ -13,17 +13,19 @@
 #                          is called NEW (same length)
 #   rename-event EVENT NEW       version 6: EVENT is called NEW (same length)
 #   drop-field EVENT FIELD       version 6: EVENT's format loses FIELD
-#   map-kind N VALUE       version 6: the Nth io_mapping_map record (0-based,
-#                          CPU by CPU) gets kind VALUE
+#   set-field EVENT N FIELD VALUE   version 6: the Nth EVENT record (0-based,
+#                          CPU by CPU) gets VALUE in FIELD (common_type too)
 import struct, sys
 
 
 def v6_layout(d):
-    """The format texts (offset of each event's size word) and the
-    per-CPU data table of a version 6 file (as tracedat_shrink.py walks it)."""
+    """The format texts (offset of each event's size word), the per-CPU
+    data table and the page size of a version 6 file (walked as
+    tracedat_shrink.py walks it)."""
     assert d[:10] == b'\x17\x08\x44tracing', 'not a trace.dat'
     p = d.index(b'\0', 10) + 1
     assert d[10:p] == b'6\0', 'not version 6'
+    page_size, = struct.unpack_from('<I', d, p + 2)
     p += 6                              # endian, long size, page size
     for name in (b'header_page\0', b'header_event\0'):
         sz, = struct.unpack_from('<Q', d, p + len(name))
@@ -67,7 +69,7 @@ def v6_layout(d):
             p += 4 + osz
     assert tag == b'flyrecord\0', tag
     table = [struct.unpack_from('<QQ', d, p + 16 * c) for c in range(cpus)]
-    return fmts, table
+    return fmts, table, page_size
 
 
 def event_format(d, fmts, event):
@@ -84,14 +86,16 @@ def event_id(d, fmts, event):
     return int(text.split(b'\n')[1].split(b':')[1])
 
 
-def field_offset(text, field):
+def field_at(text, field):
+    """(offset, size) of a field in a format text."""
     for line in text.split(b'\n'):
         if line.strip().startswith(b'field:') and line.split(b';')[0].endswith(b' ' + field):
-            return int(line.split(b'offset:')[1].split(b';')[0])
+            return (int(line.split(b'offset:')[1].split(b';')[0]),
+                    int(line.split(b'size:')[1].split(b';')[0]))
     sys.exit('tracedat_edit: no field %s' % field.decode())
 
 
-def records(d, start, size, page_size=4096):
+def records(d, start, size, page_size):
     """(file offset of the data, its length) of each record of a CPU."""
     for page in range(start, start + size, page_size):
         commit, = struct.unpack_from('<Q', d, page + 8)
@@ -128,10 +132,10 @@ def main():
         d[starts[cpu] + 12 + pos] ^= 0xff
     elif action == 'page-size':
         cpu, page = int(args[0]), int(args[1])
-        _, table = v6_layout(d)
-        struct.pack_into('<Q', d, table[cpu][0] + 4096 * page + 8, 0x10000)
+        _, table, ps = v6_layout(d)
+        struct.pack_into('<Q', d, table[cpu][0] + ps * page + 8, 0x10000)
     elif action in ('rename-field', 'rename-event', 'drop-field'):
-        fmts, _ = v6_layout(d)
+        fmts, _, _ = v6_layout(d)
         event = args[0].encode()
         p, text = event_format(d, fmts, event)
         if action == 'rename-event':
@@ -150,7 +154,7 @@ def main():
         # the CPU data keeps its (absolute, page aligned) offsets: the zero
         # padding before it takes up the difference in length
         delta = len(new) - len(text)
-        _, table = v6_layout(d)
+        _, table, _ = v6_layout(d)
         first = min(o for o, s in table) + delta
         d[p:p + 8 + len(text)] = struct.pack('<Q', len(new)) + new
         if delta < 0:
@@ -158,16 +162,16 @@ def main():
         elif delta:
             assert d[first - delta:first] == b'\0' * delta
             del d[first - delta:first]
-    elif action == 'map-kind':
-        n, value = int(args[0]), int(args[1])
-        fmts, table = v6_layout(d)
-        mid = event_id(d, fmts, b'io_mapping_map')
-        _, text = event_format(d, fmts, b'io_mapping_map')
-        koff = field_offset(text, b'kind')
-        found = [p for o, s in table for p, ln in records(d, o, s)
-                 if struct.unpack_from('<H', d, p)[0] == mid]
+    elif action == 'set-field':
+        event, n, field, value = args[0].encode(), int(args[1]), args[2].encode(), int(args[3])
+        fmts, table, ps = v6_layout(d)
+        eid = event_id(d, fmts, event)
+        _, text = event_format(d, fmts, event)
+        off, size = field_at(text, field)
+        found = [p for o, s in table for p, ln in records(d, o, s, ps)
+                 if struct.unpack_from('<H', d, p)[0] == eid]
         assert n < len(found), len(found)
-        struct.pack_into('<I', d, found[n] + koff, value)
+        d[found[n] + off:found[n] + off + size] = value.to_bytes(size, 'little')
     else:
         sys.exit('tracedat_edit: unknown action %s' % action)
     open(out, 'wb').write(d)
