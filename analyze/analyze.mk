@@ -105,6 +105,8 @@ $(AZ_TBIN)/analyze_mkrec: tests/host/analyze_mkrec.c include/iomap-check/abi.h
 	$(USER_CC) $(USER_CFLAGS) -o $@ $<
 CHECK_DEPS += $(AZ_TBIN)/analyze_mkrec
 HOST_SUITES += tests/host/analyze_inputs.sh
+# damaged and foreign trace.dat: losses said and forgotten, foreign formats refused
+HOST_SUITES += tests/host/analyze_tracedat.sh
 GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
 
 # `iomap-check build-driver` runs $(PREFIX)/share/iomap-check/kmod/

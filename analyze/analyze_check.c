@@ -274,12 +274,15 @@ static void note_drop(struct az_checker *c, const struct az_event *e)
 	}
 	if (c->o.quiet)
 		return;
+	/* binary inputs have no line: trace.dat's reader said where */
+	fprintf(stderr, "iomap-check: %s", name);
+	if (e->line)
+		fprintf(stderr, ":%llu", (unsigned long long)e->line);
 	if (e->ev.arg)
-		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost %llu events: ", name,
-			(unsigned long long)e->line, e->ev.cpu, (unsigned long long)e->ev.arg);
+		fprintf(stderr, ": CPU %u lost %llu events: ", e->ev.cpu,
+			(unsigned long long)e->ev.arg);
 	else
-		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost events: ", name,
-			(unsigned long long)e->line, e->ev.cpu);
+		fprintf(stderr, ": CPU %u lost events: ", e->ev.cpu);
 	fprintf(stderr, "forgetting what its contexts held (no lifo or unknown_unmap "
 		"is reported across the gap)\n");
 }
