@@ -34,7 +34,8 @@ static int map_fd = -1, unmap_fd = -1;
 static double seconds = 5;
 static unsigned long every = 1000;
 static int unique, verbose;
-static long budget = -1;	/* -n: injections left (all CPUs), -1 = no limit */
+static int limited;		/* -n given */
+static long budget;		/* -n: injections left (all CPUs) */
 static volatile int stop;
 
 struct worker {
@@ -109,7 +110,7 @@ static int find_prog(const char *name, long pid)
 /* One more injection allowed (-n)? */
 static int take_one(void)
 {
-	if (budget < 0)
+	if (!limited)
 		return 1;
 	if (__atomic_sub_fetch(&budget, 1, __ATOMIC_RELAXED) >= 0)
 		return 1;
@@ -203,7 +204,7 @@ int main(int argc, char **argv)
 		case 's': seconds = atof(optarg); break;
 		case 'e': every = strtoul(optarg, NULL, 0); break;
 		case 'u': unique = 1; break;
-		case 'n': budget = atol(optarg); break;
+		case 'n': budget = atol(optarg); limited = 1; break;
 		case 'p': pid = atol(optarg); break;
 		case 'v': verbose = 1; break;
 		default:
@@ -211,6 +212,10 @@ int main(int argc, char **argv)
 				argv[0]);
 			return 2;
 		}
+	}
+	if ((limited && budget <= 0) || pid < 0 || optind < argc) {
+		fprintf(stderr, "%s: -n and -p take a positive number; no arguments\n", argv[0]);
+		return 2;
 	}
 	map_fd = find_prog("iomc_map", pid);
 	unmap_fd = find_prog("iomc_unmap", pid);
