@@ -106,6 +106,13 @@ host() {
 	expect u-stray 2 "usage: stray argument: exit 2" "unexpected argument 'stray'"
 	vmc u-vga --driver "$fb" --vga frobvga
 	expect u-vga 2 "usage: --vga frobvga: exit 2, the device types listed" 'use one of: .*qxl'
+	vmc u-checkdarg --driver "$fb" --checkd-arg --might-sleep --checkd-arg none --checkd-arg --json
+	expect u-checkdarg 2 "usage: --checkd-arg --json (vmcheck's own output): exit 2" \
+		"'--json' is not one of iomap-checkd's rule or hook options"
+	vmc u-checkdctl --driver "$fb" --checkd-arg "$(printf 'lifo\nx')"
+	expect u-checkdctl 2 "usage: --checkd-arg with a newline: exit 2" 'control character'
+	grep -qE -- '--checkd-arg ARG' "$logs/help.out" ||
+		not_ok "vmcheck --help lists --checkd-arg" "missing in --help"
 	grep -qE -- '--vga TYPE' "$logs/help.out" && grep -qE -- '--qemu-arg ARG' "$logs/help.out" &&
 		grep -qE -- '6\.1-generic' "$logs/help.out" ||
 		not_ok "vmcheck --help lists --vga, --qemu-arg and the generic kernels" "missing in --help"
