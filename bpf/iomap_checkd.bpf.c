@@ -212,12 +212,15 @@ struct {
 
 /*
  * devm_memunmap, or devres releasing a devm_memremap, in progress per task:
- * the stack slot of its return address and that address. The memunmap
- * called inside it (the slot is at or above the stack pointer, a sibling
- * call reuses it, and holds the same address) is part of it.
+ * the stack slot of its return address, that address and the address
+ * unmapped. The memunmap of that address called inside it (the slot is at
+ * or above the stack pointer, a sibling call reuses it, and holds the same
+ * return address) is part of it. (devres calls every release from one call
+ * instruction: another release that tail-calls memunmap of another address
+ * reuses the slot and its value.)
  */
 struct devm_unmap {
-	__u64 sp, ret;
+	__u64 sp, ret, addr;
 };
 
 struct {
@@ -1911,26 +1914,27 @@ int BPF_KRETPROBE(iomc_devm_memremap_pages_ret)
 	return mr_exit(ctx, IOMC_MR_DEVM_MEMREMAP_PAGES);
 }
 
-/* Inside the devm_memunmap or devres release this task has in progress? */
-static __always_inline int in_devm_unmap(struct pt_regs *regs)
+/* An unmap of addr inside the devm unmap this task has in progress? */
+static __always_inline int in_devm_unmap(struct pt_regs *regs, __u64 addr)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct devm_unmap *d = bpf_map_lookup_elem(&mr_devm_unmap, &tid);
 	__u64 cur = 0;
 
-	return d && PT_REGS_SP(regs) <= d->sp &&
+	return d && d->addr == addr && PT_REGS_SP(regs) <= d->sp &&
 	       !bpf_probe_read_kernel(&cur, sizeof(cur), (void *)d->sp) &&
 	       cur == d->ret;
 }
 
-/* Mark the devm unmap entered here (its return slot) for in_devm_unmap. */
-static __always_inline __u64 devm_unmap_begin(struct pt_regs *regs)
+/* Mark the devm unmap of addr entered here for in_devm_unmap. */
+static __always_inline __u64 devm_unmap_begin(struct pt_regs *regs, __u64 addr)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct devm_unmap d;
 
 	d.sp = PT_REGS_SP(regs);
 	d.ret = entry_site(regs);
+	d.addr = addr;
 	bpf_map_update_elem(&mr_devm_unmap, &tid, &d, BPF_ANY);
 	return d.ret;
 }
@@ -1943,7 +1947,7 @@ static __always_inline __u64 devm_unmap_begin(struct pt_regs *regs)
 SEC("kprobe/memunmap")
 int BPF_KPROBE(iomc_memunmap, __u64 addr)
 {
-	if (in_devm_unmap(ctx))
+	if (in_devm_unmap(ctx, addr))
 		return 0;	/* inside devm_memunmap or a devres release */
 	return mr_unmap(ctx, IOMC_MR_MEMUNMAP, addr, entry_site(ctx));
 }
@@ -1951,29 +1955,31 @@ int BPF_KPROBE(iomc_memunmap, __u64 addr)
 SEC("kprobe/devm_memunmap")
 int BPF_KPROBE(iomc_devm_memunmap, void *dev, __u64 addr)
 {
-	return mr_unmap(ctx, IOMC_MR_DEVM_MEMUNMAP, addr, devm_unmap_begin(ctx));
+	return mr_unmap(ctx, IOMC_MR_DEVM_MEMUNMAP, addr,
+			devm_unmap_begin(ctx, addr));
 }
 
 /*
  * devm_memremap_release(dev, res): devres unmapping a devm_memremap, *res
  * the address: when the device unbinds, its probe fails or the driver
  * calls devm_memunmap. The kernel's memunmap is small and in the same file
- * (kernel/iomem.c): gcc inlines it there, and the memunmap kprobe never
- * sees these unmaps (the live table kept them: leak_on_unload at rmmod for
- * a driver whose failed probe devres had cleaned up). Checked as a
- * devm_memunmap called by devres (the site: release_nodes), unless
- * devm_memunmap itself is in progress (checked already); a memunmap that
- * is not inlined, called from here, is part of it.
+ * (kernel/iomem.c): Debian's 6.1 inlines it there (6.12 jumps to it), and
+ * the memunmap kprobe never saw these unmaps (the live table kept them:
+ * leak_on_unload at rmmod for a driver whose failed probe devres had
+ * cleaned up). Checked as a devm_memunmap called by devres (the site:
+ * release_nodes), unless devm_memunmap of it is in progress (checked
+ * already); the memunmap this jumps to (6.12) is part of it.
  */
 SEC("kprobe/devm_memremap_release")
 int BPF_KPROBE(iomc_devm_memremap_release, void *dev, void *res)
 {
 	__u64 addr = 0;
 
-	if (in_devm_unmap(ctx))
-		return 0;	/* devm_memunmap -> devres_release -> here */
 	bpf_probe_read_kernel(&addr, sizeof(addr), res);
-	return mr_unmap(ctx, IOMC_MR_DEVM_MEMUNMAP, addr, devm_unmap_begin(ctx));
+	if (in_devm_unmap(ctx, addr))
+		return 0;	/* devm_memunmap -> devres_release -> here */
+	return mr_unmap(ctx, IOMC_MR_DEVM_MEMUNMAP, addr,
+			devm_unmap_begin(ctx, addr));
 }
 
 /* ---- module unload requests ---------------------------------------------- */
