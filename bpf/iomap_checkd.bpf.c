@@ -208,13 +208,25 @@ struct {
 	__type(value, struct iomc_mr);
 } mrs SEC(".maps");
 
+/* The kernel's name of each live memremap's site (iomap_checkd.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);		/* as mrs */
+	__type(key, __u64);			/* address returned */
+	__type(value, struct mr_name);
+} mr_names SEC(".maps");
+
 /*
- * devm_memunmap in progress per task: the stack slot of its return address
- * and that address. The memunmap devres calls inside it (the slot is still
- * above the stack pointer and holds the same address) is part of it.
+ * devm_memunmap, or devres releasing a devm_memremap, in progress per task:
+ * the stack slot of its return address, that address and the address
+ * unmapped. The memunmap of that address called inside it (the slot is at
+ * or above the stack pointer, a sibling call reuses it, and holds the same
+ * return address) is part of it. (devres calls every release from one call
+ * instruction: another release that tail-calls memunmap of another address
+ * reuses the slot and its value.)
  */
 struct devm_unmap {
-	__u64 sp, ret;
+	__u64 sp, ret, addr;
 };
 
 struct {
@@ -1405,18 +1417,30 @@ static long unload_wc_cb(struct bpf_map *map, const void *key, void *value,
 	return 0;
 }
 
-/* Report a live memremap the module's code made; 1 if it was the module's. */
+/*
+ * Report a live memremap the module's code made; 1 if it was the module's.
+ * Its site is named as the kernel named it at the call (mr_names): init
+ * text is freed by now.
+ */
 __noinline int g_unload_memremap(__u64 vaddr, const struct iomc_mr *mr)
 {
 	struct scratch *sc = scratch_get(IOMC_CTX_TASK);
+	struct mr_name *n;
+	__u64 va = vaddr;
 
 	if (!sc || !mr || !iomc_in_module(&sc->end, mr->site))
 		return 0;
 	iomc_verdict_init(&sc->vd);
 	iomc_check_unload_memremap(&cfg.rules, mr, 1, &sc->vd);
 	iomc_unload_memremap_event(&sc->ev, &sc->end, vaddr, mr);
+	n = bpf_map_lookup_elem(&mr_names, &va);
+	if (n) {
+		sc->presym_addr = mr->site;
+		bpf_probe_read_kernel(sc->presym, sizeof(sc->presym), n->sym);
+	}
 	if (sc->vd.n)
 		g_report(sc, 0, IOMC_CTX_TASK, sc->end.tid);
+	sc->presym_addr = 0;
 	return 1;
 }
 
@@ -1424,8 +1448,10 @@ __noinline int g_unload_memremap(__u64 vaddr, const struct iomc_mr *mr)
 static long unload_memremap_cb(struct bpf_map *map, const void *key,
 			       void *value, void *data)
 {
-	if (g_unload_memremap(*(const __u64 *)key, value))
+	if (g_unload_memremap(*(const __u64 *)key, value)) {
+		bpf_map_delete_elem(&mr_names, key);
 		bpf_map_delete_elem(map, key);
+	}
 	return 0;
 }
 
@@ -1729,6 +1755,21 @@ static __always_inline void mr_count(void)
 		c->mr_events++;
 }
 
+const struct mr_name zero_mr_name = {};
+
+/* Name the site of live memremap va now, while its code is there. */
+__noinline int g_mr_name(__u64 va, __u64 site)
+{
+	struct mr_name *n;
+	__u64 k = va;
+
+	bpf_map_update_elem(&mr_names, &k, &zero_mr_name, BPF_ANY);
+	n = bpf_map_lookup_elem(&mr_names, &k);
+	if (n && site)
+		bpf_snprintf(n->sym, sizeof(n->sym), sym_fmt, &site, sizeof(site));
+	return 0;
+}
+
 /* A memremap-family call returned 'ret'; q: what its entry saw. */
 static __always_inline void mr_finish(void *ctx, const struct mr_pend *q,
 				      __u64 ret)
@@ -1774,6 +1815,7 @@ static __always_inline void mr_finish(void *ctx, const struct mr_pend *q,
 		}
 		if (mr) {
 			iomc_apply_memremap(ev, mr);
+			g_mr_name(va, ev->caller);
 		} else {
 			__sync_fetch_and_add(&mr_untracked, 1);
 			c = cnt();
@@ -1822,8 +1864,10 @@ static __always_inline int mr_unmap(void *ctx, __u32 api, __u64 addr,
 	g_check_memunmap(sc, mr);
 	if (sc->vd.n)
 		report(ctx, sc, 0, IOMC_CTX_TASK, sc->ev.tid);
-	if (mr && iomc_apply_memunmap(mr))
+	if (mr && iomc_apply_memunmap(mr)) {
 		bpf_map_delete_elem(&mrs, &va);
+		bpf_map_delete_elem(&mr_names, &va);
+	}
 	return 0;
 }
 
@@ -1876,35 +1920,72 @@ int BPF_KRETPROBE(iomc_devm_memremap_pages_ret)
 	return mr_exit(ctx, IOMC_MR_DEVM_MEMREMAP_PAGES);
 }
 
+/* An unmap of addr inside the devm unmap this task has in progress? */
+static __always_inline int in_devm_unmap(struct pt_regs *regs, __u64 addr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct devm_unmap *d = bpf_map_lookup_elem(&mr_devm_unmap, &tid);
+	__u64 cur = 0;
+
+	return d && d->addr == addr && PT_REGS_SP(regs) <= d->sp &&
+	       !bpf_probe_read_kernel(&cur, sizeof(cur), (void *)d->sp) &&
+	       cur == d->ret;
+}
+
+/* Mark the devm unmap of addr entered here for in_devm_unmap. */
+static __always_inline __u64 devm_unmap_begin(struct pt_regs *regs, __u64 addr)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct devm_unmap d;
+
+	d.sp = PT_REGS_SP(regs);
+	d.ret = entry_site(regs);
+	d.addr = addr;
+	bpf_map_update_elem(&mr_devm_unmap, &tid, &d, BPF_ANY);
+	return d.ret;
+}
+
 /*
- * memunmap(addr): checked unless devm_memunmap (already checked) calls it.
+ * memunmap(addr): checked unless a devm unmap (already checked) calls it.
  * No kretprobe on memunmap or devm_memunmap: their entry sees the real
  * return address.
  */
 SEC("kprobe/memunmap")
 int BPF_KPROBE(iomc_memunmap, __u64 addr)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct devm_unmap *d = bpf_map_lookup_elem(&mr_devm_unmap, &tid);
-	__u64 cur = 0;
-
-	if (d && PT_REGS_SP(ctx) < d->sp &&
-	    !bpf_probe_read_kernel(&cur, sizeof(cur), (void *)d->sp) &&
-	    cur == d->ret)
-		return 0;	/* inside devm_memunmap */
+	if (in_devm_unmap(ctx, addr))
+		return 0;	/* inside devm_memunmap or a devres release */
 	return mr_unmap(ctx, IOMC_MR_MEMUNMAP, addr, entry_site(ctx));
 }
 
 SEC("kprobe/devm_memunmap")
 int BPF_KPROBE(iomc_devm_memunmap, void *dev, __u64 addr)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct devm_unmap d;
+	return mr_unmap(ctx, IOMC_MR_DEVM_MEMUNMAP, addr,
+			devm_unmap_begin(ctx, addr));
+}
 
-	d.sp = PT_REGS_SP(ctx);
-	d.ret = entry_site(ctx);
-	bpf_map_update_elem(&mr_devm_unmap, &tid, &d, BPF_ANY);
-	return mr_unmap(ctx, IOMC_MR_DEVM_MEMUNMAP, addr, d.ret);
+/*
+ * devm_memremap_release(dev, res): devres unmapping a devm_memremap, *res
+ * the address: when the device unbinds, its probe fails or the driver
+ * calls devm_memunmap. The kernel's memunmap is small and in the same file
+ * (kernel/iomem.c): Debian's 6.1 inlines it there (6.12 jumps to it), and
+ * the memunmap kprobe never saw these unmaps (the live table kept them:
+ * leak_on_unload at rmmod for a driver whose failed probe devres had
+ * cleaned up). Checked as a devm_memunmap called by devres (the site:
+ * release_nodes), unless devm_memunmap of it is in progress (checked
+ * already); the memunmap this jumps to (6.12) is part of it.
+ */
+SEC("kprobe/devm_memremap_release")
+int BPF_KPROBE(iomc_devm_memremap_release, void *dev, void *res)
+{
+	__u64 addr = 0;
+
+	bpf_probe_read_kernel(&addr, sizeof(addr), res);
+	if (in_devm_unmap(ctx, addr))
+		return 0;	/* devm_memunmap -> devres_release -> here */
+	return mr_unmap(ctx, IOMC_MR_DEVM_MEMUNMAP, addr,
+			devm_unmap_begin(ctx, addr));
 }
 
 /* ---- module unload requests ---------------------------------------------- */

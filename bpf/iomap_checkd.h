@@ -25,6 +25,15 @@ struct live_ent {
 	char sym[IOMC_SYM_LEN];
 };
 
+/*
+ * The kernel's name (%pB) of a live memremap's call site, taken when the
+ * call returned (its caller's code is surely there then): at unload, init
+ * text is long freed; the leak report names the site with this.
+ */
+struct mr_name {
+	char sym[IOMC_SYM_LEN];
+};
+
 /* A range of a module's text. */
 struct modtext {
 	__u64 lo, len;

@@ -33,6 +33,9 @@ static const struct mr_hook mr_hooks[] = {
 	  PROG(iomc_devm_memremap_pages_ret) },
 	{ "memunmap", PROG(iomc_memunmap), 0 },
 	{ "devm_memunmap", PROG(iomc_devm_memunmap), 0 },
+	/* devres' release of a devm_memremap (kernel/iomem.c, static): the
+	 * memunmap it makes is inlined, no other hook sees it */
+	{ "devm_memremap_release", PROG(iomc_devm_memremap_release), 0 },
 };
 #undef PROG
 

@@ -72,10 +72,15 @@ void ck_syms_remember(__u64 addr, const char *name)
 	if (!addr || !name[0] || !strncmp(name, "0x", 2) ||
 	    !memchr(name, 0, IOMC_SYM_LEN))
 		return;
+	/* one length per function, the kernel's, in every report */
+	iomc_ksyms_learn(ksyms, addr, name);
+	/* the latest name wins: a module loaded again may put another
+	 * function at the same address */
 	for (i = 0; i < CK_SYMS_REMEMBERED; i++)
 		if (remembered[i].addr == addr)
-			return;
-	i = n_remembered++ % CK_SYMS_REMEMBERED;
+			break;
+	if (i == CK_SYMS_REMEMBERED)
+		i = n_remembered++ % CK_SYMS_REMEMBERED;
 	remembered[i].addr = addr;
 	snprintf(remembered[i].name, sizeof(remembered[i].name), "%s", name);
 }
@@ -100,13 +105,14 @@ const char *ck_syms_name(void *ctx, __u64 addr, char *buf, size_t len)
 	(void)ctx;
 	if (!addr)
 		return iomc_ksyms_name(ksyms, addr, buf, len);
+	/* the kernel's own name first: what the reports said (kallsyms may
+	 * have forgotten the address, or have another module there now) */
+	if (remembered_name(addr, buf, len))
+		return buf;
 	if (iomc_ksyms_find(ksyms, addr, &s)) {
 		iomc_sym_format(buf, len, addr, &s);
 		return buf;
 	}
-	/* kallsyms does not know it */
-	if (remembered_name(addr, buf, len))
-		return buf;
 	/*
 	 * A module loaded since the last load? Only a change in the module
 	 * list makes kallsyms know more: an address no symbol covers (a

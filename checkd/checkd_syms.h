@@ -17,9 +17,12 @@ int ck_syms_load(void);
 /* Symbols loaded (0: kallsyms unreadable or its addresses hidden). */
 size_t ck_syms_count(void);
 /*
- * A name the kernel gave addr (a report's %pB): used when kallsyms no
- * longer knows the address (init text freed, module unloaded), e.g. in the
- * summary. The last CK_SYMS_REMEMBERED are kept.
+ * A name the kernel gave addr (a report's %pB): used for addr from then on
+ * (the summary; a stack frame at that address), before kallsyms, which may
+ * no longer know the address (init text freed, module unloaded) and ends a
+ * module's last function elsewhere; the function's length is learned for
+ * its other addresses (iomc_ksyms_learn). The last CK_SYMS_REMEMBERED
+ * addresses are kept, the latest name of each.
  */
 #define CK_SYMS_REMEMBERED 256
 void ck_syms_remember(__u64 addr, const char *name);

@@ -11,11 +11,23 @@ struct ksym {
 	size_t name, mod;	/* offsets into names; mod (size_t)-1 = vmlinux */
 };
 
+/* A function's length as the kernel gave it (iomc_ksyms_learn). */
+struct learned {
+	__u64 start, size;
+	char name[128];
+	char mod[64];		/* "" = vmlinux */
+};
+
+#define LEARNED_MAX 256
+
 struct iomc_ksyms {
 	struct ksym *syms;
 	size_t n;
 	char *names;		/* arena of NUL-terminated strings */
 	size_t names_len;
+	/* kept across reloads; the oldest goes first when full */
+	struct learned learned[LEARNED_MAX];
+	unsigned int n_learned;
 };
 
 int iomc_sym_format(char *buf, size_t len, __u64 addr, const struct iomc_sym *s)
@@ -174,6 +186,83 @@ static int is_pseudo_module(const char *mod)
 	return mod && (!strcmp(mod, "bpf") || !strncmp(mod, "__builtin__", 11));
 }
 
+/*
+ * "func+0xoff/0xlen" or "func+0xoff/0xlen [mod]": 1 and the parts, else 0.
+ */
+static int parse_kname(const char *kname, struct learned *l, __u64 *off)
+{
+	const char *plus, *end = kname + strlen(kname), *mod;
+	unsigned long long o, n;
+	char num[64];
+	int used = 0;
+
+	mod = strstr(kname, " [");
+	if (mod) {
+		size_t ml = strcspn(mod + 2, "]");
+
+		if (mod[2 + ml] != ']' || mod[3 + ml] || !ml || ml >= sizeof(l->mod))
+			return 0;
+		memcpy(l->mod, mod + 2, ml);
+		l->mod[ml] = 0;
+		end = mod;
+	} else {
+		l->mod[0] = 0;
+	}
+	for (plus = end; plus > kname && plus[-1] != '+'; plus--)
+		;
+	if (plus <= kname + 1 || (size_t)(plus - 1 - kname) >= sizeof(l->name) ||
+	    (size_t)(end - plus) >= sizeof(num))
+		return 0;
+	memcpy(num, plus, (size_t)(end - plus));
+	num[end - plus] = 0;
+	/* exactly "0xOFF/0xLEN" after the '+' */
+	if (sscanf(num, "0x%llx/0x%llx%n", &o, &n, &used) != 2 || num[used] ||
+	    !n || o >= n)
+		return 0;
+	memcpy(l->name, kname, (size_t)(plus - 1 - kname));
+	l->name[plus - 1 - kname] = 0;
+	l->size = n;
+	*off = o;
+	return 1;
+}
+
+int iomc_ksyms_learn(struct iomc_ksyms *k, __u64 addr, const char *kname)
+{
+	struct learned l;
+	unsigned int i;
+	__u64 off;
+
+	if (!k || !addr || !kname || !parse_kname(kname, &l, &off) || off > addr)
+		return 0;
+	l.start = addr - off;
+	for (i = 0; i < k->n_learned && i < LEARNED_MAX; i++) {
+		struct learned *x = &k->learned[i];
+
+		if (x->start == l.start && !strcmp(x->name, l.name) &&
+		    !strcmp(x->mod, l.mod)) {
+			x->size = l.size;
+			return 1;
+		}
+	}
+	k->learned[k->n_learned++ % LEARNED_MAX] = l;
+	return 1;
+}
+
+/* The kernel's length of the function s (start, name, mod), if learned. */
+static __u64 learned_size(const struct iomc_ksyms *k, const struct iomc_sym *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->n_learned && i < LEARNED_MAX; i++) {
+		const struct learned *x = &k->learned[i];
+
+		if (x->start == s->start && !strcmp(x->name, s->name) &&
+		    !strcmp(x->mod, s->mod ? s->mod : ""))
+			return x->size;
+	}
+	return 0;
+}
+
 int iomc_ksyms_find(const struct iomc_ksyms *k, __u64 addr, struct iomc_sym *s)
 {
 	size_t lo = 0, hi;
@@ -190,15 +279,21 @@ int iomc_ksyms_find(const struct iomc_ksyms *k, __u64 addr, struct iomc_sym *s)
 		else
 			hi = mid;
 	}
+	s->mod = k->syms[lo].mod == (size_t)-1 ? NULL : k->names + k->syms[lo].mod;
+	s->name = k->names + k->syms[lo].name;
+	s->start = k->syms[lo].addr;
+	/* the kernel's length when it told us: it knows where text ends */
+	size = learned_size(k, s);
+	if (size && addr - s->start < size) {
+		s->size = size;
+		return 1;
+	}
 	if (lo + 1 >= k->n)
 		return 0;	/* the last symbol: its end is unknown */
 	size = k->syms[lo + 1].addr - k->syms[lo].addr;
-	s->mod = k->syms[lo].mod == (size_t)-1 ? NULL : k->names + k->syms[lo].mod;
 	if (addr - k->syms[lo].addr >= size || size > IOMC_SYM_MAX_SIZE ||
 	    (is_pseudo_module(s->mod) && size > IOMC_SYM_MAX_PSEUDO_SIZE))
 		return 0;
-	s->name = k->names + k->syms[lo].name;
-	s->start = k->syms[lo].addr;
 	s->size = size;
 	return 1;
 }

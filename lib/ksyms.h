@@ -50,6 +50,18 @@ int iomc_ksyms_load(struct iomc_ksyms *k, const char *path);
 size_t iomc_ksyms_count(const struct iomc_ksyms *k);
 /* 1 and *s filled when a symbol contains addr, else 0. */
 int iomc_ksyms_find(const struct iomc_ksyms *k, __u64 addr, struct iomc_sym *s);
+/*
+ * The kernel named addr kname (%pB/%pS: "func+0xoff/0xlen [mod]"): later
+ * lookups of that function (same start, name and module) use the kernel's
+ * length. The kernel ends a function at the next symbol of any type or at
+ * its module's end of text, which /proc/kallsyms does not show: the next
+ * code symbol there can be pages further (a module's last function), and
+ * a report named by the kernel and a summary named from kallsyms disagreed
+ * (+0x4a/0xe1a vs +0x4a/0x4e1a). A module's last function, with no symbol
+ * after it, gets a name too. Kept across reloads (the last 256).
+ * Returns 1 if learned, 0 if kname is not such a name.
+ */
+int iomc_ksyms_learn(struct iomc_ksyms *k, __u64 addr, const char *kname);
 /* Lookup + format in one: returns buf. */
 const char *iomc_ksyms_name(const struct iomc_ksyms *k, __u64 addr, char *buf, size_t len);
 void iomc_ksyms_free(struct iomc_ksyms *k);

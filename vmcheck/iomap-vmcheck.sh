@@ -57,6 +57,11 @@ Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
                           when ioremap fails; iomap_check.ko's fail_nth),
                           run RUN, unload it; one KTAP result per run
       --checkd FILE       the static iomap-checkd to run in the guest
+      --checkd-arg ARG    one more argument for the guest's iomap-checkd
+                          (repeatable, in order): its rule and hook options
+                          --disable/-d, --depth-limit, --might-sleep,
+                          --all, --ringbuf-size and their values, e.g.
+                          --checkd-arg --might-sleep --checkd-arg none
   -q, --quiet             print only the verdict and what failed
   -h, --help              this help
   -V, --version           the version
@@ -153,12 +158,12 @@ writable_dir() {
 
 # ---- options ----------------------------------------------------------------------
 opts=$(getopt -n "$prog" -o d:r:k:t:e:o:iqhV \
-	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,inject-faults,vga:,qemu-arg:,quiet,help,version -- "$@") ||
+	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,checkd-arg:,inject-faults,vga:,qemu-arg:,quiet,help,version -- "$@") ||
 	{ echo "Try '$prog --help'." >&2; exit 2; }
 eval set -- "$opts"
 driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-} inject=0
 vga=std
-extras=() qemu_args=()
+extras=() qemu_args=() checkd_args=()
 while :; do
 	case "$1" in
 	-d | --driver) driver=$2; shift ;;
@@ -168,6 +173,7 @@ while :; do
 	-e | --extra) extras+=("$2"); shift ;;
 	-o | --out) out=$2; shift ;;
 	--checkd) checkd=$2; shift ;;
+	--checkd-arg) checkd_args+=("$2"); shift ;;
 	-i | --inject-faults) inject=1 ;;
 	--vga) vga=$2; shift ;;
 	--qemu-arg) qemu_args+=("$2"); shift ;;
@@ -208,6 +214,17 @@ for e in "${extras[@]}"; do
 		usage_error "--extra: guest path '$dst' is reserved" ;;
 	esac
 	vm_extras+=(--extra "$(cd "$(dirname "$src")" && pwd)/$(basename "$src"):$dst")
+done
+
+# --checkd-arg: the checker's rule and hook options only; its output, CI
+# mode and COMMAND are vmcheck's own. One argument a line in the guest.
+for a in "${checkd_args[@]}"; do
+	case "$a" in
+	*[[:cntrl:]]*) usage_error "--checkd-arg: a control character in '$(printf '%q' "$a")'" ;;
+	-d* | --disable | --disable=* | --depth-limit | --depth-limit=* | --might-sleep | \
+	--might-sleep=* | --all | --ringbuf-size | --ringbuf-size=* | [!-]*) ;;
+	*) usage_error "--checkd-arg: '$a' is not one of iomap-checkd's rule or hook options (--disable, --depth-limit, --might-sleep, --all, --ringbuf-size, or a value)" ;;
+	esac
 done
 
 if [ -n "$out" ]; then
@@ -328,6 +345,8 @@ fi
 
 # ---- the guest's files -------------------------------------------------------------
 printf '%s\n' "$run" >"$out/run.sh"
+: >"$out/checkd_args"
+[ ${#checkd_args[@]} = 0 ] || printf '%s\n' "${checkd_args[@]}" >"$out/checkd_args"
 {
 	echo "RUN_TIMEOUT=$timeout"
 	echo "ATTACH_TIMEOUT=120"
@@ -340,7 +359,8 @@ vm_args=(--kernel "$rel" --mode vmcheck --kmod none --format ktap
 	--label "$name/$kernel" --out "$out/vm" --vga "$vga"
 	--timeout $((timeout + 240 + inject * 2 * (timeout + 30))) --chan json --chan checkd
 	--extra "$kmod/iomap_check.ko:/vmcheck/iomap_check.ko"
-	--extra "$out/conf:/vmcheck/conf" --extra "$out/run.sh:/vmcheck/run.sh")
+	--extra "$out/conf:/vmcheck/conf" --extra "$out/run.sh:/vmcheck/run.sh"
+	--extra "$out/checkd_args:/vmcheck/checkd_args")
 for k in "${kos[@]}"; do vm_args+=(--extra "$k:/vmcheck/driver/$(basename "$k")"); done
 for d in "${dep_names[@]}"; do vm_args+=(--extra "$out/deps/$d:/vmcheck/deps/$d"); done
 for q in "${qemu_args[@]}"; do vm_args+=(--qemu-arg "$q"); done

@@ -454,6 +454,8 @@ static int __init scn_init(void)
 
 	if (!scn_get_bar(&base, &size))
 		scn_init_leak = io_mapping_create_wc(base, PAGE_SIZE);
+	if (scn_init_memremap())	/* leaked too (memremap.c) */
+		pr_warn("init: memremap of a page of RAM failed\n");
 	scn_dir = debugfs_create_dir("iomap_scenarios", NULL);
 	if (IS_ERR(scn_dir))
 		return PTR_ERR(scn_dir);
@@ -469,6 +471,7 @@ static int __init scn_init(void)
 static void __exit scn_exit(void)
 {
 	debugfs_remove_recursive(scn_dir);
+	scn_init_memremap_exit();
 	if (scn_pdev) {
 		if (scn_enabled_dev)
 			pci_disable_device(scn_pdev);

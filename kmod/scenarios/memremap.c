@@ -28,6 +28,8 @@
 #include <linux/seq_file.h>
 #include <linux/minmax.h>
 #include <linux/sched/signal.h>
+#include <linux/platform_device.h>
+#include <linux/device.h>
 #include "scn.h"
 
 #define P PAGE_SIZE
@@ -223,6 +225,114 @@ noinline int scn_memremap_leak_on_unload(struct scn_ctx *c)
 	scn_mr_parked = memremap(c->base, P, MEMREMAP_WC);
 	scn_barrier();
 	return scn_mr_parked ? 0 : -EIO;
+}
+
+/*
+ * ---- devres: a devm_memremap that devres unmaps ----------------------------
+ *
+ * A platform driver whose probe devm_memremaps the VGA BAR, like a real
+ * driver maps its registers, and then either fails (the device lacks a
+ * feature: devres unmaps the BAR as the probe returns) or succeeds (devres
+ * unmaps it when the device is unbound). Either way the mapping is gone:
+ * nothing to report, not at the time, not when the module is unloaded.
+ * The driver and its device live only for the scenario.
+ */
+#define SCN_DEVRES_NAME "iomc_scn_devres"
+
+static resource_size_t scn_devres_phys;
+static int scn_devres_err;	/* what the probe returns after mapping */
+static void *scn_devres_va;	/* what the probe mapped (NULL: nothing) */
+
+static noinline int scn_devres_probe(struct platform_device *pdev)
+{
+	void *v = devm_memremap(&pdev->dev, scn_devres_phys, 2 * P, MEMREMAP_WC);
+
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	scn_touch((void __iomem *)v);
+	scn_devres_va = v;
+	return scn_devres_err;
+}
+
+static struct platform_driver scn_devres_drv = {
+	.probe = scn_devres_probe,
+	.driver = { .name = SCN_DEVRES_NAME },
+};
+
+/*
+ * Bind a fresh device to the driver with a probe returning 'err', then
+ * unbind (err 0) and take both away. -EIO if the probe did not map, or
+ * the binding is not what the probe said.
+ */
+static int scn_devres_run(struct scn_ctx *c, int err)
+{
+	struct platform_device *pdev;
+	int ret;
+
+	scn_devres_phys = c->base;
+	scn_devres_err = err;
+	scn_devres_va = NULL;
+	ret = platform_driver_register(&scn_devres_drv);
+	if (ret)
+		return ret;
+	/* the probe runs now, synchronously (platform drivers are not
+	 * probed asynchronously unless they ask) */
+	pdev = platform_device_register_simple(SCN_DEVRES_NAME, PLATFORM_DEVID_NONE,
+					       NULL, 0);
+	if (IS_ERR(pdev)) {
+		ret = PTR_ERR(pdev);
+	} else {
+		if (!scn_devres_va || !!pdev->dev.driver != !err) {
+			pr_err("devres: probe mapped %p, device %sbound, want %s\n",
+			       scn_devres_va, pdev->dev.driver ? "" : "not ",
+			       err ? "unbound" : "bound");
+			ret = -EIO;
+		}
+		if (pdev->dev.driver)
+			device_release_driver(&pdev->dev);	/* unbind */
+		platform_device_unregister(pdev);
+	}
+	platform_driver_unregister(&scn_devres_drv);
+	return ret;
+}
+
+/* The probe devm_memremaps, then fails: devres unmaps. Legal. */
+noinline int scn_devm_probe_failed(struct scn_ctx *c)
+{
+	return scn_devres_run(c, -ENODEV);
+}
+
+/* The probe devm_memremaps and succeeds; an unbind unmaps. Legal. */
+noinline int scn_devm_unbind(struct scn_ctx *c)
+{
+	return scn_devres_run(c, 0);
+}
+
+/*
+ * A plain memremap in the module's __init code, never memunmapped (at every
+ * load): when the module is unloaded, leak_on_unload@scn_init_memremap,
+ * named although init text was freed right after init. WB of a page of
+ * System RAM: memremap hands out the direct map, so nothing real leaks and
+ * no memtype of the BAR is taken.
+ */
+static struct page *scn_init_mr_page;
+
+noinline int __init scn_init_memremap(void)
+{
+	void *v;
+
+	scn_init_mr_page = alloc_page(GFP_KERNEL);
+	if (!scn_init_mr_page)
+		return -ENOMEM;
+	v = memremap(page_to_phys(scn_init_mr_page), P, MEMREMAP_WB);
+	scn_barrier();
+	return v ? 0 : -EIO;
+}
+
+void scn_init_memremap_exit(void)
+{
+	if (scn_init_mr_page)
+		__free_page(scn_init_mr_page);
 }
 
 static struct dev_pagemap *scn_pgmap(void)

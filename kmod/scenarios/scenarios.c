@@ -686,9 +686,14 @@ const struct scn_def scn_table[] = {
 	SCN(memunmap_direct_map, "memunmap_unknown@scn_memunmap_direct_map", NULL),
 	SCN(devm_memunmap_unknown,
 	    "memunmap_unknown@scn_devm_memunmap_unknown", "warning"),
+	/* devres unmaps: after a failed probe, at an unbind; "unload:-" says
+	 * the unload must not report them either */
+	SCN_UNLOAD(devm_probe_failed, "-", NULL, "-"),
+	SCN_UNLOAD(devm_unbind, "-", NULL, "-"),
 	SCN(pagemap_mmio, "pagemap_mmio@scn_pagemap_mmio", NULL),
 	SCN(pagemap_uninit, "pagemap_uninit@scn_pagemap_uninit", "warning"),
+	/* and the one main.c's init makes (scn_init_memremap, init text) */
 	SCN_UNLOAD(memremap_leak_on_unload, "-", NULL,
-		   "leak_on_unload@scn_memremap_leak_on_unload"),
+		   "leak_on_unload@scn_memremap_leak_on_unload,leak_on_unload@scn_init_memremap"),
 };
 const unsigned int scn_count = ARRAY_SIZE(scn_table);

@@ -200,10 +200,12 @@ else
 fi
 
 # ---- leak_on_unload: what the scenario driver leaves behind at rmmod --------
-# Loaded under the attached daemon, so that its __init create is seen too;
-# the scenarios that leak at unload run, then the module goes: the set of
-# (rule, function) reported must equal their "unload:" expectations, the
-# create site in scn_init (init text, freed since) named, not an address.
+# Loaded under the attached daemon, so that its __init create and memremap
+# are seen too; the scenarios with an "unload:" expectation run (those that
+# leak, and those whose devm mappings devres unmapped: "unload:-"), then the
+# module goes: the set of (rule, function) reported must equal their
+# expectations, the sites in init text (scn_init, scn_init_memremap: freed
+# since) named, not addresses.
 mark_begin daemon_unload_leaks
 why=
 rmmod iomap_scenarios 2>/tmp/rmmod.err || why="rmmod iomap_scenarios: $(cat /tmp/rmmod.err)"
@@ -217,7 +219,8 @@ if [ -z "$why" ]; then
 	while read -r name expect rest <&4; do
 		u=$(echo "$rest" | tr ' ' '\n' | sed -n 's/^unload://p')
 		[ -n "$u" ] || continue
-		echo "$u" | tr , '\n' >>/tmp/want
+		# "-": runs before the unload, which must report nothing of it
+		[ "$u" = - ] || echo "$u" | tr , '\n' >>/tmp/want
 		err=$(scenario_run "$name") || why="scenario $name failed: $err"
 	done 4</tmp/list
 	sort -u /tmp/want -o /tmp/want
@@ -238,6 +241,23 @@ if [ -z "$why" ]; then
 else
 	not_ok daemon_unload_leaks "$why"
 	tail -n +"${from:-1}" $OUT | grep '^{"rule":"leak_on_unload"' | cut -c1-400 | sed 's/^/# /'
+fi
+
+# ---- one spelling per site: the summary names each site as its report did ---
+# (a report is named by the kernel; the summary used to name the same
+# address from kallsyms, which ends a module's last function elsewhere:
+# +0x4a/0xe1a vs +0x4a/0x4e1a)
+sync_daemon
+grep '"type":"summary"' $OUT | tail -n1 | grep -o '"site":"[^"]*"' | sort -u >/tmp/sum_sites
+grep '^{"rule"' $OUT | sed -n 's/^{"rule"[^[]*"vaddr":"[^"]*",\("site":"[^"]*"\).*/\1/p' |
+	sort -u >/tmp/rep_sites
+differ=$(minus /tmp/rep_sites /tmp/sum_sites | head -n 5 | tr '\n' ' ')
+if [ ! -s /tmp/rep_sites ]; then
+	not_ok daemon_site_names_agree "no report with a site to compare"
+elif [ -n "$differ" ]; then
+	not_ok daemon_site_names_agree "spelled otherwise in the summary: $differ"
+else
+	ok "daemon_site_names_agree ($(grep -c . /tmp/rep_sites) sites)"
 fi
 
 # ---- SIGHUP reopens --output (log rotation) ---------------------------------

@@ -165,6 +165,37 @@ static void test_ksyms(void)
 	       "ksyms: past the last symbol, below the first, and 0");
 	result(iomc_ksyms_load(k, "/nonexistent/kallsyms") < 0 && iomc_ksyms_count(k) == 9,
 	       "ksyms: a failed reload keeps the old table");
+	/* the kernel's lengths: a module's last function ends with its text,
+	 * which kallsyms does not show (here: 0xf80 to the next code symbol) */
+	result(!strcmp(iomc_ksyms_name(k, 0xffffffffc0001090ULL, b, sizeof(b)),
+		       "drv_remove+0x10/0xf80 [drv]") &&
+	       iomc_ksyms_learn(k, 0xffffffffc0001090ULL, "drv_remove+0x10/0x200 [drv]") &&
+	       !strcmp(iomc_ksyms_name(k, 0xffffffffc00010a0ULL, b, sizeof(b)),
+		       "drv_remove+0x20/0x200 [drv]") &&
+	       iomc_ksyms_learn(k, 0xffffffff81000110ULL, "small_func+0x10/0x1f0") &&
+	       !strcmp(iomc_ksyms_name(k, 0xffffffff81000120ULL, b, sizeof(b)),
+		       "small_func+0x20/0x1f0"),
+	       "ksyms: a function's length the kernel gave is used for all its addresses");
+	result(iomc_ksyms_learn(k, 0xffffffffc0001010ULL, "other_func+0x10/0x40 [drv]") &&
+	       iomc_ksyms_learn(k, 0xffffffffc0001010ULL, "drv_probe+0x10/0x40 [other]") &&
+	       !strcmp(iomc_ksyms_name(k, 0xffffffffc0001010ULL, b, sizeof(b)),
+		       "drv_probe+0x10/0x80 [drv]") &&
+	       !iomc_ksyms_learn(k, 0xffffffffc0001010ULL, "0xffffffffc0001010") &&
+	       !iomc_ksyms_learn(k, 0xffffffffc0001010ULL, "drv_probe+0x10") &&
+	       !iomc_ksyms_learn(k, 0xffffffffc0001010ULL, "drv_probe+0x10/0x8 [drv]") &&
+	       !iomc_ksyms_learn(k, 0xffffffffc0001010ULL, "drv_probe+0x10/0x80 [drv") &&
+	       !iomc_ksyms_learn(k, 0xffffffffc0001010ULL, "drv_probe+0x10/0x80x [drv]") &&
+	       !iomc_ksyms_learn(k, 0xffffffffc0001010ULL, "+0x10/0x80"),
+	       "ksyms: another function's or module's length is not taken; garbage is refused");
+	result(iomc_ksyms_learn(k, 0xffffffffc0041010ULL, "last_symbol+0x10/0x100 [other]") &&
+	       !strcmp(iomc_ksyms_name(k, 0xffffffffc0041010ULL, b, sizeof(b)),
+		       "last_symbol+0x10/0x100 [other]") &&
+	       !strcmp(iomc_ksyms_name(k, 0xffffffffc0041100ULL, b, sizeof(b)),
+		       "0xffffffffc0041100") &&
+	       !iomc_ksyms_load(k, path) &&
+	       !strcmp(iomc_ksyms_name(k, 0xffffffffc00010a0ULL, b, sizeof(b)),
+		       "drv_remove+0x20/0x200 [drv]"),
+	       "ksyms: the last symbol named with the kernel's length; learned lengths outlive a reload");
 	/* a file with no symbol line at all: loads empty (nothing to sort) */
 	f = fopen(path, "w");
 	if (f)
@@ -278,7 +309,7 @@ static void test_engine_tasks(void)
 
 int main(void)
 {
-	printf("KTAP version 1\n1..24\n");
+	printf("KTAP version 1\n1..27\n");
 	test_cli();
 	test_dedup();
 	test_ksyms();

@@ -10,6 +10,8 @@
 #   /vmcheck/deps/*.ko        the guest kernel's own modules in DEP_KOS
 #   /vmcheck/driver/*.ko      the driver, built with the drop-in header
 #   /vmcheck/run.sh           RUN, the driver's own test, verbatim
+#   /vmcheck/checkd_args      more arguments for iomap-checkd, one a line
+#                             (iomap-vmcheck --checkd-arg)
 #   /bin/iomap-checkd         the checker (static)
 # and boots with two more serial ports (vm/vm.sh --chan): ttyS2 carries
 # only the checker's JSON lines, ttyS3 only its human reports and log, so
@@ -106,7 +108,12 @@ if [ "$CHECKD" = 1 ]; then
 	jtee=$!
 	tee /tmp/checkd.log </tmp/human.pipe >$REPORTS &
 	htee=$!
-	iomap-checkd --ci --json-output /tmp/json.pipe </dev/null >/tmp/human.pipe 2>&1 &
+	set --
+	if [ -f $V/checkd_args ]; then
+		while IFS= read -r a; do set -- "$@" "$a"; done <$V/checkd_args
+	fi
+	[ $# = 0 ] || diag "iomap-checkd options: $*"
+	iomap-checkd --ci --json-output /tmp/json.pipe "$@" </dev/null >/tmp/human.pipe 2>&1 &
 	jpid=$!
 	hpid=$jpid
 	if wait_for "$ATTACH_TIMEOUT" both_attached && alive $jpid && alive $hpid; then
