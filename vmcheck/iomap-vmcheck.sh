@@ -190,9 +190,19 @@ while :; do
 done
 [ $# -eq 0 ] || usage_error "unexpected argument '$1'"
 [ -n "$driver" ] || usage_error "--driver DIR is required"
-[ -d "$driver" ] || usage_error "no driver directory '$driver'"
-[ -f "$driver/Kbuild" ] || [ -f "$driver/Makefile" ] ||
-	usage_error "'$driver' has neither a Kbuild nor a Makefile"
+# the same check as `iomap-check build-driver`, same words (exit 2)
+"$top/kmod/build-driver.sh" --check "$prog" "$driver" || { echo "Try '$prog --help'." >&2; exit 2; }
+# A newline in a path would forge lines of the output (KTAP included) and
+# of the logs: every path is refused with one.
+no_ctrl() { # no_ctrl OPTION VALUE
+	case "$2" in *[[:cntrl:]]*)
+		usage_error "$1: '${2//[[:cntrl:]]/?}' has a control character" ;;
+	esac
+}
+no_ctrl --out "$out"
+no_ctrl --checkd "$checkd"
+for e in "${extras[@]}"; do no_ctrl --extra "$e"; done
+no_ctrl IOMC_CACHE "$build"
 driver=$(cd "$driver" && pwd)
 t=$(decimal "$timeout" 86400) ||
 	usage_error "--timeout wants a positive number of seconds (decimal, at most 86400), not '$timeout'"
