@@ -263,8 +263,8 @@ static int distinct_outputs(struct ck_run *r)
 	if (r->o.output)
 		o[n++] = (struct out_ref){ "--output", r->o.output, mfd, 1 };
 	else if (mfd >= 0)
-		o[n++] = (struct out_ref){ mfd == STDOUT_FILENO ? "standard output" :
-					   "standard error", NULL, mfd, 0 };
+		o[n++] = (struct out_ref){ r->o.json ? "standard output" : "standard error",
+					   NULL, mfd, 0 };
 	if (jfd >= 0)
 		o[n++] = (struct out_ref){ "--json-output", r->o.json_output, jfd, 1 };
 	if (r->rec_fd >= 0)

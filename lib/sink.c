@@ -17,6 +17,7 @@
 
 static int out_fd = -1;		/* file or stream */
 static int own_fd;		/* out_fd is a file we opened */
+static int out_std;		/* the main output is standard output (1) or error (2) */
 static char *out_path;
 static int use_log;
 static int json_fd = -1;	/* --json-output */
@@ -130,6 +131,29 @@ static int open_file(const char *path, int wait, int *created)
 
 static int out_created, json_created;
 
+/*
+ * The main output is a standard stream that is a pipe: a non-blocking
+ * open file description of our own for that pipe (/proc/self/fd/N opens
+ * the pipe anew), so that a reader that stops reading holds the daemon
+ * only until a stop signal (ck_write_all). The stream itself stays
+ * blocking: a -- COMMAND inherits it, and so does the caller's shell.
+ */
+static void private_pipe(void)
+{
+	char p[32];
+	struct stat st;
+	int fd;
+
+	if (out_fd < 0 || fstat(out_fd, &st) || !S_ISFIFO(st.st_mode))
+		return;
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", out_fd);
+	fd = open(p, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;		/* no reader (ENXIO): writes say EPIPE */
+	out_fd = fd;
+	own_fd = 1;
+}
+
 int ck_out_open(const char *path, int json, int use_syslog)
 {
 	use_log = use_syslog;
@@ -140,6 +164,8 @@ int ck_out_open(const char *path, int json, int use_syslog)
 		 * land in the journal a second time) */
 		out_fd = use_syslog ? -1 : json ? STDOUT_FILENO : STDERR_FILENO;
 		own_fd = 0;
+		out_std = out_fd < 0 ? 0 : out_fd;
+		private_pipe();
 		return 0;
 	}
 	out_path = strdup(path);
@@ -244,7 +270,8 @@ static void sink_failed(int which, int *fd, const char *name, int err)
 	if (l->err)
 		return;
 	l->err = -err;
-	if (*fd != STDERR_FILENO) {
+	/* not to standard error when that is what failed */
+	if (*fd != STDERR_FILENO && !(which == 0 && out_std == STDERR_FILENO)) {
 		char msg[512];
 		int n = snprintf(msg, sizeof(msg), "iomap-checkd: writing to %s: %s: what "
 				 "goes there is lost from now on (counted in the summary)\n",
@@ -273,7 +300,7 @@ void ck_out_write(const char *text, size_t len, int syslog_prio)
 
 	if (out_fd >= 0 && (err = ck_write_all(out_fd, text, len, NULL)))
 		sink_failed(0, &out_fd, out_path ? out_path :
-			    out_fd == STDOUT_FILENO ? "standard output" : "standard error", err);
+			    out_std == STDOUT_FILENO ? "standard output" : "standard error", err);
 	else if (out_fd < 0 && loss[0].err)
 		loss[0].lost++;		/* a closed pipe */
 	if (!use_log)

@@ -32,9 +32,9 @@ rc() { cat "$1.rc"; }
 T=0.3	# --duration: seconds of each run
 
 echo "KTAP version 1"
-echo "1..14"
+echo "1..15"
 if [ -e /sys/module/iomap_check ]; then
-	for i in $(seq 14); do res ok "checkd_cli_$i # SKIP iomap_check is loaded on this host"; done
+	for i in $(seq 15); do res ok "checkd_cli_$i # SKIP iomap_check is loaded on this host"; done
 	exit 0
 fi
 
@@ -163,3 +163,25 @@ for o in --record -r --output --ringbuf-size; do
 		bad="$bad $o: $(head -n1 miss.err)"
 done
 [ -z "$bad" ] && res ok "missing_value_names_option" || res fail "missing_value_names_option" "$bad"
+
+# A reader that stops reading (its pipe shrunk to a page, never read): the
+# daemon's writes wait for it, but SIGTERM still ends the daemon, at once,
+# and what did not fit is said and counted (exit 5). Before, the write
+# blocked with SIGTERM blocked: only SIGKILL ended it.
+stall='import fcntl, time; fcntl.fcntl(0, 1031, 4096); time.sleep(40)'	# F_SETPIPE_SZ
+rm -f stall.pid stall.rc
+( "$d" -j --duration 30 2>stall.err &
+  echo $! >stall.pid
+  wait $!
+  echo $? >stall.rc ) > >(exec python3 -c "$stall" >/dev/null 2>&1) &
+sleep 1
+pid=$(cat stall.pid)
+for i in $(seq 15); do kill -USR1 "$pid" 2>/dev/null; sleep 0.2; done	# summaries: > 4 KiB
+kill -TERM "$pid" 2>/dev/null
+for i in $(seq 50); do [ -s stall.rc ] && break; sleep 0.1; done
+alive=0
+[ -s stall.rc ] || { alive=1; kill -KILL "$pid"; sleep 0.5; }
+r=$(cat stall.rc 2>/dev/null)
+[ $alive = 0 ] && [ "$r" = 5 ] && grep -q "writing to standard output: Interrupted" stall.err &&
+	res ok "stalled_reader_sigterm_ends_daemon_exit_5" ||
+	res fail "stalled_reader_sigterm_ends_daemon_exit_5" "exit $r, $([ $alive = 1 ] && echo 'still running 5 s after SIGTERM'): $(head -c 200 stall.err)"
