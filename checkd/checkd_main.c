@@ -74,6 +74,8 @@ static void usage(FILE *f)
 "      --json-output FILE  also JSON lines to FILE (0640, SIGHUP reopens),\n"
 "                        besides the human reports: one instance for both\n"
 "  -s, --syslog          to syslog (daemon facility); alone, only there\n"
+"  (two outputs may not be one file; a FIFO with no reader is waited for,\n"
+"  SIGINT/SIGTERM end the wait)\n"
 "  -q, --quiet           no status lines (attach, detach, waiting)\n"
 "      --all             report every occurrence in full (default: the first\n"
 "                        of each (rule, site, map site), repeats counted)\n"
