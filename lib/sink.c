@@ -93,7 +93,7 @@ int ck_stop_pending(int ms)
 int ck_open_output(const char *path, int flags, int wait, int *created)
 {
 	/* 0640 whatever the umask: reports name kernel addresses */
-	int fd, said = 0;
+	int fd, said = 0;	/* 100 ms waits so far */
 	struct stat st;
 
 	*created = 0;
@@ -110,7 +110,8 @@ int ck_open_output(const char *path, int flags, int wait, int *created)
 			break;
 		if (errno != ENXIO || !wait || stat(path, &st) || !S_ISFIFO(st.st_mode))
 			return -errno;
-		if (!said++)
+		/* said after a second: a reader starting with us is no news */
+		if (++said == 10)
 			fprintf(stderr, "iomap-checkd: %s: a FIFO with no reader: waiting for "
 				"one (SIGINT or SIGTERM stops)\n", path);
 		if (wait_or_stop(-1, 100) < 0)

@@ -124,7 +124,7 @@ rm -f out.fifo && mkfifo out.fifo
 bad=
 for sig in INT TERM; do
 	for opt in -o --record; do
-		timeout -k 5 --preserve-status -s $sig 1 "$d" -q --duration 30 $opt out.fifo \
+		timeout -k 5 --preserve-status -s $sig 2 "$d" -q --duration 30 $opt out.fifo \
 			>fifo.out 2>fifo.err
 		r=$?
 		{ [ "$r" = 2 ] && grep -q "out.fifo: a FIFO with no reader: waiting" fifo.err &&
