@@ -47,6 +47,8 @@ vmcheck: export VMCHECK_VGA = $(VGA)
 vmcheck: export VMCHECK_TIMEOUT_S = $(VMCHECK_TIMEOUT)
 vmcheck: export VMCHECK_EXTRA = $(EXTRA)
 vmcheck: export VMCHECK_QEMU_ARGS = $(QEMU_ARGS)
+# CHECKD_ARGS (main's --checkd-arg, merged separately): the same way
+vmcheck: export VMCHECK_CHECKD_ARGS = $(CHECKD_ARGS)
 vmcheck: export VMCHECK_CHECKD = $(CHECKD_BIN)
 vmcheck: export VMCHECK_INJECT = $(if $(filter 1 yes,$(INJECT_FAULTS)),--inject-faults)
 vmcheck: export VMCHECK_TOOL = $(VMCHECK)
@@ -58,6 +60,7 @@ vmcheck: deps kernel kmod daemon
 	@set -f; set -- $$VMCHECK_INJECT; \
 	for e in $$VMCHECK_EXTRA; do set -- "$$@" --extra "$$e"; done; \
 	for q in $$VMCHECK_QEMU_ARGS; do set -- "$$@" --qemu-arg "$$q"; done; \
+	for a in $$VMCHECK_CHECKD_ARGS; do set -- "$$@" --checkd-arg "$$a"; done; \
 	KCFLAGS="$${KCFLAGS:+$$KCFLAGS }$$VMCHECK_CFLAGS" "$$VMCHECK_TOOL" --driver "$$VMCHECK_DRIVER" \
 		--run "$$VMCHECK_RUN" --kernel "$$VMCHECK_KERNEL" --timeout "$$VMCHECK_TIMEOUT_S" \
 		--checkd "$$VMCHECK_CHECKD" --vga "$$VMCHECK_VGA" "$$@"
