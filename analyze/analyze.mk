@@ -23,7 +23,15 @@ AZ_LIB  := $(addprefix $(LIB_OBJ)/,engine_state.o report.o ksyms.o dedup.o sink.
 AZ_HDRS := $(LIB_HDRS) $(wildcard analyze/*.h)
 
 .PHONY: analyze analyze-tests fuzz
-analyze: $(AZ_BIN)
+analyze: $(AZ_BIN) $(ABS_BUILD)/share/iomap-check
+
+# BIN/../share/iomap-check is where the binary finds build-driver's script
+# (iomap_check_main.c): in the build tree, the source tree.
+$(ABS_BUILD)/share/iomap-check:
+	@mkdir -p $(@D) && ln -sfn $(TOP) $@
+# build-driver from the build tree, its usage errors, the driver checks it
+# shares with iomap-vmcheck (no build, no guest)
+HOST_SUITES += tests/host/build_driver_cli.sh
 
 $(AZ_OBJ)/%.o: analyze/%.c $(AZ_HDRS)
 	@mkdir -p $(@D)
@@ -109,9 +117,10 @@ HOST_SUITES += tests/host/analyze_inputs.sh
 HOST_SUITES += tests/host/analyze_tracedat.sh
 GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
 
-# `iomap-check build-driver` runs $(PREFIX)/share/iomap-check/kmod/
+# `iomap-check build-driver` runs BIN/../share/iomap-check/kmod/
 # iomap-check-build-driver.sh (installed by install-vmcheck, with the kmod
-# sources and the drop-in header it builds with).
+# sources and the drop-in header it builds with; in the build tree a link
+# to the source tree), else $(PREFIX)/share/iomap-check's.
 $(AZ_OBJ)/iomap_check_main.o: AZ_CFLAGS += -DIOMC_DATADIR='"$(PREFIX)/share/iomap-check"'
 $(AZ_OBJ)/iomap_check_main.o: $(AZ_OBJ)/.prefix-$(subst /,_,$(PREFIX))
 $(AZ_OBJ)/.prefix-%:

@@ -12,17 +12,46 @@
 #ifndef IOMC_DATADIR
 #define IOMC_DATADIR "/usr/local/share/iomap-check"
 #endif
+#define BUILD_DRIVER "/kmod/iomap-check-build-driver.sh"
+
+/*
+ * The data directory beside this binary: BIN/../share/iomap-check. That is
+ * where an installed copy finds its own (moved or not), and where the
+ * build tree has a link to the source tree (analyze/analyze.mk), so that
+ * build/bin/iomap-check works before `make install` and never runs an
+ * older installed script. 0 if there is no such directory.
+ */
+static int datadir_beside_exe(char *buf, size_t len)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return 0;
+	exe[n] = 0;
+	if (!(slash = strrchr(exe, '/')))
+		return 0;
+	*slash = 0;			/* BIN */
+	if (snprintf(buf, len, "%s/../share/iomap-check", exe) >= (int)len)
+		return 0;
+	return 1;
+}
 
 /* build-driver: kmod/iomap-check-build-driver.sh does the work. */
 static int build_driver(char **argv)
 {
 	const char *dir = getenv("IOMC_DATADIR");
-	static char prog[4096];
+	static char prog[4096], beside[4096];
 
-	if (!dir || !*dir)
+	if (!dir || !*dir) {
 		dir = IOMC_DATADIR;
-	if (snprintf(prog, sizeof(prog), "%s/kmod/iomap-check-build-driver.sh", dir) >=
-	    (int)sizeof(prog)) {
+		if (datadir_beside_exe(beside, sizeof(beside)) &&
+		    snprintf(prog, sizeof(prog), "%s%s", beside, BUILD_DRIVER) < (int)sizeof(prog) &&
+		    !access(prog, X_OK))
+			dir = beside;
+	}
+	if (snprintf(prog, sizeof(prog), "%s%s", dir, BUILD_DRIVER) >= (int)sizeof(prog)) {
 		fputs("iomap-check: IOMC_DATADIR too long\n", stderr);
 		return 2;
 	}

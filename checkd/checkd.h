@@ -38,6 +38,7 @@ struct ck_run {
 	struct ck_bpf b;
 	struct ring_buffer *rb;
 	int rec_fd;		/* --record file, -1 if none */
+	int rec_created;	/* it did not exist before */
 	struct iomc_event *rec_buf;	/* CK_REC_BUF events not written yet */
 	size_t rec_n;
 	__u64 rec_events;	/* written */
@@ -77,7 +78,10 @@ double ck_now(void);
 int ck_block_signals(sigset_t *set);
 
 /* checkd_record.c */
+/* open (never truncating: see ck_record_start), r->rec_fd; 0 or -errno */
 int ck_record_open(struct ck_run *r, const char *path);
+/* truncate, write the header (the BPF object loaded); 0 or -errno */
+int ck_record_start(struct ck_run *r);
 void ck_record_event(struct ck_run *r, const struct iomc_event *ev);
 void ck_record_drops(struct ck_run *r);
 void ck_record_close(struct ck_run *r);

@@ -87,7 +87,7 @@ static void note_in(char *list, size_t size, const char *what)
 	snprintf(list + n, size - n, "%s%s", n ? " " : "", what);
 }
 
-/* A tracepoint this kernel does not have. */
+/* A tracepoint or function this kernel does not have. */
 static void note_skipped(struct ck_bpf *b, const char *what)
 {
 	note_in(b->skipped, sizeof(b->skipped), what);
@@ -105,6 +105,28 @@ static void note_kprobe_failed(struct ck_bpf *b, const char *what)
 		note_in(b->kp_unavail, sizeof(b->kp_unavail), what);
 	else
 		note_in(b->kp_refused, sizeof(b->kp_refused), what);
+}
+
+/*
+ * A memremap function (kprobe and kretprobe) not hooked: for want of
+ * kprobes, because this kernel has no such function (BTF), or refused.
+ */
+static void note_mr_failed(struct ck_bpf *b, const char *func)
+{
+	struct btf *btf;
+	int absent;
+
+	if (b->no_kprobes) {
+		note_kprobe_failed(b, func);
+		return;
+	}
+	btf = btf__load_vmlinux_btf();
+	absent = btf && btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) < 0;
+	btf__free(btf);
+	if (absent)
+		note_skipped(b, func);
+	else
+		note_kprobe_failed(b, func);
 }
 
 /* Can this kernel kprobe at all? (libbpf's two ways: the PMU, kprobe_events) */
@@ -243,7 +265,7 @@ int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
 		attach_might_sleep(b, ms);
 	/* memremap: the live table first, so no unmap is missed in between */
 	b->mr_seeded = ck_mr_seed(b);
-	b->n_mr = (unsigned int)ck_mr_attach(b, add_link, note_skipped);
+	b->n_mr = (unsigned int)ck_mr_attach(b, add_link, note_mr_failed);
 	b->unload_watch = !add_link(b, bpf_program__attach_ksyscall(
 					       s->progs.iomc_delete_module,
 					       "delete_module", NULL));

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include "checkd.h"
 #include "checkd_caps.h"
@@ -74,6 +75,8 @@ static void usage(FILE *f)
 "      --json-output FILE  also JSON lines to FILE (0640, SIGHUP reopens),\n"
 "                        besides the human reports: one instance for both\n"
 "  -s, --syslog          to syslog (daemon facility); alone, only there\n"
+"  (two outputs may not be one file; a FIFO with no reader is waited for,\n"
+"  SIGINT/SIGTERM end the wait)\n"
 "  -q, --quiet           no status lines (attach, detach, waiting)\n"
 "      --all             report every occurrence in full (default: the first\n"
 "                        of each (rule, site, map site), repeats counted)\n"
@@ -94,9 +97,10 @@ static void usage(FILE *f)
 "      --duration SECS   stop after SECS seconds\n"
 "  -r, --record FILE     record every event the rules need (for\n"
 "                        `iomap-check analyze`); binary, versioned\n"
-"      --ringbuf-size N  ring buffer bytes (power of 2, default 4 MiB: a\n"
-"                        burst of ~1700 distinct reports before the daemon\n"
-"                        reads any; raise it for --record)\n"
+"      --ringbuf-size N  ring buffer bytes, a power of 2 from 4K to 1G\n"
+"                        (suffix K, M or G; default 4M: a burst of ~1700\n"
+"                        distinct reports before the daemon reads any;\n"
+"                        raise it for --record)\n"
 "\n"
 "  -h, --help            this text;   -V, --version\n"
 "      --list-hooks      print the kernel functions and tracepoints hooked\n"
@@ -122,11 +126,30 @@ static int bad_usage(const char *fmt, const char *arg)
 	return iomc_usage_error("iomap-checkd", fmt, arg);
 }
 
+/*
+ * getopt's complaint, naming the option as given: "--record" (not the 'r'
+ * it maps to), "-r" out of "-qr". c is ':' for a missing value.
+ */
+static int bad_option(int c, const char *arg)
+{
+	char name[64];
+
+	if (!strncmp(arg, "--", 2))
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(name, sizeof(name), "-%c", optopt);
+	if (c == ':')
+		return bad_usage("option '%s' needs a value", name);
+	if (!strncmp(arg, "--", 2))
+		return bad_usage("unknown or ambiguous option '%s', or it takes no value", name);
+	return bad_usage("unknown option '%s'", name);
+}
+
 static int parse_args(struct ck_opts *o, int argc, char **argv)
 {
+	unsigned long long size;
 	char *end;
-	int c, rc;
-	long v;
+	int c, rc, at;
 
 	memset(o, 0, sizeof(*o));
 	o->rules.rule_mask = IOMC_ALL_RULES;
@@ -135,7 +158,9 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 	/* The allocators are opt-in: see --might-sleep in the usage text. */
 	o->ms_mode = CK_MS_NOALLOC;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+hVjo:sd:cr:q", long_opts, NULL)) != -1) {
+	/* at: the argument getopt works on (its optind moves on) */
+	while ((at = optind, c = getopt_long(argc, argv, "+:hVjo:sd:cr:q", long_opts,
+					     NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -183,15 +208,10 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 			o->record = optarg;
 			break;
 		case OPT_RINGBUF:
-			v = strtol(optarg, &end, 0);
-			if (*end == 'k' || *end == 'K')
-				v <<= 10, end++;
-			else if (*end == 'm' || *end == 'M')
-				v <<= 20, end++;
-			if (*end || v < 4096 || v > (1L << 30) || (v & (v - 1)))
-				return bad_usage("--ringbuf-size: a power of 2 from 4096 to 1G, not '%s'",
-						 optarg);
-			o->ringbuf_bytes = (__u32)v;
+			if ((rc = iomc_parse_size("iomap-checkd", "--ringbuf-size", optarg,
+						  4096, 1ULL << 30, 1, &size)))
+				return rc;
+			o->ringbuf_bytes = (__u32)size;
 			break;
 		case OPT_MIGHT_SLEEP:
 			if (!strcmp(optarg, "all"))
@@ -216,12 +236,10 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 		case OPT_NO_DROP_CAPS:
 			o->keep_caps = 1;
 			break;
+		case ':':
 		case '?':
 		default:
-			if (optopt && optopt < 256)
-				return bad_usage("bad or incomplete option '-%s'",
-						 (char[]){ (char)optopt, 0 });
-			return bad_usage("bad or incomplete option '%s'", argv[optind - 1]);
+			return bad_option(c, argv[at]);
 		}
 	}
 	if (o->ktap && !o->ci)
@@ -229,6 +247,126 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 	if (optind < argc)
 		o->cmd = &argv[optind];
 	return 0;
+}
+
+/* "--output 'x'" or "standard output (--json)": an output, for messages */
+struct out_ref {
+	const char *opt, *path;
+	int fd, named;
+};
+
+/*
+ * Two outputs that are one file (symbolic or hard links, /dev/stdout, the
+ * same FIFO) would interleave: text and JSON lines in one file, a binary
+ * recording inside either. Refused. Named outputs (-o, --json-output,
+ * --record) are compared with each other and with the standard streams in
+ * use; the standard streams among themselves are the caller's choice
+ * (2>&1), and a character device (/dev/null, a terminal) may be shared.
+ */
+static int distinct_outputs(struct ck_run *r)
+{
+	struct out_ref o[4];
+	int n = 0, i, j, mfd, jfd;
+
+	ck_out_fds(&mfd, &jfd);
+	if (r->o.output)
+		o[n++] = (struct out_ref){ "--output", r->o.output, mfd, 1 };
+	else if (mfd >= 0)
+		o[n++] = (struct out_ref){ r->o.json ? "standard output" : "standard error",
+					   NULL, mfd, 0 };
+	if (jfd >= 0)
+		o[n++] = (struct out_ref){ "--json-output", r->o.json_output, jfd, 1 };
+	if (r->rec_fd >= 0)
+		o[n++] = (struct out_ref){ "--record", r->o.record, r->rec_fd, 1 };
+	if (r->o.ktap)
+		o[n++] = (struct out_ref){ "standard output (--ktap)", NULL, STDOUT_FILENO, 0 };
+	for (i = 0; i < n; i++) {
+		struct stat a, b;
+
+		if (fstat(o[i].fd, &a) || S_ISCHR(a.st_mode))
+			continue;
+		for (j = i + 1; j < n; j++) {
+			if ((!o[i].named && !o[j].named) || fstat(o[j].fd, &b) ||
+			    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+				continue;
+			return iomc_usage_error("iomap-checkd", "%s%s%s%s and %s%s%s%s are the same "
+						"file: their contents would interleave",
+						o[i].opt, o[i].path ? " '" : "",
+						o[i].path ? o[i].path : "", o[i].path ? "'" : "",
+						o[j].opt, o[j].path ? " '" : "",
+						o[j].path ? o[j].path : "", o[j].path ? "'" : "");
+		}
+	}
+	return 0;
+}
+
+/* A named output could not be opened: -EINTR is a stop signal's doing. */
+static int open_failed(const char *opt, const char *path, int err)
+{
+	if (err == -EINTR)
+		fprintf(stderr, "iomap-checkd: %s %s: stopped by a signal while waiting for a reader: nothing was checked\n",
+			opt, path);
+	else
+		fprintf(stderr, "iomap-checkd: %s %s: %s\n", opt, path, strerror(-err));
+	return 2;
+}
+
+/*
+ * Every output, before anything is checked: an output that cannot be
+ * opened, or two that are one file, end the start (2), and what was
+ * created for them is removed.
+ */
+static int open_outputs(struct ck_run *r)
+{
+	sigset_t stop;
+	int rc;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	if ((rc = ck_out_set_stop(&stop))) {
+		fprintf(stderr, "iomap-checkd: signalfd: %s\n", strerror(-rc));
+		return 2;
+	}
+	if ((rc = ck_out_open(r->o.output, r->o.json, r->o.use_syslog)))
+		return open_failed("--output", r->o.output, rc);
+	if (r->o.json_output && (rc = ck_out_open_json(r->o.json_output)))
+		rc = open_failed("--json-output", r->o.json_output, rc);
+	else if (r->o.record && (rc = ck_record_open(r, r->o.record)))
+		rc = open_failed("--record", r->o.record, rc);
+	else
+		rc = distinct_outputs(r);
+	if (rc) {
+		ck_out_unlink_created();
+		if (r->rec_fd >= 0 && r->rec_created)
+			unlink(r->o.record);
+	}
+	return rc;
+}
+
+/*
+ * The command still runs (--duration ended, or a signal): SIGTERM, then
+ * SIGKILL after 5 s or at once on a second SIGINT/SIGTERM, so that a
+ * command that ignores SIGTERM cannot hold the daemon for ever.
+ */
+static void reap_command(struct ck_run *r)
+{
+	int i;
+
+	if (r->child_started)
+		kill(r->child, SIGTERM);
+	for (i = 0; i < 50; i++) {
+		if (waitpid(r->child, NULL, WNOHANG) != 0)
+			return;
+		if (ck_stop_pending(100))
+			break;
+	}
+	if (r->child_started) {
+		fprintf(stderr, "iomap-checkd: %s (pid %d) did not end on SIGTERM: killed\n",
+			r->o.cmd[0], (int)r->child);
+		kill(r->child, SIGKILL);
+	}
+	waitpid(r->child, NULL, 0);
 }
 
 int main(int argc, char **argv)
@@ -251,14 +389,8 @@ int main(int argc, char **argv)
 	r->rec_fd = -1;
 	if ((rc = parse_args(&r->o, argc, argv)))
 		return rc;
-	if ((rc = ck_out_open(r->o.output, r->o.json, r->o.use_syslog))) {
-		fprintf(stderr, "iomap-checkd: %s: %s\n", r->o.output, strerror(-rc));
-		return 2;
-	}
-	if (r->o.json_output && (rc = ck_out_open_json(r->o.json_output))) {
-		fprintf(stderr, "iomap-checkd: %s: %s\n", r->o.json_output, strerror(-rc));
-		return 2;
-	}
+	if ((rc = open_outputs(r)))
+		return rc;
 	ck_out_report_ops(&ops);
 	ops.symbolize = ck_syms_name;
 	ck_fmt_init(&r->fmt, r->o.json, &ops);
@@ -279,7 +411,7 @@ int main(int argc, char **argv)
 		ck_bpf_destroy(&r->b);
 		return 2;
 	}
-	if (r->o.record && (rc = ck_record_open(r, r->o.record))) {
+	if (r->o.record && (rc = ck_record_start(r))) {
 		fprintf(stderr, "iomap-checkd: --record %s: %s\n", r->o.record, strerror(-rc));
 		ck_bpf_destroy(&r->b);
 		return 2;
@@ -319,6 +451,8 @@ int main(int argc, char **argv)
 			ck_print_status(&r->fmt, "warning: could not drop capabilities: %s", err);
 	}
 	loop_err = ck_run_loop(r);
+	/* from now on a slow reader delays the end by a second at most */
+	ck_out_stopping();
 	if (loop_err)
 		fprintf(stderr, "iomap-checkd: event loop failed: %s: checking stopped early\n",
 			strerror(-loop_err));
@@ -349,11 +483,8 @@ int main(int argc, char **argv)
 		rc = 3;
 	if (r->child_go >= 0)
 		close(r->child_go);	/* never attached: the command exits unrun */
-	if (r->child > 0) {
-		if (r->child_started)
-			kill(r->child, SIGTERM);
-		waitpid(r->child, NULL, 0);
-	}
+	if (r->child > 0)
+		reap_command(r);
 	ring_buffer__free(r->rb);
 	ck_bpf_destroy(&r->b);
 	ck_out_close();

@@ -30,15 +30,28 @@ static __u64 ts_ns(clockid_t c)
 
 int ck_record_open(struct ck_run *r, const char *path)
 {
+	int fd = ck_open_output(path, 0, 1, &r->rec_created);
+
+	if (fd < 0)
+		return fd;
+	r->rec_fd = fd;
+	return 0;
+}
+
+int ck_record_start(struct ck_run *r)
+{
 	struct iomc_rec_header h;
 	struct utsname u;
+	struct stat st;
 	size_t done;
-	int fd, err;
+	int err;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return -errno;
-	fchmod(fd, 0640);
+	/* truncated only now that it is known to be no other output */
+	if (!fstat(r->rec_fd, &st) && S_ISREG(st.st_mode)) {
+		if (ftruncate(r->rec_fd, 0))
+			return -errno;
+		fchmod(r->rec_fd, 0640);
+	}
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, IOMC_REC_MAGIC, sizeof(IOMC_REC_MAGIC));
 	h.version = IOMC_REC_VERSION;
@@ -49,17 +62,12 @@ int ck_record_open(struct ck_run *r, const char *path)
 	uname(&u);
 	memcpy(h.release, u.release, strnlen(u.release, sizeof(h.release) - 1));
 	/* a file that cannot take its header is a set-up error */
-	if ((err = ck_write_all(fd, &h, sizeof(h), &done))) {
-		close(fd);
+	if ((err = ck_write_all(r->rec_fd, &h, sizeof(h), &done)))
 		return err;
-	}
 	r->rec_fail_cpu = calloc((size_t)r->b.ncpus, sizeof(__u64));
 	r->rec_buf = malloc(CK_REC_BUF * sizeof(*r->rec_buf));
-	if (!r->rec_fail_cpu || !r->rec_buf) {
-		close(fd);
+	if (!r->rec_fail_cpu || !r->rec_buf)
 		return -ENOMEM;
-	}
-	r->rec_fd = fd;
 	r->rec_n = 0;
 	return 0;
 }
@@ -91,7 +99,7 @@ static void rec_flush(struct ck_run *r)
 
 void ck_record_event(struct ck_run *r, const struct iomc_event *ev)
 {
-	if (r->rec_fd < 0)
+	if (r->rec_fd < 0 || !r->rec_buf)
 		return;
 	r->rec_buf[r->rec_n++] = *ev;
 	if (r->rec_n == CK_REC_BUF)

@@ -31,7 +31,28 @@
 #   KCFLAGS       extra flags, kept; V=1 for verbose Kbuild
 # The word added to KCFLAGS is also passed as IOMC_INCLUDE, so a Kbuild
 # file can exempt an object with CFLAGS_REMOVE_foo.o := $(IOMC_INCLUDE).
+#
+# build-driver.sh --check PROG DRIVER_DIR: the front ends' (iomap-vmcheck,
+# iomap-check build-driver) one check of a driver directory before they
+# do anything: it exists, it is a Kbuild module directory, and its path
+# has no control character (a newline in it would forge lines of their
+# output, KTAP included; a trailing one would name another directory once
+# $(...) strips it). Says why as "PROG: ..." on stderr, status 2.
 set -euo pipefail
+if [ "${1:-}" = --check ]; then
+	prog=${2:?} d=${3-}
+	shown=${d//[[:cntrl:]]/?}
+	case "$d" in
+	'') echo "$prog: no driver directory given" >&2; exit 2 ;;
+	*[[:cntrl:]]*)
+		echo "$prog: the driver directory '$shown' has a control character in its path" >&2
+		exit 2 ;;
+	esac
+	[ -d "$d" ] || { echo "$prog: no driver directory '$d'" >&2; exit 2; }
+	[ -f "$d/Kbuild" ] || [ -f "$d/Makefile" ] ||
+		{ echo "$prog: '$d' has neither a Kbuild nor a Makefile" >&2; exit 2; }
+	exit 0
+fi
 src=${1:?usage: build-driver.sh DRIVER_DIR OUT_DIR KREL}
 out=${2:?usage: build-driver.sh DRIVER_DIR OUT_DIR KREL}
 rel=${3:?usage: build-driver.sh DRIVER_DIR OUT_DIR KREL}

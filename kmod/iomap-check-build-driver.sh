@@ -35,30 +35,51 @@ Kbuild), XDG_CACHE_HOME (iomap_check's symbols are built into
 Then: modprobe iomap_check (the iomap-check-dkms package builds it for
 every installed kernel), start iomap-checkd (systemctl start iomap-checkd),
 and insmod OUT_DIR/NAME.ko.
-Exit status: 0 built; 1 the build failed; 2 usage error.
+Exit status: 0 built; 1 the build failed; 2 usage error (an option
+without its value, DRIVER_DIR missing or without a Kbuild/Makefile, a
+control character in a path, no kernel build tree).
 USAGE
+}
+
+usage_error() {
+	echo "$prog: $*" >&2
+	echo "Try '$prog --help'." >&2
+	exit 2
 }
 
 rel=$(uname -r) kdir= out= src=
 while [ $# -gt 0 ]; do
+	opt=$1 val=
 	case $1 in
 	-h|--help) usage; exit 0 ;;
-	-k|--kernel) rel=${2:?}; shift 2 ;;
-	--kernel=*) rel=${1#*=}; shift ;;
-	--kdir) kdir=${2:?}; shift 2 ;;
-	--kdir=*) kdir=${1#*=}; shift ;;
-	-o|--out) out=${2:?}; shift 2 ;;
-	--out=*) out=${1#*=}; shift ;;
+	-k|--kernel|--kdir|-o|--out)
+		# a missing value, or the next option taken for it
+		[ $# -ge 2 ] && [ -n "$2" ] && [ "${2#-}" = "$2" ] ||
+			usage_error "option '$1' needs a value"
+		val=$2; shift 2 ;;
+	--kernel=*|--kdir=*|--out=*)
+		opt=${1%%=*} val=${1#*=}
+		[ -n "$val" ] || usage_error "option '$opt' needs a value"
+		shift ;;
 	--) shift; break ;;
-	-*) echo "$prog: unknown option '$1'" >&2; echo "Try '$prog --help'." >&2; exit 2 ;;
-	*) [ -z "$src" ] || { echo "$prog: one DRIVER_DIR only" >&2; exit 2; }
-	   src=$1; shift ;;
+	-*) usage_error "unknown option '$1'" ;;
+	*) [ -z "$src" ] || usage_error "one DRIVER_DIR only"
+	   src=$1; shift; continue ;;
+	esac
+	# a newline in a path would forge lines of the output and of Kbuild's
+	case $val in *[[:cntrl:]]*)
+		usage_error "$opt: '${val//[[:cntrl:]]/?}' has a control character" ;;
+	esac
+	case $opt in
+	-k|--kernel) rel=$val ;;
+	--kdir) kdir=$val ;;
+	-o|--out) out=$val ;;
 	esac
 done
-[ $# -eq 0 ] || { [ -z "$src" ] && [ $# -eq 1 ] && src=$1; } ||
-	{ echo "$prog: one DRIVER_DIR only" >&2; exit 2; }
+[ $# -eq 0 ] || { [ -z "$src" ] && [ $# -eq 1 ] && src=$1; } || usage_error "one DRIVER_DIR only"
 [ -n "$src" ] || { usage >&2; exit 2; }
-[ -d "$src" ] || { echo "$prog: no directory $src" >&2; exit 2; }
+# the same check as iomap-vmcheck's, same words (exit 2)
+"$here/build-driver.sh" --check "$prog" "$src" || { echo "Try '$prog --help'." >&2; exit 2; }
 kdir=${kdir:-/lib/modules/$rel/build}
 if [ ! -f "$kdir/Makefile" ]; then
 	echo "$prog: no kernel build tree at $kdir (install linux-headers-$rel, or --kdir)" >&2

@@ -82,3 +82,63 @@ int iomc_parse_depth_limit(const char *prog, const char *arg, __u32 *limit)
 	*limit = (__u32)v;
 	return 0;
 }
+
+/* n bytes as the size parser reads it back: 4K, 1G, 12345 */
+static void size_str(char *buf, size_t len, unsigned long long n)
+{
+	static const char sfx[] = "GMK";
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		unsigned int shift = 30 - 10 * (unsigned int)i;
+
+		if (n && !(n & ((1ULL << shift) - 1))) {
+			snprintf(buf, len, "%llu%c", n >> shift, sfx[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%llu", n);
+}
+
+int iomc_parse_size(const char *prog, const char *opt, const char *arg,
+		    unsigned long long min, unsigned long long max, int pow2,
+		    unsigned long long *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char lo[32], hi[32], *end;
+
+	errno = 0;
+	/* strtoull takes a sign and blanks; a size is digits only */
+	if (arg[0] < '0' || arg[0] > '9')
+		goto bad;
+	v = strtoull(arg, &end, 10);
+	if (errno)
+		goto bad;
+	switch (*end) {
+	case 'k': case 'K':
+		shift = 10;
+		break;
+	case 'm': case 'M':
+		shift = 20;
+		break;
+	case 'g': case 'G':
+		shift = 30;
+		break;
+	}
+	if (shift)
+		end++;
+	if (*end || v > (~0ULL >> shift))
+		goto bad;
+	v <<= shift;
+	if (v < min || v > max || (pow2 && (v & (v - 1))))
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	size_str(lo, sizeof(lo), min);
+	size_str(hi, sizeof(hi), max);
+	return iomc_usage_error(prog, "%s: %s from %s to %s (bytes, or with a suffix K, M "
+				"or G), not '%s'", opt, pow2 ? "a power of 2" : "a size",
+				lo, hi, arg);
+}

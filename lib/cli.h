@@ -37,4 +37,14 @@ void iomc_print_rules(FILE *f);
 /* --depth-limit N: decimal, 1..IOMC_STACK_MAX (the engine's stacks). */
 int iomc_parse_depth_limit(const char *prog, const char *arg, __u32 *limit);
 
+/*
+ * A size option (--ringbuf-size N): decimal bytes, or with a suffix k, m
+ * or g (either case: KiB, MiB, GiB); from min to max, a power of 2 if
+ * pow2. Overflow is an error, never a wrap. The message names opt, the
+ * option as the user spelled it, and the range in the same notation.
+ */
+int iomc_parse_size(const char *prog, const char *opt, const char *arg,
+		    unsigned long long min, unsigned long long max, int pow2,
+		    unsigned long long *out);
+
 #endif

@@ -2,6 +2,10 @@
 /* Output sinks: see sink.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 
 static int out_fd = -1;		/* file or stream */
 static int own_fd;		/* out_fd is a file we opened */
+static int out_std;		/* the main output is standard output (1) or error (2) */
 static char *out_path;
 static int use_log;
 static int json_fd = -1;	/* --json-output */
@@ -20,17 +25,134 @@ static char *json_path;
 /* Messages that did not reach a sink (0: the main output, 1: --json-output). */
 static struct ck_out_loss loss[2];
 
-static int open_file(const char *path)
+/*
+ * Interruptible blocking: a signalfd of the signals that stop the daemon
+ * (ck_out_set_stop); polled, never read (the event loop reads them). Once
+ * stopping, a write waits for a slow reader until stop_deadline at most.
+ */
+static int stop_fd = -1;
+static int stopping;
+static struct timespec stop_deadline;
+
+int ck_out_set_stop(const sigset_t *stop)
+{
+	stop_fd = signalfd(-1, stop, SFD_CLOEXEC | SFD_NONBLOCK);
+	return stop_fd < 0 ? -errno : 0;
+}
+
+void ck_out_stopping(void)
+{
+	if (stopping)
+		return;
+	stopping = 1;
+	clock_gettime(CLOCK_MONOTONIC, &stop_deadline);
+	stop_deadline.tv_sec += 1;
+}
+
+/*
+ * Wait up to ms (-1: for ever) for fd (POLLOUT, or -1: nothing) or a stop
+ * signal; 1 if fd is ready, 0 if the time ran out, -1 if a signal came.
+ */
+static int wait_or_stop(int fd, int ms)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = POLLOUT },
+			       { .fd = stop_fd, .events = POLLIN } };
+	int n;
+
+	if (stopping) {
+		struct timespec now;
+		long left;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (stop_deadline.tv_sec - now.tv_sec) * 1000 +
+		       (stop_deadline.tv_nsec - now.tv_nsec) / 1000000;
+		if (left <= 0)
+			return 0;
+		if (ms < 0 || ms > left)
+			ms = (int)left;
+	}
+	do
+		n = poll(p, 2, ms);
+	while (n < 0 && errno == EINTR);
+	if (n > 0 && (p[1].revents & POLLIN))
+		return -1;
+	return n > 0 && p[0].revents ? 1 : 0;
+}
+
+int ck_stop_pending(int ms)
+{
+	struct pollfd p = { .fd = stop_fd, .events = POLLIN };
+	int n;
+
+	do
+		n = poll(&p, 1, ms);
+	while (n < 0 && errno == EINTR);
+	return n > 0 && (p.revents & POLLIN);
+}
+
+int ck_open_output(const char *path, int flags, int wait, int *created)
 {
 	/* 0640 whatever the umask: reports name kernel addresses */
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	int fd, said = 0;	/* 100 ms waits so far */
 	struct stat st;
 
-	if (fd < 0)
-		return -errno;
-	if (!fstat(fd, &st) && (st.st_mode & 07777) != 0640 && st.st_size == 0)
+	*created = 0;
+	for (;;) {
+		/* O_NONBLOCK: a FIFO with no reader fails (ENXIO) instead of
+		 * blocking; it stays on, writes wait in ck_write_all */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NONBLOCK | flags,
+			  0640);
+		if (fd >= 0)
+			*created = 1;
+		else if (errno == EEXIST)
+			fd = open(path, O_WRONLY | O_CLOEXEC | O_NONBLOCK | flags);
+		if (fd >= 0)
+			break;
+		if (errno != ENXIO || !wait || stat(path, &st) || !S_ISFIFO(st.st_mode))
+			return -errno;
+		/* said after a second: a reader starting with us is no news */
+		if (++said == 10)
+			fprintf(stderr, "iomap-checkd: %s: a FIFO with no reader: waiting for "
+				"one (SIGINT or SIGTERM stops)\n", path);
+		if (wait_or_stop(-1, 100) < 0)
+			return -EINTR;
+	}
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (st.st_mode & 07777) != 0640 &&
+	    st.st_size == 0)
 		fchmod(fd, 0640);
 	return fd;
+}
+
+static int open_file(const char *path, int wait, int *created)
+{
+	int dummy;
+
+	return ck_open_output(path, O_APPEND, wait, created ? created : &dummy);
+}
+
+static int out_created, json_created;
+
+/*
+ * The main output is a standard stream that is a pipe: a non-blocking
+ * open file description of our own for that pipe (/proc/self/fd/N opens
+ * the pipe anew), so that a reader that stops reading holds the daemon
+ * only until a stop signal (ck_write_all). The stream itself stays
+ * blocking: a -- COMMAND inherits it, and so does the caller's shell.
+ */
+static void private_pipe(void)
+{
+	char p[32];
+	struct stat st;
+	int fd;
+
+	if (out_fd < 0 || fstat(out_fd, &st) || !S_ISFIFO(st.st_mode))
+		return;
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", out_fd);
+	fd = open(p, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;		/* no reader (ENXIO): writes say EPIPE */
+	out_fd = fd;
+	own_fd = 1;
 }
 
 int ck_out_open(const char *path, int json, int use_syslog)
@@ -43,10 +165,12 @@ int ck_out_open(const char *path, int json, int use_syslog)
 		 * land in the journal a second time) */
 		out_fd = use_syslog ? -1 : json ? STDOUT_FILENO : STDERR_FILENO;
 		own_fd = 0;
+		out_std = out_fd < 0 ? 0 : out_fd;
+		private_pipe();
 		return 0;
 	}
 	out_path = strdup(path);
-	out_fd = open_file(path);
+	out_fd = open_file(path, 1, &out_created);
 	if (out_fd < 0)
 		return out_fd;
 	own_fd = 1;
@@ -56,7 +180,7 @@ int ck_out_open(const char *path, int json, int use_syslog)
 int ck_out_open_json(const char *path)
 {
 	json_path = strdup(path);
-	json_fd = open_file(path);
+	json_fd = open_file(path, 1, &json_created);
 	return json_fd < 0 ? json_fd : 0;
 }
 
@@ -70,7 +194,7 @@ int ck_out_reopen(void)
 	int fd;
 
 	if (json_path) {
-		fd = open_file(json_path);
+		fd = open_file(json_path, 0, NULL);
 		if (fd < 0)
 			return fd;
 		if (json_fd >= 0)
@@ -79,7 +203,7 @@ int ck_out_reopen(void)
 	}
 	if (!own_fd || !out_path)
 		return 0;
-	fd = open_file(out_path);
+	fd = open_file(out_path, 0, NULL);
 	if (fd < 0)
 		return fd;
 	close(out_fd);
@@ -97,6 +221,16 @@ int ck_write_all(int fd, const void *p, size_t n, size_t *done)
 
 		if (w < 0 && errno == EINTR)
 			continue;
+		/* a non-blocking output (ck_open_output) that is full: wait
+		 * for the reader, but not past a stop signal */
+		if (w < 0 && errno == EAGAIN) {
+			int ready = wait_or_stop(fd, -1);
+
+			if (ready > 0)
+				continue;
+			err = ready < 0 ? -EINTR : -ETIMEDOUT;
+			break;
+		}
 		if (w < 0) {
 			err = -errno;
 			break;
@@ -108,6 +242,20 @@ int ck_write_all(int fd, const void *p, size_t n, size_t *done)
 	return err;
 }
 
+void ck_out_fds(int *main_fd, int *json)
+{
+	*main_fd = out_fd;
+	*json = json_fd;
+}
+
+void ck_out_unlink_created(void)
+{
+	if (out_created && out_path)
+		unlink(out_path);
+	if (json_created && json_path)
+		unlink(json_path);
+	out_created = json_created = 0;
+}
 
 /*
  * A sink that failed: counted, and said once, where it can still be read:
@@ -123,7 +271,8 @@ static void sink_failed(int which, int *fd, const char *name, int err)
 	if (l->err)
 		return;
 	l->err = -err;
-	if (*fd != STDERR_FILENO) {
+	/* not to standard error when that is what failed */
+	if (*fd != STDERR_FILENO && !(which == 0 && out_std == STDERR_FILENO)) {
 		char msg[512];
 		int n = snprintf(msg, sizeof(msg), "iomap-checkd: writing to %s: %s: what "
 				 "goes there is lost from now on (counted in the summary)\n",
@@ -152,7 +301,7 @@ void ck_out_write(const char *text, size_t len, int syslog_prio)
 
 	if (out_fd >= 0 && (err = ck_write_all(out_fd, text, len, NULL)))
 		sink_failed(0, &out_fd, out_path ? out_path :
-			    out_fd == STDOUT_FILENO ? "standard output" : "standard error", err);
+			    out_std == STDOUT_FILENO ? "standard output" : "standard error", err);
 	else if (out_fd < 0 && loss[0].err)
 		loss[0].lost++;		/* a closed pipe */
 	if (!use_log)

@@ -8,6 +8,7 @@
 #ifndef IOMC_LIB_SINK_H
 #define IOMC_LIB_SINK_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct ck_report_ops;
@@ -43,8 +44,35 @@ struct ck_out_loss {
 };
 const struct ck_out_loss *ck_out_loss(int which);
 
-/* write(2) all n bytes (EINTR retried): 0, or -errno of the write that
- * failed; *done (if not NULL) = bytes written either way */
+/*
+ * write(2) all n bytes (EINTR retried): 0, or -errno of the write that
+ * failed; *done (if not NULL) = bytes written either way. On a
+ * non-blocking fd (ck_open_output) it waits for a slow reader until a
+ * stop signal is pending (-EINTR) or, once ck_out_stopping(), for a
+ * second at most (-ETIMEDOUT).
+ */
 int ck_write_all(int fd, const void *p, size_t n, size_t *done);
+
+/*
+ * Opening an output never blocks beyond a stop signal: O_WRONLY|O_CREAT
+ * (0640)|O_NONBLOCK|O_CLOEXEC|flags. With wait, a FIFO with no reader yet
+ * is said on stderr and retried every 100 ms until a reader comes or a
+ * stop signal is pending (-EINTR); without, it is -ENXIO. *created: the
+ * file did not exist. fd or -errno.
+ */
+int ck_open_output(const char *path, int flags, int wait, int *created);
+/*
+ * The signals that stop the daemon (blocked, read by its event loop): a
+ * blocking open or write gives up when one is pending. 0 or -errno.
+ */
+int ck_out_set_stop(const sigset_t *stop);
+/* 1 if a stop signal is pending or comes within ms milliseconds. */
+int ck_stop_pending(int ms);
+/* The daemon is stopping: writes wait a second at most from now on. */
+void ck_out_stopping(void);
+/* The main output's fd (-1: syslog only) and --json-output's (-1: none). */
+void ck_out_fds(int *main_fd, int *json_fd);
+/* Remove the output files that ck_out_open/_json created (a refused start). */
+void ck_out_unlink_created(void);
 
 #endif

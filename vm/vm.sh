@@ -14,7 +14,8 @@
 #   --mode M[,M...]   guest modes to run in this one boot, in order; mode M
 #                     is M.sh in vm/guest/, tests/guest/ or bench/guest/
 #                     (default check)
-#   --timeout S       overall wall-clock limit, QEMU is killed after it (120)
+#   --timeout S       overall wall-clock limit, QEMU is killed after it (120;
+#                     decimal seconds, 1 to 1000000, like --boot-timeout)
 #   --boot-timeout S  limit for /init's first word (default 60, at most the
 #                     timeout)
 #   --extra F:PATH    copy host file F to PATH in the initramfs (repeatable)
@@ -103,6 +104,20 @@ while [ $# -gt 0 ]; do
 	shift
 done
 label=${label:-$kernel}
+# Numbers are decimal seconds in range, leading zeros dropped (bash
+# arithmetic would read 08 as bad octal) before any use.
+decimal() { # decimal VAR NAME MAX: $VAR from 1 to MAX, or die
+	local val=${!1} v
+	v=${val#"${val%%[!0]*}"}
+	case "$val" in '' | *[!0-9]*) v= ;; esac
+	[ -n "$v" ] && [ ${#v} -le ${#3} ] && [ "$v" -le "$3" ] ||
+		die "$2 wants a decimal number of seconds from 1 to $3, not '$val'"
+	printf -v "$1" '%s' "$v"
+}
+decimal timeout --timeout 1000000
+[ -z "$boot_timeout" ] || decimal boot_timeout --boot-timeout 1000000
+grace=${IOMC_POWEROFF_GRACE:-10}
+decimal grace IOMC_POWEROFF_GRACE 3600
 # /init normally speaks 3-5 s after QEMU starts: a minute of silence is a
 # failed boot, not a slow one.
 if [ -z "$boot_timeout" ]; then
@@ -280,7 +295,7 @@ while :; do
 		t_done=$t
 	fi
 	[ $alive = 1 ] || break
-	if [ -n "$t_done" ] && [ $(((t - t_done) / 1000000)) -ge "${IOMC_POWEROFF_GRACE:-10}" ]; then
+	if [ -n "$t_done" ] && [ $(((t - t_done) / 1000000)) -ge "$grace" ]; then
 		outcome=nopoweroff
 		break
 	fi

@@ -43,8 +43,9 @@ Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
       --qemu-arg ARG      one more word for QEMU's command line, appended
                           verbatim (repeatable: --qemu-arg -device
                           --qemu-arg qxl gives a second qxl device)
-  -t, --timeout S         seconds RUN may take; then it is killed and the
-                          check fails with status 3 (default 300)
+  -t, --timeout S         seconds RUN may take (1 to 86400); then it is
+                          killed and the check fails with status 3
+                          (default 300)
   -e, --extra F[:PATH]    copy host file F into the guest at PATH (default
                           /opt/BASENAME of F); repeatable: test programs
                           (static), firmware, data
@@ -150,6 +151,15 @@ replace() {
 }
 # safe_name S: S with anything but [A-Za-z0-9._+-] as '_' (a make-safe path part)
 safe_name() { printf '%s' "$1" | tr -c 'A-Za-z0-9._+-' '_'; }
+# decimal VALUE MAX: VALUE, a decimal number from 1 to MAX, printed without
+# leading zeros (08 is 8: bash arithmetic would read it as octal and fail);
+# status 1 if it is not one
+decimal() {
+	case "$1" in '' | *[!0-9]*) return 1 ;; esac
+	local v=${1#"${1%%[!0]*}"}
+	[ -n "$v" ] && [ ${#v} -le ${#2} ] && [ "$v" -le "$2" ] || return 1
+	echo "$v"
+}
 # writable_dir DIR: create DIR if needed and prove it can be written
 writable_dir() {
 	mkdir -p -- "$1" 2>/dev/null && [ -d "$1" ] && : 2>/dev/null >"$1/.iomc-write-test" &&
@@ -186,11 +196,23 @@ while :; do
 done
 [ $# -eq 0 ] || usage_error "unexpected argument '$1'"
 [ -n "$driver" ] || usage_error "--driver DIR is required"
-[ -d "$driver" ] || usage_error "no driver directory '$driver'"
-[ -f "$driver/Kbuild" ] || [ -f "$driver/Makefile" ] ||
-	usage_error "'$driver' has neither a Kbuild nor a Makefile"
+# the same check as `iomap-check build-driver`, same words (exit 2)
+"$top/kmod/build-driver.sh" --check "$prog" "$driver" || { echo "Try '$prog --help'." >&2; exit 2; }
+# A newline in a path would forge lines of the output (KTAP included) and
+# of the logs: every path is refused with one.
+no_ctrl() { # no_ctrl OPTION VALUE
+	case "$2" in *[[:cntrl:]]*)
+		usage_error "$1: '${2//[[:cntrl:]]/?}' has a control character" ;;
+	esac
+}
+no_ctrl --out "$out"
+no_ctrl --checkd "$checkd"
+for e in "${extras[@]}"; do no_ctrl --extra "$e"; done
+no_ctrl IOMC_CACHE "$build"
 driver=$(cd "$driver" && pwd)
-case "$timeout" in '' | *[!0-9]* | 0) usage_error "--timeout wants a positive number of seconds, not '$timeout'" ;; esac
+t=$(decimal "$timeout" 86400) ||
+	usage_error "--timeout wants a positive number of seconds (decimal, at most 86400), not '$timeout'"
+timeout=$t
 "$top/scripts/fetch-kernel.sh" --valid "$kernel" ||
 	usage_error "--kernel: use 6.1, 6.12, 6.1-generic, 6.12-generic or a release like 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64, not '$kernel'"
 # The display devices this QEMU has (its -vga help: "NAME  description").
@@ -371,6 +393,8 @@ vm_args+=("${vm_extras[@]}")
 # In the background, so that a CI job's SIGTERM stops QEMU too (vm.sh
 # kills it on TERM).
 vmpid=
+# never the logs of an earlier run: vm.sh writes them anew, or not at all
+rm -rf "$out/vm"
 trap '[ -n "$vmpid" ] && kill -TERM "$vmpid" 2>/dev/null; wait; exit 130' INT TERM HUP
 KCACHE=$kcache ABS_BUILD=$build "$top/vm/vm.sh" "${vm_args[@]}" \
 	>"$out/ktap.txt" 2>"$out/vm.err" </dev/null &

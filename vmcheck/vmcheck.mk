@@ -37,20 +37,36 @@ QEMU_ARGS ?=
 GENERIC_KERNEL = $(if $(filter %-generic,$(KERNEL)),$(KERNEL),$(if $(filter 6.12%,$(KERNEL)),6.12,6.1)-generic)
 
 .PHONY: vmcheck install-vmcheck
-# Through the environment: RUN is a shell command, quotes and all.
+# Every variable goes through the environment and reaches iomap-vmcheck as
+# quoted words: make pastes a value into the recipe's shell text, where
+# backticks and $$(...) would run on the host and "a(b)" is a syntax error.
+# EXTRA and QEMU_ARGS are split at blanks (set -f: no globbing), nothing
+# more. KERNEL is checked when the Makefile is read (Makefile).
 vmcheck: export VMCHECK_DRIVER = $(DRIVER)
 vmcheck: export VMCHECK_RUN = $(RUN)
 vmcheck: export VMCHECK_CFLAGS = $(DRIVER_CFLAGS)
+vmcheck: export VMCHECK_KERNEL = $(KERNEL)
+vmcheck: export VMCHECK_VGA = $(VGA)
+vmcheck: export VMCHECK_TIMEOUT_S = $(VMCHECK_TIMEOUT)
+vmcheck: export VMCHECK_EXTRA = $(EXTRA)
+vmcheck: export VMCHECK_QEMU_ARGS = $(QEMU_ARGS)
+# CHECKD_ARGS: one --checkd-arg per word, the same way
+vmcheck: export VMCHECK_CHECKD_ARGS = $(CHECKD_ARGS)
+vmcheck: export VMCHECK_CHECKD = $(CHECKD_BIN)
+vmcheck: export VMCHECK_INJECT = $(if $(filter 1 yes,$(INJECT_FAULTS)),--inject-faults)
+vmcheck: export VMCHECK_TOOL = $(VMCHECK)
 vmcheck: deps kernel kmod daemon
 	@if [ -z "$$VMCHECK_DRIVER" ]; then \
 		echo "usage: make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12|6.1-generic|6.12-generic]" \
 			"[VGA=std|qxl|virtio|none] [QEMU_ARGS='...'] [VMCHECK_TIMEOUT=S] [EXTRA='file[:guestpath] ...']" \
 			"[DRIVER_CFLAGS=...] [CHECKD_ARGS='--might-sleep none ...']" >&2; exit 2; fi
-	@KCFLAGS="$${KCFLAGS:+$$KCFLAGS }$$VMCHECK_CFLAGS" $(VMCHECK) --driver "$$VMCHECK_DRIVER" --run "$$VMCHECK_RUN" --kernel $(KERNEL) \
-		--timeout $(VMCHECK_TIMEOUT) --checkd $(CHECKD_BIN) --vga $(VGA) \
-		$(if $(filter 1 yes,$(INJECT_FAULTS)),--inject-faults) \
-		$(foreach e,$(EXTRA),--extra $(e)) $(foreach q,$(QEMU_ARGS),--qemu-arg $(q)) \
-		$(foreach a,$(CHECKD_ARGS),--checkd-arg $(a))
+	@set -f; set -- $$VMCHECK_INJECT; \
+	for e in $$VMCHECK_EXTRA; do set -- "$$@" --extra "$$e"; done; \
+	for q in $$VMCHECK_QEMU_ARGS; do set -- "$$@" --qemu-arg "$$q"; done; \
+	for a in $$VMCHECK_CHECKD_ARGS; do set -- "$$@" --checkd-arg "$$a"; done; \
+	KCFLAGS="$${KCFLAGS:+$$KCFLAGS }$$VMCHECK_CFLAGS" "$$VMCHECK_TOOL" --driver "$$VMCHECK_DRIVER" \
+		--run "$$VMCHECK_RUN" --kernel "$$VMCHECK_KERNEL" --timeout "$$VMCHECK_TIMEOUT_S" \
+		--checkd "$$VMCHECK_CHECKD" --vga "$$VMCHECK_VGA" "$$@"
 
 # Usage errors, a driver that does not compile and one whose dependency the
 # kernel lacks need no guest; the guest suite boots seven times (eight on a 6.1 generic kernel): fbcopy clean

@@ -21,7 +21,7 @@ check() { # DESC WHY-IF-FAILED COMMAND...
 }
 
 echo "KTAP version 1"
-echo "1..19"
+echo "1..22"
 
 # --- kernel resolution ---------------------------------------------------------
 for k in 6.1 6.12; do
@@ -96,6 +96,13 @@ check "vm.sh --vga qxl --qemu-arg ...: QEMU gets -vga qxl and the words verbatim
 	"got: $(tr '\n' ' ' <"$work/args" 2>/dev/null)" \
 	bash -c "grep -qx -- '-vga' '$work/args' && grep -A1 -x -- '-vga' '$work/args' | tail -n1 | grep -qx qxl &&
 		[ \"\$(tail -n 2 '$work/args' | tr '\n' '|')\" = '-device|qxl,id=second card|' ]"
+
+# Numbers are decimal seconds in range before any use: 08 is 8 (bash
+# arithmetic reads it as bad octal), 00 and 2^63-1 are refused (exit 2).
+vm pass 0 '^# vm: .*, timeout 8s,' --timeout 08 --boot-timeout 09
+vm zero 2 "not ok 1 fake: vm set-up # --timeout wants a decimal number of seconds from 1 to 1000000, not '00'" --timeout 00
+vm huge 2 "not ok 1 fake: vm set-up # --boot-timeout wants a decimal number of seconds from 1 to 1000000, not '9223372036854775807'" \
+	--boot-timeout 9223372036854775807
 
 # --- a real QEMU that cannot boot what it was given ---------------------------------
 t0=$SECONDS

@@ -100,6 +100,11 @@ host() {
 	expect u-noarg 2 "usage: option without its argument: exit 2" "requires an argument"
 	vmc u-timeout --driver "$fb" --timeout soon
 	expect u-timeout 2 "usage: --timeout soon: exit 2" 'positive number of seconds'
+	local tv
+	for tv in 00 9223372036854775807 86401 -5 " 5" 1e3; do
+		vmc u-timeout --driver "$fb" --timeout "$tv"
+		expect u-timeout 2 "usage: --timeout '$tv': exit 2" "positive number of seconds .*, not '$tv'"
+	done
 	vmc u-kernel --driver "$fb" --kernel 5.10
 	expect u-kernel 2 "usage: --kernel 5.10: exit 2" 'use 6.1, 6.12'
 	vmc u-nodir --driver "$drivers/no-such-driver"
@@ -124,6 +129,7 @@ host() {
 		not_ok "vmcheck --help lists --vga, --qemu-arg and the generic kernels" "missing in --help"
 
 	closure
+	make_quoting
 
 	# Built against $KERNEL (a cloud one in make check): modpost records
 	# the dependency from absent.symvers; no kernel has that module.
@@ -161,6 +167,56 @@ host() {
 	vmc u-outproc --driver "$fb" --out /proc/iomc-no-such-dir/logs
 	expect u-outproc 2 "usage: --out not writable: exit 2" 'cannot create or write'
 	finish
+}
+
+# make vmcheck hands every variable to iomap-vmcheck as words, never as
+# shell text: backticks and $(...) in QEMU_ARGS do not run on the host,
+# "a(b)" is no syntax error, EXTRA's file "a(b)" arrives; VMCHECK_TIMEOUT=08
+# is 8 s (bash arithmetic read it as bad octal and vm.sh ran with its
+# defaults); the logs of an earlier run are never read. The real recipe,
+# tool and harness, up to QEMU: IOMC_QEMU=/bin/false, no guest boots.
+make_quoting() {
+	local c=$logs/canary rel mk=(env -u MAKEFLAGS -u MAKELEVEL make -C "$top" --no-print-directory
+		BUILD="$build" ABS_BUILD="$build")
+	rm -rf "$c" && mkdir -p "$c" && : >"$c/a(b)"
+	rel=$("$top/scripts/fetch-kernel.sh" "${KERNEL:-6.1}" "$build/kernel") ||
+		{ not_ok "make vmcheck quoting" "no kernel ${KERNEL:-6.1}"; return; }
+	# an earlier run's violation, left in the logs
+	mkdir -p "$build/vmcheck/fbcopy-$rel/vm"
+	echo '{"rule":"stale_from_an_earlier_run"}' >"$build/vmcheck/fbcopy-$rel/vm/json.log"
+	IOMC_QEMU=/bin/false "${mk[@]}" vmcheck DRIVER="$drivers/fbcopy" RUN=true VMCHECK_TIMEOUT=08 \
+		"QEMU_ARGS=-device a(b) \`touch $c/backtick\` \$\$(touch $c/dollar)" \
+		"EXTRA=$c/a(b):/opt/a(b)" >"$logs/make-quoting.out" 2>"$logs/make-quoting.err"
+	rc=$?
+	if [ -e "$c/backtick" ] || [ -e "$c/dollar" ]; then
+		not_ok "make vmcheck QEMU_ARGS: no host command runs" "$(ls "$c" | tr '\n' ' ')"
+	else
+		ok "make vmcheck QEMU_ARGS: no host command runs"
+	fi
+	expect make-quoting 2 "make vmcheck QEMU_ARGS: the words reach QEMU's command line intact" \
+		"^# vm: .*, -device a\(b\) \`touch $c/backtick\` \\\$\(touch $c/dollar\), modes vmcheck,"
+	expect make-quoting 2 "make vmcheck VMCHECK_TIMEOUT=08: 8 s (vm.sh's limit 248 s, not its default)" \
+		"^# vm: .*, modes vmcheck, timeout 248s,"
+	[ -f "$build/vmcheck/fbcopy-$rel/vm/initramfs.d/opt/a(b)" ] &&
+		ok "make vmcheck EXTRA: the file 'a(b)' reaches the guest's /opt/a(b)" ||
+		not_ok "make vmcheck EXTRA: the file 'a(b)' reaches the guest's /opt/a(b)" "not in the initramfs"
+	expect make-quoting 2 "vmcheck reads no log of an earlier run (QEMU did not start: exit 3)" \
+		'guest boot failure or timeout .*\(exit 3\)'
+	! grep -q stale_from_an_earlier_run "$logs/make-quoting.out" ||
+		not_ok "vmcheck reads no log of an earlier run" "the stale violation was printed"
+
+	IOMC_QEMU=/bin/false "${mk[@]}" vmcheck DRIVER="$drivers/fbcopy" "VGA=std\`touch $c/vga\`" \
+		>"$logs/make-vga.out" 2>"$logs/make-vga.err"
+	rc=$?
+	expect make-vga 2 "make vmcheck VGA with a backtick: refused, the literal value named, nothing run" \
+		"--vga: use one of: .*; not 'std\`touch $c/vga\`'"
+	[ ! -e "$c/vga" ] || not_ok "make vmcheck VGA: no host command runs" "it ran"
+	"${mk[@]}" vmcheck DRIVER="$drivers/fbcopy" "KERNEL=6.1\`touch $c/kernel\`" \
+		>"$logs/make-kernel.out" 2>"$logs/make-kernel.err"
+	rc=$?
+	expect make-kernel 2 "make KERNEL with a backtick: refused when the Makefile is read" \
+		"KERNEL='6.1\`touch $c/kernel\`': use 6.1"
+	[ ! -e "$c/kernel" ] || not_ok "make KERNEL: no host command runs" "it ran"
 }
 
 # scripts/module-closure.sh on a made-up modules tree: load order, the
