@@ -221,19 +221,26 @@ static void note_drop(struct az_checker *c, const struct az_event *e)
 	if (c->o.json) {
 		char what[128];
 
-		snprintf(what, sizeof(what), "trace events on CPU %u", e->ev.cpu);
+		if (e->ev.cpu == IOMC_CPU_ALL)
+			snprintf(what, sizeof(what), "trace events on all CPUs");
+		else
+			snprintf(what, sizeof(what), "trace events on CPU %u", e->ev.cpu);
 		ck_print_lost(&c->fmt, what, e->ev.arg ? e->ev.arg : 1, c->drop_events);
 	}
 	if (c->o.quiet)
 		return;
-	if (e->ev.arg)
-		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost %llu events: ", name,
-			(unsigned long long)e->line, e->ev.cpu, (unsigned long long)e->ev.arg);
+	if (e->ev.cpu == IOMC_CPU_ALL)
+		fprintf(stderr, "iomap-check: %s:%llu: %s lost on an unknown CPU: forgetting what "
+			"every CPU's contexts held", name, (unsigned long long)e->line,
+			e->ev.arg == 1 ? "an event was" : "events were");
+	else if (e->ev.arg)
+		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost %llu events: forgetting what "
+			"its contexts held", name, (unsigned long long)e->line, e->ev.cpu,
+			(unsigned long long)e->ev.arg);
 	else
-		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost events: ", name,
-			(unsigned long long)e->line, e->ev.cpu);
-	fprintf(stderr, "forgetting what its contexts held (no lifo or unknown_unmap "
-		"is reported across the gap)\n");
+		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost events: forgetting what its "
+			"contexts held", name, (unsigned long long)e->line, e->ev.cpu);
+	fprintf(stderr, " (no lifo or unknown_unmap is reported across the gap)\n");
 }
 
 void az_checker_feed(struct az_checker *c, const struct az_event *e)

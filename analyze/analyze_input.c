@@ -76,7 +76,6 @@ static void update_fmt(struct text_src *t, enum az_fmt f)
 static void handle_parsed(struct text_src *t, enum az_line r, const struct az_parsed *pp)
 {
 	struct az_event ev;
-	__u32 cpu;
 
 	update_fmt(t, pp->fmt);
 	/*
@@ -132,17 +131,17 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 		if (pp->lost_at_start && !t->base.st.lost_at_start) {
 			/*
 			 * ftrace overwrote the oldest events: each CPU's history
-			 * before the first line is unknown, as after a drop.
+			 * before the first line is unknown, as after a drop. One
+			 * marker for every CPU: "#P:" is input, nothing is sized
+			 * from it.
 			 */
 			t->base.st.lost_at_start = pp->lost_at_start;
-			for (cpu = 0; cpu < (t->base.nr_cpus ? t->base.nr_cpus : 1); cpu++) {
-				memset(&ev, 0, sizeof(ev));
-				ev.ev.type = IOMC_EV_DROP;
-				ev.ev.cpu = cpu;
-				ev.line = t->lineno;
-				t->base.st.drops++;
-				push_event(t, &ev);
-			}
+			memset(&ev, 0, sizeof(ev));
+			ev.ev.type = IOMC_EV_DROP;
+			ev.ev.cpu = IOMC_CPU_ALL;
+			ev.line = t->lineno;
+			t->base.st.drops++;
+			push_event(t, &ev);
 		}
 		break;
 	case AZ_LINE_BAD:

@@ -4,13 +4,20 @@
 #include <string.h>
 #include "analyze_order.h"
 
-#define SLOT(w, i) (&(w)->ring[((w)->head + (i)) % AZ_WINDOW])
+#define RING(w) ((w)->size + AZ_WINDOW_SLACK)
+#define SLOT(w, i) (&(w)->ring[((w)->head + (i)) % RING(w)])
+
+int az_window_init_size(struct az_window *w, size_t size)
+{
+	memset(w, 0, sizeof(*w));
+	w->size = size ? size : 1;
+	w->ring = malloc(sizeof(*w->ring) * RING(w));
+	return w->ring ? 0 : -1;
+}
 
 int az_window_init(struct az_window *w)
 {
-	memset(w, 0, sizeof(*w));
-	w->ring = malloc(sizeof(*w->ring) * AZ_WINDOW);
-	return w->ring ? 0 : -1;
+	return az_window_init_size(w, AZ_WINDOW);
 }
 
 void az_window_free(struct az_window *w)
@@ -23,6 +30,11 @@ int az_window_push(struct az_window *w, const struct az_event *ev)
 {
 	size_t i = w->count;
 	int late = w->released && ev->ev.ts_ns < w->last_out_ts;
+
+	if (w->count == RING(w)) {
+		/* a source broke the AZ_WINDOW_SLACK promise: never overwrite */
+		abort();
+	}
 
 	/*
 	 * Insertion from the tail: O(1) for the in-order common case, a short
@@ -42,7 +54,7 @@ int az_window_pop(struct az_window *w, struct az_event *ev)
 	if (!w->count)
 		return 0;
 	*ev = w->ring[w->head];
-	w->head = (w->head + 1) % AZ_WINDOW;
+	w->head = (w->head + 1) % RING(w);
 	w->count--;
 	if (!w->released || ev->ev.ts_ns > w->last_out_ts)
 		w->last_out_ts = ev->ev.ts_ns;

@@ -21,21 +21,35 @@
 #include "analyze_input.h"
 
 #define AZ_WINDOW 4096
+/*
+ * A source checks az_window_full() once per input line or record, and one
+ * line can push more than one event (the event held back for its stack
+ * frames, then a loss marker): the ring has this many slots beyond the
+ * window, so such a line never overwrites the oldest event.
+ */
+#define AZ_WINDOW_SLACK 4
 
 struct az_window {
-	struct az_event *ring;	/* AZ_WINDOW slots */
+	struct az_event *ring;	/* size + AZ_WINDOW_SLACK slots */
+	size_t size;		/* events held before one is released */
 	size_t head, count;
 	__u64 last_out_ts;	/* ts of the last released event */
 	int released;		/* anything released yet? */
 };
 
+/* A window of AZ_WINDOW events. */
 int az_window_init(struct az_window *w);
+/* A window of size events (size >= 1). */
+int az_window_init_size(struct az_window *w, size_t size);
 void az_window_free(struct az_window *w);
 static inline int az_window_full(const struct az_window *w)
 {
-	return w->count == AZ_WINDOW;
+	return w->count >= w->size;
 }
-/* Insert (window must not be full); returns 1 if the event is late. */
+/*
+ * Insert; at most AZ_WINDOW_SLACK pushes after az_window_full() said 0.
+ * Returns 1 if the event is late.
+ */
 int az_window_push(struct az_window *w, const struct az_event *ev);
 /* Release the oldest; 0 if empty. */
 int az_window_pop(struct az_window *w, struct az_event *ev);

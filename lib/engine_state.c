@@ -735,8 +735,15 @@ void iomc_state_forget_cpu(struct iomc_state *st, __u32 cpu)
 	u64map_for_each(&st->tasks, i, e) {
 		struct task *t = e->val;
 
-		if (t->last_cpu == cpu)
+		if (t->last_cpu == cpu || cpu == IOMC_CPU_ALL)
 			iomc_stack_forget(&t->s);
+	}
+	if (cpu == IOMC_CPU_ALL) {
+		/* the CPU is not known: every CPU's interrupt contexts */
+		for (cpu = 0; cpu < st->nirq; cpu++)
+			for (x = 0; x < IOMC_CTX_MAX - 1; x++)
+				iomc_stack_forget(&st->irq[cpu].s[x]);
+		return;
 	}
 	for (x = IOMC_CTX_SOFTIRQ; x < IOMC_CTX_MAX; x++) {
 		struct iomc_stack *s = irq_get(st, cpu, x, 1);
