@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 #include "analyze_input.h"
@@ -16,12 +17,27 @@
 #include "analyze_syms.h"
 
 #define AZ_READ_BLOCK (1024 * 1024)
+/*
+ * Per-CPU traces one after another in one file (`cat per_cpu/cpu*\/trace`):
+ * each "# tracer:" block is read as an input of its own and the blocks are
+ * merged (see decide_blocks()). A block is one CPU's buffer, in order: it
+ * needs a small window and read buffer only.
+ */
+#define AZ_BLOCK_READ (64 * 1024)
+#define AZ_BLOCK_WINDOW 64
+#define AZ_MAX_BLOCKS 1024
+#define AZ_BLOCK_SEQ_SHIFT 40	/* seq of block i's events: i << 40 on */
 
 struct text_src {
 	struct az_source base;
+	struct text_src *top;	/* the file's source (itself, or a block's file) */
 	int fd;			/* -1: memory input */
+	int own_fd;		/* closed with this source */
+	int seekable;		/* fd is a regular file (pread works) */
 	struct az_par *par;	/* parser threads, when used */
 	char *buf;		/* fd inputs: read buffer */
+	size_t bufcap;		/* its size */
+	off_t off, end;		/* a block: pread from off up to end (end < 0: read()) */
 	const char *data;	/* buf, or the caller's memory */
 	size_t len, pos;	/* valid bytes in data, parse position */
 	int eof, skipping;	/* skipping: inside an enormous line */
@@ -34,7 +50,20 @@ struct text_src {
 	int frames_to;		/* 1: frames belong to pending; 0: ignore them */
 	unsigned int nframes;
 	__u64 frames[AZ_STACK_MAX];
+	/* what decides whether the file is per-CPU blocks (top only) */
+	int decided;		/* decide_blocks() ran */
+	unsigned int headers;	/* "# tracer:" lines read */
+	int have_cpu, many_cpus;	/* events of one CPU (first_cpu) or several */
+	__u32 first_cpu;
+	int late_in_blocks;	/* a late event after a second header, unmergeable */
+	__u64 second_header;	/* its line */
+	/* the blocks, when the file is per-CPU blocks */
+	struct az_source **blocks;
+	unsigned int nblocks;
+	struct az_merge *merge;
 };
+
+#define ST(t) ((t)->top->base.st)
 
 static void note_bad(struct az_badlist *b, __u64 line)
 {
@@ -47,11 +76,14 @@ static void push_event(struct text_src *t, struct az_event *ev)
 {
 	ev->seq = t->seq++;
 	ev->src = t->base.index;
-	if (az_window_push(&t->win, ev))
-		t->base.st.late++;
-	t->base.st.events++;
+	if (az_window_push(&t->win, ev)) {
+		ST(t).late++;
+		if (t->headers > 1 && !t->late_in_blocks)
+			t->late_in_blocks = 1;
+	}
+	ST(t).events++;
 	if (ev->ev.type >= IOMC_EV_CREATE && ev->ev.type <= IOMC_EV_UNMAP)
-		t->base.st.iomap_events++;
+		ST(t).iomap_events++;
 }
 
 static void flush_pending(struct text_src *t)
@@ -59,7 +91,7 @@ static void flush_pending(struct text_src *t)
 	if (!t->have_pending)
 		return;
 	t->pending.stack = az_stack_intern(t->frames, t->nframes);
-	t->base.st.frames += t->nframes;
+	ST(t).frames += t->nframes;
 	push_event(t, &t->pending);
 	t->have_pending = 0;
 	t->nframes = 0;
@@ -67,9 +99,24 @@ static void flush_pending(struct text_src *t)
 
 static void update_fmt(struct text_src *t, enum az_fmt f)
 {
+	struct az_source *b = &t->top->base;
+
 	/* trace-cmd report and perf are told apart by details ftrace lacks */
-	if (f != AZ_FMT_UNKNOWN && (t->base.fmt == AZ_FMT_UNKNOWN || t->base.fmt == AZ_FMT_FTRACE))
-		t->base.fmt = f;
+	if (f != AZ_FMT_UNKNOWN && (b->fmt == AZ_FMT_UNKNOWN || b->fmt == AZ_FMT_FTRACE))
+		b->fmt = f;
+}
+
+/* What decide_blocks() needs to know: the CPUs seen before it runs. */
+static void note_cpus(struct text_src *t, enum az_line r, const struct az_parsed *pp)
+{
+	if (r != AZ_LINE_EVENT && r != AZ_LINE_OTHER)
+		return;
+	if (!t->have_cpu) {
+		t->have_cpu = 1;
+		t->first_cpu = pp->ev.cpu;
+	} else if (pp->ev.cpu != t->first_cpu) {
+		t->many_cpus = 1;
+	}
 }
 
 /* One parsed line, in file order (t->lineno is its number). */
@@ -78,6 +125,10 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 	struct az_event ev;
 
 	update_fmt(t, pp->fmt);
+	if (pp->block_start && t->headers++ == 1)
+		t->second_header = t->lineno;
+	if (!t->decided)
+		note_cpus(t, r, pp);
 	/*
 	 * A last line without its newline was cut off (a copy of a file still
 	 * being written, a truncated log): its last field, the call site, may
@@ -107,7 +158,7 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 	case AZ_LINE_OTHER:
 		flush_pending(t);
 		t->frames_to = 0;
-		t->base.st.other++;
+		ST(t).other++;
 		t->last_ts = pp->ev.ts_ns;
 		break;
 	case AZ_LINE_DROP:
@@ -121,33 +172,33 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 		ev.ev = pp->ev;
 		ev.ev.ts_ns = t->last_ts;
 		ev.line = t->lineno;
-		t->base.st.drops++;
-		t->base.st.lost += pp->ev.arg;
+		ST(t).drops++;
+		ST(t).lost += pp->ev.arg;
 		push_event(t, &ev);
 		break;
 	case AZ_LINE_META:
 		if (pp->nr_cpus)
-			t->base.nr_cpus = pp->nr_cpus;
-		if (pp->lost_at_start && !t->base.st.lost_at_start) {
+			t->top->base.nr_cpus = pp->nr_cpus;
+		if (pp->lost_at_start && !ST(t).lost_at_start) {
 			/*
 			 * ftrace overwrote the oldest events: each CPU's history
 			 * before the first line is unknown, as after a drop. One
 			 * marker for every CPU: "#P:" is input, nothing is sized
 			 * from it.
 			 */
-			t->base.st.lost_at_start = pp->lost_at_start;
+			ST(t).lost_at_start = pp->lost_at_start;
 			memset(&ev, 0, sizeof(ev));
 			ev.ev.type = IOMC_EV_DROP;
 			ev.ev.cpu = IOMC_CPU_ALL;
 			ev.line = t->lineno;
-			t->base.st.drops++;
+			ST(t).drops++;
 			push_event(t, &ev);
 		}
 		break;
 	case AZ_LINE_BAD:
 		flush_pending(t);
 		t->frames_to = 0;
-		note_bad(&t->base.st.bad, t->lineno);
+		note_bad(&ST(t).bad, t->lineno);
 		break;
 	case AZ_LINE_MALFORMED:
 		/*
@@ -158,15 +209,15 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 		 */
 		flush_pending(t);
 		t->frames_to = 0;
-		note_bad(&t->base.st.malformed, t->lineno);
+		note_bad(&ST(t).malformed, t->lineno);
 		memset(&ev, 0, sizeof(ev));
 		ev.ev.type = IOMC_EV_DROP;
 		ev.ev.cpu = pp->ev.cpu;
 		ev.ev.ts_ns = pp->ev.ts_ns ? pp->ev.ts_ns : t->last_ts;
 		ev.ev.arg = 1;
 		ev.line = t->lineno;
-		t->base.st.drops++;
-		t->base.st.lost++;
+		ST(t).drops++;
+		ST(t).lost++;
 		push_event(t, &ev);
 		break;
 	}
@@ -185,7 +236,7 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 				t->lineno++;
 				if (t->skipping || (size_t)(nl - s) > AZ_MAX_LINE) {
 					t->skipping = 0;
-					note_bad(&t->base.st.toolong, t->lineno);
+					note_bad(&ST(t).toolong, t->lineno);
 					continue;
 				}
 				*line = s;
@@ -201,7 +252,7 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 			if (t->skipping) {
 				t->skipping = 0;
 				t->lineno++;
-				note_bad(&t->base.st.toolong, t->lineno);
+				note_bad(&ST(t).toolong, t->lineno);
 				return 0;
 			}
 			if (t->pos < t->len) {
@@ -222,7 +273,15 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 			t->pos = 0;
 		}
 		for (;;) {
-			ssize_t r = read(t->fd, t->buf + t->len, AZ_READ_BLOCK + AZ_MAX_LINE - t->len);
+			size_t room = t->bufcap - t->len;
+			ssize_t r;
+
+			if (t->end >= 0 && (off_t)room > t->end - t->off)
+				room = t->end - t->off;
+			r = t->end >= 0 ? pread(t->fd, t->buf + t->len, room, t->off)
+					: read(t->fd, t->buf + t->len, room);
+			if (r > 0 && t->end >= 0)
+				t->off += r;
 
 			if (r < 0 && errno == EINTR)
 				continue;
@@ -239,6 +298,227 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 	}
 }
 
+static struct text_src *text_new(const char *name, __u32 index, size_t window);
+static void text_close(struct az_source *src);
+
+struct block {
+	off_t off;		/* of its "# tracer:" line */
+	__u64 line;		/* lines before it */
+};
+
+/*
+ * Note a line start at file offset off (line number line, 0-based) whose
+ * first bytes are [p, p + n): a block starts there if it is "# tracer:".
+ */
+static int block_at(struct block *bl, unsigned int *nb, const char *p, size_t n, off_t off,
+		    __u64 line)
+{
+	if (n < 9 || memcmp(p, "# tracer:", 9))
+		return 0;
+	if (*nb == AZ_MAX_BLOCKS)
+		return -1;
+	bl[*nb].off = off;
+	bl[*nb].line = line;
+	(*nb)++;
+	return 0;
+}
+
+/*
+ * The "# tracer:" lines of the whole input (one more pass over a file:
+ * only for inputs that look like per-CPU blocks). 0, or -1 after saying
+ * why (a read error, too many blocks).
+ */
+static int find_blocks(struct text_src *t, struct block *bl, unsigned int *nb)
+{
+	const size_t chunk = AZ_READ_BLOCK;
+	char *buf = NULL;
+	const char *d;
+	off_t base = 0;
+	__u64 line = 0;
+	size_t n = 0, i;
+	int eof = 0, err = 0;
+
+	*nb = 0;
+	if (t->fd < 0) {	/* memory: one chunk */
+		d = t->data;
+		n = t->len;
+		eof = 1;
+	} else {
+		buf = malloc(chunk);
+		if (!buf) {
+			fprintf(stderr, "iomap-check: out of memory\n");
+			return -1;
+		}
+		d = buf;
+	}
+	for (;;) {
+		if (buf) {
+			ssize_t r = pread(t->fd, buf, chunk, base);
+
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				fprintf(stderr, "iomap-check: %s: read: %s\n", t->base.name,
+					strerror(errno));
+				err = -1;
+				break;
+			}
+			n = r;
+			eof = n < chunk;
+		}
+		/* d[0] is a line start; so is the byte after each newline */
+		i = 0;
+		for (;;) {
+			const char *nl = memchr(d + i, '\n', n - i);
+
+			if (!nl && !eof)
+				break;	/* read again from this line's start */
+			if (block_at(bl, nb, d + i, n - i, base + i, line)) {
+				fprintf(stderr, "iomap-check: %s: more than %d \"# tracer:\" headers: "
+					"not merging so many per-CPU traces (merge them with "
+					"trace-cmd)\n", t->base.name, AZ_MAX_BLOCKS);
+				err = -1;
+				goto out;
+			}
+			if (!nl) {
+				i = n;
+				break;
+			}
+			i = nl + 1 - d;
+			line++;
+		}
+		if (eof || !buf)
+			break;
+		if (i == 0) {
+			/* a line longer than a chunk: on to its end, then go on */
+			const char *nl = NULL;
+			ssize_t r;
+
+			base += n;
+			while ((r = pread(t->fd, buf, chunk, base)) > 0 &&
+			       !(nl = memchr(buf, '\n', r)))
+				base += r;
+			if (r <= 0)
+				break;
+			base += nl + 1 - buf;
+			line++;
+			continue;
+		}
+		base += i;
+	}
+out:
+	free(buf);
+	return err;
+}
+
+/* A source reading block [b->off, end) of t's input, merged with the others. */
+static struct text_src *block_new(struct text_src *t, const struct block *b, off_t end,
+				  unsigned int i)
+{
+	struct text_src *k = text_new(t->base.name, t->base.index, AZ_BLOCK_WINDOW);
+
+	if (!k)
+		return NULL;
+	k->top = t;
+	k->decided = 1;
+	k->lineno = b->line;
+	k->seq = (__u64)i << AZ_BLOCK_SEQ_SHIFT;
+	if (t->fd < 0) {
+		k->data = t->data + b->off;
+		k->len = end - b->off;
+		k->eof = 1;
+		return k;
+	}
+	k->fd = t->fd;
+	k->off = b->off;
+	k->end = end;
+	k->bufcap = AZ_BLOCK_READ + AZ_MAX_LINE;
+	k->buf = malloc(k->bufcap);
+	if (!k->buf) {
+		text_close(&k->base);
+		return NULL;
+	}
+	k->data = k->buf;
+	return k;
+}
+
+/*
+ * Before the first event leaves the window: is this file per-CPU traces
+ * one after another (`cat per_cpu/cpu*\/trace`)? Each block is one CPU's
+ * buffer from its own start, so after the first block every event would
+ * come too late for the window, and the first block alone, read as the
+ * whole trace, reports unmaps and frees of maps made on other CPUs. Seen
+ * as: a second "# tracer:" header, or an ftrace header followed by a
+ * window of events of one CPU while the header says there are more.
+ * Then the file (a regular file or memory) is read again per block, the
+ * blocks merged by timestamp like separate inputs; what was read so far
+ * is discarded. From a pipe it cannot be: a late event after a second
+ * header is an error (text_next).
+ */
+static int decide_blocks(struct text_src *t)
+{
+	struct block *bl;
+	unsigned int nb, i;
+	off_t size;
+
+	t->decided = 1;
+	if (!t->headers || (t->headers == 1 && (t->many_cpus || t->base.nr_cpus == 1)))
+		return 0;
+	if (t->fd >= 0 && !t->seekable)
+		return 0;
+	bl = malloc(sizeof(*bl) * AZ_MAX_BLOCKS);
+	if (!bl) {
+		fprintf(stderr, "iomap-check: out of memory\n");
+		return -1;
+	}
+	if (find_blocks(t, bl, &nb)) {
+		free(bl);
+		return -1;
+	}
+	if (nb < 2) {
+		free(bl);
+		return 0;
+	}
+	if (t->fd >= 0) {
+		struct stat st;
+
+		if (fstat(t->fd, &st)) {
+			fprintf(stderr, "iomap-check: %s: %s\n", t->base.name, strerror(errno));
+			free(bl);
+			return -1;
+		}
+		size = st.st_size;
+	} else {
+		size = t->len;
+	}
+	t->blocks = calloc(nb, sizeof(*t->blocks));
+	if (!t->blocks)
+		goto oom;
+	for (i = 0; i < nb; i++) {
+		struct text_src *k = block_new(t, &bl[i], i + 1 < nb ? bl[i + 1].off : size, i);
+
+		if (!k)
+			goto oom;
+		t->blocks[t->nblocks++] = &k->base;
+	}
+	t->merge = az_merge_new(t->blocks, nb);
+	if (!t->merge)
+		goto oom;
+	free(bl);
+	/* start over: the blocks read everything again */
+	az_par_stop(t->par);
+	t->par = NULL;
+	memset(&t->base.st, 0, sizeof(t->base.st));
+	t->base.fmt = AZ_FMT_UNKNOWN;
+	t->have_pending = 0;
+	t->nframes = 0;
+	return 0;
+oom:
+	fprintf(stderr, "iomap-check: out of memory\n");
+	free(bl);
+	return -1;
+}
+
 static int text_next(struct az_source *src, struct az_event *ev)
 {
 	struct text_src *t = (struct text_src *)src;
@@ -248,25 +528,31 @@ static int text_next(struct az_source *src, struct az_event *ev)
 	size_t n;
 	int r;
 
+	if (t->merge)
+		return az_merge_next(t->merge, ev);
 	while (!az_window_full(&t->win)) {
 		if (t->par) {
 			r = az_par_next(t->par, &rec);
 			if (r == 1) {
 				t->lineno++;
 				if (rec->verdict == AZ_PAR_TOOLONG) {
-					note_bad(&t->base.st.toolong, t->lineno);
+					note_bad(&ST(t).toolong, t->lineno);
 					continue;
 				}
 				t->unterminated = rec->unterminated;
-				t->base.st.lines++;
+				ST(t).lines++;
 				handle_parsed(t, rec->verdict, &rec->p);
+				if (t->late_in_blocks)
+					goto unmergeable;
 				continue;
 			}
 		} else {
 			r = get_line(t, &line, &n);
 			if (r == 1) {
-				t->base.st.lines++;
+				ST(t).lines++;
 				handle_parsed(t, az_parse_line(line, n, &p), &p);
+				if (t->late_in_blocks)
+					goto unmergeable;
 				continue;
 			}
 		}
@@ -275,42 +561,61 @@ static int text_next(struct az_source *src, struct az_event *ev)
 		flush_pending(t);
 		break;
 	}
+	if (!t->decided) {
+		if (decide_blocks(t))
+			return -1;
+		if (t->merge)
+			return az_merge_next(t->merge, ev);
+	}
 	return az_window_pop(&t->win, ev);
+unmergeable:
+	fprintf(stderr, "iomap-check: %s:%llu: a second trace header, then events older than "
+		"those before it: per-CPU traces one after another (cat per_cpu/cpu*/trace) "
+		"cannot be merged from a pipe; give the file by its name\n", t->base.name,
+		(unsigned long long)t->second_header);
+	return -1;
 }
 
 static void text_close(struct az_source *src)
 {
 	struct text_src *t = (struct text_src *)src;
+	unsigned int i;
 
+	az_merge_free(t->merge);
+	for (i = 0; i < t->nblocks; i++)
+		text_close(t->blocks[i]);
+	free(t->blocks);
 	az_par_stop(t->par);
-	if (t->fd > 0)
+	if (t->own_fd && t->fd > 0)
 		close(t->fd);
 	az_window_free(&t->win);
 	free(t->buf);
 	free(t);
 }
 
-static struct text_src *text_new(const char *name, __u32 index)
+static struct text_src *text_new(const char *name, __u32 index, size_t window)
 {
 	struct text_src *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
-	if (az_window_init(&t->win)) {
+	if (az_window_init_size(&t->win, window)) {
 		free(t);
 		return NULL;
 	}
+	t->top = t;
 	t->base.name = name;
 	t->base.index = index;
 	t->base.next = text_next;
 	t->base.close = text_close;
 	t->fd = -1;
+	t->end = -1;
 	return t;
 }
 
 struct az_source *az_open_text_mem(const char *name, const char *buf, size_t len, __u32 index)
 {
-	struct text_src *t = text_new(name, index);
+	struct text_src *t = text_new(name, index, AZ_WINDOW);
 
 	if (!t)
 		return NULL;
@@ -331,7 +636,7 @@ struct az_source *az_open(const char *path, __u32 index)
 		fprintf(stderr, "iomap-check: %s: %s\n", path, strerror(errno));
 		return NULL;
 	}
-	t = text_new(path, index);
+	t = text_new(path, index, AZ_WINDOW);
 	if (!t || !(t->buf = malloc(AZ_READ_BLOCK + AZ_MAX_LINE))) {
 		fprintf(stderr, "iomap-check: out of memory\n");
 		if (t)
@@ -341,7 +646,14 @@ struct az_source *az_open(const char *path, __u32 index)
 		return NULL;
 	}
 	t->fd = fd;
+	t->own_fd = 1;
+	t->bufcap = AZ_READ_BLOCK + AZ_MAX_LINE;
 	t->data = t->buf;
+	{
+		struct stat st;
+
+		t->seekable = !fstat(fd, &st) && S_ISREG(st.st_mode);
+	}
 	/* sniff the first bytes: binary formats announce themselves */
 	do {
 		r = read(fd, t->buf + t->len, 64 - t->len);
@@ -415,7 +727,7 @@ void az_print_warnings(const struct az_source *src, FILE *out)
 
 	print_badlist(out, src->name, &st->bad, "lines that are not trace text");
 	print_badlist(out, src->name, &st->malformed,
-		      "io_mapping/sched events whose fields do not parse (cut short?)");
+		      "io_mapping/sched lines that do not parse (damaged or cut short: each is a lost event)");
 	print_badlist(out, src->name, &st->toolong, "lines longer than 64 KiB");
 	if (st->late)
 		fprintf(out, "iomap-check: %s: warning: %llu events were more than %d events "

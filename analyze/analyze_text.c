@@ -684,8 +684,10 @@ static enum az_line parse_comment(const char *p, const char *e, struct az_parsed
 	const char *q;
 	__u64 a, b, n;
 
-	if (STARTS(p, e, "# tracer:"))
+	if (STARTS(p, e, "# tracer:")) {
 		out->fmt = AZ_FMT_FTRACE;
+		out->block_start = 1;
+	}
 	q = find_lit(p, e, "entries-in-buffer/entries-written:", 34);
 	if (q) {
 		q = skip_blank(q + 34, e);
@@ -926,6 +928,7 @@ AZ_INLINE void clear_parsed(struct az_parsed *out)
 	out->frame = 0;
 	out->fmt = AZ_FMT_UNKNOWN;
 	out->nr_cpus = 0;
+	out->block_start = 0;
 	out->lost_at_start = 0;
 }
 
