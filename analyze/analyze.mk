@@ -97,6 +97,8 @@ HOST_SUITES += 'tests/fuzz/run.sh --fresh --seconds 3 --bindir $(AZ_FUZZ)/bin --
 HOST_SUITES += tests/host/analyze_fixtures.sh
 # the command line against full disks, damaged trace.dat, outputs that are inputs
 HOST_SUITES += tests/host/analyze_cli.sh
+# damaged, foreign and unusual text: damaged headers, odd comms, per-CPU blocks
+HOST_SUITES += tests/host/analyze_text_input.sh
 GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
 
 # `iomap-check build-driver` runs $(PREFIX)/share/iomap-check/kmod/

@@ -505,9 +505,14 @@ static int decide_blocks(struct text_src *t)
 	if (!t->merge)
 		goto oom;
 	free(bl);
-	/* start over: the blocks read everything again */
+	/* start over: the blocks read everything again; the file's own
+	 * window and read buffer are not used any more */
 	az_par_stop(t->par);
 	t->par = NULL;
+	az_window_free(&t->win);
+	free(t->buf);
+	t->buf = NULL;
+	t->data = NULL;
 	memset(&t->base.st, 0, sizeof(t->base.st));
 	t->base.fmt = AZ_FMT_UNKNOWN;
 	t->have_pending = 0;

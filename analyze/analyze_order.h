@@ -12,7 +12,10 @@
  * ring of AZ_WINDOW events: an event is released once AZ_WINDOW newer ones
  * have been read); anything arriving older than what was already released
  * is counted as "late" and processed at once. Then the inputs are merged
- * k-way (k = number of files).
+ * k-way (k = number of files). One file that holds per-CPU traces one
+ * after another (`cat per_cpu/cpu*\/trace`) is not "nearly in order": its
+ * "# tracer:" blocks are found and merged k-way like files
+ * (analyze_input.c, decide_blocks()).
  */
 #ifndef IOMC_ANALYZE_ORDER_H
 #define IOMC_ANALYZE_ORDER_H
