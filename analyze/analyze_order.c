@@ -5,7 +5,15 @@
 #include "analyze_order.h"
 
 #define RING(w) ((w)->size + AZ_WINDOW_SLACK)
-#define SLOT(w, i) (&(w)->ring[((w)->head + (i)) % RING(w)])
+
+/* Slot i after the head; no division (the ring size is not a power of 2). */
+static inline size_t ring_idx(const struct az_window *w, size_t i)
+{
+	size_t k = w->head + i, n = RING(w);
+
+	return k >= n ? k - n : k;
+}
+#define SLOT(w, i) (&(w)->ring[ring_idx(w, i)])
 
 int az_window_init_size(struct az_window *w, size_t size)
 {
@@ -36,6 +44,13 @@ int az_window_push(struct az_window *w, const struct az_event *ev)
 		abort();
 	}
 
+	if (w->count && az_event_before(ev, SLOT(w, 0))) {
+		/* older than all it holds (a late event, mostly): in front, O(1) */
+		w->head = w->head ? w->head - 1 : RING(w) - 1;
+		w->ring[w->head] = *ev;
+		w->count++;
+		return late;
+	}
 	/*
 	 * Insertion from the tail: O(1) for the in-order common case, a short
 	 * shift for the rare event that is a little out of order.
@@ -54,7 +69,7 @@ int az_window_pop(struct az_window *w, struct az_event *ev)
 	if (!w->count)
 		return 0;
 	*ev = w->ring[w->head];
-	w->head = (w->head + 1) % RING(w);
+	w->head = w->head + 1 == RING(w) ? 0 : w->head + 1;
 	w->count--;
 	if (!w->released || ev->ev.ts_ns > w->last_out_ts)
 		w->last_out_ts = ev->ev.ts_ns;
