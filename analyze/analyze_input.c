@@ -574,10 +574,18 @@ static int text_next(struct az_source *src, struct az_event *ev)
 	}
 	return az_window_pop(&t->win, ev);
 unmergeable:
-	fprintf(stderr, "iomap-check: %s:%llu: a second trace header, then events older than "
-		"those before it: per-CPU traces one after another (cat per_cpu/cpu*/trace) "
-		"cannot be merged from a pipe; give the file by its name\n", t->base.name,
-		(unsigned long long)t->second_header);
+	/* checked on, the events after the header would make false reports */
+	if (t->fd >= 0 && !t->seekable)
+		fprintf(stderr, "iomap-check: %s:%llu: a second trace header, then events older "
+			"than those before it: per-CPU traces one after another (cat "
+			"per_cpu/cpu*/trace) cannot be merged from a pipe; give the file by its "
+			"name\n", t->base.name, (unsigned long long)t->second_header);
+	else
+		fprintf(stderr, "iomap-check: %s:%llu: a second trace header, then events older "
+			"than those before it: traces whose times overlap, one after another, "
+			"and not per-CPU traces (the first block has events of several CPUs); "
+			"check them as separate inputs\n", t->base.name,
+			(unsigned long long)t->second_header);
 	return -1;
 }
 
@@ -736,8 +744,8 @@ void az_print_warnings(const struct az_source *src, FILE *out)
 	print_badlist(out, src->name, &st->toolong, "lines longer than 64 KiB");
 	if (st->late)
 		fprintf(out, "iomap-check: %s: warning: %llu events were more than %d events "
-			"out of timestamp order and were checked late\n", src->name,
-			(unsigned long long)st->late, AZ_WINDOW);
+			"out of timestamp order: not checked, each run of them a loss of every "
+			"CPU\n", src->name, (unsigned long long)st->late, AZ_WINDOW);
 	if (st->lost_at_start)
 		fprintf(out, "iomap-check: %s: warning: the trace buffer overwrote its first "
 			"%llu events: what was mapped before the first line is unknown\n",

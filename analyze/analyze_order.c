@@ -38,10 +38,32 @@ int az_window_push(struct az_window *w, const struct az_event *ev)
 {
 	size_t i = w->count;
 	int late = w->released && ev->ev.ts_ns < w->last_out_ts;
+	struct az_event loss;
 
 	if (w->count == RING(w)) {
 		/* a source broke the AZ_WINDOW_SLACK promise: never overwrite */
 		abort();
+	}
+	if (late) {
+		/*
+		 * Older than an event already released: checked now, after
+		 * what followed it, it would be checked against state that
+		 * went past it. It is lost instead; a run of late events is
+		 * one loss of every CPU (each CPU's state may have gone past).
+		 */
+		if (w->late_run)
+			return 1;
+		w->late_run = 1;
+		memset(&loss, 0, sizeof(loss));
+		loss.ev.type = IOMC_EV_DROP;
+		loss.ev.cpu = IOMC_CPU_ALL;
+		loss.ev.ts_ns = ev->ev.ts_ns;
+		loss.seq = ev->seq;
+		loss.line = ev->line;
+		loss.src = ev->src;
+		ev = &loss;
+	} else {
+		w->late_run = 0;
 	}
 
 	if (w->count && az_event_before(ev, SLOT(w, 0))) {

@@ -11,7 +11,8 @@
  * of order. So each input passes through a small reorder window (a sorted
  * ring of AZ_WINDOW events: an event is released once AZ_WINDOW newer ones
  * have been read); anything arriving older than what was already released
- * is counted as "late" and processed at once. Then the inputs are merged
+ * is "late": counted, not checked (it would be checked against state that
+ * went past it), and a loss of every CPU. Then the inputs are merged
  * k-way (k = number of files). One file that holds per-CPU traces one
  * after another (`cat per_cpu/cpu*\/trace`) is not "nearly in order": its
  * "# tracer:" blocks are found and merged k-way like files
@@ -38,6 +39,7 @@ struct az_window {
 	size_t head, count;
 	__u64 last_out_ts;	/* ts of the last released event */
 	int released;		/* anything released yet? */
+	int late_run;		/* the last event pushed was late */
 };
 
 /* A window of AZ_WINDOW events. */
@@ -51,7 +53,9 @@ static inline int az_window_full(const struct az_window *w)
 }
 /*
  * Insert; at most AZ_WINDOW_SLACK pushes after az_window_full() said 0.
- * Returns 1 if the event is late.
+ * Returns 1 if the event is late: older than one already released. A late
+ * event is not checked: the first of a run of them becomes a loss of every
+ * CPU (a DROP of IOMC_CPU_ALL at its place), the others are left out.
  */
 int az_window_push(struct az_window *w, const struct az_event *ev);
 /* Release the oldest; 0 if empty. */

@@ -1072,8 +1072,11 @@ enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
 	indented = b > s;
 	if (b == e)
 		return AZ_LINE_META;
-	if (*b == '#')
-		return parse_comment(b, e, out);
+	if (*b == '#') {
+		r = parse_comment(b, e, out);
+		out->block_start &= b == s;	/* at the line's start only */
+		return r;
+	}
 	if (!indented && STARTS(b, e, "cpus=")) {
 		__u64 c;
 
@@ -1097,8 +1100,7 @@ enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
 	 */
 	lim = e - b > AZ_TASK_SCAN ? b + AZ_TASK_SCAN : e;
 	for (br = b; (br = memchr(br, '[', lim - br)) != NULL; br++) {
-		enum az_line r = parse_at_cpu(b, br, e, out, NULL, NULL);
-
+		r = parse_at_cpu(b, br, e, out, NULL, NULL);
 		if (r == AZ_LINE_BAD) {
 			clear_parsed(out);
 			continue;
