@@ -1365,10 +1365,6 @@ static void t_record_invalid_is_drop(void)
 
 /* ---- issue 16: damaged, foreign and unusual input ------------------------ */
 
-#ifndef IOMC_CPU_ALL
-#define IOMC_CPU_ALL 0xffffffffu	/* (before the fix: makes the tests compile and fail) */
-#endif
-
 /* Replace the first occurrence of from (after skip bytes) by to, in place. */
 static int damage(char *buf, size_t skip, const char *from, const char *to)
 {
