@@ -25,7 +25,7 @@ DEPS_STAMP := $(ABS_BUILD)/.deps-ok
 
 export BUILD ABS_BUILD KERNEL KCACHE TOP
 
-.PHONY: all deps kernel demo check bench install clean distclean
+.PHONY: all deps kernel demo check check-host bench install clean distclean
 all: kmod daemon
 
 deps: $(DEPS_STAMP)

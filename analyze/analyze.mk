@@ -19,7 +19,7 @@ AZ_CFLAGS = $(USER_CFLAGS) -pthread -Ianalyze $(AZ_TRACECMD_CFLAGS)
 AZ_CORE := analyze_text analyze_syms analyze_order analyze_input analyze_par analyze_record \
 	analyze_ksyms
 AZ_ALL  := $(AZ_CORE) analyze_tracedat analyze_check analyze_main
-AZ_LIB  := $(addprefix $(LIB_OBJ)/,engine_state.o report.o ksyms.o dedup.o cli.o)
+AZ_LIB  := $(addprefix $(LIB_OBJ)/,engine_state.o report.o ksyms.o dedup.o sink.o cli.o)
 AZ_HDRS := $(LIB_HDRS) $(wildcard analyze/*.h)
 
 .PHONY: analyze analyze-tests fuzz
@@ -51,7 +51,7 @@ AZ_FUZZCC  ?= clang
 AZ_FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iinclude -Ilib -Ianalyze $(AZ_TRACECMD_CFLAGS)
 AZ_FUZZ_SRCS = $(AZ_CORE:%=analyze/%.c) analyze/analyze_tracedat.c analyze/analyze_check.c \
-	lib/report.c lib/engine_state.c lib/ksyms.c lib/dedup.c
+	lib/report.c lib/engine_state.c lib/ksyms.c lib/dedup.c lib/sink.c
 AZ_FUZZ_TARGETS := ftrace tcreport perf record tracedat
 FUZZ_SECONDS ?= 60
 
@@ -99,6 +99,16 @@ HOST_SUITES += tests/host/analyze_fixtures.sh
 HOST_SUITES += tests/host/analyze_cli.sh
 # damaged, foreign and unusual text: damaged headers, odd comms, per-CPU blocks
 HOST_SUITES += tests/host/analyze_text_input.sh
+# inputs: the same one twice, many of them (file and memory limits), a
+# closed stdout, recordings from pipes, exact counts (analyze_mkrec writes
+# small recordings with the ABI's structs)
+$(AZ_TBIN)/analyze_mkrec: tests/host/analyze_mkrec.c include/iomap-check/abi.h
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+CHECK_DEPS += $(AZ_TBIN)/analyze_mkrec
+HOST_SUITES += tests/host/analyze_inputs.sh
+# damaged and foreign trace.dat: losses said and forgotten, foreign formats refused
+HOST_SUITES += tests/host/analyze_tracedat.sh
 GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
 
 # `iomap-check build-driver` runs $(PREFIX)/share/iomap-check/kmod/

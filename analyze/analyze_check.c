@@ -16,6 +16,7 @@
 #include "hash.h"
 #include "ksyms.h"
 #include "report.h"
+#include "sink.h"
 
 /* open-addressing set of u64 (vaddrs seen since the last drop) */
 struct u64set {
@@ -32,8 +33,12 @@ struct az_checker {
 	struct iomc_dedup seen;
 	__u64 total[IOMC_RULE_MAX], distinct[IOMC_RULE_MAX];
 	__u64 violations, suppressed, drops, drop_events;
-	__u64 write_errors;		/* reports the output did not take */
-	int write_errno;		/* the first one's errno */
+	__u64 lost_noted;		/* sum of the JSON lost objects' counts */
+	__u64 reports, notes;		/* reports and lost notes written or tried */
+	__u64 report_errors, note_errors;	/* of which the output did not take */
+	int write_errno;		/* the first failed write's errno */
+	int in_report;			/* write_out: the text is a report */
+	char trailer[4352];		/* text reports: "(event at FILE:LINE)" */
 	int dropped;			/* a drop happened somewhere */
 	struct u64set since_drop;
 };
@@ -104,13 +109,43 @@ static const char *site_name(void *ctx, __u64 addr, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * One message straight to the output's descriptor, so that what did not
+ * reach it is counted exactly (through stdio's buffer a failure shows only
+ * when the buffer is flushed, for all the reports in it at once). A text
+ * report carries its "(event at ...)" line in the same write.
+ */
 static void write_out(void *ctx, const char *text, size_t len, int syslog_prio)
 {
 	struct az_checker *c = ctx;
+	int err = 0;
 
 	(void)syslog_prio;
-	if (fwrite(text, 1, len, c->o.out) != len && !c->write_errors++)
-		c->write_errno = errno ? errno : EIO;
+	if (c->in_report)
+		c->reports++;
+	else
+		c->notes++;
+	if (fileno(c->o.out) < 0) {
+		/* a memory stream (tests): nothing below stdio to fail */
+		if (fwrite(text, 1, len, c->o.out) != len ||
+		    fputs(c->in_report ? c->trailer : "", c->o.out) == EOF || fflush(c->o.out))
+			err = -EIO;
+	} else if (fflush(c->o.out)) {
+		err = errno ? -errno : -EIO;
+	}
+	if (!err && fileno(c->o.out) >= 0)
+		err = ck_write_all(fileno(c->o.out), text, len, NULL);
+	if (!err && fileno(c->o.out) >= 0 && c->in_report && c->trailer[0])
+		err = ck_write_all(fileno(c->o.out), c->trailer, strlen(c->trailer), NULL);
+	c->trailer[0] = 0;
+	if (!err)
+		return;
+	if (c->in_report)
+		c->report_errors++;
+	else
+		c->note_errors++;
+	if (!c->write_errno)
+		c->write_errno = -err;
 }
 
 /*
@@ -177,14 +212,19 @@ static void on_violation(void *arg, const struct iomc_event *ev, const struct io
 	for (i = 0; i < nf && i < IOMC_STACK_FRAMES; i++)
 		r.stack[i] = frames[i];
 	r.stack_bytes = (__s32)(i * sizeof(__u64));
-	ck_print_violation(&c->fmt, &r);
+	c->trailer[0] = 0;
 	if (!c->o.json) {
 		if (c->cur->line)
-			fprintf(c->o.out, "(event at %s:%llu)\n", c->o.srcs[c->cur->src]->name,
-				(unsigned long long)c->cur->line);
+			snprintf(c->trailer, sizeof(c->trailer), "(event at %s:%llu)\n",
+				 c->o.srcs[c->cur->src]->name, (unsigned long long)c->cur->line);
 		else
-			fprintf(c->o.out, "(event in %s)\n", c->o.srcs[c->cur->src]->name);
+			snprintf(c->trailer, sizeof(c->trailer), "(event in %s)\n",
+				 c->o.srcs[c->cur->src]->name);
 	}
+	c->in_report = 1;
+	ck_print_violation(&c->fmt, &r);
+	c->in_report = 0;
+	c->trailer[0] = 0;
 }
 
 struct az_checker *az_checker_new(const struct az_opts *o)
@@ -219,27 +259,40 @@ static void note_drop(struct az_checker *c, const struct az_event *e)
 	c->dropped = 1;
 	set_clear(&c->since_drop);
 	if (c->o.json) {
-		char what[128];
+		char what[128], where[32];
 
+		/*
+		 * A marker without a count lost at least one event: count 1,
+		 * said in 'what'; total is the sum of the counts printed. The
+		 * time is the trace's, where the loss was noticed. A loss of
+		 * an unknown CPU (a damaged line or record, events late
+		 * beyond the window, an overwritten start) is of all CPUs.
+		 */
 		if (e->ev.cpu == IOMC_CPU_ALL)
-			snprintf(what, sizeof(what), "trace events on all CPUs");
+			snprintf(where, sizeof(where), "all CPUs");
 		else
-			snprintf(what, sizeof(what), "trace events on CPU %u", e->ev.cpu);
-		ck_print_lost(&c->fmt, what, e->ev.arg ? e->ev.arg : 1, c->drop_events);
+			snprintf(where, sizeof(where), "CPU %u", e->ev.cpu);
+		snprintf(what, sizeof(what), "trace events on %s%s", where,
+			 e->ev.arg ? "" : " (at least 1: the marker has no count)");
+		c->lost_noted += e->ev.arg ? e->ev.arg : 1;
+		ck_print_lost_at(&c->fmt, what, e->ev.arg ? e->ev.arg : 1, c->lost_noted,
+				 e->ev.ts_ns);
 	}
 	if (c->o.quiet)
 		return;
+	/* binary inputs have no line: trace.dat's reader said where */
+	fprintf(stderr, "iomap-check: %s", name);
+	if (e->line)
+		fprintf(stderr, ":%llu", (unsigned long long)e->line);
 	if (e->ev.cpu == IOMC_CPU_ALL)
-		fprintf(stderr, "iomap-check: %s:%llu: %s lost on an unknown CPU: forgetting what "
-			"every CPU's contexts held", name, (unsigned long long)e->line,
-			e->ev.arg == 1 ? "an event was" : "events were");
+		fprintf(stderr, ": %s lost on an unknown CPU: forgetting what every CPU's "
+			"contexts held", e->ev.arg == 1 ? "an event was" : "events were");
 	else if (e->ev.arg)
-		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost %llu events: forgetting what "
-			"its contexts held", name, (unsigned long long)e->line, e->ev.cpu,
-			(unsigned long long)e->ev.arg);
+		fprintf(stderr, ": CPU %u lost %llu events: forgetting what its contexts held",
+			e->ev.cpu, (unsigned long long)e->ev.arg);
 	else
-		fprintf(stderr, "iomap-check: %s:%llu: CPU %u lost events: forgetting what its "
-			"contexts held", name, (unsigned long long)e->line, e->ev.cpu);
+		fprintf(stderr, ": CPU %u lost events: forgetting what its contexts held",
+			e->ev.cpu);
 	fprintf(stderr, " (no lifo or unknown_unmap is reported across the gap)\n");
 }
 
@@ -264,8 +317,9 @@ void az_checker_summary(const struct az_checker *c, FILE *f)
 	int i;
 
 	iomc_state_stats(c->st, &s);
+	/* loss markers are fed to the engine (to forget) but are not events */
 	fprintf(f, "iomap-check: %llu events checked, %llu violation%s",
-		(unsigned long long)s.events, (unsigned long long)c->violations,
+		(unsigned long long)(s.events - c->drops), (unsigned long long)c->violations,
 		c->violations == 1 ? "" : "s");
 	if (c->violations) {
 		const char *sep = ": ";
@@ -289,9 +343,13 @@ void az_checker_summary(const struct az_checker *c, FILE *f)
 	if (c->seen.overflow)
 		fprintf(f, "iomap-check: %llu reports were not deduplicated (more than %u distinct "
 			"rule/site pairs)\n", (unsigned long long)c->seen.overflow, IOMC_DEDUP_MAX);
-	if (c->write_errors)
-		fprintf(f, "iomap-check: %llu reports could not be written to the output\n",
-			(unsigned long long)c->write_errors);
+	if (c->report_errors)
+		fprintf(f, "iomap-check: %llu of %llu reports could not be written to the output\n",
+			(unsigned long long)c->report_errors, (unsigned long long)c->reports);
+	if (c->note_errors)
+		fprintf(f, "iomap-check: %llu of %llu lost-event notes could not be written to "
+			"the output\n", (unsigned long long)c->note_errors,
+			(unsigned long long)c->notes);
 	if (s.dropped)
 		fprintf(f, "iomap-check: %llu violations beyond %d per event not reported\n",
 			(unsigned long long)s.dropped, IOMC_MAX_VIOL);

@@ -8,36 +8,223 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include "analyze_input.h"
 #include "analyze_order.h"
 #include "analyze_par.h"
 #include "analyze_syms.h"
 
 #define AZ_READ_BLOCK (1024 * 1024)
+#define AZ_BUF_MAX (AZ_READ_BLOCK + AZ_MAX_LINE)
+#define AZ_BUF_MIN (16 * 1024)	/* first buffer of a pipe; doubles while lines need it */
+#define AZ_SNIFF 64		/* bytes read at open to tell the formats apart */
+/*
+ * Parser threads only for inputs large enough to gain from them, and for
+ * at most AZ_PAR_INPUTS inputs at once: each costs its threads' stacks and
+ * 2 x threads blocks of a MiB, which a thousand small inputs must not.
+ */
+#define AZ_PAR_MIN_BYTES (4ULL << 20)
+#define AZ_PAR_INPUTS 2
 /*
  * Per-CPU traces one after another in one file (`cat per_cpu/cpu*\/trace`):
  * each "# tracer:" block is read as an input of its own and the blocks are
  * merged (see decide_blocks()). A block is one CPU's buffer, in order: it
- * needs a small window and read buffer only.
+ * needs a small window and read buffer only. Blocks read through their
+ * file's struct az_file (az_file_pread), so one file of many blocks is one
+ * open file in the bounded set, parked and reopened like any other.
  */
 #define AZ_BLOCK_READ (64 * 1024)
+#define AZ_BLOCK_BUF (AZ_BLOCK_READ + AZ_MAX_LINE)
 #define AZ_BLOCK_WINDOW 64
 #define AZ_MAX_BLOCKS 1024
 #define AZ_BLOCK_SEQ_SHIFT 40	/* seq of block i's events: i << 40 on */
 
+/* ---- input files: bounded number open, reopened where they stopped ------- */
+
+static struct az_file *lru_head, *lru_tail;	/* most recently read first */
+static unsigned int lru_n;
+
+unsigned int az_file_open_max(void)
+{
+	static unsigned int max;
+	struct rlimit rl;
+
+	if (!max) {
+		rlim_t n = getrlimit(RLIMIT_NOFILE, &rl) ? 1024 : rl.rlim_cur / 2;
+
+		max = n < 4 ? 4 : n > 256 ? 256 : (unsigned int)n;
+	}
+	return max;
+}
+
+static void lru_unlink(struct az_file *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else if (lru_head == f)
+		lru_head = f->next;
+	else
+		return;		/* not on the list */
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		lru_tail = f->prev;
+	f->prev = f->next = NULL;
+	lru_n--;
+}
+
+/* f is open and parkable: it goes first; the oldest beyond the bound is parked. */
+static void lru_touch(struct az_file *f)
+{
+	lru_unlink(f);
+	f->next = lru_head;
+	if (lru_head)
+		lru_head->prev = f;
+	lru_head = f;
+	if (!lru_tail)
+		lru_tail = f;
+	lru_n++;
+	while (lru_n > az_file_open_max() && lru_tail != f) {
+		struct az_file *old = lru_tail;
+
+		lru_unlink(old);
+		close(old->fd);
+		old->fd = -1;
+	}
+}
+
+int az_file_init(struct az_file *f, const char *path, int fd)
+{
+	struct stat sb;
+
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	f->fd = fd;
+	if (fstat(fd, &sb)) {
+		fprintf(stderr, "iomap-check: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	f->dev = sb.st_dev;
+	f->ino = sb.st_ino;
+	f->regular = S_ISREG(sb.st_mode);
+	/* only a regular file opened by its own path can be reopened */
+	f->pinned = !S_ISREG(sb.st_mode) || !strcmp(path, "-") || !strncmp(path, "/dev/", 5) ||
+		    !strncmp(path, "/proc/", 6);
+	if (S_ISREG(sb.st_mode))
+		f->size = (__u64)sb.st_size;
+	if (!f->pinned)
+		lru_touch(f);
+	return 0;
+}
+
+static int file_reopen(struct az_file *f)
+{
+	struct stat sb;
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "iomap-check: %s: reopening: %s\n", f->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) || sb.st_dev != f->dev || sb.st_ino != f->ino) {
+		fprintf(stderr, "iomap-check: %s: the file was replaced while being read\n",
+			f->path);
+		close(fd);
+		return -1;
+	}
+	if (lseek(fd, (off_t)f->off, SEEK_SET) != (off_t)f->off) {
+		fprintf(stderr, "iomap-check: %s: cannot seek back to byte %llu: %s\n", f->path,
+			(unsigned long long)f->off, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	f->fd = fd;
+	return 0;
+}
+
+ssize_t az_file_read(struct az_file *f, void *buf, size_t n)
+{
+	ssize_t r;
+
+	if (f->fd < 0 && (!f->path || file_reopen(f)))
+		return -1;
+	if (!f->pinned)
+		lru_touch(f);
+	do
+		r = read(f->fd, buf, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		fprintf(stderr, "iomap-check: %s: read: %s\n", f->path, strerror(errno));
+		return -1;
+	}
+	f->off += (__u64)r;
+	return r;
+}
+
+ssize_t az_file_pread(struct az_file *f, void *buf, size_t n, __u64 off)
+{
+	ssize_t r;
+
+	if (f->fd < 0 && (!f->path || file_reopen(f)))
+		return -1;
+	if (!f->pinned)
+		lru_touch(f);
+	do
+		r = pread(f->fd, buf, n, (off_t)off);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		fprintf(stderr, "iomap-check: %s: read: %s\n", f->path, strerror(errno));
+		return -1;
+	}
+	return r;
+}
+
+int az_file_pin(struct az_file *f)
+{
+	if (f->fd < 0 && file_reopen(f))
+		return -1;
+	lru_unlink(f);
+	f->pinned = 1;
+	return f->fd;
+}
+
+/* A file pinned by az_file_pin() that was parkable goes back to the LRU. */
+static void file_unpin(struct az_file *f)
+{
+	f->pinned = 0;
+	if (f->fd >= 0)
+		lru_touch(f);
+}
+
+void az_file_close(struct az_file *f)
+{
+	lru_unlink(f);
+	/* stdin stays open: it is the caller's */
+	if (f->fd >= 0 && !(f->path && !strcmp(f->path, "-")))
+		close(f->fd);
+	f->fd = -1;
+}
+
+/* ---- text inputs ---------------------------------------------------------- */
+
+static unsigned int par_inputs;	/* inputs parsed by threads now */
+
 struct text_src {
 	struct az_source base;
 	struct text_src *top;	/* the file's source (itself, or a block's file) */
-	int fd;			/* -1: memory input */
-	int own_fd;		/* closed with this source */
-	int seekable;		/* fd is a regular file (pread works) */
+	struct az_file file;	/* file.fd -1 and no path: memory input (or a block) */
 	struct az_par *par;	/* parser threads, when used */
-	char *buf;		/* fd inputs: read buffer */
-	size_t bufcap;		/* its size */
-	off_t off, end;		/* a block: pread from off up to end (end < 0: read()) */
+	char *buf;		/* fd inputs: read buffer, allocated at the first read */
+	size_t cap;		/* its size: grows up to bufmax while lines need it */
+	size_t bufmax;		/* AZ_BUF_MAX; a block's AZ_BLOCK_BUF */
+	size_t winsize;		/* of the reorder window, reserved at the first read */
+	int is_block;		/* reads [off, end) of top->file by pread */
+	__u64 off, end;
+	char sniff[AZ_SNIFF];	/* the first bytes, read at open */
+	size_t nsniff;
 	const char *data;	/* buf, or the caller's memory */
 	size_t len, pos;	/* valid bytes in data, parse position */
 	int eof, skipping;	/* skipping: inside an enormous line */
@@ -65,6 +252,12 @@ struct text_src {
 
 #define ST(t) ((t)->top->base.st)
 
+/* A pipe (or other unseekable input): read once, in order. */
+static int text_is_pipe(const struct text_src *t)
+{
+	return t->file.path && !t->file.regular;
+}
+
 static void note_bad(struct az_badlist *b, __u64 line)
 {
 	if (b->count < AZ_WARN_LINES)
@@ -82,7 +275,7 @@ static void push_event(struct text_src *t, struct az_event *ev)
 			t->late_in_blocks = 1;
 	}
 	ST(t).events++;
-	if (ev->ev.type >= IOMC_EV_CREATE && ev->ev.type <= IOMC_EV_UNMAP)
+	if (az_ev_checked(ev->ev.type))
 		ST(t).iomap_events++;
 }
 
@@ -223,6 +416,58 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 	}
 }
 
+/*
+ * The read buffer, allocated at the first read (an input costs no buffer
+ * until the merge reaches it) and grown while a line does not fit: a small
+ * file gets a buffer of its size, a pipe starts small; at most AZ_BUF_MAX,
+ * which always leaves room for a block behind the longest line kept.
+ */
+static int text_grow(struct text_src *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : AZ_BUF_MIN, max = t->bufmax;
+	__u64 size = t->is_block ? t->end : t->file.size;
+	__u64 at = t->is_block ? t->off : t->file.off;
+	__u64 left = size > at ? size - at : 0;
+	char *p;
+
+	/* the whole file (or block) and its EOF, if it fits */
+	if (!t->cap && (t->file.size || t->is_block))
+		cap = left + t->nsniff + 1 < max ? (size_t)left + t->nsniff + 1 : max;
+	if (cap > max)
+		cap = max;
+	if (cap <= t->cap)
+		cap = t->cap + 1;	/* never here: bufmax > AZ_MAX_LINE + 1 */
+	p = realloc(t->buf, cap);
+	if (!p) {
+		fprintf(stderr, "iomap-check: %s: out of memory (a read buffer of %zu bytes)\n",
+			t->base.name, cap);
+		return -1;
+	}
+	if (!t->buf) {
+		memcpy(p, t->sniff, t->nsniff);	/* the bytes read at open come first */
+		t->len = t->nsniff;
+	}
+	t->buf = p;
+	t->data = p;
+	t->cap = cap;
+	return 0;
+}
+
+/* A block's next bytes, from its file at off, up to its end; 0 at its end. */
+static ssize_t block_read(struct text_src *t, char *buf, size_t n)
+{
+	ssize_t r;
+
+	if ((__u64)n > t->end - t->off)
+		n = (size_t)(t->end - t->off);
+	if (!n)
+		return 0;
+	r = az_file_pread(&t->top->file, buf, n, t->off);
+	if (r > 0)
+		t->off += (__u64)r;
+	return r;
+}
+
 /* Next complete line; 0 at end of input, -1 on a read error. */
 static int get_line(struct text_src *t, const char **line, size_t *n)
 {
@@ -272,28 +517,17 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 			t->len -= t->pos;
 			t->pos = 0;
 		}
-		for (;;) {
-			size_t room = t->bufcap - t->len;
-			ssize_t r;
+		if (t->len == t->cap && text_grow(t))
+			return -1;
+		{
+			ssize_t r = t->is_block ? block_read(t, t->buf + t->len, t->cap - t->len)
+						: az_file_read(&t->file, t->buf + t->len, t->cap - t->len);
 
-			if (t->end >= 0 && (off_t)room > t->end - t->off)
-				room = t->end - t->off;
-			r = t->end >= 0 ? pread(t->fd, t->buf + t->len, room, t->off)
-					: read(t->fd, t->buf + t->len, room);
-			if (r > 0 && t->end >= 0)
-				t->off += r;
-
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0) {
-				fprintf(stderr, "iomap-check: %s: read: %s\n", t->base.name,
-					strerror(errno));
+			if (r < 0)
 				return -1;
-			}
 			if (r == 0)
 				t->eof = 1;
 			t->len += r;
-			break;
 		}
 	}
 }
@@ -302,7 +536,7 @@ static struct text_src *text_new(const char *name, __u32 index, size_t window);
 static void text_close(struct az_source *src);
 
 struct block {
-	off_t off;		/* of its "# tracer:" line */
+	__u64 off;		/* of its "# tracer:" line */
 	__u64 line;		/* lines before it */
 };
 
@@ -310,7 +544,7 @@ struct block {
  * Note a line start at file offset off (line number line, 0-based) whose
  * first bytes are [p, p + n): a block starts there if it is "# tracer:".
  */
-static int block_at(struct block *bl, unsigned int *nb, const char *p, size_t n, off_t off,
+static int block_at(struct block *bl, unsigned int *nb, const char *p, size_t n, __u64 off,
 		    __u64 line)
 {
 	if (n < 9 || memcmp(p, "# tracer:", 9))
@@ -323,47 +557,61 @@ static int block_at(struct block *bl, unsigned int *nb, const char *p, size_t n,
 	return 0;
 }
 
+/* Up to n bytes of t's file at off (fewer only at its end); -1 after saying why. */
+static ssize_t pread_full(struct text_src *t, char *buf, size_t n, __u64 off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = az_file_pread(&t->file, buf + got, n - got, off + got);
+
+		if (r < 0)
+			return -1;
+		if (!r)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
 /*
  * The "# tracer:" lines of the whole input (one more pass over a file:
- * only for inputs that look like per-CPU blocks). 0, or -1 after saying
- * why (a read error, too many blocks).
+ * only for inputs that look like per-CPU blocks) and its size. 0, or -1
+ * after saying why (a read error, too many blocks). A file is read by
+ * pread through its struct az_file: it may be parked and reopened.
  */
-static int find_blocks(struct text_src *t, struct block *bl, unsigned int *nb)
+static int find_blocks(struct text_src *t, struct block *bl, unsigned int *nb, __u64 *size)
 {
 	const size_t chunk = AZ_READ_BLOCK;
 	char *buf = NULL;
 	const char *d;
-	off_t base = 0;
-	__u64 line = 0;
+	__u64 base = 0, line = 0;
 	size_t n = 0, i;
 	int eof = 0, err = 0;
 
 	*nb = 0;
-	if (t->fd < 0) {	/* memory: one chunk */
+	if (!t->file.path) {	/* memory: one chunk */
 		d = t->data;
 		n = t->len;
 		eof = 1;
 	} else {
 		buf = malloc(chunk);
 		if (!buf) {
-			fprintf(stderr, "iomap-check: out of memory\n");
+			fprintf(stderr, "iomap-check: %s: out of memory (looking for per-CPU "
+				"traces)\n", t->base.name);
 			return -1;
 		}
 		d = buf;
 	}
 	for (;;) {
 		if (buf) {
-			ssize_t r = pread(t->fd, buf, chunk, base);
+			ssize_t r = pread_full(t, buf, chunk, base);
 
-			if (r < 0 && errno == EINTR)
-				continue;
 			if (r < 0) {
-				fprintf(stderr, "iomap-check: %s: read: %s\n", t->base.name,
-					strerror(errno));
 				err = -1;
 				break;
 			}
-			n = r;
+			n = (size_t)r;
 			eof = n < chunk;
 		}
 		/* d[0] is a line start; so is the byte after each newline */
@@ -387,20 +635,28 @@ static int find_blocks(struct text_src *t, struct block *bl, unsigned int *nb)
 			i = nl + 1 - d;
 			line++;
 		}
-		if (eof || !buf)
+		if (eof || !buf) {
+			*size = base + n;
 			break;
+		}
 		if (i == 0) {
 			/* a line longer than a chunk: on to its end, then go on */
 			const char *nl = NULL;
 			ssize_t r;
 
 			base += n;
-			while ((r = pread(t->fd, buf, chunk, base)) > 0 &&
-			       !(nl = memchr(buf, '\n', r)))
-				base += r;
-			if (r <= 0)
+			while ((r = pread_full(t, buf, chunk, base)) > 0 &&
+			       !(nl = memchr(buf, '\n', (size_t)r)))
+				base += (__u64)r;
+			if (r < 0) {
+				err = -1;
 				break;
-			base += nl + 1 - buf;
+			}
+			if (!r) {
+				*size = base;
+				break;
+			}
+			base += (__u64)(nl + 1 - buf);
 			line++;
 			continue;
 		}
@@ -411,8 +667,13 @@ out:
 	return err;
 }
 
-/* A source reading block [b->off, end) of t's input, merged with the others. */
-static struct text_src *block_new(struct text_src *t, const struct block *b, off_t end,
+/*
+ * A source reading block [b->off, end) of t's input, merged with the
+ * others. A file's block reads through t->file (pread, the file parked and
+ * reopened as the bounded set of open files needs); its read buffer and
+ * window are reserved at its first read, like an input's.
+ */
+static struct text_src *block_new(struct text_src *t, const struct block *b, __u64 end,
 				  unsigned int i)
 {
 	struct text_src *k = text_new(t->base.name, t->base.index, AZ_BLOCK_WINDOW);
@@ -423,22 +684,16 @@ static struct text_src *block_new(struct text_src *t, const struct block *b, off
 	k->decided = 1;
 	k->lineno = b->line;
 	k->seq = (__u64)i << AZ_BLOCK_SEQ_SHIFT;
-	if (t->fd < 0) {
+	if (!t->file.path) {
 		k->data = t->data + b->off;
-		k->len = end - b->off;
+		k->len = (size_t)(end - b->off);
 		k->eof = 1;
 		return k;
 	}
-	k->fd = t->fd;
+	k->is_block = 1;
 	k->off = b->off;
 	k->end = end;
-	k->bufcap = AZ_BLOCK_READ + AZ_MAX_LINE;
-	k->buf = malloc(k->bufcap);
-	if (!k->buf) {
-		text_close(&k->base);
-		return NULL;
-	}
-	k->data = k->buf;
+	k->bufmax = AZ_BLOCK_BUF;
 	return k;
 }
 
@@ -459,37 +714,26 @@ static int decide_blocks(struct text_src *t)
 {
 	struct block *bl;
 	unsigned int nb, i;
-	off_t size;
+	__u64 size = 0;
 
 	t->decided = 1;
 	if (!t->headers || (t->headers == 1 && (t->many_cpus || t->base.nr_cpus == 1)))
 		return 0;
-	if (t->fd >= 0 && !t->seekable)
+	if (text_is_pipe(t))
 		return 0;
 	bl = malloc(sizeof(*bl) * AZ_MAX_BLOCKS);
 	if (!bl) {
-		fprintf(stderr, "iomap-check: out of memory\n");
+		fprintf(stderr, "iomap-check: %s: out of memory (looking for per-CPU traces)\n",
+			t->base.name);
 		return -1;
 	}
-	if (find_blocks(t, bl, &nb)) {
+	if (find_blocks(t, bl, &nb, &size)) {
 		free(bl);
 		return -1;
 	}
 	if (nb < 2) {
 		free(bl);
 		return 0;
-	}
-	if (t->fd >= 0) {
-		struct stat st;
-
-		if (fstat(t->fd, &st)) {
-			fprintf(stderr, "iomap-check: %s: %s\n", t->base.name, strerror(errno));
-			free(bl);
-			return -1;
-		}
-		size = st.st_size;
-	} else {
-		size = t->len;
 	}
 	t->blocks = calloc(nb, sizeof(*t->blocks));
 	if (!t->blocks)
@@ -505,21 +749,31 @@ static int decide_blocks(struct text_src *t)
 	if (!t->merge)
 		goto oom;
 	free(bl);
-	/* start over: the blocks read everything again; the file's own
-	 * window and read buffer are not used any more */
-	az_par_stop(t->par);
-	t->par = NULL;
+	/*
+	 * Start over: the blocks read everything again; the file's own
+	 * window, read buffer and parser threads are not used any more. A
+	 * file the threads had pinned is parkable again: the blocks pread
+	 * through it, reopening it when it was parked.
+	 */
+	if (t->par) {
+		az_par_stop(t->par);
+		t->par = NULL;
+		par_inputs--;
+		file_unpin(&t->file);
+	}
 	az_window_free(&t->win);
 	free(t->buf);
 	t->buf = NULL;
+	t->cap = 0;
 	t->data = NULL;
+	t->len = t->pos = t->nsniff = 0;
 	memset(&t->base.st, 0, sizeof(t->base.st));
 	t->base.fmt = AZ_FMT_UNKNOWN;
 	t->have_pending = 0;
 	t->nframes = 0;
 	return 0;
 oom:
-	fprintf(stderr, "iomap-check: out of memory\n");
+	fprintf(stderr, "iomap-check: %s: out of memory (%u per-CPU traces)\n", t->base.name, nb);
 	free(bl);
 	return -1;
 }
@@ -535,6 +789,11 @@ static int text_next(struct az_source *src, struct az_event *ev)
 
 	if (t->merge)
 		return az_merge_next(t->merge, ev);
+	/* the reorder window too is reserved when the input is first read */
+	if (!t->win.ring && az_window_init_size(&t->win, t->winsize)) {
+		fprintf(stderr, "iomap-check: %s: out of memory\n", t->base.name);
+		return -1;
+	}
 	while (!az_window_full(&t->win)) {
 		if (t->par) {
 			r = az_par_next(t->par, &rec);
@@ -575,7 +834,7 @@ static int text_next(struct az_source *src, struct az_event *ev)
 	return az_window_pop(&t->win, ev);
 unmergeable:
 	/* checked on, the events after the header would make false reports */
-	if (t->fd >= 0 && !t->seekable)
+	if (text_is_pipe(t))
 		fprintf(stderr, "iomap-check: %s:%llu: a second trace header, then events older "
 			"than those before it: per-CPU traces one after another (cat "
 			"per_cpu/cpu*/trace) cannot be merged from a pipe; give the file by its "
@@ -596,11 +855,13 @@ static void text_close(struct az_source *src)
 
 	az_merge_free(t->merge);
 	for (i = 0; i < t->nblocks; i++)
-		text_close(t->blocks[i]);
+		text_close(t->blocks[i]);	/* before the file they read */
 	free(t->blocks);
-	az_par_stop(t->par);
-	if (t->own_fd && t->fd > 0)
-		close(t->fd);
+	if (t->par) {
+		az_par_stop(t->par);
+		par_inputs--;
+	}
+	az_file_close(&t->file);
 	az_window_free(&t->win);
 	free(t->buf);
 	free(t);
@@ -612,17 +873,14 @@ static struct text_src *text_new(const char *name, __u32 index, size_t window)
 
 	if (!t)
 		return NULL;
-	if (az_window_init_size(&t->win, window)) {
-		free(t);
-		return NULL;
-	}
 	t->top = t;
+	t->winsize = window;
+	t->bufmax = AZ_BUF_MAX;
 	t->base.name = name;
 	t->base.index = index;
 	t->base.next = text_next;
 	t->base.close = text_close;
-	t->fd = -1;
-	t->end = -1;
+	t->file.fd = -1;
 	return t;
 }
 
@@ -638,6 +896,31 @@ struct az_source *az_open_text_mem(const char *name, const char *buf, size_t len
 	return &t->base;
 }
 
+/* Parser threads for a large regular file, read from its start; 0 if not. */
+static int start_par(struct text_src *t)
+{
+	int fd;
+
+	if (az_par_workers() < 2 || par_inputs >= AZ_PAR_INPUTS || t->file.pinned ||
+	    t->file.size < AZ_PAR_MIN_BYTES)
+		return 0;
+	fd = az_file_pin(&t->file);
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0)
+		return fd < 0 ? -1 : 0;
+	t->par = az_par_start(fd, t->base.name, az_par_workers());
+	if (!t->par) {
+		/* back to the sequential reader, behind the sniffed bytes */
+		if (lseek(fd, (off_t)t->file.off, SEEK_SET) != (off_t)t->file.off) {
+			fprintf(stderr, "iomap-check: %s: cannot seek back\n", t->base.name);
+			return -1;
+		}
+		return 0;
+	}
+	par_inputs++;
+	t->nsniff = 0;
+	return 0;
+}
+
 struct az_source *az_open(const char *path, __u32 index)
 {
 	int is_stdin = !strcmp(path, "-");
@@ -650,66 +933,61 @@ struct az_source *az_open(const char *path, __u32 index)
 		return NULL;
 	}
 	t = text_new(path, index, AZ_WINDOW);
-	if (!t || !(t->buf = malloc(AZ_READ_BLOCK + AZ_MAX_LINE))) {
-		fprintf(stderr, "iomap-check: out of memory\n");
-		if (t)
-			text_close(&t->base);
+	if (!t) {
+		fprintf(stderr, "iomap-check: %s: out of memory\n", path);
 		if (!is_stdin)
 			close(fd);
 		return NULL;
 	}
-	t->fd = fd;
-	t->own_fd = 1;
-	t->bufcap = AZ_READ_BLOCK + AZ_MAX_LINE;
-	t->data = t->buf;
-	{
-		struct stat st;
-
-		t->seekable = !fstat(fd, &st) && S_ISREG(st.st_mode);
-	}
-	/* sniff the first bytes: binary formats announce themselves */
-	do {
-		r = read(fd, t->buf + t->len, 64 - t->len);
-		if (r > 0)
-			t->len += r;
-	} while ((r > 0 && t->len < 64) || (r < 0 && errno == EINTR));
-	if (r < 0) {
-		fprintf(stderr, "iomap-check: %s: read: %s\n", path, strerror(errno));
+	if (az_file_init(&t->file, path, fd)) {
 		text_close(&t->base);
 		return NULL;
 	}
-	if (r == 0)
-		t->eof = 1;
-	if (az_is_tracedat((unsigned char *)t->buf, t->len) ||
-	    az_is_record((unsigned char *)t->buf, t->len)) {
-		int tracedat = az_is_tracedat((unsigned char *)t->buf, t->len);
+	/* sniff the first bytes: binary formats announce themselves */
+	do {
+		r = az_file_read(&t->file, t->sniff + t->nsniff, AZ_SNIFF - t->nsniff);
+		if (r > 0)
+			t->nsniff += r;
+	} while (r > 0 && t->nsniff < AZ_SNIFF);
+	if (r < 0) {
+		text_close(&t->base);
+		return NULL;
+	}
+	if (az_is_tracedat((unsigned char *)t->sniff, t->nsniff) ||
+	    az_is_record((unsigned char *)t->sniff, t->nsniff)) {
+		int tracedat = az_is_tracedat((unsigned char *)t->sniff, t->nsniff);
+		struct az_source *s;
 
-		if (lseek(fd, 0, SEEK_SET) != 0) {
-			fprintf(stderr, "iomap-check: %s: a %s must be a regular file, not a pipe\n",
-				path, tracedat ? "trace.dat" : "recording");
+		fd = az_file_pin(&t->file);
+		if (fd < 0) {
 			text_close(&t->base);
 			return NULL;
 		}
-		t->fd = -1;	/* handed over */
+		if (!tracedat) {
+			/* read sequentially: a pipe is fine, the sniffed bytes go first */
+			t->file.fd = -1;	/* handed over */
+			s = az_open_record_pre(path, fd, index, t->sniff, t->nsniff);
+			text_close(&t->base);
+			return s;
+		}
+		if (lseek(fd, 0, SEEK_SET) != 0) {
+			fprintf(stderr, "iomap-check: %s: a trace.dat must be a regular file, not "
+				"a pipe (libtracecmd seeks in it)\n", path);
+			text_close(&t->base);
+			return NULL;
+		}
+		t->file.fd = -1;	/* handed over */
 		text_close(&t->base);
-		return tracedat ? az_open_tracedat(path, fd, index) : az_open_record(path, fd, index);
+		return az_open_tracedat(path, fd, index);
 	}
 	/*
-	 * Text: parse on worker threads when there is more than one CPU. The
-	 * bytes sniffed above go back first: from a file by seeking, from a
-	 * pipe (stdin) by staying on the sequential reader, which already has
-	 * them.
+	 * Text: parse a large file on worker threads when there is more than
+	 * one CPU (they read it from its start); anything else is read by the
+	 * sequential reader, which has the sniffed bytes.
 	 */
-	if (az_par_workers() > 1 && lseek(fd, 0, SEEK_SET) == 0) {
-		t->par = az_par_start(fd, path, az_par_workers());
-		if (t->par) {
-			t->len = 0;
-			t->eof = 0;
-		} else if (lseek(fd, t->len, SEEK_SET) != (off_t)t->len) {
-			fprintf(stderr, "iomap-check: %s: cannot seek back\n", path);
-			text_close(&t->base);
-			return NULL;
-		}
+	if (start_par(t)) {
+		text_close(&t->base);
+		return NULL;
 	}
 	return &t->base;
 }

@@ -33,10 +33,16 @@ int az_ksyms_load(const char *path)
 	az_ksyms_reset();
 	ks = iomc_ksyms_new();
 	if (!ks) {
-		fprintf(stderr, "iomap-check: out of memory\n");
+		fprintf(stderr, "iomap-check: --kallsyms %s: out of memory\n", path);
 		return -1;
 	}
 	err = iomc_ksyms_load(ks, path);
+	if (err == -EINVAL) {
+		fprintf(stderr, "iomap-check: --kallsyms %s: not a kallsyms file (its first %d lines "
+			"are not \"ADDRESS TYPE NAME\")\n", path, IOMC_KSYMS_NOT_KALLSYMS);
+		az_ksyms_reset();
+		return -1;
+	}
 	if (err) {
 		fprintf(stderr, "iomap-check: --kallsyms %s: %s\n", path, strerror(-err));
 		az_ksyms_reset();

@@ -4,6 +4,7 @@
  * merged events of every input through the rule engine.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -32,6 +33,8 @@ static const char usage_text[] =
 "  trace-cmd report output, trace-cmd's binary trace.dat\n"
 "  perf script output of the io_mapping events (call chains become stacks)\n"
 "  iomap-checkd --record files\n"
+"Text and a recording may come from a pipe; a trace.dat may not (libtracecmd\n"
+"seeks in it). Each input is read once: the same file twice is refused.\n"
 "Several FILEs (e.g. per-CPU traces) are merged in timestamp order. Record\n"
 "sched:sched_switch and sched:sched_process_exit too for sleep_in_atomic and\n"
 "leak_on_exit, and irq:irq_handler_exit/softirq_exit for interrupt leaks.\n"
@@ -53,8 +56,9 @@ static const char usage_text[] =
 "  -h, --help              this text\n"
 "  -V, --version           version\n"
 "\n"
-"Exit status: 0 no violation, 1 violations found, 2 usage error, unreadable\n"
-"input, or no io_mapping event in any input.\n";
+"Exit status: 0 no violation, 1 violations found (a report was printed), 2 usage\n"
+"error, unreadable input, output error, or no io_mapping or memremap event in\n"
+"any input.\n";
 
 static void usage(FILE *f)
 {
@@ -204,6 +208,58 @@ static int output_is_input(const char *outpath, char **inputs, int n)
 	return 0;
 }
 
+/*
+ * The same input twice (the same path, a link to it, - twice or - and
+ * /dev/stdin) would check every event twice or split stdin between two
+ * readers: refused, exit 2. Inputs that do not exist are left to az_open.
+ */
+static int same_input_twice(char **inputs, int n)
+{
+	struct stat *sb = calloc(n ? n : 1, sizeof(*sb));
+	int i, j, r = 0;
+
+	if (!sb) {
+		fprintf(stderr, "iomap-check analyze: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < n && !r; i++) {
+		if (strcmp(inputs[i], "-") ? stat(inputs[i], &sb[i]) : fstat(STDIN_FILENO, &sb[i]))
+			sb[i].st_ino = 0;	/* a missing file: az_open says so */
+		for (j = 0; j < i && !r; j++) {
+			if ((sb[i].st_ino && sb[j].st_ino && sb[i].st_dev == sb[j].st_dev &&
+			     sb[i].st_ino == sb[j].st_ino) ||
+			    (!strcmp(inputs[i], "-") && !strcmp(inputs[j], "-"))) {
+				fprintf(stderr, "iomap-check analyze: %s and %s are the same input%s: "
+					"each event would be checked twice\n", inputs[j], inputs[i],
+					strcmp(inputs[i], inputs[j]) ? " (a link?)" : "");
+				r = 1;
+			}
+		}
+	}
+	free(sb);
+	return r;
+}
+
+/*
+ * A standard descriptor the caller closed is reopened on /dev/null, so
+ * that no input or output lands on it (an input opened as fd 1 would be
+ * "standard output" to every check below). Returns a mask of the ones that
+ * were closed.
+ */
+static int reopen_closed_stdfds(void)
+{
+	int fd, mask = 0;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		mask |= 1 << fd;
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd)
+			return -1;
+	}
+	return mask;
+}
+
 int az_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -231,12 +287,17 @@ int az_main(int argc, char **argv)
 	FILE *out = stdout;
 	const char *outpath = NULL;
 	__u64 iomap = 0;
-	int c, i, nsrc, r, rc = 0, dump = 0, werr;
+	int c, i, nsrc, r, rc = 0, dump = 0, werr, closed;
 
 	/* a closed output is a write error like a full disk: said, exit 2,
 	 * not a silent death by SIGPIPE that loses the verdict (as in
 	 * iomap-checkd) */
 	signal(SIGPIPE, SIG_IGN);
+	closed = reopen_closed_stdfds();
+	if (closed < 0) {
+		fprintf(stderr, "iomap-check analyze: cannot open /dev/null: %s\n", strerror(errno));
+		return 2;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jo:d:qhV", opts, NULL)) != -1) {
 		switch (c) {
@@ -265,8 +326,7 @@ int az_main(int argc, char **argv)
 				return 2;
 			break;
 		case 'R':
-			for (i = 0; i < IOMC_RULE_MAX; i++)
-				printf("%-22s %s\n", ck_rule_name(i), ck_rule_desc(i));
+			iomc_print_rules(stdout);
 			return 0;
 		case 'D':
 			dump = 1;
@@ -291,9 +351,24 @@ int az_main(int argc, char **argv)
 			"Try 'iomap-check analyze --help'.\n");
 		return 2;
 	}
-	srcs = calloc(nsrc, sizeof(*srcs));
-	if (!srcs)
+	if (!outpath && (closed & 2)) {
+		fprintf(stderr, "iomap-check analyze: standard output is closed: nowhere to write "
+			"the reports (give --output FILE)\n");
 		return 2;
+	}
+	for (i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "-") && (closed & 1)) {
+			fprintf(stderr, "iomap-check analyze: -: standard input is closed\n");
+			return 2;
+		}
+	}
+	if (same_input_twice(argv + optind, nsrc))
+		return 2;
+	srcs = calloc(nsrc, sizeof(*srcs));
+	if (!srcs) {
+		fprintf(stderr, "iomap-check analyze: out of memory\n");
+		return 2;
+	}
 	az_tracedat_quiet(o.quiet);
 	for (i = 0; i < nsrc; i++) {
 		srcs[i] = az_open(argv[optind + i], i);
@@ -321,11 +396,13 @@ int az_main(int argc, char **argv)
 	for (i = 0; i < nsrc && !o.release; i++)
 		o.release = srcs[i]->release;
 	if (!dump && !(chk = az_checker_new(&o))) {
+		fprintf(stderr, "iomap-check analyze: out of memory (the rule engine)\n");
 		rc = 2;
 		goto out;
 	}
 	m = az_merge_new(srcs, nsrc);
 	if (!m) {
+		fprintf(stderr, "iomap-check analyze: out of memory (merging %d inputs)\n", nsrc);
 		rc = 2;
 		goto out;
 	}
@@ -345,7 +422,8 @@ int az_main(int argc, char **argv)
 			az_print_warnings(srcs[i], stderr);
 		iomap += srcs[i]->st.iomap_events;
 	}
-	if (!iomap) {
+	/* a report printed decides exit 1 below, whatever else was (not) seen */
+	if (!iomap && !(chk && az_checker_violations(chk))) {
 		/* a clear message, exit 2: nothing was checked */
 		for (i = 0; i < nsrc; i++) {
 			if (srcs[i]->fmt == AZ_FMT_UNKNOWN && !srcs[i]->st.events &&
@@ -354,13 +432,13 @@ int az_main(int argc, char **argv)
 					"ftrace, trace-cmd or perf output, a trace.dat or a "
 					"recording)\n", srcs[i]->name);
 			else
-				fprintf(stderr, "iomap-check analyze: %s: no io_mapping events (%s; "
-					"was the io_mapping event system enabled when recording?)\n",
-					srcs[i]->name, az_fmt_name(srcs[i]->fmt));
+				fprintf(stderr, "iomap-check analyze: %s: no io_mapping or memremap "
+					"events (%s; was the io_mapping event system enabled when "
+					"recording?)\n", srcs[i]->name, az_fmt_name(srcs[i]->fmt));
 		}
 		rc = 2;
 	}
-	if (chk && iomap) {
+	if (chk && (iomap || az_checker_violations(chk))) {
 		if (!o.quiet)
 			az_checker_summary(chk, stderr);
 		if (!rc && az_checker_violations(chk))

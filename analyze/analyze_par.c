@@ -22,6 +22,7 @@
 #define CAP (BLOCK + AZ_MAX_LINE + 4096)	/* + a partial line + slack */
 #define MAXW 8
 #define NSLOTS (2 * MAXW)	/* the most nslots can be */
+#define PAR_STACK (256 * 1024)	/* per worker thread */
 
 enum { FREE, FILLING, READY };
 
@@ -156,7 +157,7 @@ static int add_rec(struct slot *s, int verdict)
 }
 
 /* Parse a filled block (no lock held: the slot is ours). */
-static void parse_block(struct slot *s)
+static void parse_block(struct slot *s, const char *name)
 {
 	const char *q = s->buf, *e = s->buf + s->len;
 	unsigned int i;
@@ -182,7 +183,7 @@ static void parse_block(struct slot *s)
 	}
 	return;
 oom:
-	fprintf(stderr, "iomap-check: out of memory\n");
+	fprintf(stderr, "iomap-check: %s: out of memory (parsing a block)\n", name);
 	s->error = 1;
 	s->eof = 1;
 }
@@ -206,7 +207,7 @@ static void *worker(void *arg)
 		fill(p, s);
 		pthread_mutex_unlock(&p->mu);
 		if (!s->error)
-			parse_block(s);
+			parse_block(s, p->name);
 		pthread_mutex_lock(&p->mu);
 		s->state = READY;
 		pthread_cond_broadcast(&p->cv);
@@ -267,6 +268,7 @@ void az_par_stop(struct az_par *p)
 struct az_par *az_par_start(int fd, const char *name, int nworkers)
 {
 	struct az_par *p = calloc(1, sizeof(*p));
+	pthread_attr_t attr;
 	int i;
 
 	if (!p)
@@ -285,11 +287,15 @@ struct az_par *az_par_start(int fd, const char *name, int nworkers)
 			goto fail;
 	if (!p->carry)
 		goto fail;
+	/* az_parse_line needs little stack: not the default 8 MiB each */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PAR_STACK);
 	for (i = 0; i < nworkers; i++) {
-		if (pthread_create(&p->th[i], NULL, worker, p))
+		if (pthread_create(&p->th[i], &attr, worker, p))
 			break;
 		p->nw++;
 	}
+	pthread_attr_destroy(&attr);
 	if (!p->nw)
 		goto fail;
 	return p;

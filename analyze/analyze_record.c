@@ -22,9 +22,13 @@
 
 struct rec_src {
 	struct az_source base;
-	int fd, eof;
+	struct az_file file;
+	int eof;
+	const unsigned char *lead;	/* bytes read before us (at open only) */
+	size_t nlead;
 	struct iomc_rec_header hdr;
-	struct iomc_event *buf;
+	struct iomc_event *buf;	/* allocated at the first read */
+	size_t cap;		/* records it holds */
 	size_t n, pos;		/* records in buf, next one */
 	size_t partial;		/* bytes of an incomplete record at buf[n] */
 	__u64 seq, nrec, last_ts;
@@ -39,20 +43,25 @@ int az_is_record(const unsigned char *m, size_t n)
 	return n >= sizeof(IOMC_REC_MAGIC) && !memcmp(m, IOMC_REC_MAGIC, sizeof(IOMC_REC_MAGIC));
 }
 
-static ssize_t read_full(int fd, void *p, size_t n)
+/* n bytes unless the input ends first; -1 after saying why. */
+static ssize_t read_full(struct rec_src *r, void *p, size_t n)
 {
 	size_t got = 0;
 
+	if (r->nlead) {
+		got = n < r->nlead ? n : r->nlead;
+		memcpy(p, r->lead, got);
+		r->lead += got;
+		r->nlead -= got;
+	}
 	while (got < n) {
-		ssize_t r = read(fd, (char *)p + got, n - got);
+		ssize_t k = az_file_read(&r->file, (char *)p + got, n - got);
 
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
+		if (k < 0)
 			return -1;
-		if (r == 0)
+		if (k == 0)
 			break;
-		got += r;
+		got += k;
 	}
 	return got;
 }
@@ -60,20 +69,32 @@ static ssize_t read_full(int fd, void *p, size_t n)
 /* Refill buf; 0 at the end, -1 on error. */
 static int refill(struct rec_src *r)
 {
-	size_t want = REC_BATCH * sizeof(struct iomc_event);
-	char *base = (char *)r->buf;
+	size_t want;
+	char *base;
 	ssize_t got;
 
 	if (r->eof)
 		return 0;
+	if (!r->buf) {
+		/* a small recording gets a buffer of its size, at its first read */
+		__u64 left = r->file.size > r->file.off ? r->file.size - r->file.off : 0;
+
+		r->cap = r->file.size && left / sizeof(struct iomc_event) + 1 < REC_BATCH ?
+			 left / sizeof(struct iomc_event) + 1 : REC_BATCH;
+		r->buf = malloc(r->cap * sizeof(struct iomc_event));
+		if (!r->buf) {
+			fprintf(stderr, "iomap-check: %s: out of memory\n", r->base.name);
+			return -1;
+		}
+	}
+	want = r->cap * sizeof(struct iomc_event);
+	base = (char *)r->buf;
 	/* an incomplete record from the previous read moves to the front */
 	if (r->partial)
 		memmove(base, base + r->n * sizeof(struct iomc_event), r->partial);
-	got = read_full(r->fd, base + r->partial, want - r->partial);
-	if (got < 0) {
-		fprintf(stderr, "iomap-check: %s: read: %s\n", r->base.name, strerror(errno));
+	got = read_full(r, base + r->partial, want - r->partial);
+	if (got < 0)
 		return -1;
-	}
 	if ((size_t)got < want - r->partial)
 		r->eof = 1;
 	got += r->partial;
@@ -109,7 +130,7 @@ static void push(struct rec_src *r, struct az_event *ev)
 	if (az_window_push(&r->win, ev))
 		r->base.st.late++;
 	r->base.st.events++;
-	if (ev->ev.type <= IOMC_EV_UNMAP)
+	if (az_ev_checked(ev->ev.type))
 		r->base.st.iomap_events++;
 }
 
@@ -139,6 +160,11 @@ static int rec_next(struct az_source *src, struct az_event *out)
 {
 	struct rec_src *r = (struct rec_src *)src;
 
+	/* the reorder window is reserved when the input is first read */
+	if (!r->win.ring && az_window_init(&r->win)) {
+		fprintf(stderr, "iomap-check: %s: out of memory\n", src->name);
+		return -1;
+	}
 	while (!az_window_full(&r->win)) {
 		struct az_event ev;
 
@@ -184,34 +210,49 @@ static void rec_close(struct az_source *src)
 {
 	struct rec_src *r = (struct rec_src *)src;
 
-	if (r->fd > 0)
-		close(r->fd);
+	az_file_close(&r->file);
 	az_window_free(&r->win);
 	free(r->buf);
 	free(r);
 }
 
-struct az_source *az_open_record(const char *path, int fd, __u32 index)
+struct az_source *az_open_record_pre(const char *path, int fd, __u32 index, const void *pre,
+				     size_t npre)
 {
 	struct rec_src *r = calloc(1, sizeof(*r));
 	ssize_t got;
 
-	if (!r || az_window_init(&r->win) ||
-	    !(r->buf = malloc(REC_BATCH * sizeof(struct iomc_event)))) {
-		fprintf(stderr, "iomap-check: out of memory\n");
-		goto fail;
+	if (!r) {
+		fprintf(stderr, "iomap-check: %s: out of memory\n", path);
+		if (strcmp(path, "-"))
+			close(fd);
+		return NULL;
 	}
-	r->fd = fd;
 	r->base.name = path;
 	r->base.index = index;
 	r->base.fmt = AZ_FMT_RECORD;
 	r->base.next = rec_next;
 	r->base.close = rec_close;
-	got = read_full(fd, &r->hdr, sizeof(r->hdr));
+	if (az_file_init(&r->file, path, fd)) {
+		r->file.fd = fd;
+		goto fail;
+	}
+	r->file.off = npre;	/* where fd stands: behind the bytes read before */
+	r->lead = pre;
+	r->nlead = npre;
+	got = read_full(r, &r->hdr, sizeof(r->hdr));
+	if (got < 0)
+		goto fail;
 	if (got != (ssize_t)sizeof(r->hdr)) {
 		fprintf(stderr, "iomap-check: %s: recording header cut short\n", path);
 		goto fail;
 	}
+	if (r->nlead) {
+		fprintf(stderr, "iomap-check: %s: internal error: %zu bytes read ahead\n", path,
+			r->nlead);
+		goto fail;
+	}
+	r->lead = NULL;
 	if (r->hdr.version != IOMC_REC_VERSION) {
 		fprintf(stderr, "iomap-check: %s: recording format version %u; this iomap-check "
 			"reads version %u only\n", path, r->hdr.version, IOMC_REC_VERSION);
@@ -229,12 +270,11 @@ struct az_source *az_open_record(const char *path, int fd, __u32 index)
 	az_ksyms_expect_release(r->hdr.release);
 	return &r->base;
 fail:
-	if (r) {
-		r->fd = -1;
-		az_window_free(&r->win);
-		free(r->buf);
-		free(r);
-	}
-	close(fd);
+	rec_close(&r->base);
 	return NULL;
+}
+
+struct az_source *az_open_record(const char *path, int fd, __u32 index)
+{
+	return az_open_record_pre(path, fd, index, NULL, 0);
 }

@@ -78,3 +78,19 @@ awk 'BEGIN {
 }' >"$sites"
 rs=$(best 2 "$an" analyze -q "$sites" | cut -d' ' -f4)
 echo "memory per distinct call site: $(( (rs - r1) * 1024 / 400000 )) bytes (400000 sites: $rs KiB peak RSS)"
+
+# ---- thread ids: the engine's per-task state ---------------------------------
+# The same event mix from 4 thread ids and from 200,000 (each used again only
+# after all the others), plus a free every 64 rounds: the time and peak RSS
+# must not grow with the number of thread ids seen (the engine keeps a task
+# only while it holds a map, and finds holders through indexes).
+tmib=${AZ_BENCH_TASKS_MIB:-256}
+for nt in 4 200000; do
+	f=$out/tasks-$nt.txt
+	[ -s "$f" ] || "$gen" $((tmib * 1048576)) "$f" "$nt" > "$f.info"
+done
+t4=$(best 2 "$an" analyze -q "$out/tasks-4.txt")
+t200k=$(best 2 "$an" analyze -q "$out/tasks-200000.txt")
+echo "$t4 $t200k" | awk -v mib="$tmib" '{
+	printf "thread ids (%d MiB, a free every 64 rounds): 4 tasks %.3fs cpu %d KiB, 200k tasks %.3fs cpu %d KiB: time %.2fx, RSS %.2fx (goal: about 1x)\n",
+		mib, $3, $4, $7, $8, $7 / ($3 > 0 ? $3 : 0.001), $8 / ($4 > 0 ? $4 : 1) }'

@@ -7,7 +7,12 @@
  * of injected violations (lifo and unknown_unmap, LIFO_EVERY apart) so the
  * run also proves they are found in the flood.
  *
- * usage: analyze_bench_gen BYTES FILE   (prints "<events> <violations>")
+ * With TASKS, the same mix from TASKS thread ids in turn (each id is used
+ * again only after TASKS others: the engine's per-task state, a free of a
+ * short-lived mapping every 64 rounds and an unknown unmap (a double
+ * unmap, the injected violation) must not cost per thread id ever seen).
+ *
+ * usage: analyze_bench_gen BYTES FILE [TASKS]  (prints "<events> <violations>")
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +35,20 @@ int main(int argc, char **argv)
 	struct gen_hdr h = { GEN_FTRACE, GEN_US, NULL, 0, -1, 0, NULL, 0 };
 	unsigned long m = 0xffff888003a1b000UL, size = 1UL << 28;
 	FILE *f;
-	unsigned int i = 0;
+	unsigned int i = 0, ntasks = 4, frees = 0;
+	char comm[16];
 
-	if (argc != 3 || !(want = strtoull(argv[1], NULL, 0))) {
-		fprintf(stderr, "usage: analyze_bench_gen BYTES FILE\n");
+	if ((argc != 3 && argc != 4) || !(want = strtoull(argv[1], NULL, 0))) {
+		fprintf(stderr, "usage: analyze_bench_gen BYTES FILE [TASKS]\n");
 		return 2;
+	}
+	if (argc == 4) {
+		ntasks = (unsigned int)strtoul(argv[3], NULL, 0);
+		frees = 1;
+		if (ntasks < 1) {
+			fprintf(stderr, "analyze_bench_gen: TASKS must be at least 1\n");
+			return 2;
+		}
 	}
 	f = fopen(argv[2], "w");
 	if (!f) {
@@ -49,13 +63,18 @@ int main(int argc, char **argv)
 			fwrite(out, 1, olen, f); written += olen; olen = 0; } \
 	} while (0)
 	while (written + olen < want) {
-		unsigned int t = i % 4;
+		unsigned int t = i % ntasks;
 		unsigned long off = ((i * 7919UL) % (size / 4096)) * 4096;
 		unsigned long va = 0xffffc90000000000UL + off;
 		char *b;
 		size_t n;
 
-		h.comm = comms[t];
+		if (ntasks == 4) {
+			h.comm = comms[t];
+		} else {
+			snprintf(comm, sizeof(comm), "w/%u", t);
+			h.comm = comm;
+		}
 		h.pid = 1000 + t;
 		h.cpu = t & 1;
 		h.flags = "....." ;
@@ -90,6 +109,15 @@ int main(int argc, char **argv)
 		default: /* plain local pair */
 			B; EMIT(gen_map(b, n, &h, 1, 0, m, size, off, 4096, va, sites[0]));
 			B; EMIT(gen_unmap(b, n, &h, 1, 0, va, sites[1]));
+		}
+		if (frees && i % 64 == 0) {
+			/* a short-lived mapping: created and freed with no map */
+			unsigned long sm = 0xffff888100000000UL + (i % 4096) * 4096;
+
+			h.flags = ".....";
+			B; EMIT(gen_create(b, n, &h, sm, 0xe0000000ULL, 1UL << 20,
+					   "drv_bo_create+0x30/0x90 [gpu_drv]"));
+			B; EMIT(gen_free(b, n, &h, sm, 1UL << 20, "drv_bo_free+0x22/0x60 [gpu_drv]"));
 		}
 		if (events / LIFO_EVERY > viol / 2) {
 			/* a lifo, then a double unmap */

@@ -71,6 +71,7 @@ void ck_check_losses(struct ck_run *r);
 void ck_summary(struct ck_run *r, int final);
 __u64 ck_total_violations(struct ck_run *r);
 void ck_print_ktap(struct ck_run *r);
+/* CLOCK_MONOTONIC_COARSE seconds */
 double ck_now(void);
 /* Block the signals the loop takes through its signalfd. 0 or -1. */
 int ck_block_signals(sigset_t *set);

@@ -66,6 +66,13 @@ CHECK_DEPS += daemon
 GUEST_BINS += $(CHECKD_BIN)
 # the daemon on the host (it loads, never attaches): CI verdicts, output errors
 HOST_SUITES += tests/host/checkd_cli.sh
+# ... and a burst of distinct violations driven through its own programs
+# (bench/checkd_flood, built by bench/bench.mk): all of them reported, none
+# lost. The same flood at a steady rate in the guest's daemon mode.
+CHECKD_FLOOD := $(ABS_BUILD)/bin/bench/checkd_flood
+CHECK_DEPS += $(CHECKD_FLOOD)
+GUEST_BINS += $(CHECKD_FLOOD)
+HOST_SUITES += 'tests/host/checkd_burst.sh $(ABS_BUILD)'
 
 # Guest mode: the daemon against every scenario (make demo shows its
 # reports: vm/guest/daemon_demo.sh).

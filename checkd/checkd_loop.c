@@ -25,11 +25,17 @@
 /* how long after an unload request the module may still be there */
 #define UNLOAD_GRACE_S 3.0
 
+/*
+ * Coarse (the tick's resolution, plenty for timeouts): no clock hardware
+ * read. A TCG guest's clocksource is the HPET, where one CLOCK_MONOTONIC
+ * read took hundreds of microseconds; the loop reads the time once per
+ * wakeup, the symbolizer once per unknown address.
+ */
 double ck_now(void)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 

@@ -28,7 +28,7 @@
 
 enum {
 	OPT_RINGBUF = 256, OPT_DEPTH, OPT_MIGHT_SLEEP, OPT_DURATION, OPT_KTAP,
-	OPT_LIST_HOOKS, OPT_NO_DROP_CAPS, OPT_ALL, OPT_JSON_OUTPUT,
+	OPT_LIST_HOOKS, OPT_LIST_RULES, OPT_NO_DROP_CAPS, OPT_ALL, OPT_JSON_OUTPUT,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +49,7 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "list-hooks", no_argument, NULL, OPT_LIST_HOOKS },
+	{ "list-rules", no_argument, NULL, OPT_LIST_RULES },
 	{ "no-drop-caps", no_argument, NULL, OPT_NO_DROP_CAPS },
 	{ NULL, 0, NULL, 0 },
 };
@@ -78,7 +79,7 @@ static void usage(FILE *f)
 "                        of each (rule, site, map site), repeats counted)\n"
 "\n"
 "Rules:\n"
-"  -d, --disable RULE[,RULE...]   switch rules off (repeatable)\n"
+"  -d, --disable RULE[,RULE...]   switch rules off (repeatable; see --list-rules)\n"
 "      --depth-limit N   depth_exceeded above N nested maps (1..%d, default %d)\n"
 "      --might-sleep all|noalloc|none\n"
 "                        might-sleep hooks: all, noalloc (default: all but\n"
@@ -93,11 +94,13 @@ static void usage(FILE *f)
 "      --duration SECS   stop after SECS seconds\n"
 "  -r, --record FILE     record every event the rules need (for\n"
 "                        `iomap-check analyze`); binary, versioned\n"
-"      --ringbuf-size N  ring buffer bytes (power of 2, default 1 MiB;\n"
-"                        raise it for --record)\n"
+"      --ringbuf-size N  ring buffer bytes (power of 2, default 4 MiB: a\n"
+"                        burst of ~1700 distinct reports before the daemon\n"
+"                        reads any; raise it for --record)\n"
 "\n"
 "  -h, --help            this text;   -V, --version\n"
 "      --list-hooks      print the kernel functions and tracepoints hooked\n"
+"      --list-rules      print the rule ids and what they check\n"
 "\n"
 "Signals: SIGINT/SIGTERM detach, print the summary and exit; SIGUSR1 prints\n"
 "the summary so far and rereads /proc/kallsyms; SIGHUP reopens --output.\n"
@@ -142,6 +145,9 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 			exit(0);
 		case OPT_LIST_HOOKS:
 			ck_hooks_print(stdout);
+			exit(0);
+		case OPT_LIST_RULES:
+			iomc_print_rules(stdout);
 			exit(0);
 		case 'j':
 			o->json = 1;

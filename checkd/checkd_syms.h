@@ -3,7 +3,8 @@
  * The daemon's symbols: /proc/kallsyms through the one symbolizer
  * (lib/ksyms.h). Module symbols change as modules come and go: the table
  * is reloaded on request (a module attached; SIGUSR1) and, at most once a second,
- * when an address falls outside every known symbol.
+ * when an address falls outside every known symbol and the module list
+ * (/proc/modules: names and addresses) changed since the last load.
  */
 #ifndef IOMC_CHECKD_SYMS_H
 #define IOMC_CHECKD_SYMS_H

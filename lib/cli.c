@@ -52,12 +52,20 @@ int iomc_parse_disable(const char *prog, const char *arg, __u32 *mask)
 			return iomc_usage_error(prog, "--disable: empty rule name in '%s'", arg);
 		id = iomc_rule_lookup(p, n);
 		if (id < 0)
-			return iomc_usage_error(prog, "--disable: unknown rule '%.*s' (the rules "
-						"are listed by --help)", (int)n, p);
+			return iomc_usage_error(prog, "--disable: unknown rule '%.*s' (%s "
+						"--list-rules lists them)", (int)n, p, prog);
 		*mask &= ~(1U << id);
 		p += n;
 	} while (*p++ == ',');
 	return 0;
+}
+
+void iomc_print_rules(FILE *f)
+{
+	int i;
+
+	for (i = 0; i < IOMC_RULE_MAX; i++)
+		fprintf(f, "%-22s %s\n", ck_rule_name(i), ck_rule_desc(i));
 }
 
 int iomc_parse_depth_limit(const char *prog, const char *arg, __u32 *limit)

@@ -9,6 +9,7 @@
 #ifndef IOMC_LIB_CLI_H
 #define IOMC_LIB_CLI_H
 
+#include <stdio.h>
 #include <linux/types.h>
 
 /* The project's version (the VERSION file at the top of the tree). */
@@ -29,6 +30,9 @@ int iomc_rule_lookup(const char *s, size_t n);
  * list or an empty name (",", "a,,b") is an error, like an unknown rule.
  */
 int iomc_parse_disable(const char *prog, const char *arg, __u32 *mask);
+
+/* --list-rules of both tools: one line per rule, its id and what it checks. */
+void iomc_print_rules(FILE *f);
 
 /* --depth-limit N: decimal, 1..IOMC_STACK_MAX (the engine's stacks). */
 int iomc_parse_depth_limit(const char *prog, const char *arg, __u32 *limit);

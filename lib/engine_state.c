@@ -4,6 +4,7 @@
  * sequence of engine.h's "how a driver processes an event", mirroring
  * bpf/iomap_checkd.bpf.c. Tables are small chained hashes keyed by u64.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engine_state.h"
@@ -124,13 +125,155 @@ static void u64map_clear(struct u64map *m)
 	for ((i) = 0; (i) < (m)->nb; (i)++)			\
 		for ((e) = (m)->b[i]; (e); (e) = (e)->next)
 
+/* ---- key -> tids multiset (who holds a vaddr, maps of a mapping) -------- */
+
+struct tids {
+	__u32 n, cap;
+	__u32 tid[];
+};
+
+/* The value slot of k, or NULL. */
+static void **u64map_slot_of(const struct u64map *m, __u64 k)
+{
+	struct u64ent *e;
+
+	if (!m->nb)
+		return NULL;
+	for (e = m->b[u64map_slot(m, k)]; e; e = e->next)
+		if (e->key == k)
+			return &e->val;
+	return NULL;
+}
+
+static void mm_add(struct u64map *m, __u64 key, __u32 tid)
+{
+	void **slot = u64map_slot_of(m, key);
+	struct tids *l = slot ? *slot : NULL;
+
+	if (!l) {
+		l = malloc(sizeof(*l) + 2 * sizeof(l->tid[0]));
+		if (!l)
+			return;	/* worst case: a holder is not found (as if lost) */
+		l->n = 0;
+		l->cap = 2;
+		if (!u64map_put(m, key, l)) {
+			free(l);
+			return;
+		}
+	} else if (l->n == l->cap) {
+		struct tids *nl = realloc(l, sizeof(*l) + 2 * l->cap * sizeof(l->tid[0]));
+
+		if (!nl)
+			return;
+		nl->cap *= 2;
+		*slot = l = nl;
+	}
+	l->tid[l->n++] = tid;
+}
+
+static void mm_del(struct u64map *m, __u64 key, __u32 tid)
+{
+	struct tids *l = u64map_get(m, key);
+	__u32 i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		if (l->tid[i] != tid)
+			continue;
+		memmove(&l->tid[i], &l->tid[i + 1], (l->n - i - 1) * sizeof(l->tid[0]));
+		if (!--l->n)
+			free(u64map_del(m, key));
+		return;
+	}
+}
+
+/* ---- set of tids (open addressing; 0 empty, 1 deleted, tid + 2 stored) --- */
+
+struct tidset {
+	__u32 *k;
+	size_t mask, used, n;	/* used: slots not empty (deleted ones too) */
+};
+
+static size_t tidset_find(const struct tidset *t, __u32 tid)
+{
+	size_t i;
+
+	if (!t->k)
+		return (size_t)-1;
+	for (i = iomc_hash64(tid) & t->mask; t->k[i]; i = (i + 1) & t->mask)
+		if (t->k[i] == tid + 2)
+			return i;
+	return (size_t)-1;
+}
+
+static void tidset_add(struct tidset *t, __u32 tid)
+{
+	size_t i;
+
+	if (tidset_find(t, tid) != (size_t)-1)
+		return;
+	if (!t->k || (t->used + 1) * 2 > t->mask + 1) {
+		size_t ncap = t->n * 4 > 64 ? t->n * 4 : 64, j, c = 64;
+		__u32 *nk;
+
+		while (c < ncap)
+			c *= 2;
+		nk = calloc(c, sizeof(*nk));
+		if (!nk)
+			return;	/* worst case: an unknown_unmap the loss might explain */
+		for (j = 0; t->k && j <= t->mask; j++) {
+			if (t->k[j] < 2)
+				continue;
+			for (i = iomc_hash64(t->k[j] - 2) & (c - 1); nk[i]; i = (i + 1) & (c - 1))
+				;
+			nk[i] = t->k[j];
+		}
+		free(t->k);
+		t->k = nk;
+		t->mask = c - 1;
+		t->used = t->n;
+	}
+	for (i = iomc_hash64(tid) & t->mask; t->k[i] >= 2; i = (i + 1) & t->mask)
+		;
+	if (!t->k[i])
+		t->used++;
+	t->k[i] = tid + 2;
+	t->n++;
+}
+
+/* 1 if tid was there (and is removed) */
+static int tidset_take(struct tidset *t, __u32 tid)
+{
+	size_t i = tidset_find(t, tid);
+
+	if (i == (size_t)-1)
+		return 0;
+	t->k[i] = 1;
+	t->n--;
+	return 1;
+}
+
 /* ---- state -------------------------------------------------------------- */
 
+/*
+ * A task's state exists only while it holds something (or its history was
+ * lost, see below): an empty stack is the same as no stack to every rule,
+ * so a task is freed as soon as its stack empties, and the memory is that
+ * of the tasks holding maps, not of every thread id ever seen. A task
+ * whose events were lost (iomc_stack_forget: "unsure") and that holds
+ * nothing is kept as its tid alone, in the unsure set.
+ */
 struct task {
 	struct iomc_stack s;
 	__u32 tid;
 	__u32 last_cpu;
+	__u64 mark;			/* visit mark of a walk (count/drop_mapping) */
+	struct task *cpu_prev, *cpu_next;	/* tasks last seen on last_cpu */
+	int on_list;			/* linked in st->on_cpu[last_cpu] */
 };
+
+#define CPU_LISTS 4096			/* one list per CPU below; the rest share the last */
 
 /* Interrupt contexts of one CPU: softirq, hardirq, nmi. */
 struct cpu_irq {
@@ -139,7 +282,21 @@ struct cpu_irq {
 
 struct iomc_state {
 	struct iomc_cfg cfg;
-	struct u64map tasks;	/* tid -> struct task */
+	struct u64map tasks;	/* tid -> struct task (holding something) */
+	/*
+	 * Indexes, so that no event walks every task: who holds a vaddr
+	 * (an unmap in another context), who holds maps of a mapping (a
+	 * free), who was last on a CPU (a drop). Each lists a task once per
+	 * held map; a task's entries are removed and re-added around every
+	 * change to its stack (task_unindex / task_index).
+	 */
+	struct u64map by_vaddr, by_mapping;	/* key -> struct tids */
+	struct task **on_cpu;	/* [CPU_LISTS] heads, allocated at first use */
+	struct tidset unsure;	/* tasks forgotten after a loss, holding nothing */
+	struct task *spare;	/* freed tasks kept for reuse (a map/unmap pair
+				 * of a new thread id would otherwise allocate) */
+	__u32 nspare;
+	__u64 mark;
 	struct u64map wc;	/* vaddr -> struct iomc_wc */
 	struct u64map freed;	/* mapping -> struct iomc_freed */
 	struct u64map live;	/* mapping -> struct iomc_live */
@@ -156,8 +313,14 @@ struct iomc_state *iomc_state_new(const struct iomc_cfg *cfg)
 {
 	struct iomc_state *st = calloc(1, sizeof(*st));
 
-	if (st)
-		st->cfg = *cfg;
+	if (!st)
+		return NULL;
+	st->cfg = *cfg;
+	st->on_cpu = calloc(CPU_LISTS, sizeof(*st->on_cpu));
+	if (!st->on_cpu) {
+		free(st);
+		return NULL;
+	}
 	return st;
 }
 
@@ -166,6 +329,16 @@ void iomc_state_free(struct iomc_state *st)
 	if (!st)
 		return;
 	u64map_clear(&st->tasks);
+	u64map_clear(&st->by_vaddr);
+	u64map_clear(&st->by_mapping);
+	free(st->on_cpu);
+	free(st->unsure.k);
+	while (st->spare) {
+		struct task *t = st->spare;
+
+		st->spare = t->cpu_next;
+		free(t);
+	}
 	u64map_clear(&st->wc);
 	u64map_clear(&st->freed);
 	u64map_clear(&st->live);
@@ -180,21 +353,136 @@ void iomc_state_set_owner(struct iomc_state *st, iomc_owner_fn fn, void *arg)
 	st->owner_arg = arg;
 }
 
+static struct task **cpu_head(struct iomc_state *st, __u32 cpu)
+{
+	return &st->on_cpu[cpu < CPU_LISTS ? cpu : CPU_LISTS - 1];
+}
+
+static void cpu_unlink(struct iomc_state *st, struct task *t)
+{
+	if (!t->on_list)
+		return;
+	if (t->cpu_prev)
+		t->cpu_prev->cpu_next = t->cpu_next;
+	else
+		*cpu_head(st, t->last_cpu) = t->cpu_next;
+	if (t->cpu_next)
+		t->cpu_next->cpu_prev = t->cpu_prev;
+	t->cpu_prev = t->cpu_next = NULL;
+	t->on_list = 0;
+}
+
+/* The task was last seen on cpu: it moves to that CPU's list. */
+static void task_set_cpu(struct iomc_state *st, struct task *t, __u32 cpu)
+{
+	struct task **head;
+
+	if (t->on_list && t->last_cpu == cpu)
+		return;
+	cpu_unlink(st, t);
+	t->last_cpu = cpu;
+	head = cpu_head(st, cpu);
+	t->cpu_next = *head;
+	if (*head)
+		(*head)->cpu_prev = t;
+	*head = t;
+	t->on_list = 1;
+}
+
+static void task_index_one(struct iomc_state *st, struct task *t, const struct iomc_held *h)
+{
+	mm_add(&st->by_vaddr, h->vaddr, t->tid);
+	mm_add(&st->by_mapping, h->mapping, t->tid);
+}
+
+static void task_unindex_one(struct iomc_state *st, struct task *t, const struct iomc_held *h)
+{
+	mm_del(&st->by_vaddr, h->vaddr, t->tid);
+	mm_del(&st->by_mapping, h->mapping, t->tid);
+}
+
+/* Take t's held maps out of the indexes (before its stack changes). */
+static void task_unindex(struct iomc_state *st, struct task *t)
+{
+	__u32 i;
+
+	for (i = 0; i < t->s.depth && i < IOMC_STACK_MAX; i++) {
+		mm_del(&st->by_vaddr, t->s.held[i].vaddr, t->tid);
+		mm_del(&st->by_mapping, t->s.held[i].mapping, t->tid);
+	}
+}
+
+/* Put them back (after). */
+static void task_index(struct iomc_state *st, struct task *t)
+{
+	__u32 i;
+
+	for (i = 0; i < t->s.depth && i < IOMC_STACK_MAX; i++) {
+		mm_add(&st->by_vaddr, t->s.held[i].vaddr, t->tid);
+		mm_add(&st->by_mapping, t->s.held[i].mapping, t->tid);
+	}
+}
+
+/*
+ * A task's stack, created when asked for or when its history is unsure
+ * (it then starts unsure, as it was when it was put away).
+ */
 static struct task *task_get(struct iomc_state *st, __u32 tid, int create)
 {
 	struct task *t = u64map_get(&st->tasks, tid);
+	int unsure;
 
-	if (t || !create)
+	if (t)
 		return t;
-	t = calloc(1, sizeof(*t));
-	if (!t)
+	unsure = tidset_take(&st->unsure, tid);
+	if (!create && !unsure)
 		return NULL;
+	if (st->spare) {
+		t = st->spare;
+		st->spare = t->cpu_next;
+		st->nspare--;
+	} else if (!(t = malloc(sizeof(*t)))) {
+		return NULL;
+	}
+	/* the header only: held[] beyond depth is never read */
+	iomc_stack_reset(&t->s);
+	t->mark = 0;
+	t->cpu_prev = t->cpu_next = NULL;
+	t->on_list = 0;
 	t->tid = tid;
+	t->s.unsure = unsure;
+	t->last_cpu = (__u32)-1;
 	if (!u64map_put(&st->tasks, tid, t)) {
 		free(t);
 		return NULL;
 	}
 	return t;
+}
+
+#define SPARE_TASKS 64
+
+static void task_delete(struct iomc_state *st, struct task *t)
+{
+	task_unindex(st, t);
+	cpu_unlink(st, t);
+	u64map_del(&st->tasks, t->tid);
+	if (st->nspare < SPARE_TASKS) {
+		t->cpu_next = st->spare;
+		st->spare = t;
+		st->nspare++;
+	} else {
+		free(t);
+	}
+}
+
+/* After an event: a task that holds nothing goes (its tid stays if unsure). */
+static void task_put(struct iomc_state *st, struct task *t)
+{
+	if (!t || t->s.depth || t->s.lost || t->s.n_atomic)
+		return;
+	if (t->s.unsure)
+		tidset_add(&st->unsure, t->tid);
+	task_delete(st, t);
 }
 
 static struct iomc_stack *irq_get(struct iomc_state *st, __u32 cpu,
@@ -231,8 +519,13 @@ static struct iomc_stack *own_get(struct iomc_state *st,
 	t = task_get(st, ev->tid, create);
 	if (!t)
 		return NULL;
-	t->last_cpu = ev->cpu;
+	task_set_cpu(st, t, ev->cpu);
 	return &t->s;
+}
+
+static struct task *task_of(struct iomc_stack *s)
+{
+	return (struct task *)((char *)s - offsetof(struct task, s));
 }
 
 static struct iomc_stack *nonempty(struct iomc_stack *s)
@@ -267,19 +560,22 @@ static void report(struct emit_ctx *ec, const struct iomc_event *ev,
 static int take_foreign(struct iomc_state *st, const struct iomc_stack *own,
 			__u64 vaddr, struct iomc_held *out)
 {
-	struct u64ent *e;
-	size_t i;
-	__u32 c, x;
+	struct tids *l = u64map_get(&st->by_vaddr, vaddr);
+	__u32 c, x, i;
 	int idx;
 
-	u64map_for_each(&st->tasks, i, e) {
-		struct task *t = e->val;
+	/* the tasks that hold vaddr, from the index (the oldest holder first) */
+	for (i = 0; l && i < l->n; i++) {
+		struct task *t = u64map_get(&st->tasks, l->tid[i]);
 
-		if (&t->s == own)
+		if (!t || &t->s == own)
 			continue;
 		idx = iomc_stack_find(&t->s, vaddr);
 		if (idx >= 0) {
+			task_unindex(st, t);
 			iomc_stack_remove(&t->s, idx, out);
+			task_index(st, t);
+			task_put(st, t);
 			return 1;
 		}
 	}
@@ -299,15 +595,42 @@ static int take_foreign(struct iomc_state *st, const struct iomc_stack *own,
 	return 0;
 }
 
+/*
+ * The tasks holding maps of mapping, each once (the index lists a task
+ * once per map), copied: the caller may change their stacks. NULL if none.
+ */
+static struct task **mapping_holders(struct iomc_state *st, __u64 mapping,
+				     __u32 *n)
+{
+	struct tids *l = u64map_get(&st->by_mapping, mapping);
+	struct task **v;
+	__u32 i;
+
+	*n = 0;
+	if (!l || !(v = malloc(l->n * sizeof(*v))))
+		return NULL;
+	st->mark++;
+	for (i = 0; i < l->n; i++) {
+		struct task *t = u64map_get(&st->tasks, l->tid[i]);
+
+		if (t && t->mark != st->mark) {
+			t->mark = st->mark;
+			v[(*n)++] = t;
+		}
+	}
+	return v;
+}
+
 static __u32 count_mapping(struct iomc_state *st, __u64 mapping, __u64 *site)
 {
+	__u32 n = 0, c, x, k, nt;
+	struct task **ts = mapping_holders(st, mapping, &nt);
 	struct u64ent *e;
-	__u32 n = 0, c, x;
 	size_t i;
 
-	u64map_for_each(&st->tasks, i, e)
-		n += iomc_stack_count_mapping(&((struct task *)e->val)->s,
-					      mapping, site);
+	for (k = 0; k < nt; k++)
+		n += iomc_stack_count_mapping(&ts[k]->s, mapping, site);
+	free(ts);
 	for (c = 0; c < st->nirq; c++)
 		for (x = 0; x < IOMC_CTX_MAX - 1; x++)
 			n += iomc_stack_count_mapping(&st->irq[c].s[x],
@@ -320,13 +643,19 @@ static __u32 count_mapping(struct iomc_state *st, __u64 mapping, __u64 *site)
 /* Forget the maps of a freed mapping: reported once, at the free. */
 static void drop_mapping(struct iomc_state *st, __u64 mapping)
 {
+	__u32 c, x, k, nt;
+	struct task **ts = mapping_holders(st, mapping, &nt);
 	struct u64ent *e;
 	__u64 *dead = NULL;
 	size_t i, n = 0, cap = 0;
-	__u32 c, x;
 
-	u64map_for_each(&st->tasks, i, e)
-		iomc_stack_drop_mapping(&((struct task *)e->val)->s, mapping);
+	for (k = 0; k < nt; k++) {
+		task_unindex(st, ts[k]);
+		iomc_stack_drop_mapping(&ts[k]->s, mapping);
+		task_index(st, ts[k]);
+		task_put(st, ts[k]);
+	}
+	free(ts);
 	for (c = 0; c < st->nirq; c++)
 		for (x = 0; x < IOMC_CTX_MAX - 1; x++)
 			iomc_stack_drop_mapping(&st->irq[c].s[x], mapping);
@@ -384,7 +713,7 @@ static void do_map(struct iomc_state *st, const struct iomc_event *ev,
 	struct iomc_stack *own = NULL, *task = NULL;
 	struct iomc_wc *wc = NULL;
 	struct iomc_verdict vd;
-	__u32 below;
+	__u32 below, d0;
 
 	if (iomc_kind_stacked(ev->kind)) {
 		/* a refused map needs no stack, but its depth is checked */
@@ -412,7 +741,11 @@ static void do_map(struct iomc_state *st, const struct iomc_event *ev,
 	iomc_check_map(&st->cfg, ev, own, below,
 		       ev->vaddr ? NULL : u64map_get(&st->freed, ev->mapping), &vd);
 	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
+	d0 = own ? own->depth : 0;
 	iomc_apply_map(ev, own, wc);
+	/* a map goes on top of its stack (or is only counted, beyond it) */
+	if (own && ev->ctx == IOMC_CTX_TASK && own->depth == d0 + 1 && d0 < IOMC_STACK_MAX)
+		task_index_one(st, task_of(own), &own->held[d0]);
 }
 
 static void do_unmap(struct iomc_state *st, const struct iomc_event *ev,
@@ -431,6 +764,10 @@ static void do_unmap(struct iomc_state *st, const struct iomc_event *ev,
 	iomc_verdict_init(&vd);
 	iomc_check_unmap(&st->cfg, ev, own, where, idx, wc, fp, &vd);
 	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
+	/* an unmap of the own stack takes out entry idx (nothing else changes) */
+	if (where == IOMC_IN_OWN && own && ev->ctx == IOMC_CTX_TASK && idx >= 0 &&
+	    (__u32)idx < own->depth && idx < IOMC_STACK_MAX)
+		task_unindex_one(st, task_of(own), &own->held[idx]);
 	if (iomc_apply_unmap(ev, own, where, idx, wc) & IOMC_WC_EMPTY)
 		free(u64map_del(&st->wc, ev->vaddr));
 }
@@ -572,9 +909,20 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 	}
 	for (i = 0; i < ng; i++)
 		free(u64map_del(&st->live, gone[i]));
-	/* then every outstanding map its code took */
-	u64map_for_each(&st->tasks, i, e)
-		unload_stack(st, end, &((struct task *)e->val)->s, ec);
+	/* then every outstanding map its code took (rare: every holder is visited) */
+	u64map_for_each(&st->tasks, i, e) {
+		struct task *t = e->val;
+
+		task_unindex(st, t);
+		unload_stack(st, end, &t->s, ec);
+		task_index(st, t);
+		if (!t->s.depth && !t->s.lost && !t->s.n_atomic &&
+		    !keys_push(&dead, &nd, &cap, t->tid))
+			break;
+	}
+	for (i = 0; i < nd; i++)
+		task_put(st, u64map_get(&st->tasks, dead[i]));
+	nd = 0;
 	for (c = 0; c < st->nirq; c++)
 		for (x = 0; x < IOMC_CTX_MAX - 1; x++)
 			unload_stack(st, end, &st->irq[c].s[x], ec);
@@ -680,7 +1028,7 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 		t = task_get(st, ev->tid, 0);
 		if (!t)
 			break;
-		t->last_cpu = ev->cpu;
+		task_set_cpu(st, t, ev->cpu);
 		iomc_check_switch(&st->cfg, ev, &t->s, &vd);
 		report(&ec, ev, &vd, nonempty(&t->s), IOMC_CTX_TASK, ev->tid);
 		break;
@@ -690,8 +1038,8 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 			break;
 		iomc_check_exit(&st->cfg, ev, &t->s, &vd);
 		report(&ec, ev, &vd, nonempty(&t->s), IOMC_CTX_TASK, ev->tid);
-		free(u64map_del(&st->tasks, ev->tid));
-		break;
+		task_delete(st, t);
+		return ec.n;	/* nothing of the task is left, unsure or not */
 	case IOMC_EV_IRQ_EXIT:
 		s = irq_get(st, ev->cpu, ev->ctx, 0);
 		if (!s)
@@ -723,27 +1071,52 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 	default:
 		break;
 	}
+	/* the event's task, if it holds nothing now, goes */
+	task_put(st, u64map_get(&st->tasks, ev->tid));
 	return ec.n;
+}
+
+/* Forget t (events of its CPU were lost); it keeps only its tid, unsure. */
+static void task_forget(struct iomc_state *st, struct task *t)
+{
+	task_unindex(st, t);
+	iomc_stack_forget(&t->s);
+	task_put(st, t);
 }
 
 void iomc_state_forget_cpu(struct iomc_state *st, __u32 cpu)
 {
-	struct u64ent *e;
-	size_t i;
+	struct task *t, *next;
 	__u32 x;
 
-	u64map_for_each(&st->tasks, i, e) {
-		struct task *t = e->val;
-
-		if (t->last_cpu == cpu || cpu == IOMC_CPU_ALL)
-			iomc_stack_forget(&t->s);
-	}
 	if (cpu == IOMC_CPU_ALL) {
-		/* the CPU is not known: every CPU's interrupt contexts */
+		/*
+		 * The CPU is not known (a damaged line or record): every task
+		 * with state, from the tid index (a task is on one CPU's list
+		 * only), then every CPU's interrupt contexts. task_forget()
+		 * may delete the entry it is given, so the next one is taken
+		 * first; nothing else in st->tasks moves.
+		 */
+		size_t i;
+
+		for (i = 0; i < st->tasks.nb; i++) {
+			struct u64ent *e, *enext;
+
+			for (e = st->tasks.b[i]; e; e = enext) {
+				enext = e->next;
+				task_forget(st, e->val);
+			}
+		}
 		for (cpu = 0; cpu < st->nirq; cpu++)
 			for (x = 0; x < IOMC_CTX_MAX - 1; x++)
 				iomc_stack_forget(&st->irq[cpu].s[x]);
 		return;
+	}
+	/* the tasks last seen on cpu (CPUs from CPU_LISTS - 1 up share a list) */
+	for (t = *cpu_head(st, cpu); t; t = next) {
+		next = t->cpu_next;
+		if (t->last_cpu == cpu)
+			task_forget(st, t);
 	}
 	for (x = IOMC_CTX_SOFTIRQ; x < IOMC_CTX_MAX; x++) {
 		struct iomc_stack *s = irq_get(st, cpu, x, 1);

@@ -46,7 +46,9 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 
 /*
  * Events of 'cpu' were lost: forget its interrupt contexts and the tasks
- * last seen on it (what they hold is unknown from now on).
+ * last seen on it (what they hold is unknown from now on). IOMC_CPU_ALL
+ * (a loss whose CPU is not known): every task with state and every CPU's
+ * interrupt contexts.
  */
 void iomc_state_forget_cpu(struct iomc_state *st, __u32 cpu);
 
@@ -54,7 +56,8 @@ struct iomc_state_stats {
 	__u64 events;		/* events fed */
 	__u64 violations;	/* violations reported */
 	__u64 dropped;		/* violations beyond IOMC_MAX_VIOL in one event */
-	__u32 tasks;		/* task stacks alive */
+	__u32 tasks;		/* task stacks alive: tasks holding maps, or
+				 * forgotten at a loss and touched since */
 	__u32 wc;		/* outstanding map_wc addresses */
 	__u32 freed;		/* freed mappings remembered */
 	__u32 held;		/* atomic/local maps outstanding */

@@ -77,8 +77,8 @@ int iomc_ksyms_load(struct iomc_ksyms *k, const char *path)
 {
 	struct ksym *syms = NULL;
 	char *names = NULL, line[1024], last_mod[128] = "";
-	size_t n = 0, cap = 0, len = 0, ncap = 0, mod_off = (size_t)-1;
-	int err = 0;
+	size_t n = 0, cap = 0, len = 0, ncap = 0, mod_off = (size_t)-1, bad = 0;
+	int err = 0, seen = 0;
 	FILE *f;
 
 	f = fopen(path ? path : "/proc/kallsyms", "re");
@@ -89,9 +89,21 @@ int iomc_ksyms_load(struct iomc_ksyms *k, const char *path)
 		unsigned long long a = strtoull(line, &end, 16);
 		size_t name_len, off, moff = (size_t)-1;
 
+		/*
+		 * Not "ADDR TYPE NAME" at all: a file that starts with
+		 * IOMC_KSYMS_NOT_KALLSYMS such lines is something else (a
+		 * binary, /dev/urandom: it would be read forever).
+		 */
+		if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ') {
+			if (!seen && ++bad >= IOMC_KSYMS_NOT_KALLSYMS) {
+				err = -EINVAL;
+				break;
+			}
+			continue;
+		}
+		seen = 1;
 		/* "addr t name\t[mod]\n"; code symbols only */
-		if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ' ||
-		    !strchr("tTwW", end[1]))
+		if (!strchr("tTwW", end[1]))
 			continue;
 		if (!a)
 			continue;	/* addresses hidden (kptr_restrict) */
@@ -140,7 +152,8 @@ int iomc_ksyms_load(struct iomc_ksyms *k, const char *path)
 		free(names);
 		return err;
 	}
-	qsort(syms, n, sizeof(*syms), cmp_ksym);
+	if (n)	/* qsort(NULL, 0) is undefined */
+		qsort(syms, n, sizeof(*syms), cmp_ksym);
 	free(k->syms);
 	free(k->names);
 	k->syms = syms;

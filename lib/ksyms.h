@@ -42,8 +42,10 @@ struct iomc_ksyms *iomc_ksyms_new(void);
 /*
  * (Re)load from path (NULL: /proc/kallsyms). 0, or -errno with the old
  * table kept. A file whose addresses are all 0 (kptr_restrict) loads
- * with no symbols: iomc_ksyms_count() says so.
+ * with no symbols: iomc_ksyms_count() says so. -EINVAL: its first
+ * IOMC_KSYMS_NOT_KALLSYMS lines are not kallsyms lines (not read further).
  */
+#define IOMC_KSYMS_NOT_KALLSYMS 1000
 int iomc_ksyms_load(struct iomc_ksyms *k, const char *path);
 size_t iomc_ksyms_count(const struct iomc_ksyms *k);
 /* 1 and *s filled when a symbol contains addr, else 0. */

@@ -818,7 +818,7 @@ static void status_as(const struct ck_fmt *fmt, int json, const char *msg)
 }
 
 static void lost_as(const struct ck_fmt *fmt, int json, const char *what,
-		    __u64 n, __u64 total)
+		    __u64 n, __u64 total, double time_s)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -828,7 +828,7 @@ static void lost_as(const struct ck_fmt *fmt, int json, const char *what,
 		return;
 	if (json)
 		fprintf(f, "{\"type\":\"lost\",\"time\":%.9f,\"what\":\"%s\",\"count\":%llu,\"total\":%llu}\n",
-			now_mono(), what, (unsigned long long)n,
+			time_s, what, (unsigned long long)n,
 			(unsigned long long)total);
 	else
 		fprintf(f, "iomap-checkd: LOST %llu %s (%llu in all)\n",
@@ -952,12 +952,24 @@ void ck_print_status(const struct ck_fmt *fmt, const char *msgfmt, ...)
 		status_as(fmt, 1, msg);
 }
 
+void ck_print_lost_at(const struct ck_fmt *fmt, const char *what, __u64 n,
+		      __u64 total, __u64 ts_ns)
+{
+	double t = (double)(ts_ns / 1000000000ULL) + (double)(ts_ns % 1000000000ULL) / 1e9;
+
+	lost_as(fmt, fmt->json, what, n, total, t);
+	if (ALSO_JSON(fmt))
+		lost_as(fmt, 1, what, n, total, t);
+}
+
 void ck_print_lost(const struct ck_fmt *fmt, const char *what, __u64 n,
 		   __u64 total)
 {
-	lost_as(fmt, fmt->json, what, n, total);
+	double t = now_mono();
+
+	lost_as(fmt, fmt->json, what, n, total, t);
 	if (ALSO_JSON(fmt))
-		lost_as(fmt, 1, what, n, total);
+		lost_as(fmt, 1, what, n, total, t);
 }
 
 void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)

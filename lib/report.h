@@ -59,6 +59,9 @@ void ck_print_status(const struct ck_fmt *f, const char *fmt, ...)
 /* Loss noticed: 'what' lost 'n' more times (n > 0). */
 void ck_print_lost(const struct ck_fmt *f, const char *what, __u64 n,
 		   __u64 total);
+/* The same at a trace's own time (post-mortem: not this machine's clock). */
+void ck_print_lost_at(const struct ck_fmt *f, const char *what, __u64 n,
+		      __u64 total, __u64 ts_ns);
 
 /* Summary, built up by the caller. */
 struct ck_site_count {

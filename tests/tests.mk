@@ -5,6 +5,7 @@
 #                running all GUEST_MODES, plus the suites of other parts);
 #                each suite's time is printed ("# time: SUITE N s"), then
 #                all of them and the total; ends with "N passed, N failed"
+#   make check-host  the host suites only (no guest)
 #   make demo    boot $(KERNEL) and run DEMO_MODES (default daemon_demo: the
 #                checker's reports for every scenario; `demo` prints the
 #                events each scenario recorded)
@@ -36,6 +37,10 @@ kmod-other: deps
 
 check: deps kernel kmod-other $(CHECK_DEPS)
 	@CHECK_LOGDIR=$(ABS_BUILD)/check tests/check.sh $(HOST_SUITES) $(GUEST_SUITES)
+
+# The host suites alone (no guest boot): a quick run while working.
+check-host: deps kernel kmod $(CHECK_DEPS)
+	@CHECK_LOGDIR=$(ABS_BUILD)/check-host tests/check.sh $(HOST_SUITES)
 
 demo: deps kernel kmod $(CHECK_DEPS)
 	@$(VM) --kernel $(KERNEL) --mode $(call vm_list,$(DEMO_MODES)) --format text \

@@ -69,7 +69,12 @@ rm -f "$r"/var/lib/apt/lists/*_Packages "$r"/var/cache/apt/archives/*.deb'
 
 # A plain PATH: mmdebstrap runs helpers per package (a python3 shim from a
 # version manager in PATH costs seconds each).
+# apt's methods run as root, not as the sandbox user _apt: on a host whose
+# /dev/null is not world-writable (mode 0640 was seen on these machines),
+# apt-key, run as _apt, fails on /dev/null and apt then claims that gpgv is
+# not installed, failing every signature check.
 PATH=/usr/sbin:/usr/bin:/sbin:/bin mmdebstrap --variant=minbase --include="$(IFS=,; echo "${pkgs[*]}")" \
+	--aptopt='APT::Sandbox::User "root"' \
 	"${nodoc[@]}" --customize-hook="$setup" \
 	"$suite" "$out/root" "${sources[@]}" >&2
 (cd "$out/root" && find . -print0 | LC_ALL=C sort -z |

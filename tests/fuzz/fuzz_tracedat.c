@@ -9,7 +9,11 @@
  * the library's calls too), so the child dies quietly on any error as the
  * analyzer's child does on a crash, and the parent's handling of that is
  * what is checked. Seeds: a real capture cut short, in trace.dat versions 6
- * and 7 (tests/fuzz/corpus/tracedat/, made by tracedat_shrink.py).
+ * and 7 (tests/fuzz/corpus/tracedat/, made by tracedat_shrink.py), and the
+ * same damaged as tests/host/analyze_tracedat.sh damages it: a zstd chunk
+ * with a flipped byte, a page libtracecmd cannot read, an io_mapping format
+ * of another module version, an unknown event id, an out-of-range kind. The
+ * mutations around them exercise the page checks and the format checks.
  */
 #include <stdio.h>
 #include <string.h>

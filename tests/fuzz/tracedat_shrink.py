@@ -10,6 +10,14 @@
 #       -o capture-6.1-v7-zstd
 # regress-libtracecmd-segv is capture-6.1-v7-zstd with byte 9502 changed: it
 # makes libtracecmd 3.1.6 crash in tracecmd_open_fd().
+# The damaged and foreign seeds are made by tests/host/tracedat_edit.py (as
+# tests/host/analyze_tracedat.sh makes them), the version 7 ones through
+# trace-cmd convert --file-version 7 --compression zstd:
+#   damaged-zstd-page     capture-6.1-v7-zstd zstd-flip 1 640
+#   unreadable-page-v6    capture-6.1-v6 page-size 1 1
+#   foreign-format-vaddr  capture-6.1-v6 rename-field io_mapping_map vaddr vaddx
+#   invalid-kind          capture-6.1-v6 set-field io_mapping_map 0 kind 7
+#   unknown-event-id      capture-6.1-v6 set-field sched_switch 5 common_type 4711
 #
 # usage: tracedat_shrink.py IN OUT
 import struct,sys

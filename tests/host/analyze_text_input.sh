@@ -32,7 +32,7 @@ rules() { grep -o '"rule":"[a-z_]*","time":[^,]*,.*"site":"[^"+]*' "$1" |
 	sed 's/"rule":"\([a-z_]*\)".*"site":"\(.*\)/\1@\2/' | sort; }
 
 echo "KTAP version 1"
-echo "1..7"
+echo "1..8"
 
 gzip -dc "$top/tests/host/analyze/6.1/ftrace.txt.gz" >all.txt
 # the capture's first scenarios (nesting_legal, wc_across_sleep): no violation
@@ -96,6 +96,23 @@ if [ "$r" = 1 ] && [ "$r2" = 2 ] && grep -q "cannot be merged from a pipe" percp
 	res ok "per_cpu_traces_from_a_pipe_exit_2_redirect_merged"
 else
 	res fail "per_cpu_traces_from_a_pipe_exit_2_redirect_merged" "exit $r (redirect), $r2 (pipe): $(head -c 200 percpu-pipe.err)"
+fi
+
+# per-CPU blocks files among more inputs than may be open at once: their
+# blocks read through the file layer (pread), the files parked and reopened
+# like any input (ulimit -n 10: at most 5 inputs open); the same verdicts
+# and counts as with no limit, every block read to its end
+mkdir -p manyblk
+for i in 1 2 3 4 5 6 7 8; do cp percpu.txt "manyblk/p$i.txt"; done
+run manyblk-ref "$an" analyze --json manyblk/p*.txt
+(ulimit -n 10; "$an" analyze --json manyblk/p*.txt >manyblk-n.out 2>manyblk-n.err; echo $? >manyblk-n.rc)
+one=$(sed -n 's/^iomap-check: \([0-9]*\) events checked.*/\1/p' percpu.err)
+all=$(sed -n 's/^iomap-check: \([0-9]*\) events checked.*/\1/p' manyblk-n.err)
+if [ "$(rc manyblk-ref)" = 1 ] && [ "$(rc manyblk-n)" = 1 ] && cmp -s manyblk-ref.out manyblk-n.out &&
+   [ -n "$one" ] && [ "$all" = $((8 * one)) ] && ! grep -q "late\|reopening\|cannot" manyblk-n.err; then
+	res ok "per_cpu_blocks_files_parked_and_reopened ($all events)"
+else
+	res fail "per_cpu_blocks_files_parked_and_reopened" "exit $(rc manyblk-ref)/$(rc manyblk-n), events $one x 8 vs $all: $(head -c 300 manyblk-n.err)"
 fi
 
 # item 8: "#P:65535" and 79 entries overwritten: one loss of every CPU at
