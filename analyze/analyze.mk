@@ -105,6 +105,8 @@ HOST_SUITES += 'tests/fuzz/run.sh --fresh --seconds 3 --bindir $(AZ_FUZZ)/bin --
 HOST_SUITES += tests/host/analyze_fixtures.sh
 # the command line against full disks, damaged trace.dat, outputs that are inputs
 HOST_SUITES += tests/host/analyze_cli.sh
+# damaged, foreign and unusual text: damaged headers, odd comms, per-CPU blocks
+HOST_SUITES += tests/host/analyze_text_input.sh
 # inputs: the same one twice, many of them (file and memory limits), a
 # closed stdout, recordings from pipes, exact counts (analyze_mkrec writes
 # small recordings with the ABI's structs)

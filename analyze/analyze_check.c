@@ -259,14 +259,20 @@ static void note_drop(struct az_checker *c, const struct az_event *e)
 	c->dropped = 1;
 	set_clear(&c->since_drop);
 	if (c->o.json) {
-		char what[128];
+		char what[128], where[32];
 
 		/*
 		 * A marker without a count lost at least one event: count 1,
 		 * said in 'what'; total is the sum of the counts printed. The
-		 * time is the trace's, where the loss was noticed.
+		 * time is the trace's, where the loss was noticed. A loss of
+		 * an unknown CPU (a damaged line or record, events late
+		 * beyond the window, an overwritten start) is of all CPUs.
 		 */
-		snprintf(what, sizeof(what), "trace events on CPU %u%s", e->ev.cpu,
+		if (e->ev.cpu == IOMC_CPU_ALL)
+			snprintf(where, sizeof(where), "all CPUs");
+		else
+			snprintf(where, sizeof(where), "CPU %u", e->ev.cpu);
+		snprintf(what, sizeof(what), "trace events on %s%s", where,
 			 e->ev.arg ? "" : " (at least 1: the marker has no count)");
 		c->lost_noted += e->ev.arg ? e->ev.arg : 1;
 		ck_print_lost_at(&c->fmt, what, e->ev.arg ? e->ev.arg : 1, c->lost_noted,
@@ -278,13 +284,16 @@ static void note_drop(struct az_checker *c, const struct az_event *e)
 	fprintf(stderr, "iomap-check: %s", name);
 	if (e->line)
 		fprintf(stderr, ":%llu", (unsigned long long)e->line);
-	if (e->ev.arg)
-		fprintf(stderr, ": CPU %u lost %llu events: ", e->ev.cpu,
-			(unsigned long long)e->ev.arg);
+	if (e->ev.cpu == IOMC_CPU_ALL)
+		fprintf(stderr, ": %s lost on an unknown CPU: forgetting what every CPU's "
+			"contexts held", e->ev.arg == 1 ? "an event was" : "events were");
+	else if (e->ev.arg)
+		fprintf(stderr, ": CPU %u lost %llu events: forgetting what its contexts held",
+			e->ev.cpu, (unsigned long long)e->ev.arg);
 	else
-		fprintf(stderr, ": CPU %u lost events: ", e->ev.cpu);
-	fprintf(stderr, "forgetting what its contexts held (no lifo or unknown_unmap "
-		"is reported across the gap)\n");
+		fprintf(stderr, ": CPU %u lost events: forgetting what its contexts held",
+			e->ev.cpu);
+	fprintf(stderr, " (no lifo or unknown_unmap is reported across the gap)\n");
 }
 
 void az_checker_feed(struct az_checker *c, const struct az_event *e)

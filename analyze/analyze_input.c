@@ -28,6 +28,19 @@
  */
 #define AZ_PAR_MIN_BYTES (4ULL << 20)
 #define AZ_PAR_INPUTS 2
+/*
+ * Per-CPU traces one after another in one file (`cat per_cpu/cpu*\/trace`):
+ * each "# tracer:" block is read as an input of its own and the blocks are
+ * merged (see decide_blocks()). A block is one CPU's buffer, in order: it
+ * needs a small window and read buffer only. Blocks read through their
+ * file's struct az_file (az_file_pread), so one file of many blocks is one
+ * open file in the bounded set, parked and reopened like any other.
+ */
+#define AZ_BLOCK_READ (64 * 1024)
+#define AZ_BLOCK_BUF (AZ_BLOCK_READ + AZ_MAX_LINE)
+#define AZ_BLOCK_WINDOW 64
+#define AZ_MAX_BLOCKS 1024
+#define AZ_BLOCK_SEQ_SHIFT 40	/* seq of block i's events: i << 40 on */
 
 /* ---- input files: bounded number open, reopened where they stopped ------- */
 
@@ -96,6 +109,7 @@ int az_file_init(struct az_file *f, const char *path, int fd)
 	}
 	f->dev = sb.st_dev;
 	f->ino = sb.st_ino;
+	f->regular = S_ISREG(sb.st_mode);
 	/* only a regular file opened by its own path can be reopened */
 	f->pinned = !S_ISREG(sb.st_mode) || !strcmp(path, "-") || !strncmp(path, "/dev/", 5) ||
 		    !strncmp(path, "/proc/", 6);
@@ -150,6 +164,24 @@ ssize_t az_file_read(struct az_file *f, void *buf, size_t n)
 	return r;
 }
 
+ssize_t az_file_pread(struct az_file *f, void *buf, size_t n, __u64 off)
+{
+	ssize_t r;
+
+	if (f->fd < 0 && (!f->path || file_reopen(f)))
+		return -1;
+	if (!f->pinned)
+		lru_touch(f);
+	do
+		r = pread(f->fd, buf, n, (off_t)off);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		fprintf(stderr, "iomap-check: %s: read: %s\n", f->path, strerror(errno));
+		return -1;
+	}
+	return r;
+}
+
 int az_file_pin(struct az_file *f)
 {
 	if (f->fd < 0 && file_reopen(f))
@@ -157,6 +189,14 @@ int az_file_pin(struct az_file *f)
 	lru_unlink(f);
 	f->pinned = 1;
 	return f->fd;
+}
+
+/* A file pinned by az_file_pin() that was parkable goes back to the LRU. */
+static void file_unpin(struct az_file *f)
+{
+	f->pinned = 0;
+	if (f->fd >= 0)
+		lru_touch(f);
 }
 
 void az_file_close(struct az_file *f)
@@ -170,12 +210,19 @@ void az_file_close(struct az_file *f)
 
 /* ---- text inputs ---------------------------------------------------------- */
 
+static unsigned int par_inputs;	/* inputs parsed by threads now */
+
 struct text_src {
 	struct az_source base;
-	struct az_file file;	/* file.fd -1 and no path: memory input */
+	struct text_src *top;	/* the file's source (itself, or a block's file) */
+	struct az_file file;	/* file.fd -1 and no path: memory input (or a block) */
 	struct az_par *par;	/* parser threads, when used */
 	char *buf;		/* fd inputs: read buffer, allocated at the first read */
-	size_t cap;		/* its size: grows up to AZ_BUF_MAX while lines need it */
+	size_t cap;		/* its size: grows up to bufmax while lines need it */
+	size_t bufmax;		/* AZ_BUF_MAX; a block's AZ_BLOCK_BUF */
+	size_t winsize;		/* of the reorder window, reserved at the first read */
+	int is_block;		/* reads [off, end) of top->file by pread */
+	__u64 off, end;
 	char sniff[AZ_SNIFF];	/* the first bytes, read at open */
 	size_t nsniff;
 	const char *data;	/* buf, or the caller's memory */
@@ -190,7 +237,26 @@ struct text_src {
 	int frames_to;		/* 1: frames belong to pending; 0: ignore them */
 	unsigned int nframes;
 	__u64 frames[AZ_STACK_MAX];
+	/* what decides whether the file is per-CPU blocks (top only) */
+	int decided;		/* decide_blocks() ran */
+	unsigned int headers;	/* "# tracer:" lines read */
+	int have_cpu, many_cpus;	/* events of one CPU (first_cpu) or several */
+	__u32 first_cpu;
+	int late_in_blocks;	/* a late event after a second header, unmergeable */
+	__u64 second_header;	/* its line */
+	/* the blocks, when the file is per-CPU blocks */
+	struct az_source **blocks;
+	unsigned int nblocks;
+	struct az_merge *merge;
 };
+
+#define ST(t) ((t)->top->base.st)
+
+/* A pipe (or other unseekable input): read once, in order. */
+static int text_is_pipe(const struct text_src *t)
+{
+	return t->file.path && !t->file.regular;
+}
 
 static void note_bad(struct az_badlist *b, __u64 line)
 {
@@ -203,11 +269,14 @@ static void push_event(struct text_src *t, struct az_event *ev)
 {
 	ev->seq = t->seq++;
 	ev->src = t->base.index;
-	if (az_window_push(&t->win, ev))
-		t->base.st.late++;
-	t->base.st.events++;
+	if (az_window_push(&t->win, ev)) {
+		ST(t).late++;
+		if (t->headers > 1 && !t->late_in_blocks)
+			t->late_in_blocks = 1;
+	}
+	ST(t).events++;
 	if (az_ev_checked(ev->ev.type))
-		t->base.st.iomap_events++;
+		ST(t).iomap_events++;
 }
 
 static void flush_pending(struct text_src *t)
@@ -215,7 +284,7 @@ static void flush_pending(struct text_src *t)
 	if (!t->have_pending)
 		return;
 	t->pending.stack = az_stack_intern(t->frames, t->nframes);
-	t->base.st.frames += t->nframes;
+	ST(t).frames += t->nframes;
 	push_event(t, &t->pending);
 	t->have_pending = 0;
 	t->nframes = 0;
@@ -223,18 +292,36 @@ static void flush_pending(struct text_src *t)
 
 static void update_fmt(struct text_src *t, enum az_fmt f)
 {
+	struct az_source *b = &t->top->base;
+
 	/* trace-cmd report and perf are told apart by details ftrace lacks */
-	if (f != AZ_FMT_UNKNOWN && (t->base.fmt == AZ_FMT_UNKNOWN || t->base.fmt == AZ_FMT_FTRACE))
-		t->base.fmt = f;
+	if (f != AZ_FMT_UNKNOWN && (b->fmt == AZ_FMT_UNKNOWN || b->fmt == AZ_FMT_FTRACE))
+		b->fmt = f;
+}
+
+/* What decide_blocks() needs to know: the CPUs seen before it runs. */
+static void note_cpus(struct text_src *t, enum az_line r, const struct az_parsed *pp)
+{
+	if (r != AZ_LINE_EVENT && r != AZ_LINE_OTHER)
+		return;
+	if (!t->have_cpu) {
+		t->have_cpu = 1;
+		t->first_cpu = pp->ev.cpu;
+	} else if (pp->ev.cpu != t->first_cpu) {
+		t->many_cpus = 1;
+	}
 }
 
 /* One parsed line, in file order (t->lineno is its number). */
 static void handle_parsed(struct text_src *t, enum az_line r, const struct az_parsed *pp)
 {
 	struct az_event ev;
-	__u32 cpu;
 
 	update_fmt(t, pp->fmt);
+	if (pp->block_start && t->headers++ == 1)
+		t->second_header = t->lineno;
+	if (!t->decided)
+		note_cpus(t, r, pp);
 	/*
 	 * A last line without its newline was cut off (a copy of a file still
 	 * being written, a truncated log): its last field, the call site, may
@@ -264,7 +351,7 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 	case AZ_LINE_OTHER:
 		flush_pending(t);
 		t->frames_to = 0;
-		t->base.st.other++;
+		ST(t).other++;
 		t->last_ts = pp->ev.ts_ns;
 		break;
 	case AZ_LINE_DROP:
@@ -278,33 +365,33 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 		ev.ev = pp->ev;
 		ev.ev.ts_ns = t->last_ts;
 		ev.line = t->lineno;
-		t->base.st.drops++;
-		t->base.st.lost += pp->ev.arg;
+		ST(t).drops++;
+		ST(t).lost += pp->ev.arg;
 		push_event(t, &ev);
 		break;
 	case AZ_LINE_META:
 		if (pp->nr_cpus)
-			t->base.nr_cpus = pp->nr_cpus;
-		if (pp->lost_at_start && !t->base.st.lost_at_start) {
+			t->top->base.nr_cpus = pp->nr_cpus;
+		if (pp->lost_at_start && !ST(t).lost_at_start) {
 			/*
 			 * ftrace overwrote the oldest events: each CPU's history
-			 * before the first line is unknown, as after a drop.
+			 * before the first line is unknown, as after a drop. One
+			 * marker for every CPU: "#P:" is input, nothing is sized
+			 * from it.
 			 */
-			t->base.st.lost_at_start = pp->lost_at_start;
-			for (cpu = 0; cpu < (t->base.nr_cpus ? t->base.nr_cpus : 1); cpu++) {
-				memset(&ev, 0, sizeof(ev));
-				ev.ev.type = IOMC_EV_DROP;
-				ev.ev.cpu = cpu;
-				ev.line = t->lineno;
-				t->base.st.drops++;
-				push_event(t, &ev);
-			}
+			ST(t).lost_at_start = pp->lost_at_start;
+			memset(&ev, 0, sizeof(ev));
+			ev.ev.type = IOMC_EV_DROP;
+			ev.ev.cpu = IOMC_CPU_ALL;
+			ev.line = t->lineno;
+			ST(t).drops++;
+			push_event(t, &ev);
 		}
 		break;
 	case AZ_LINE_BAD:
 		flush_pending(t);
 		t->frames_to = 0;
-		note_bad(&t->base.st.bad, t->lineno);
+		note_bad(&ST(t).bad, t->lineno);
 		break;
 	case AZ_LINE_MALFORMED:
 		/*
@@ -315,15 +402,15 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 		 */
 		flush_pending(t);
 		t->frames_to = 0;
-		note_bad(&t->base.st.malformed, t->lineno);
+		note_bad(&ST(t).malformed, t->lineno);
 		memset(&ev, 0, sizeof(ev));
 		ev.ev.type = IOMC_EV_DROP;
 		ev.ev.cpu = pp->ev.cpu;
 		ev.ev.ts_ns = pp->ev.ts_ns ? pp->ev.ts_ns : t->last_ts;
 		ev.ev.arg = 1;
 		ev.line = t->lineno;
-		t->base.st.drops++;
-		t->base.st.lost++;
+		ST(t).drops++;
+		ST(t).lost++;
 		push_event(t, &ev);
 		break;
 	}
@@ -337,16 +424,19 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
  */
 static int text_grow(struct text_src *t)
 {
-	size_t cap = t->cap ? t->cap * 2 : AZ_BUF_MIN;
-	__u64 left = t->file.size > t->file.off ? t->file.size - t->file.off : 0;
+	size_t cap = t->cap ? t->cap * 2 : AZ_BUF_MIN, max = t->bufmax;
+	__u64 size = t->is_block ? t->end : t->file.size;
+	__u64 at = t->is_block ? t->off : t->file.off;
+	__u64 left = size > at ? size - at : 0;
 	char *p;
 
-	if (!t->cap && t->file.size)	/* the whole file and its EOF, if it fits */
-		cap = left + t->nsniff + 1 < AZ_BUF_MAX ? (size_t)left + t->nsniff + 1 : AZ_BUF_MAX;
-	if (cap > AZ_BUF_MAX)
-		cap = AZ_BUF_MAX;
+	/* the whole file (or block) and its EOF, if it fits */
+	if (!t->cap && (t->file.size || t->is_block))
+		cap = left + t->nsniff + 1 < max ? (size_t)left + t->nsniff + 1 : max;
+	if (cap > max)
+		cap = max;
 	if (cap <= t->cap)
-		cap = t->cap + 1;	/* never here: AZ_BUF_MAX > AZ_MAX_LINE + 1 */
+		cap = t->cap + 1;	/* never here: bufmax > AZ_MAX_LINE + 1 */
 	p = realloc(t->buf, cap);
 	if (!p) {
 		fprintf(stderr, "iomap-check: %s: out of memory (a read buffer of %zu bytes)\n",
@@ -363,6 +453,21 @@ static int text_grow(struct text_src *t)
 	return 0;
 }
 
+/* A block's next bytes, from its file at off, up to its end; 0 at its end. */
+static ssize_t block_read(struct text_src *t, char *buf, size_t n)
+{
+	ssize_t r;
+
+	if ((__u64)n > t->end - t->off)
+		n = (size_t)(t->end - t->off);
+	if (!n)
+		return 0;
+	r = az_file_pread(&t->top->file, buf, n, t->off);
+	if (r > 0)
+		t->off += (__u64)r;
+	return r;
+}
+
 /* Next complete line; 0 at end of input, -1 on a read error. */
 static int get_line(struct text_src *t, const char **line, size_t *n)
 {
@@ -376,7 +481,7 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 				t->lineno++;
 				if (t->skipping || (size_t)(nl - s) > AZ_MAX_LINE) {
 					t->skipping = 0;
-					note_bad(&t->base.st.toolong, t->lineno);
+					note_bad(&ST(t).toolong, t->lineno);
 					continue;
 				}
 				*line = s;
@@ -392,7 +497,7 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 			if (t->skipping) {
 				t->skipping = 0;
 				t->lineno++;
-				note_bad(&t->base.st.toolong, t->lineno);
+				note_bad(&ST(t).toolong, t->lineno);
 				return 0;
 			}
 			if (t->pos < t->len) {
@@ -415,7 +520,8 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 		if (t->len == t->cap && text_grow(t))
 			return -1;
 		{
-			ssize_t r = az_file_read(&t->file, t->buf + t->len, t->cap - t->len);
+			ssize_t r = t->is_block ? block_read(t, t->buf + t->len, t->cap - t->len)
+						: az_file_read(&t->file, t->buf + t->len, t->cap - t->len);
 
 			if (r < 0)
 				return -1;
@@ -424,6 +530,252 @@ static int get_line(struct text_src *t, const char **line, size_t *n)
 			t->len += r;
 		}
 	}
+}
+
+static struct text_src *text_new(const char *name, __u32 index, size_t window);
+static void text_close(struct az_source *src);
+
+struct block {
+	__u64 off;		/* of its "# tracer:" line */
+	__u64 line;		/* lines before it */
+};
+
+/*
+ * Note a line start at file offset off (line number line, 0-based) whose
+ * first bytes are [p, p + n): a block starts there if it is "# tracer:".
+ */
+static int block_at(struct block *bl, unsigned int *nb, const char *p, size_t n, __u64 off,
+		    __u64 line)
+{
+	if (n < 9 || memcmp(p, "# tracer:", 9))
+		return 0;
+	if (*nb == AZ_MAX_BLOCKS)
+		return -1;
+	bl[*nb].off = off;
+	bl[*nb].line = line;
+	(*nb)++;
+	return 0;
+}
+
+/* Up to n bytes of t's file at off (fewer only at its end); -1 after saying why. */
+static ssize_t pread_full(struct text_src *t, char *buf, size_t n, __u64 off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = az_file_pread(&t->file, buf + got, n - got, off + got);
+
+		if (r < 0)
+			return -1;
+		if (!r)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * The "# tracer:" lines of the whole input (one more pass over a file:
+ * only for inputs that look like per-CPU blocks) and its size. 0, or -1
+ * after saying why (a read error, too many blocks). A file is read by
+ * pread through its struct az_file: it may be parked and reopened.
+ */
+static int find_blocks(struct text_src *t, struct block *bl, unsigned int *nb, __u64 *size)
+{
+	const size_t chunk = AZ_READ_BLOCK;
+	char *buf = NULL;
+	const char *d;
+	__u64 base = 0, line = 0;
+	size_t n = 0, i;
+	int eof = 0, err = 0;
+
+	*nb = 0;
+	if (!t->file.path) {	/* memory: one chunk */
+		d = t->data;
+		n = t->len;
+		eof = 1;
+	} else {
+		buf = malloc(chunk);
+		if (!buf) {
+			fprintf(stderr, "iomap-check: %s: out of memory (looking for per-CPU "
+				"traces)\n", t->base.name);
+			return -1;
+		}
+		d = buf;
+	}
+	for (;;) {
+		if (buf) {
+			ssize_t r = pread_full(t, buf, chunk, base);
+
+			if (r < 0) {
+				err = -1;
+				break;
+			}
+			n = (size_t)r;
+			eof = n < chunk;
+		}
+		/* d[0] is a line start; so is the byte after each newline */
+		i = 0;
+		for (;;) {
+			const char *nl = memchr(d + i, '\n', n - i);
+
+			if (!nl && !eof)
+				break;	/* read again from this line's start */
+			if (block_at(bl, nb, d + i, n - i, base + i, line)) {
+				fprintf(stderr, "iomap-check: %s: more than %d \"# tracer:\" headers: "
+					"not merging so many per-CPU traces (merge them with "
+					"trace-cmd)\n", t->base.name, AZ_MAX_BLOCKS);
+				err = -1;
+				goto out;
+			}
+			if (!nl) {
+				i = n;
+				break;
+			}
+			i = nl + 1 - d;
+			line++;
+		}
+		if (eof || !buf) {
+			*size = base + n;
+			break;
+		}
+		if (i == 0) {
+			/* a line longer than a chunk: on to its end, then go on */
+			const char *nl = NULL;
+			ssize_t r;
+
+			base += n;
+			while ((r = pread_full(t, buf, chunk, base)) > 0 &&
+			       !(nl = memchr(buf, '\n', (size_t)r)))
+				base += (__u64)r;
+			if (r < 0) {
+				err = -1;
+				break;
+			}
+			if (!r) {
+				*size = base;
+				break;
+			}
+			base += (__u64)(nl + 1 - buf);
+			line++;
+			continue;
+		}
+		base += i;
+	}
+out:
+	free(buf);
+	return err;
+}
+
+/*
+ * A source reading block [b->off, end) of t's input, merged with the
+ * others. A file's block reads through t->file (pread, the file parked and
+ * reopened as the bounded set of open files needs); its read buffer and
+ * window are reserved at its first read, like an input's.
+ */
+static struct text_src *block_new(struct text_src *t, const struct block *b, __u64 end,
+				  unsigned int i)
+{
+	struct text_src *k = text_new(t->base.name, t->base.index, AZ_BLOCK_WINDOW);
+
+	if (!k)
+		return NULL;
+	k->top = t;
+	k->decided = 1;
+	k->lineno = b->line;
+	k->seq = (__u64)i << AZ_BLOCK_SEQ_SHIFT;
+	if (!t->file.path) {
+		k->data = t->data + b->off;
+		k->len = (size_t)(end - b->off);
+		k->eof = 1;
+		return k;
+	}
+	k->is_block = 1;
+	k->off = b->off;
+	k->end = end;
+	k->bufmax = AZ_BLOCK_BUF;
+	return k;
+}
+
+/*
+ * Before the first event leaves the window: is this file per-CPU traces
+ * one after another (`cat per_cpu/cpu*\/trace`)? Each block is one CPU's
+ * buffer from its own start, so after the first block every event would
+ * come too late for the window, and the first block alone, read as the
+ * whole trace, reports unmaps and frees of maps made on other CPUs. Seen
+ * as: a second "# tracer:" header, or an ftrace header followed by a
+ * window of events of one CPU while the header says there are more.
+ * Then the file (a regular file or memory) is read again per block, the
+ * blocks merged by timestamp like separate inputs; what was read so far
+ * is discarded. From a pipe it cannot be: a late event after a second
+ * header is an error (text_next).
+ */
+static int decide_blocks(struct text_src *t)
+{
+	struct block *bl;
+	unsigned int nb, i;
+	__u64 size = 0;
+
+	t->decided = 1;
+	if (!t->headers || (t->headers == 1 && (t->many_cpus || t->base.nr_cpus == 1)))
+		return 0;
+	if (text_is_pipe(t))
+		return 0;
+	bl = malloc(sizeof(*bl) * AZ_MAX_BLOCKS);
+	if (!bl) {
+		fprintf(stderr, "iomap-check: %s: out of memory (looking for per-CPU traces)\n",
+			t->base.name);
+		return -1;
+	}
+	if (find_blocks(t, bl, &nb, &size)) {
+		free(bl);
+		return -1;
+	}
+	if (nb < 2) {
+		free(bl);
+		return 0;
+	}
+	t->blocks = calloc(nb, sizeof(*t->blocks));
+	if (!t->blocks)
+		goto oom;
+	for (i = 0; i < nb; i++) {
+		struct text_src *k = block_new(t, &bl[i], i + 1 < nb ? bl[i + 1].off : size, i);
+
+		if (!k)
+			goto oom;
+		t->blocks[t->nblocks++] = &k->base;
+	}
+	t->merge = az_merge_new(t->blocks, nb);
+	if (!t->merge)
+		goto oom;
+	free(bl);
+	/*
+	 * Start over: the blocks read everything again; the file's own
+	 * window, read buffer and parser threads are not used any more. A
+	 * file the threads had pinned is parkable again: the blocks pread
+	 * through it, reopening it when it was parked.
+	 */
+	if (t->par) {
+		az_par_stop(t->par);
+		t->par = NULL;
+		par_inputs--;
+		file_unpin(&t->file);
+	}
+	az_window_free(&t->win);
+	free(t->buf);
+	t->buf = NULL;
+	t->cap = 0;
+	t->data = NULL;
+	t->len = t->pos = t->nsniff = 0;
+	memset(&t->base.st, 0, sizeof(t->base.st));
+	t->base.fmt = AZ_FMT_UNKNOWN;
+	t->have_pending = 0;
+	t->nframes = 0;
+	return 0;
+oom:
+	fprintf(stderr, "iomap-check: %s: out of memory (%u per-CPU traces)\n", t->base.name, nb);
+	free(bl);
+	return -1;
 }
 
 static int text_next(struct az_source *src, struct az_event *ev)
@@ -435,8 +787,10 @@ static int text_next(struct az_source *src, struct az_event *ev)
 	size_t n;
 	int r;
 
+	if (t->merge)
+		return az_merge_next(t->merge, ev);
 	/* the reorder window too is reserved when the input is first read */
-	if (!t->win.ring && az_window_init(&t->win)) {
+	if (!t->win.ring && az_window_init_size(&t->win, t->winsize)) {
 		fprintf(stderr, "iomap-check: %s: out of memory\n", t->base.name);
 		return -1;
 	}
@@ -446,19 +800,23 @@ static int text_next(struct az_source *src, struct az_event *ev)
 			if (r == 1) {
 				t->lineno++;
 				if (rec->verdict == AZ_PAR_TOOLONG) {
-					note_bad(&t->base.st.toolong, t->lineno);
+					note_bad(&ST(t).toolong, t->lineno);
 					continue;
 				}
 				t->unterminated = rec->unterminated;
-				t->base.st.lines++;
+				ST(t).lines++;
 				handle_parsed(t, rec->verdict, &rec->p);
+				if (t->late_in_blocks)
+					goto unmergeable;
 				continue;
 			}
 		} else {
 			r = get_line(t, &line, &n);
 			if (r == 1) {
-				t->base.st.lines++;
+				ST(t).lines++;
 				handle_parsed(t, az_parse_line(line, n, &p), &p);
+				if (t->late_in_blocks)
+					goto unmergeable;
 				continue;
 			}
 		}
@@ -467,15 +825,38 @@ static int text_next(struct az_source *src, struct az_event *ev)
 		flush_pending(t);
 		break;
 	}
+	if (!t->decided) {
+		if (decide_blocks(t))
+			return -1;
+		if (t->merge)
+			return az_merge_next(t->merge, ev);
+	}
 	return az_window_pop(&t->win, ev);
+unmergeable:
+	/* checked on, the events after the header would make false reports */
+	if (text_is_pipe(t))
+		fprintf(stderr, "iomap-check: %s:%llu: a second trace header, then events older "
+			"than those before it: per-CPU traces one after another (cat "
+			"per_cpu/cpu*/trace) cannot be merged from a pipe; give the file by its "
+			"name\n", t->base.name, (unsigned long long)t->second_header);
+	else
+		fprintf(stderr, "iomap-check: %s:%llu: a second trace header, then events older "
+			"than those before it: traces whose times overlap, one after another, "
+			"and not per-CPU traces (the first block has events of several CPUs); "
+			"check them as separate inputs\n", t->base.name,
+			(unsigned long long)t->second_header);
+	return -1;
 }
-
-static unsigned int par_inputs;	/* inputs parsed by threads now */
 
 static void text_close(struct az_source *src)
 {
 	struct text_src *t = (struct text_src *)src;
+	unsigned int i;
 
+	az_merge_free(t->merge);
+	for (i = 0; i < t->nblocks; i++)
+		text_close(t->blocks[i]);	/* before the file they read */
+	free(t->blocks);
 	if (t->par) {
 		az_par_stop(t->par);
 		par_inputs--;
@@ -486,12 +867,15 @@ static void text_close(struct az_source *src)
 	free(t);
 }
 
-static struct text_src *text_new(const char *name, __u32 index)
+static struct text_src *text_new(const char *name, __u32 index, size_t window)
 {
 	struct text_src *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
+	t->top = t;
+	t->winsize = window;
+	t->bufmax = AZ_BUF_MAX;
 	t->base.name = name;
 	t->base.index = index;
 	t->base.next = text_next;
@@ -502,7 +886,7 @@ static struct text_src *text_new(const char *name, __u32 index)
 
 struct az_source *az_open_text_mem(const char *name, const char *buf, size_t len, __u32 index)
 {
-	struct text_src *t = text_new(name, index);
+	struct text_src *t = text_new(name, index, AZ_WINDOW);
 
 	if (!t)
 		return NULL;
@@ -548,7 +932,7 @@ struct az_source *az_open(const char *path, __u32 index)
 		fprintf(stderr, "iomap-check: %s: %s\n", path, strerror(errno));
 		return NULL;
 	}
-	t = text_new(path, index);
+	t = text_new(path, index, AZ_WINDOW);
 	if (!t) {
 		fprintf(stderr, "iomap-check: %s: out of memory\n", path);
 		if (!is_stdin)
@@ -634,12 +1018,12 @@ void az_print_warnings(const struct az_source *src, FILE *out)
 
 	print_badlist(out, src->name, &st->bad, "lines that are not trace text");
 	print_badlist(out, src->name, &st->malformed,
-		      "io_mapping/sched events whose fields do not parse (cut short?)");
+		      "io_mapping/sched lines that do not parse (damaged or cut short: each is a lost event)");
 	print_badlist(out, src->name, &st->toolong, "lines longer than 64 KiB");
 	if (st->late)
 		fprintf(out, "iomap-check: %s: warning: %llu events were more than %d events "
-			"out of timestamp order and were checked late\n", src->name,
-			(unsigned long long)st->late, AZ_WINDOW);
+			"out of timestamp order: not checked, each run of them a loss of every "
+			"CPU\n", src->name, (unsigned long long)st->late, AZ_WINDOW);
 	if (st->lost_at_start)
 		fprintf(out, "iomap-check: %s: warning: the trace buffer overwrote its first "
 			"%llu events: what was mapped before the first line is unknown\n",

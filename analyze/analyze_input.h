@@ -50,6 +50,7 @@ struct az_file {
 	dev_t dev;
 	ino_t ino;
 	__u64 size;		/* st_size at open (regular files), else 0 */
+	int regular;		/* a regular file: pread works */
 	struct az_file *prev, *next;	/* LRU of open, parkable files */
 };
 
@@ -57,6 +58,12 @@ struct az_file {
 int az_file_init(struct az_file *f, const char *path, int fd);
 /* read(2) of up to n bytes, reopening a parked file; -1 after saying why. */
 ssize_t az_file_read(struct az_file *f, void *buf, size_t n);
+/*
+ * pread(2) of up to n bytes at off (regular files), reopening a parked
+ * file; f->off (where az_file_read goes on) does not move. -1 after saying
+ * why.
+ */
+ssize_t az_file_pread(struct az_file *f, void *buf, size_t n, __u64 off);
 /* The fd, for a reader that keeps it (parser threads): never parked again. */
 int az_file_pin(struct az_file *f);
 void az_file_close(struct az_file *f);

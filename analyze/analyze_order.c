@@ -4,13 +4,28 @@
 #include <string.h>
 #include "analyze_order.h"
 
-#define SLOT(w, i) (&(w)->ring[((w)->head + (i)) % AZ_WINDOW])
+#define RING(w) ((w)->size + AZ_WINDOW_SLACK)
+
+/* Slot i after the head; no division (the ring size is not a power of 2). */
+static inline size_t ring_idx(const struct az_window *w, size_t i)
+{
+	size_t k = w->head + i, n = RING(w);
+
+	return k >= n ? k - n : k;
+}
+#define SLOT(w, i) (&(w)->ring[ring_idx(w, i)])
+
+int az_window_init_size(struct az_window *w, size_t size)
+{
+	memset(w, 0, sizeof(*w));
+	w->size = size ? size : 1;
+	w->ring = malloc(sizeof(*w->ring) * RING(w));
+	return w->ring ? 0 : -1;
+}
 
 int az_window_init(struct az_window *w)
 {
-	memset(w, 0, sizeof(*w));
-	w->ring = malloc(sizeof(*w->ring) * AZ_WINDOW);
-	return w->ring ? 0 : -1;
+	return az_window_init_size(w, AZ_WINDOW);
 }
 
 void az_window_free(struct az_window *w)
@@ -23,7 +38,41 @@ int az_window_push(struct az_window *w, const struct az_event *ev)
 {
 	size_t i = w->count;
 	int late = w->released && ev->ev.ts_ns < w->last_out_ts;
+	struct az_event loss;
 
+	if (w->count == RING(w)) {
+		/* a source broke the AZ_WINDOW_SLACK promise: never overwrite */
+		abort();
+	}
+	if (late) {
+		/*
+		 * Older than an event already released: checked now, after
+		 * what followed it, it would be checked against state that
+		 * went past it. It is lost instead; a run of late events is
+		 * one loss of every CPU (each CPU's state may have gone past).
+		 */
+		if (w->late_run)
+			return 1;
+		w->late_run = 1;
+		memset(&loss, 0, sizeof(loss));
+		loss.ev.type = IOMC_EV_DROP;
+		loss.ev.cpu = IOMC_CPU_ALL;
+		loss.ev.ts_ns = ev->ev.ts_ns;
+		loss.seq = ev->seq;
+		loss.line = ev->line;
+		loss.src = ev->src;
+		ev = &loss;
+	} else {
+		w->late_run = 0;
+	}
+
+	if (w->count && az_event_before(ev, SLOT(w, 0))) {
+		/* older than all it holds (a late event, mostly): in front, O(1) */
+		w->head = w->head ? w->head - 1 : RING(w) - 1;
+		w->ring[w->head] = *ev;
+		w->count++;
+		return late;
+	}
 	/*
 	 * Insertion from the tail: O(1) for the in-order common case, a short
 	 * shift for the rare event that is a little out of order.
@@ -42,7 +91,7 @@ int az_window_pop(struct az_window *w, struct az_event *ev)
 	if (!w->count)
 		return 0;
 	*ev = w->ring[w->head];
-	w->head = (w->head + 1) % AZ_WINDOW;
+	w->head = w->head + 1 == RING(w) ? 0 : w->head + 1;
 	w->count--;
 	if (!w->released || ev->ev.ts_ns > w->last_out_ts)
 		w->last_out_ts = ev->ev.ts_ns;

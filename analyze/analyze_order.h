@@ -11,8 +11,12 @@
  * of order. So each input passes through a small reorder window (a sorted
  * ring of AZ_WINDOW events: an event is released once AZ_WINDOW newer ones
  * have been read); anything arriving older than what was already released
- * is counted as "late" and processed at once. Then the inputs are merged
- * k-way (k = number of files).
+ * is "late": counted, not checked (it would be checked against state that
+ * went past it), and a loss of every CPU. Then the inputs are merged
+ * k-way (k = number of files). One file that holds per-CPU traces one
+ * after another (`cat per_cpu/cpu*\/trace`) is not "nearly in order": its
+ * "# tracer:" blocks are found and merged k-way like files
+ * (analyze_input.c, decide_blocks()).
  */
 #ifndef IOMC_ANALYZE_ORDER_H
 #define IOMC_ANALYZE_ORDER_H
@@ -21,21 +25,38 @@
 #include "analyze_input.h"
 
 #define AZ_WINDOW 4096
+/*
+ * A source checks az_window_full() once per input line or record, and one
+ * line can push more than one event (the event held back for its stack
+ * frames, then a loss marker): the ring has this many slots beyond the
+ * window, so such a line never overwrites the oldest event.
+ */
+#define AZ_WINDOW_SLACK 4
 
 struct az_window {
-	struct az_event *ring;	/* AZ_WINDOW slots */
+	struct az_event *ring;	/* size + AZ_WINDOW_SLACK slots */
+	size_t size;		/* events held before one is released */
 	size_t head, count;
 	__u64 last_out_ts;	/* ts of the last released event */
 	int released;		/* anything released yet? */
+	int late_run;		/* the last event pushed was late */
 };
 
+/* A window of AZ_WINDOW events. */
 int az_window_init(struct az_window *w);
+/* A window of size events (size >= 1). */
+int az_window_init_size(struct az_window *w, size_t size);
 void az_window_free(struct az_window *w);
 static inline int az_window_full(const struct az_window *w)
 {
-	return w->count == AZ_WINDOW;
+	return w->count >= w->size;
 }
-/* Insert (window must not be full); returns 1 if the event is late. */
+/*
+ * Insert; at most AZ_WINDOW_SLACK pushes after az_window_full() said 0.
+ * Returns 1 if the event is late: older than one already released. A late
+ * event is not checked: the first of a run of them becomes a loss of every
+ * CPU (a DROP of IOMC_CPU_ALL at its place), the others are left out.
+ */
 int az_window_push(struct az_window *w, const struct az_event *ev);
 /* Release the oldest; 0 if empty. */
 int az_window_pop(struct az_window *w, struct az_event *ev);

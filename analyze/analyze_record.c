@@ -32,9 +32,9 @@ struct rec_src {
 	size_t n, pos;		/* records in buf, next one */
 	size_t partial;		/* bytes of an incomplete record at buf[n] */
 	__u64 seq, nrec, last_ts;
-	/* an invalid record from an unknown CPU: drops for CPUs [next, end) */
-	__u32 drop_next, drop_end, drop_span;
-	__u64 drop_line;
+	/* a loss to emit for an invalid record (pending_drop) */
+	struct az_event drop;
+	int pending_drop;
 	struct az_window win;
 };
 
@@ -137,7 +137,9 @@ static void push(struct rec_src *r, struct az_event *ev)
 /*
  * An invalid record is a lost event: its CPU's state is forgotten, as after
  * a DROP record (keeping it would report a false lifo or unknown_unmap).
- * When the CPU field itself is out of range, every CPU's is.
+ * When the CPU field itself is out of range, the loss is of an unknown CPU
+ * (IOMC_CPU_ALL: every CPU forgets): one marker per bad record, whatever
+ * the header says about the CPU count.
  */
 static void drop_for_invalid(struct rec_src *r, const struct iomc_event *bad)
 {
@@ -145,15 +147,13 @@ static void drop_for_invalid(struct rec_src *r, const struct iomc_event *bad)
 
 	r->base.st.drops++;
 	r->base.st.lost++;
-	if (bad->cpu < ncpus) {
-		r->drop_next = bad->cpu;
-		r->drop_end = bad->cpu + 1;
-	} else {
-		r->drop_next = 0;
-		r->drop_end = ncpus;
-	}
-	r->drop_span = r->drop_end - r->drop_next;
-	r->drop_line = r->nrec;
+	memset(&r->drop, 0, sizeof(r->drop));
+	r->drop.ev.type = IOMC_EV_DROP;
+	r->drop.ev.cpu = bad->cpu < ncpus ? bad->cpu : IOMC_CPU_ALL;
+	r->drop.ev.ts_ns = r->last_ts;
+	r->drop.ev.arg = 1;
+	r->drop.line = r->nrec;
+	r->pending_drop = 1;
 }
 
 static int rec_next(struct az_source *src, struct az_event *out)
@@ -168,15 +168,9 @@ static int rec_next(struct az_source *src, struct az_event *out)
 	while (!az_window_full(&r->win)) {
 		struct az_event ev;
 
-		if (r->drop_next < r->drop_end) {
-			memset(&ev, 0, sizeof(ev));
-			ev.ev.type = IOMC_EV_DROP;
-			ev.ev.cpu = r->drop_next++;
-			ev.ev.ts_ns = r->last_ts;
-			/* one event lost, on one CPU or on an unknown one */
-			ev.ev.arg = r->drop_span == 1;
-			ev.line = r->drop_line;
-			push(r, &ev);
+		if (r->pending_drop) {
+			r->pending_drop = 0;
+			push(r, &r->drop);
 			continue;
 		}
 		if (r->pos == r->n) {

@@ -568,7 +568,8 @@ AZ_INLINE int is_flag_char(char c)
  * The task part before the CPU column, [b, t) with blanks trimmed:
  * "comm-pid", "comm-pid (tgid)", "comm pid" or "comm pid/tid" (perf).
  */
-static int parse_task(const char *b, const char *t, struct iomc_event *ev, enum az_fmt *fmt)
+static int parse_task(const char *b, const char *t, struct iomc_event *ev, enum az_fmt *fmt,
+		      const char **comm_b, const char **comm_e)
 {
 	const char *q, *d;
 	__u64 pid, tid, tgid = 0;
@@ -636,6 +637,10 @@ static int parse_task(const char *b, const char *t, struct iomc_event *ev, enum 
 	ev->tid = (__u32)tid;
 	ev->pid = have_tgid ? (__u32)tgid : (__u32)tid;
 	set_comm(ev, b, d - b);
+	if (comm_b) {
+		*comm_b = b;
+		*comm_e = d;
+	}
 	return 0;
 }
 
@@ -679,8 +684,10 @@ static enum az_line parse_comment(const char *p, const char *e, struct az_parsed
 	const char *q;
 	__u64 a, b, n;
 
-	if (STARTS(p, e, "# tracer:"))
+	if (STARTS(p, e, "# tracer:")) {
 		out->fmt = AZ_FMT_FTRACE;
+		out->block_start = 1;
+	}
 	q = find_lit(p, e, "entries-in-buffer/entries-written:", 34);
 	if (q) {
 		q = skip_blank(q + 34, e);
@@ -892,14 +899,14 @@ static enum az_line parse_headerless(const char *b, const char *e, struct az_par
 					if (f != q || cpu >= AZ_MAX_CPUS)
 						return AZ_LINE_BAD;
 					out->ev.cpu = (__u32)cpu;
-					if (parse_task(b, tok, &out->ev, &out->fmt))
+					if (parse_task(b, tok, &out->ev, &out->fmt, NULL, NULL))
 						return AZ_LINE_BAD;
 					out->fmt = AZ_FMT_TCREPORT;
 					return parse_rest(p, e, out);
 				}
 			}
 		}
-		if (parse_task(b, q, &out->ev, &out->fmt) || out->fmt != AZ_FMT_PERF)
+		if (parse_task(b, q, &out->ev, &out->fmt, NULL, NULL) || out->fmt != AZ_FMT_PERF)
 			return AZ_LINE_BAD;
 		return parse_rest(p, e, out);
 	}
@@ -921,6 +928,7 @@ AZ_INLINE void clear_parsed(struct az_parsed *out)
 	out->frame = 0;
 	out->fmt = AZ_FMT_UNKNOWN;
 	out->nr_cpus = 0;
+	out->block_start = 0;
 	out->lost_at_start = 0;
 }
 
@@ -938,9 +946,123 @@ AZ_INLINE const char *skip_lead(const char *p, const char *e)
 	return skip_blank(p, e);
 }
 
+/*
+ * The line read with its CPU column at br: "[cpu] [flags] <ts>: ...", the
+ * task part in [b, br). AZ_LINE_BAD when it is not a header here. The
+ * comm's extent is stored when comm_b is not NULL.
+ */
+static enum az_line parse_at_cpu(const char *b, const char *br, const char *e,
+				 struct az_parsed *out, const char **comm_b, const char **comm_e)
+{
+	const char *p = br + 1;
+	__u64 cpu;
+
+	if (br == b || parse_dec(&p, e, &cpu) || p == e || *p != ']' || p + 1 == e ||
+	    !is_blank(p[1]) || cpu >= AZ_MAX_CPUS)
+		return AZ_LINE_BAD;
+	p = skip_blank(p + 1, e);
+	if (p < e && !is_digit(*p)) {
+		/* irq-info flag columns ("d..2." etc.); absent with irq-info off */
+		const char *f = p;
+
+		while (p < e && is_flag_char(*p))
+			p++;
+		if (p - f > 8 || p == e || !is_blank(*p))
+			return AZ_LINE_BAD;
+		p = skip_blank(p, e);
+	}
+	if (p == e || !is_digit(*p))	/* the timestamp must follow */
+		return AZ_LINE_BAD;
+	out->ev.cpu = (__u32)cpu;
+	if (parse_task(b, br, &out->ev, &out->fmt, comm_b, comm_e))
+		return AZ_LINE_BAD;
+	if (out->fmt == AZ_FMT_UNKNOWN)	/* trace-cmd report says so in its first line */
+		out->fmt = AZ_FMT_FTRACE;
+	return parse_rest(p, e, out);
+}
+
+/*
+ * The first CPU column candidate, at br0 within a comm's length of the
+ * line's start, made a line of an unrelated event. It may lie inside a
+ * comm that looks like a header ("a [1] 2: b: c"): a later candidate
+ * whose comm (at most TASK_COMM_LEN - 1 bytes, as the kernel keeps it)
+ * covers br0 and that makes one of our events is the real column.
+ */
+static enum az_line prefer_later(const char *b, const char *br0, const char *e,
+				 const char *lim, struct az_parsed *out)
+{
+	const char *br, *cb, *ce;
+	struct az_parsed alt;
+
+	for (br = br0 + 1; (br = memchr(br, '[', lim - br)) != NULL; br++) {
+		enum az_line r;
+
+		clear_parsed(&alt);
+		r = parse_at_cpu(b, br, e, &alt, &cb, &ce);
+		if (r == AZ_LINE_BAD || r == AZ_LINE_OTHER)
+			continue;
+		if (cb <= br0 && br0 < ce && ce - cb < IOMC_COMM_LEN) {
+			*out = alt;
+			return r;
+		}
+	}
+	return AZ_LINE_OTHER;
+}
+
+/*
+ * A line of no shape above that names one of our events ("io_mapping_map:"
+ * followed by a blank): one of our lines with its timestamp, CPU column,
+ * flags or task damaged. Its event is lost: AZ_LINE_MALFORMED, on the CPU
+ * of a "[N]" column that only the flags and timestamp (and trace-cmd's
+ * "(+diff)") separate from the name, else on IOMC_CPU_ALL.
+ */
+static enum az_line damaged_ours(const char *b, const char *e, struct az_parsed *out)
+{
+	const char *n = b, *name = NULL, *t, *te;
+	int k;
+
+	while ((n = find_lit(n, e, "io_mapping_", 11)) != NULL) {
+		const char *c = n + 11;
+
+		while (c < e && *c >= 'a' && *c <= 'z')
+			c++;
+		if (c < e && *c == ':' && (c + 1 == e || is_blank(c[1])) &&
+		    lookup_event(n, c - n)) {
+			name = n;
+			break;
+		}
+		n += 11;
+	}
+	if (!name)
+		return AZ_LINE_BAD;
+	clear_parsed(out);
+	out->ev.cpu = IOMC_CPU_ALL;
+	/* perf's "io_mapping:io_mapping_map:": back to the token's start */
+	for (t = name; t > b && !is_blank(t[-1]); t--)
+		;
+	for (k = 0; k < 4 && t > b; k++) {
+		const char *p;
+		__u64 cpu;
+
+		te = t;
+		while (te > b && is_blank(te[-1]))
+			te--;
+		for (t = te; t > b && !is_blank(t[-1]); t--)
+			;
+		p = t + 1;
+		if (te - t >= 3 && *t == '[' && te[-1] == ']' && !parse_dec(&p, te - 1, &cpu) &&
+		    p == te - 1 && cpu < AZ_MAX_CPUS) {
+			out->ev.cpu = (__u32)cpu;
+			break;
+		}
+	}
+	return AZ_LINE_MALFORMED;
+}
+
 enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
 {
 	const char *e = s + n, *p, *b, *lim, *br;
+	enum az_line r;
 	int indented;
 
 	clear_parsed(out);
@@ -950,8 +1072,11 @@ enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
 	indented = b > s;
 	if (b == e)
 		return AZ_LINE_META;
-	if (*b == '#')
-		return parse_comment(b, e, out);
+	if (*b == '#') {
+		r = parse_comment(b, e, out);
+		out->block_start &= b == s;	/* at the line's start only */
+		return r;
+	}
 	if (!indented && STARTS(b, e, "cpus=")) {
 		__u64 c;
 
@@ -966,41 +1091,32 @@ enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
 	if (*b == '=')
 		return parse_frame(b, e, indented, out);
 
-	/* the CPU column: the first "[digits]" followed by a blank */
+	/*
+	 * The CPU column: the first "[digits]" that a whole header follows
+	 * (flags, timestamp, event name). A comm is free text ("x [1] y"): a
+	 * bracket in it is passed over because what follows it is not a
+	 * header, and the task part left of the real column is read from
+	 * its right end (parse_task).
+	 */
 	lim = e - b > AZ_TASK_SCAN ? b + AZ_TASK_SCAN : e;
 	for (br = b; (br = memchr(br, '[', lim - br)) != NULL; br++) {
-		__u64 cpu;
-
-		p = br + 1;
-		if (parse_dec(&p, lim, &cpu) || p == lim || *p != ']' || p + 1 == e ||
-		    !is_blank(p[1]) || cpu >= AZ_MAX_CPUS)
+		r = parse_at_cpu(b, br, e, out, NULL, NULL);
+		if (r == AZ_LINE_BAD) {
+			clear_parsed(out);
 			continue;
-		if (br == b)
-			break;	/* no task part: not a trace line */
-		out->ev.cpu = (__u32)cpu;
-		if (parse_task(b, br, &out->ev, &out->fmt))
-			return AZ_LINE_BAD;
-		if (out->fmt == AZ_FMT_UNKNOWN)	/* trace-cmd report says so in its first line */
-			out->fmt = AZ_FMT_FTRACE;
-		p = skip_blank(p + 1, e);
-		if (p < e && !is_digit(*p)) {
-			/* irq-info flag columns ("d..2." etc.); absent with irq-info off */
-			const char *f = p;
-
-			while (p < e && is_flag_char(*p))
-				p++;
-			if (p - f > 8 || p == e || !is_blank(*p))
-				return AZ_LINE_BAD;
-			p = skip_blank(p, e);
 		}
-		return parse_rest(p, e, out);
+		if (r == AZ_LINE_OTHER && br - b < IOMC_COMM_LEN - 1)
+			r = prefer_later(b, br, e, lim, out);
+		return r;
 	}
 	if (indented) {
-		enum az_line r = parse_frame(b, e, indented, out);
-
+		r = parse_frame(b, e, indented, out);
 		if (r == AZ_LINE_FRAME)
 			return r;
 		clear_parsed(out);
 	}
-	return parse_headerless(b, e, out);
+	r = parse_headerless(b, e, out);
+	if (r != AZ_LINE_BAD)
+		return r;
+	return damaged_ours(b, e, out);
 }

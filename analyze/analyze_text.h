@@ -51,7 +51,8 @@ enum az_line {
 	AZ_LINE_FRAME,		/* one stack frame: out->frame is its interned site */
 	AZ_LINE_DROP,		/* events lost: ev.type = IOMC_EV_DROP, ev.cpu, ev.arg = count or 0 */
 	AZ_LINE_BAD,		/* not trace text at all */
-	AZ_LINE_MALFORMED,	/* an event the rules use whose fields do not parse (cut short?) */
+	AZ_LINE_MALFORMED,	/* an event the rules use that does not parse (cut short, a damaged
+				 * header): a loss on ev.cpu, IOMC_CPU_ALL if not known */
 };
 
 struct az_parsed {
@@ -59,6 +60,7 @@ struct az_parsed {
 	__u64 frame;		/* AZ_LINE_FRAME */
 	enum az_fmt fmt;	/* shape seen on this line, AZ_FMT_UNKNOWN if none */
 	__u32 nr_cpus;		/* META "#P:N" or "cpus=N", else 0 */
+	__u32 block_start;	/* META "# tracer: ...": an ftrace file's first line */
 	__u64 lost_at_start;	/* META "entries-in-buffer/entries-written: A/B": B - A */
 };
 

@@ -1089,6 +1089,29 @@ void iomc_state_forget_cpu(struct iomc_state *st, __u32 cpu)
 	struct task *t, *next;
 	__u32 x;
 
+	if (cpu == IOMC_CPU_ALL) {
+		/*
+		 * The CPU is not known (a damaged line or record): every task
+		 * with state, from the tid index (a task is on one CPU's list
+		 * only), then every CPU's interrupt contexts. task_forget()
+		 * may delete the entry it is given, so the next one is taken
+		 * first; nothing else in st->tasks moves.
+		 */
+		size_t i;
+
+		for (i = 0; i < st->tasks.nb; i++) {
+			struct u64ent *e, *enext;
+
+			for (e = st->tasks.b[i]; e; e = enext) {
+				enext = e->next;
+				task_forget(st, e->val);
+			}
+		}
+		for (cpu = 0; cpu < st->nirq; cpu++)
+			for (x = 0; x < IOMC_CTX_MAX - 1; x++)
+				iomc_stack_forget(&st->irq[cpu].s[x]);
+		return;
+	}
 	/* the tasks last seen on cpu (CPUs from CPU_LISTS - 1 up share a list) */
 	for (t = *cpu_head(st, cpu); t; t = next) {
 		next = t->cpu_next;

@@ -46,7 +46,9 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 
 /*
  * Events of 'cpu' were lost: forget its interrupt contexts and the tasks
- * last seen on it (what they hold is unknown from now on).
+ * last seen on it (what they hold is unknown from now on). IOMC_CPU_ALL
+ * (a loss whose CPU is not known): every task with state and every CPU's
+ * interrupt contexts.
  */
 void iomc_state_forget_cpu(struct iomc_state *st, __u32 cpu);
 

@@ -26,7 +26,8 @@ enum iomc_ev_type {
 	IOMC_EV_EXIT = 6,	/* task 'tid' exits */
 	IOMC_EV_IRQ_EXIT = 7,	/* an interrupt of context 'ctx' returns on 'cpu' */
 	IOMC_EV_MIGHT_SLEEP = 8, /* a might-sleep function entered; caller = its address */
-	IOMC_EV_DROP = 9,	/* events were lost on 'cpu' (arg = how many, 0 = unknown) */
+	IOMC_EV_DROP = 9,	/* events were lost on 'cpu' (arg = how many, 0 = unknown);
+				 * cpu IOMC_CPU_ALL: on a CPU not known, i.e. any */
 	IOMC_EV_MODULE_END = 10, /* a module goes away (module:module_free):
 				 * mapping = the module (struct module *, an id),
 				 * offset/len = its core text, vaddr/size = its
@@ -49,6 +50,10 @@ enum iomc_ev_type {
 				 * iomc_pgmap_type, region class, mmio) */
 	IOMC_EV_MAX
 };
+
+/* A DROP whose CPU is not known (a damaged line or record): every CPU's
+ * state is forgotten. Only post-mortem inputs make it, never the BPF side. */
+#define IOMC_CPU_ALL 0xffffffffu
 
 /*
  * ev.arg of IOMC_EV_MODULE_END. A leak_on_unload report's event is the

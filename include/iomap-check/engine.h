@@ -42,7 +42,8 @@
  *   EXIT    iomc_check_exit(task stack), then drop the stack
  *   IRQ_EXIT iomc_check_exit(stack of (ev->cpu, ev->ctx)), iomc_stack_reset
  *   MIGHT_SLEEP iomc_check_might_sleep(the stacks active on ev->cpu)
- *   DROP    iomc_stack_forget() the stacks of that CPU's contexts
+ *   DROP    iomc_stack_forget() the stacks of that CPU's contexts (of
+ *           every CPU's when cpu is IOMC_CPU_ALL)
  *   MODULE_END for each live mapping (CREATE adds mapping -> struct
  *           iomc_live, FREE deletes it): iomc_check_unload_mapping(),
  *           whose 'n' is the number of maps of that mapping outstanding;

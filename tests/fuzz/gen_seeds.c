@@ -79,6 +79,38 @@ static void scenario(struct gen_hdr *h, int variant)
 #undef NEXT
 }
 
+/*
+ * Task names are free text (issue 16): spaces, brackets that look like the
+ * CPU column, colons and dashes that look like the timestamp and the pid.
+ */
+static const char *const comms[] = {
+	"insmod", "memfd:sealed-9", "x [1] y", "a [1] 2: b: c", "w-1 [0] -2", "Web Content",
+	"[001] d..1.", "k:1 [3] 4:", "(5) a)", "kworker/u4:1-ev",
+};
+
+/* One io_mapping line with one header field damaged, for each field. */
+static void damaged_lines(struct gen_hdr *h)
+{
+	static const char *const dmg[][2] = {
+		{ ".", ".x" }, { ": io_mapping", "; io_mapping" }, { "[001]", "[0x1]" },
+		{ "[001]", "[99999]" }, { "[001]", "[001 " }, { "d..1.", "d.?1." }, { "-201", "-2q1" },
+	};
+	char line[1024], out[1100], *p;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(dmg) / sizeof(dmg[0]); i++) {
+		h->ts += 1000;
+		gen_map(line, sizeof(line), h, 1, 0, M, 1 << 24, 0x3000, 4096, VA(7),
+			"scn_dmg+0x20/0x90 [iomap_scenarios]");
+		p = strstr(line, dmg[i][0]);
+		if (!p)
+			continue;
+		snprintf(out, sizeof(out), "%.*s%s%s", (int)(p - line), line, dmg[i][1],
+			 p + strlen(dmg[i][0]));
+		put(out);
+	}
+}
+
 static void text_seeds(const char *dir, const char *target, enum gen_style style)
 {
 	static const char *const flags[] = { "d..1.", "d..2", "dNh1.", "dLs2.", NULL };
@@ -89,7 +121,7 @@ static void text_seeds(const char *dir, const char *target, enum gen_style style
 		h.flags = style == GEN_TCREPORT && v < 5 ? NULL : flags[v % 5];
 		h.clock = v % 3 == 2 && style == GEN_FTRACE ? GEN_COUNTER : v % 3 == 1 ? GEN_NS : GEN_US;
 		h.tgid = style == GEN_FTRACE ? (v % 4) - 1 : -1;
-		h.comm = v % 2 ? "memfd:sealed-9" : "insmod";
+		h.comm = comms[v % (sizeof(comms) / sizeof(comms[0]))];
 		if (style == GEN_FTRACE && v % 5 == 0)
 			add(gen_ftrace_header(buf, sizeof(buf), 10, 10 + v, 2));
 		if (style == GEN_TCREPORT)
@@ -101,8 +133,27 @@ static void text_seeds(const char *dir, const char *target, enum gen_style style
 		if (style == GEN_FTRACE)
 			put("          insmod-201     [001] d..1.    60.100015: <stack trace>\n"
 			    " => scn_c+0x1/0x2 [iomap_scenarios]\n => do_one_initcall+0x40/0x200\n");
+		if (v % 3 == 0) {
+			h.comm = "insmod";
+			damaged_lines(&h);
+		}
 		flush(dir, target, k++);
 	}
+	if (style != GEN_FTRACE)
+		return;
+	/* per-CPU traces one after another (cat per_cpu/cpu*\/trace) */
+	for (v = 0; v < 2; v++) {
+		h.flags = "d..1.";
+		h.clock = GEN_US;
+		h.tgid = -1;
+		h.comm = comms[v + 2];
+		h.cpu = v;
+		h.ts = 60000000000ULL;
+		add(gen_ftrace_header(buf + len, sizeof(buf) - len, 40, 40, 2));
+		scenario(&h, v);
+	}
+	h.cpu = 1;
+	flush(dir, target, k++);
 }
 
 static void record_seeds(const char *dir)

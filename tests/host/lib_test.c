@@ -307,12 +307,65 @@ static void test_engine_tasks(void)
 	       "engine: unknown unmaps, frees and losses do not walk every task");
 }
 
+/*
+ * A loss of an unknown CPU (IOMC_CPU_ALL: a damaged line or record) forgets
+ * every task with state, whichever CPU list it is on (CPUs from 4095 up
+ * share one), and every CPU's interrupt contexts: the unmaps out of order
+ * that follow are not lifo, the irq exit holding a map is not a leak.
+ */
+static void test_engine_forget_all(void)
+{
+	struct iomc_cfg cfg = { .rule_mask = IOMC_ALL_RULES, .depth_limit = 8 };
+	struct iomc_state *st = iomc_state_new(&cfg);
+	static const __u32 cpus[] = { 0, 3, 5000, 70000 };
+	struct iomc_state_stats s0, s1, s2;
+	struct iomc_event ev;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		feed(st, IOMC_EV_MAP, 20 + i, cpus[i], 0xa000000, 0xc0000000ULL + i * 0x10000);
+		feed(st, IOMC_EV_MAP, 20 + i, cpus[i], 0xa000000, 0xc0001000ULL + i * 0x10000);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IOMC_EV_MAP;
+	ev.cpu = 1;
+	ev.ctx = IOMC_CTX_HARDIRQ;
+	ev.kind = IOMC_KIND_ATOMIC;
+	ev.mapping = 0xa000000;
+	ev.size = 1 << 20;
+	ev.len = 4096;
+	ev.vaddr = 0xc0100000ULL;
+	ev.caller = 0x2000;
+	iomc_state_feed(st, &ev, NULL, NULL);
+	iomc_state_stats(st, &s0);
+	feed(st, IOMC_EV_DROP, 0, IOMC_CPU_ALL, 0, 0);
+	iomc_state_stats(st, &s1);
+	for (i = 0; i < 4; i++) {
+		feed(st, IOMC_EV_UNMAP, 20 + i, cpus[i], 0, 0xc0000000ULL + i * 0x10000);
+		feed(st, IOMC_EV_UNMAP, 20 + i, cpus[i], 0, 0xc0001000ULL + i * 0x10000);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IOMC_EV_IRQ_EXIT;
+	ev.cpu = 1;
+	ev.ctx = IOMC_CTX_HARDIRQ;
+	iomc_state_feed(st, &ev, NULL, NULL);
+	iomc_state_stats(st, &s2);
+	if (s0.tasks != 4 || s0.held != 9 || s1.tasks || s1.held || s2.violations)
+		printf("# tasks %u held %u before, tasks %u held %u after, %llu violations\n",
+		       s0.tasks, s0.held, s1.tasks, s1.held, (unsigned long long)s2.violations);
+	result(s0.tasks == 4 && s0.held == 9 && s1.tasks == 0 && s1.held == 0 &&
+	       s2.violations == 0,
+	       "engine: a loss of an unknown CPU forgets every task and interrupt context");
+	iomc_state_free(st);
+}
+
 int main(void)
 {
-	printf("KTAP version 1\n1..27\n");
+	printf("KTAP version 1\n1..28\n");
 	test_cli();
 	test_dedup();
 	test_ksyms();
 	test_engine_tasks();
+	test_engine_forget_all();
 	return n_fail ? 1 : 0;
 }
