@@ -864,7 +864,7 @@ static int dat_next(struct az_source *src, struct az_event *out)
 		src->st.lost += out->ev.arg;
 	}
 	src->st.events++;
-	if (out->ev.type <= IOMC_EV_UNMAP)
+	if (az_ev_checked(out->ev.type))
 		src->st.iomap_events++;
 	return 1;
 }
