@@ -23,6 +23,8 @@
  *           init: free_module() runs while its text is still there)
  *   kprobe might-sleep functions might_sleep_in_atomic: the set is the
  *           daemon's table (checkd/checkd_hooks.c, documented in --help)
+ *   kprobe __cond_resched        might_sleep_in_atomic: every might_sleep()
+ *           in the voluntary preemption mode (iomc_ms_resched)
  * The raw_tp programs ignore the arguments they do not need, so one
  * program serves several tracepoints, and BPF_PROG_TEST_RUN drives all of
  * them on any kernel (tests/host/bpf_rules.c).
@@ -1136,6 +1138,23 @@ static __always_inline int ms_kprobe(struct pt_regs *regs, int gfp_arg)
 /* Functions that may always sleep: mutex_lock, msleep, ... */
 SEC("kprobe")
 int iomc_ms(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 0);
+}
+
+/*
+ * Every might_sleep() (and cond_resched()): without
+ * CONFIG_DEBUG_ATOMIC_SLEEP, might_sleep() is might_resched(), a call of
+ * __cond_resched() in the voluntary preemption mode (PREEMPT_DYNAMIC: the
+ * might_resched static call's target). Runs on every such call in the
+ * kernel, so the first test is the global atomic_held (no map lookup
+ * while no atomic map is held anywhere). When a listed function (mutex_lock,
+ * kmalloc...) calls might_sleep() itself, this hit lies inside the listed
+ * one's and the nesting test in might_sleep() drops it: one call, one
+ * report, the listed function's (it names the driver's call site).
+ */
+SEC("kprobe")
+int iomc_ms_resched(struct pt_regs *regs)
 {
 	return ms_kprobe(regs, 0);
 }

@@ -23,6 +23,8 @@ struct ck_ms_hook {
 
 extern const struct ck_ms_hook ck_ms_hooks[];
 extern const unsigned int ck_n_ms_hooks;
+/* The function every might_sleep() calls (voluntary preemption mode). */
+extern const char ck_ms_every[];
 
 /* Tracepoints (raw_tp names) at which each interrupt level returns. */
 extern const char *const ck_hardirq_exits[];

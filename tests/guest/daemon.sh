@@ -110,6 +110,18 @@ while read -r name expect rest <&4; do
 	else
 		ok "daemon_$name ($(grep -c . /tmp/found) reported)"
 	fi
+	# the culprit frame: the scenario function that held the atomic map
+	# across the call, though the site is in the kernel (vfree) or in
+	# iomap_check.ko's wrapper chain
+	case $name in mutex_in_atomic | might_sleep_unlisted)
+		c=$(tail -n +"$from" $OUT | grep '^{"rule":"might_sleep_in_atomic"' |
+			sed -n 's/.*"culprit":"\([^"+]*\)+[^"]*\[iomap_scenarios\]".*/\1/p' | sort -u | tr '\n' ' ')
+		if [ "$c" = "scn_$name " ]; then
+			ok "daemon_${name}_culprit"
+		else
+			not_ok "daemon_${name}_culprit" "culprit '$c', want scn_$name"
+		fi ;;
+	esac
 done 4</tmp/list
 
 # ---- a real kernel user of memremap, checked clean ---------------------------
