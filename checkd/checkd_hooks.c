@@ -67,6 +67,17 @@ const struct ck_ms_hook ck_ms_hooks[] = {
 	{ "pin_user_pages", CK_MS_SLEEP, "user page pinning" },
 	{ "get_user_pages_unlocked", CK_MS_SLEEP, "user page pinning" },
 	{ "vmalloc", CK_MS_SLEEP, "vmalloc" },
+	/* a new vmalloc-area mapping: memtype_reserve's GFP_KERNEL allocation,
+	 * alloc_vmap_area's might_sleep() (x86, 6.1 and 6.12). Hooked by name
+	 * so that the report names the driver's ioremap call, and the hits
+	 * inside it (__cond_resched, kmalloc) count once, as this one. */
+	{ "ioremap", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_wc", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_wt", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_uc", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_cache", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_prot", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_encrypted", CK_MS_SLEEP, "ioremap" },
 	{ "__kmalloc", CK_MS_ALLOC, "allocation" },
 	{ "__kmalloc_node", CK_MS_ALLOC, "allocation" },
 	{ "kmalloc_trace", CK_MS_ALLOC, "allocation" },

@@ -73,6 +73,13 @@ else
 fi
 mark_end daemon_start
 
+# every might_sleep() is seen (Debian's kernels run in the voluntary mode)
+cov=$(sed -n 's/.*"message":"might-sleep coverage: \([^"]*\)".*/\1/p' $OUT | head -n1)
+case $cov in
+"every might_sleep() and cond_resched()"*preempt=voluntary*) ok "daemon_might_sleep_coverage ($cov)" ;;
+*) not_ok daemon_might_sleep_coverage "status: '$cov'" ;;
+esac
+
 # once attached it keeps CAP_BPF, CAP_PERFMON and CAP_SYSLOG only
 capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$dpid/status)
 capbnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/$dpid/status)
