@@ -175,13 +175,16 @@ static int read_line(const char *path, char *buf, size_t n)
 	return 0;
 }
 
-/* "none", "voluntary" or "full" from the word w (preempt=/debugfs/config). */
+/*
+ * The mode named by the word w (preempt=, debugfs): "none", "voluntary",
+ * "full" or (6.13+) "lazy"; NULL for another word.
+ */
 static const char *mode_word(const char *w, size_t n)
 {
-	static const char *const modes[] = { "none", "voluntary", "full" };
+	static const char *const modes[] = { "none", "voluntary", "full", "lazy" };
 	unsigned int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if (n == strlen(modes[i]) && !strncmp(w, modes[i], n))
 			return modes[i];
 	return NULL;
