@@ -259,6 +259,22 @@ else
 	tail -n +"${from:-1}" $OUT | grep '^{"rule":"leak_on_unload"' | cut -c1-400 | sed 's/^/# /'
 fi
 
+# ---- the culprit frame in a module loaded after the daemon's last look -----
+# iomap_scenarios was just loaded again, at a new address, with no SIGUSR1
+# since: the report's stack frame in it must still be named (the daemon
+# rereads kallsyms when the modules changed), not taken for the end of the
+# module loaded before it.
+from=$(($(wc -l <$OUT) + 1))
+n=$(count '^{"rule":"might_sleep_in_atomic"')
+scenario_run might_sleep_unlisted >/dev/null
+wait_for '^{"rule":"might_sleep_in_atomic"' "$n" 50
+c=$(tail -n +"$from" $OUT | grep '^{"rule":"might_sleep_in_atomic"' | head -n1 |
+	sed -n 's/.*"culprit":"\([^"]*\)".*/\1/p')
+case $c in
+"scn_might_sleep_unlisted+"*"[iomap_scenarios]") ok "daemon_culprit_after_reload ($c)" ;;
+*) not_ok daemon_culprit_after_reload "culprit '$c' after iomap_scenarios was loaded again" ;;
+esac
+
 # ---- SIGHUP reopens --output (log rotation) ---------------------------------
 mv $OUT $OUT.1
 kill -HUP $dpid
