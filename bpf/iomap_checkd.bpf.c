@@ -1116,11 +1116,17 @@ static __always_inline int might_sleep(void *ctx, __u64 func, __u64 caller,
 	return 0;
 }
 
+/* gfp_arg: 1..3 the gfp_t argument, 0 none, MS_PTR1: the first argument
+ * must not be NULL (iounmap(NULL) returns at once) */
+#define MS_PTR1 (-1)
+
 static __always_inline int ms_kprobe(struct pt_regs *regs, int gfp_arg)
 {
 	__u64 sp, ret = 0, gfp = 0;
 
 	if (!atomic_held)
+		return 0;
+	if (gfp_arg == MS_PTR1 && !PT_REGS_PARM1(regs))
 		return 0;
 	if (gfp_arg == 1)
 		gfp = PT_REGS_PARM1(regs);
@@ -1128,7 +1134,7 @@ static __always_inline int ms_kprobe(struct pt_regs *regs, int gfp_arg)
 		gfp = PT_REGS_PARM2(regs);
 	else if (gfp_arg == 3)
 		gfp = PT_REGS_PARM3(regs);
-	if (gfp_arg && !(gfp & IOMC_GFP_DIRECT_RECLAIM))
+	if (gfp_arg > 0 && !(gfp & IOMC_GFP_DIRECT_RECLAIM))
 		return 0;
 	sp = PT_REGS_SP(regs);
 	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)sp);
@@ -1140,6 +1146,13 @@ SEC("kprobe")
 int iomc_ms(struct pt_regs *regs)
 {
 	return ms_kprobe(regs, 0);
+}
+
+/* Functions that may sleep unless their first argument is NULL: iounmap */
+SEC("kprobe")
+int iomc_ms_ptr1(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, MS_PTR1);
 }
 
 /*

@@ -51,6 +51,7 @@ int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o)
 	if (o->ms_mode == CK_MS_NONE) {
 		bpf_program__set_autoload(b->skel->progs.iomc_ms, false);
 		bpf_program__set_autoload(b->skel->progs.iomc_ms_resched, false);
+		bpf_program__set_autoload(b->skel->progs.iomc_ms_ptr1, false);
 		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp1, false);
 		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp2, false);
 		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp3, false);
@@ -303,6 +304,8 @@ static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 		} else if (btf && btf__find_by_name_kind(btf, h->func,
 							 BTF_KIND_FUNC) < 0) {
 			continue;	/* not in this kernel */
+		} else if (h->cls == CK_MS_PTR1) {
+			p = b->skel->progs.iomc_ms_ptr1;
 		}
 		if (add_link(b, bpf_program__attach_kprobe(p, false, h->func)))
 			note_kprobe_failed(b, h->func);

@@ -78,6 +78,10 @@ const struct ck_ms_hook ck_ms_hooks[] = {
 	{ "ioremap_cache", CK_MS_SLEEP, "ioremap" },
 	{ "ioremap_prot", CK_MS_SLEEP, "ioremap" },
 	{ "ioremap_encrypted", CK_MS_SLEEP, "ioremap" },
+	/* mmiotrace_iounmap's and remove_vm_area's might_sleep(), then
+	 * vunmap's cond_resched(): one report instead of three; iounmap(NULL)
+	 * returns at once and is not counted */
+	{ "iounmap", CK_MS_PTR1, "iounmap" },
 	{ "__kmalloc", CK_MS_ALLOC, "allocation" },
 	{ "__kmalloc_node", CK_MS_ALLOC, "allocation" },
 	{ "kmalloc_trace", CK_MS_ALLOC, "allocation" },
@@ -130,6 +134,10 @@ void ck_hooks_print(FILE *f)
 	fputs("might_sleep_in_atomic hooks (kprobes at function entry):\n ", f);
 	for (i = 0; i < ck_n_ms_hooks; i++)
 		if (ck_ms_hooks[i].cls == CK_MS_SLEEP)
+			fprintf(f, " %s", ck_ms_hooks[i].func);
+	fputs("\n  and, when their first argument is not NULL:\n ", f);
+	for (i = 0; i < ck_n_ms_hooks; i++)
+		if (ck_ms_hooks[i].cls == CK_MS_PTR1)
 			fprintf(f, " %s", ck_ms_hooks[i].func);
 	fputs("\n  and, when their gfp_t allows direct reclaim:\n ", f);
 	for (i = 0; i < ck_n_ms_hooks; i++)

@@ -13,6 +13,7 @@
 enum ck_ms_class {
 	CK_MS_SLEEP,	/* may always sleep */
 	CK_MS_ALLOC,	/* may sleep if its gfp_t argument allows reclaim */
+	CK_MS_PTR1,	/* may sleep unless its first argument is NULL */
 };
 
 struct ck_ms_hook {
