@@ -259,21 +259,6 @@ else
 	tail -n +"${from:-1}" $OUT | grep '^{"rule":"leak_on_unload"' | cut -c1-400 | sed 's/^/# /'
 fi
 
-# ---- the culprit frame in a module loaded after the daemon's last look -----
-# iomap_scenarios was just loaded again, at a new address, with no SIGUSR1
-# since: the report's stack frame in it must still be named (the daemon
-# rereads kallsyms when the modules changed), not taken for the end of the
-# module loaded before it.
-from=$(($(wc -l <$OUT) + 1))
-n=$(count '^{"rule":"might_sleep_in_atomic"')
-scenario_run might_sleep_unlisted >/dev/null
-wait_for '^{"rule":"might_sleep_in_atomic"' "$n" 50
-c=$(tail -n +"$from" $OUT | grep '^{"rule":"might_sleep_in_atomic"' | head -n1 |
-	sed -n 's/.*"culprit":"\([^"]*\)".*/\1/p')
-case $c in
-"scn_might_sleep_unlisted+"*"[iomap_scenarios]") ok "daemon_culprit_after_reload ($c)" ;;
-*) not_ok daemon_culprit_after_reload "culprit '$c' after iomap_scenarios was loaded again" ;;
-esac
 
 # ---- SIGHUP reopens --output (log rotation) ---------------------------------
 mv $OUT $OUT.1
@@ -314,6 +299,26 @@ else
 	ok "daemon_record ($(((size - rec_hdr) / rec_ev)) events)"
 fi
 cp /tmp/checkd.rec /tmp/daemon-recording.bin 2>/dev/null
+
+# ---- the culprit frame in a driver loaded after the daemon started ----------
+# As a user runs it: the checker first, then the driver. The daemon's symbol
+# table has no iomap_scenarios; the report's stack frame in it must be named
+# (the daemon rereads kallsyms when the modules changed), not taken for the
+# end of the module before it in memory.
+mark_begin daemon_culprit_late_module
+rmmod iomap_scenarios 2>/tmp/rmmod.err
+$D --ci --json -o /tmp/late.json -- sh -c \
+	"insmod /lib/iomap-check/iomap_scenarios.ko && echo might_sleep_unlisted >$SCN/run" \
+	>/tmp/late.out 2>&1
+rc=$?
+mark_end daemon_culprit_late_module
+[ -f $SCN/run ] || insmod /lib/iomap-check/iomap_scenarios.ko
+c=$(grep '^{"rule":"might_sleep_in_atomic"' /tmp/late.json | head -n1 |
+	sed -n 's/.*"culprit":"\([^"]*\)".*/\1/p')
+case $rc:$c in
+"1:scn_might_sleep_unlisted+"*"[iomap_scenarios]") ok "daemon_culprit_late_module ($c)" ;;
+*) not_ok daemon_culprit_late_module "exit $rc, culprit '$c'; stack: $(grep '^{"rule"' /tmp/late.json | head -n1 | sed 's/.*"stack"://' | cut -c1-300)" ;;
+esac
 
 # ---- --ci with a command: exit status and KTAP ------------------------------
 mark_begin daemon_ci
