@@ -8,6 +8,8 @@
 #   bench CONFIG IMPL KIND PAIRS NS_PER_PAIR   the scenario driver's benchmark
 #   mrbench CONFIG KIND PAIRS NS_PER_PAIR      (daemon) a memremap/memunmap pair
 #   bpfstat PROG RUNS NS                       (daemon) kernel BPF stats
+#   msbench CONFIG CALLS NS_PER_CALL           (daemon) one might_sleep()
+#   sysbench CONFIG ITERATIONS NS              (daemon) syscall-heavy workload
 #   flood MODE SECONDS OPS INJECTED COUNTED LOST_REPORTS CPU_TICKS HZ RSS_KB
 #                                              (daemon) the checker flooded
 # report=module (default; bench/guest/bench.sh, CONFIG tp-off|tp-on|permap):
@@ -38,6 +40,8 @@ $1 == "mrbench" && NF == 5 {
 	next
 }
 $1 == "bpfstat" && NF == 4 { runs[$2] = $3; rns[$2] = $4; next }
+$1 == "msbench" && NF == 4 { if (!($2 in ms) || $4 + 0 < ms[$2] + 0) ms[$2] = $4; next }
+$1 == "sysbench" && NF == 4 { if (!($2 in sy) || $4 + 0 < sy[$2] + 0) sy[$2] = $4; sysit = $3; next }
 $1 == "flood" && NF == 10 { fl[++nf] = $0; next }
 
 END {
@@ -102,6 +106,26 @@ function daemon_table(    i, k, c, b, o, ratio, f) {
 		}
 		print "wbram: WB memremap of a RAM page (the direct map); wcbar: WC memremap of a VGA BAR page."
 	}
+	if ("off" in ms) {
+		printf "might-sleep hooks, no atomic map held (gate closed):\n"
+		printf "%-30s%10s%10s%10s\n", "", "off", "noalloc", "checkd"
+		printf "%-30s%10s%10s%10s\n", "ns per might_sleep()", ms["off"],
+			("noalloc" in ms) ? ms["noalloc"] : "-", ("checkd" in ms) ? ms["checkd"] : "-"
+		if ("off" in sy)
+			printf "%-30s%10s%10s%10s\n", "ns per syscall_bench iteration", sy["off"],
+				("noalloc" in sy) ? sy["noalloc"] : "-", ("checkd" in sy) ? sy["checkd"] : "-"
+		if (("checkd" in ms))
+			printf "added per might_sleep(): %.1f ns (checkd, default options)\n", ms["checkd"] - ms["off"]
+		if (("off" in sy) && ("checkd" in sy) && sy["off"] > 0)
+			printf "syscall workload (%s iterations of open/close + pipe write/read): checkd %+.1f%%, noalloc %s; goal <= +5%%: %s\n",
+				sysit, 100 * (sy["checkd"] / sy["off"] - 1),
+				("noalloc" in sy) ? sprintf("%+.1f%%", 100 * (sy["noalloc"] / sy["off"] - 1)) : "-",
+				sy["checkd"] <= 1.05 * sy["off"] ? "met" : "NOT met"
+		print "off: no checker; noalloc: --might-sleep noalloc; checkd: the default (every hook)."
+	}
+	if ("iomc_ms_resched" in runs && runs["iomc_ms_resched"] > 0)
+		printf "BPF run time per __cond_resched hit (kernel BPF stats): %.0f ns over %d runs\n",
+			rns["iomc_ms_resched"] / runs["iomc_ms_resched"], runs["iomc_ms_resched"]
 	if ("iomc_map" in runs && runs["iomc_map"] > 0) {
 		printf "BPF run time per event (kernel BPF stats): map %.0f ns, unmap %.0f ns\n",
 			rns["iomc_map"] / runs["iomc_map"],

@@ -24,6 +24,11 @@ $(BENCH_BIN)/checkd_flood: bench/checkd_flood.c $(CHECKD_HDRS) $(CHECKD_SKEL)
 	@mkdir -p $(@D)
 	$(USER_CC) $(CHECKD_CFLAGS) -o $@ $< $(CHECKD_LIBS)
 
+# the syscall-heavy workload the might-sleep hooks are measured on
+$(BENCH_BIN)/syscall_bench: bench/syscall_bench.c
+	@mkdir -p $(@D)
+	$(USER_CC) $(BENCH_CFLAGS) -static -o $@ $<
+
 # bpftrace and the shared libraries it needs, copied into the guest
 CHECKD_BT_FILES = $(shell ldd /usr/bin/bpftrace 2>/dev/null | \
 	awk '$$3 ~ /^\// { print $$3 } $$1 ~ /^\// { print $$1 }' | sort -u)
@@ -33,9 +38,10 @@ CHECKD_BENCH_TIMEOUT ?= 1200
 
 .PHONY: bench-daemon
 BENCH_TARGETS += bench-daemon
-bench-daemon: deps kernel kmod daemon $(BENCH_BIN)/checkd_flood
+bench-daemon: deps kernel kmod daemon $(BENCH_BIN)/checkd_flood $(BENCH_BIN)/syscall_bench
 	@$(VM) --kernel $(KERNEL) --mode daemon_bench --format none --out $(CHECKD_BENCH_OUT) \
 		--timeout $(CHECKD_BENCH_TIMEOUT) --bin $(CHECKD_BIN) --bin $(BENCH_BIN)/checkd_flood \
+		--bin $(BENCH_BIN)/syscall_bench \
 		--extra bench/iomap-check.bt:/guest/iomap-check.bt \
 		$(if $(wildcard /usr/bin/bpftrace),--extra /usr/bin/bpftrace:/bin/bpftrace \
 		$(foreach f,$(CHECKD_BT_FILES),--extra $(f):$(f))); rc=$$?; \

@@ -23,6 +23,8 @@
  *           init: free_module() runs while its text is still there)
  *   kprobe might-sleep functions might_sleep_in_atomic: the set is the
  *           daemon's table (checkd/checkd_hooks.c, documented in --help)
+ *   kprobe __cond_resched        might_sleep_in_atomic: every might_sleep()
+ *           in the voluntary preemption mode (iomc_ms_resched)
  * The raw_tp programs ignore the arguments they do not need, so one
  * program serves several tracepoints, and BPF_PROG_TEST_RUN drives all of
  * them on any kernel (tests/host/bpf_rules.c).
@@ -1132,11 +1134,17 @@ static __always_inline int might_sleep(void *ctx, __u64 func, __u64 caller,
 	return 0;
 }
 
+/* gfp_arg: 1..3 the gfp_t argument, 0 none, MS_PTR1: the first argument
+ * must not be NULL (iounmap(NULL) returns at once) */
+#define MS_PTR1 (-1)
+
 static __always_inline int ms_kprobe(struct pt_regs *regs, int gfp_arg)
 {
 	__u64 sp, ret = 0, gfp = 0;
 
 	if (!atomic_held)
+		return 0;
+	if (gfp_arg == MS_PTR1 && !PT_REGS_PARM1(regs))
 		return 0;
 	if (gfp_arg == 1)
 		gfp = PT_REGS_PARM1(regs);
@@ -1144,7 +1152,7 @@ static __always_inline int ms_kprobe(struct pt_regs *regs, int gfp_arg)
 		gfp = PT_REGS_PARM2(regs);
 	else if (gfp_arg == 3)
 		gfp = PT_REGS_PARM3(regs);
-	if (gfp_arg && !(gfp & IOMC_GFP_DIRECT_RECLAIM))
+	if (gfp_arg > 0 && !(gfp & IOMC_GFP_DIRECT_RECLAIM))
 		return 0;
 	sp = PT_REGS_SP(regs);
 	bpf_probe_read_kernel(&ret, sizeof(ret), (void *)sp);
@@ -1154,6 +1162,30 @@ static __always_inline int ms_kprobe(struct pt_regs *regs, int gfp_arg)
 /* Functions that may always sleep: mutex_lock, msleep, ... */
 SEC("kprobe")
 int iomc_ms(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 0);
+}
+
+/* Functions that may sleep unless their first argument is NULL: iounmap */
+SEC("kprobe")
+int iomc_ms_ptr1(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, MS_PTR1);
+}
+
+/*
+ * Every might_sleep() (and cond_resched()): without
+ * CONFIG_DEBUG_ATOMIC_SLEEP, might_sleep() is might_resched(), a call of
+ * __cond_resched() in the voluntary preemption mode (PREEMPT_DYNAMIC: the
+ * might_resched static call's target). Runs on every such call in the
+ * kernel, so the first test is the global atomic_held (no map lookup
+ * while no atomic map is held anywhere). When a listed function (mutex_lock,
+ * kmalloc...) calls might_sleep() itself, this hit lies inside the listed
+ * one's and the nesting test in might_sleep() drops it: one call, one
+ * report, the listed function's (it names the driver's call site).
+ */
+SEC("kprobe")
+int iomc_ms_resched(struct pt_regs *regs)
 {
 	return ms_kprobe(regs, 0);
 }

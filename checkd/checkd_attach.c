@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "checkd_attach.h"
@@ -49,6 +50,8 @@ int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o)
 	/* the might-sleep kprobes are loaded only if used */
 	if (o->ms_mode == CK_MS_NONE) {
 		bpf_program__set_autoload(b->skel->progs.iomc_ms, false);
+		bpf_program__set_autoload(b->skel->progs.iomc_ms_resched, false);
+		bpf_program__set_autoload(b->skel->progs.iomc_ms_ptr1, false);
 		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp1, false);
 		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp2, false);
 		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp3, false);
@@ -179,6 +182,121 @@ static int gfp_arg(const struct btf *btf, const char *func)
 	return 0;
 }
 
+/* The first line of path (newline dropped) in buf; 0 or -1. */
+static int read_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(buf, (int)n, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/*
+ * The mode named by the word w (preempt=, debugfs): "none", "voluntary",
+ * "full" or (6.13+) "lazy"; NULL for another word.
+ */
+static const char *mode_word(const char *w, size_t n)
+{
+	static const char *const modes[] = { "none", "voluntary", "full", "lazy" };
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		if (n == strlen(modes[i]) && !strncmp(w, modes[i], n))
+			return modes[i];
+	return NULL;
+}
+
+/*
+ * The preemption mode the kernel runs in, and where that was read (how):
+ * PREEMPT_DYNAMIC's debugfs file ("none (voluntary) full": the current one
+ * in parentheses), else preempt= on the command line, else the build-time
+ * choice in /boot/config-RELEASE. NULL if none says.
+ */
+static const char *preempt_mode(const char **how)
+{
+	static char line[4096];
+	char path[300];
+	struct utsname u;
+	const char *m, *p, *e;
+	FILE *f;
+
+	if (!read_line("/sys/kernel/debug/sched/preempt", line, sizeof(line)) &&
+	    (p = strchr(line, '(')) && (e = strchr(p, ')')) &&
+	    (m = mode_word(p + 1, (size_t)(e - p - 1)))) {
+		*how = "/sys/kernel/debug/sched/preempt";
+		return m;
+	}
+	if (!read_line("/proc/cmdline", line, sizeof(line))) {
+		for (p = line; (p = strstr(p, "preempt=")); p += 8) {
+			if (p != line && p[-1] != ' ')
+				continue;
+			if ((m = mode_word(p + 8, strcspn(p + 8, " ")))) {
+				*how = "preempt= on the kernel command line";
+				return m;
+			}
+		}
+	}
+	if (uname(&u))
+		return NULL;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	m = NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strcmp(line, "CONFIG_PREEMPT_NONE=y\n"))
+			m = "none";
+		else if (!strcmp(line, "CONFIG_PREEMPT_VOLUNTARY=y\n"))
+			m = "voluntary";
+		else if (!strcmp(line, "CONFIG_PREEMPT=y\n"))
+			m = "full";
+	}
+	if (f)
+		fclose(f);
+	if (m)
+		*how = "the kernel's build configuration (/boot)";
+	return m;
+}
+
+/*
+ * Every might_sleep(): a kprobe on ck_ms_every, unless the kernel runs in a
+ * mode where might_sleep() calls nothing (then the hook would only see
+ * explicit __cond_resched callers). Unknown mode: hooked anyway (it costs
+ * nothing if never called). The coverage goes to b->ms_cover.
+ */
+static void attach_every(struct ck_bpf *b)
+{
+	const char *how = NULL, *mode = preempt_mode(&how);
+	struct utsname u;
+	const char *rel = uname(&u) ? "?" : u.release;
+
+	if (mode && strcmp(mode, "voluntary")) {
+		snprintf(b->ms_cover, sizeof(b->ms_cover),
+			 "the listed functions only: kernel %s runs in preempt=%s mode (from %s), where might_sleep() calls nothing",
+			 rel, mode, how);
+		return;
+	}
+	if (add_link(b, bpf_program__attach_kprobe(b->skel->progs.iomc_ms_resched,
+						   false, ck_ms_every))) {
+		note_kprobe_failed(b, ck_ms_every);
+		snprintf(b->ms_cover, sizeof(b->ms_cover),
+			 "the listed functions only: %s cannot be kprobed on kernel %s",
+			 ck_ms_every, rel);
+		return;
+	}
+	b->ms_every = 1;
+	b->n_ms++;
+	snprintf(b->ms_cover, sizeof(b->ms_cover),
+		 "every might_sleep() and cond_resched() (kprobe on %s) and the listed functions: kernel %s, preempt=%s mode (%s)",
+		 ck_ms_every, rel, mode ? mode : "voluntary",
+		 how ? how : "mode unknown: assumed, the kernel default");
+}
+
 static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
@@ -208,6 +326,8 @@ static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 		} else if (btf && btf__find_by_name_kind(btf, h->func,
 							 BTF_KIND_FUNC) < 0) {
 			continue;	/* not in this kernel */
+		} else if (h->cls == CK_MS_PTR1) {
+			p = b->skel->progs.iomc_ms_ptr1;
 		}
 		if (add_link(b, bpf_program__attach_kprobe(p, false, h->func)))
 			note_kprobe_failed(b, h->func);
@@ -215,6 +335,7 @@ static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 			b->n_ms++;
 	}
 	btf__free(btf);
+	attach_every(b);
 	return 0;
 }
 
@@ -263,6 +384,8 @@ int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
 		note_skipped(b, "module_free");
 	if (ms != CK_MS_NONE)
 		attach_might_sleep(b, ms);
+	else
+		snprintf(b->ms_cover, sizeof(b->ms_cover), "none (--might-sleep none)");
 	/* memremap: the live table first, so no unmap is missed in between */
 	b->mr_seeded = ck_mr_seed(b);
 	b->n_mr = (unsigned int)ck_mr_attach(b, add_link, note_mr_failed);

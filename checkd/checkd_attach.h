@@ -35,6 +35,8 @@ struct ck_bpf {
 	int no_kprobes;			/* the kernel cannot kprobe at all */
 	char kp_unavail[1024];		/* kprobes not attached for that reason */
 	char kp_refused[1024];		/* functions the kernel would not kprobe */
+	int ms_every;			/* every might_sleep() hooked (ck_ms_every) */
+	char ms_cover[256];		/* the might-sleep coverage, in words */
 };
 
 struct ck_bpf_opts {

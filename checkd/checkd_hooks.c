@@ -11,6 +11,15 @@
  * count only when their gfp_t argument allows direct reclaim
  * (__GFP_DIRECT_RECLAIM: GFP_KERNEL yes, GFP_ATOMIC/GFP_NOWAIT no); which
  * argument is the gfp_t is read from the kernel's BTF.
+ *
+ * ck_ms_every: what every might_sleep() calls on a kernel without
+ * CONFIG_DEBUG_ATOMIC_SLEEP in the voluntary preemption mode (Debian's
+ * default, PREEMPT_DYNAMIC's might_resched static call target, and
+ * PREEMPT_VOLUNTARY's direct call): a kprobe there sees the calls that may
+ * sleep through functions on no list (ioremap's alloc_vmap_area, vfree...).
+ * The named hooks stay: they name the driver's call site, not a frame deep
+ * in the allocator, and they are the only coverage in the none and full
+ * modes, where might_sleep() calls nothing.
  */
 #include "checkd_hooks.h"
 
@@ -58,6 +67,21 @@ const struct ck_ms_hook ck_ms_hooks[] = {
 	{ "pin_user_pages", CK_MS_SLEEP, "user page pinning" },
 	{ "get_user_pages_unlocked", CK_MS_SLEEP, "user page pinning" },
 	{ "vmalloc", CK_MS_SLEEP, "vmalloc" },
+	/* a new vmalloc-area mapping: memtype_reserve's GFP_KERNEL allocation,
+	 * alloc_vmap_area's might_sleep() (x86, 6.1 and 6.12). Hooked by name
+	 * so that the report names the driver's ioremap call, and the hits
+	 * inside it (__cond_resched, kmalloc) count once, as this one. */
+	{ "ioremap", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_wc", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_wt", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_uc", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_cache", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_prot", CK_MS_SLEEP, "ioremap" },
+	{ "ioremap_encrypted", CK_MS_SLEEP, "ioremap" },
+	/* mmiotrace_iounmap's and remove_vm_area's might_sleep(), then
+	 * vunmap's cond_resched(): one report instead of three; iounmap(NULL)
+	 * returns at once and is not counted */
+	{ "iounmap", CK_MS_PTR1, "iounmap" },
 	{ "__kmalloc", CK_MS_ALLOC, "allocation" },
 	{ "__kmalloc_node", CK_MS_ALLOC, "allocation" },
 	{ "kmalloc_trace", CK_MS_ALLOC, "allocation" },
@@ -80,6 +104,7 @@ const struct ck_ms_hook ck_ms_hooks[] = {
 	{ "vmalloc_noprof", CK_MS_SLEEP, "vmalloc" },
 };
 const unsigned int ck_n_ms_hooks = sizeof(ck_ms_hooks) / sizeof(ck_ms_hooks[0]);
+const char ck_ms_every[] = "__cond_resched";
 
 /*
  * Where an interrupt returns. Each is checked against that level's stack
@@ -110,11 +135,18 @@ void ck_hooks_print(FILE *f)
 	for (i = 0; i < ck_n_ms_hooks; i++)
 		if (ck_ms_hooks[i].cls == CK_MS_SLEEP)
 			fprintf(f, " %s", ck_ms_hooks[i].func);
+	fputs("\n  and, when their first argument is not NULL:\n ", f);
+	for (i = 0; i < ck_n_ms_hooks; i++)
+		if (ck_ms_hooks[i].cls == CK_MS_PTR1)
+			fprintf(f, " %s", ck_ms_hooks[i].func);
 	fputs("\n  and, when their gfp_t allows direct reclaim:\n ", f);
 	for (i = 0; i < ck_n_ms_hooks; i++)
 		if (ck_ms_hooks[i].cls == CK_MS_ALLOC)
 			fprintf(f, " %s", ck_ms_hooks[i].func);
-	fputs("\nsleep_in_atomic: kprobe on __schedule_bug() (the scheduler's own \"scheduling\n"
+	fprintf(f, "\n  and every might_sleep() and cond_resched(): %s (in the voluntary\n"
+		"  preemption mode; in the none and full modes might_sleep() calls nothing)\n",
+		ck_ms_every);
+	fputs("sleep_in_atomic: kprobe on __schedule_bug() (the scheduler's own \"scheduling\n"
 	      "  while atomic\" check), or without kprobes the sched_switch tracepoint\n"
 	      "  (switches that are not preemptions)\n", f);
 	fputs("leak_on_exit: kprobe on do_exit and the sched_process_exit tracepoint;\n"

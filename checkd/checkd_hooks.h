@@ -13,6 +13,7 @@
 enum ck_ms_class {
 	CK_MS_SLEEP,	/* may always sleep */
 	CK_MS_ALLOC,	/* may sleep if its gfp_t argument allows reclaim */
+	CK_MS_PTR1,	/* may sleep unless its first argument is NULL */
 };
 
 struct ck_ms_hook {
@@ -23,6 +24,8 @@ struct ck_ms_hook {
 
 extern const struct ck_ms_hook ck_ms_hooks[];
 extern const unsigned int ck_n_ms_hooks;
+/* The function every might_sleep() calls (voluntary preemption mode). */
+extern const char ck_ms_every[];
 
 /* Tracepoints (raw_tp names) at which each interrupt level returns. */
 extern const char *const ck_hardirq_exits[];

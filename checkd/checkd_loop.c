@@ -50,6 +50,7 @@ static void on_report(struct ck_run *r, const struct iomc_report *rep)
 		ck_syms_remember(rep->sym_addr[i], rep->sym[i]);
 	if (n > 1 && r->o.dedup && iomc_rule_dedups(rep->v.rule))
 		return;		/* a repeat: counted */
+	ck_syms_fresh();	/* the stack may be in a module loaded since */
 	ck_print_violation(&r->fmt, rep);
 }
 

@@ -85,10 +85,13 @@ static void usage(FILE *f)
 "  -d, --disable RULE[,RULE...]   switch rules off (repeatable; see --list-rules)\n"
 "      --depth-limit N   depth_exceeded above N nested maps (1..%d, default %d)\n"
 "      --might-sleep all|noalloc|none\n"
-"                        might-sleep hooks: all, noalloc (default: all but\n"
-"                        the allocators, which run on every allocation;\n"
-"                        arming kprobes on them has crashed QEMU TCG\n"
-"                        guests), none\n"
+"                        might-sleep hooks: all (default: every\n"
+"                        might_sleep() through __cond_resched, where the\n"
+"                        kernel's preemption mode calls it, and the listed\n"
+"                        functions, allocators included, which name the\n"
+"                        driver's call site), noalloc (no allocator hooks:\n"
+"                        an allocation is then seen by its might_sleep()\n"
+"                        only), none\n"
 "\n"
 "CI and recording:\n"
 "  -c, --ci              exit 1 if any violation was seen, 4 if the checker\n"
@@ -155,8 +158,8 @@ static int parse_args(struct ck_opts *o, int argc, char **argv)
 	o->rules.rule_mask = IOMC_ALL_RULES;
 	o->rules.depth_limit = IOMC_DEFAULT_DEPTH_LIMIT;
 	o->dedup = 1;
-	/* The allocators are opt-in: see --might-sleep in the usage text. */
-	o->ms_mode = CK_MS_NOALLOC;
+	/* every hook: see --might-sleep in the usage text */
+	o->ms_mode = CK_MS_ALL;
 	opterr = 0;
 	/* at: the argument getopt works on (its optind moves on) */
 	while ((at = optind, c = getopt_long(argc, argv, "+:hVjo:sd:cr:q", long_opts,
@@ -426,6 +429,9 @@ int main(int argc, char **argv)
 				r->b.n_mr, r->b.mr_seeded,
 				r->b.unload_watch ? "" : ", no unload detection (no kprobes)",
 				r->o.record ? ", recording" : "");
+		ck_print_status(&r->fmt, "might-sleep coverage: %s%s", r->b.ms_cover,
+				r->o.ms_mode == CK_MS_NOALLOC ?
+				"; allocators through might_sleep() only (--might-sleep noalloc)" : "");
 		if (r->b.skipped[0])
 			ck_print_status(&r->fmt, "not in this kernel, skipped: %s", r->b.skipped);
 		if (r->b.kp_unavail[0])

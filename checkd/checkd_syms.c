@@ -54,6 +54,29 @@ int ck_syms_load(void)
 	return err;
 }
 
+/*
+ * Before a report: reload when the module list changed, so a driver loaded
+ * after the last load has its frames named (not taken for the end of the
+ * module before it in memory). At most every 10 ms: a burst of reports
+ * reads /proc/modules 100 times a second at most, and a module loaded just
+ * before a report is rarely within 10 ms of the previous check.
+ */
+#define FRESH_SECS 0.010
+
+void ck_syms_fresh(void)
+{
+	static double last;
+	double now = ck_now();
+	__u64 h;
+
+	if (last && now - last < FRESH_SECS)
+		return;
+	last = now;
+	h = modules_sig();
+	if (h && h != loaded_modules)
+		ck_syms_load();
+}
+
 size_t ck_syms_count(void)
 {
 	return iomc_ksyms_count(ksyms);

@@ -2,9 +2,10 @@
 /*
  * The daemon's symbols: /proc/kallsyms through the one symbolizer
  * (lib/ksyms.h). Module symbols change as modules come and go: the table
- * is reloaded on request (a module attached; SIGUSR1) and, at most once a second,
- * when an address falls outside every known symbol and the module list
- * (/proc/modules: names and addresses) changed since the last load.
+ * is reloaded on request (a module attached; SIGUSR1), before a report when
+ * the module list (/proc/modules: names and addresses) changed (checked at
+ * most every 10 ms), and, at most once a second, when an address falls
+ * outside every known symbol and the module list changed since the last load.
  */
 #ifndef IOMC_CHECKD_SYMS_H
 #define IOMC_CHECKD_SYMS_H
@@ -14,6 +15,13 @@
 
 /* (Re)load /proc/kallsyms; 0 or -errno. */
 int ck_syms_load(void);
+/*
+ * Reload if a module came or went since the last load (/proc/modules):
+ * before a report is printed, so that the stack's frames in a module
+ * loaded after the daemon (the driver under test) are named, not taken for
+ * the end of the module before it. Cheap when nothing changed.
+ */
+void ck_syms_fresh(void);
 /* Symbols loaded (0: kallsyms unreadable or its addresses hidden). */
 size_t ck_syms_count(void);
 /*

@@ -355,6 +355,45 @@ static int stack_first(const struct ck_fmt *fmt, const struct iomc_report *r, in
 	return 0;
 }
 
+/* The module a symbolized address lies in: "[mod]", "" for vmlinux. */
+static const char *sym_module(const char *s)
+{
+	const char *p = strrchr(s, ' ');
+
+	return p && p[1] == '[' ? p + 1 : "";
+}
+
+static int sym_known(const char *s)
+{
+	return s[0] && strcmp(s, "?") && strncmp(s, "0x", 2);
+}
+
+/*
+ * The culprit frame, syzbot's "in FUNCTION": the first frame of the stack
+ * (the checker's own left out) in the module that holds the map concerned
+ * (the module of v.map_site), or for reports about no map, in the module
+ * that made the call. The site says where the rule broke (a might_sleep()
+ * deep in the allocator, a driver's small map wrapper), the culprit which
+ * of the module's functions was running. 0: no frame lies there (a report
+ * from the unload path, a sibling call), or nothing is symbolized.
+ */
+static __u64 culprit(const struct ck_fmt *fmt, const struct iomc_report *r)
+{
+	__u64 owner = r->v.map_site ? r->v.map_site : r->ev.caller;
+	char b[256], mod[256];
+	int i, n = stack_frames(r);
+
+	if (!owner || !sym_known(sym(fmt, owner, b, sizeof(b))))
+		return 0;
+	snprintf(mod, sizeof(mod), "%s", sym_module(b));
+	for (i = stack_first(fmt, r, n); i < n; i++) {
+		sym(fmt, r->stack[i], b, sizeof(b));
+		if (sym_known(b) && !strcmp(sym_module(b), mod))
+			return r->stack[i];
+	}
+	return 0;
+}
+
 static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
 {
 	const struct iomc_event *ev = &r->ev;
@@ -376,6 +415,8 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 	json_sym(fmt, f, report_site(r));
 	fputs(",\"map_site\":", f);
 	json_sym(fmt, f, r->v.map_site);
+	fputs(",\"culprit\":", f);
+	json_sym(fmt, f, culprit(fmt, r));
 	if (r->v.other_site) {
 		fputs(",\"other_site\":", f);
 		json_sym(fmt, f, r->v.other_site);
@@ -594,7 +635,10 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 			fputs(" schedule() (voluntary): see the stack backtrace\n", f);
 		break;
 	case IOMC_EV_MIGHT_SLEEP:
-		fprintf(f, " %s, at: %s\n", sym(fmt, ev->arg, b2, sizeof(b2)),
+		sym(fmt, ev->arg, b2, sizeof(b2));
+		fprintf(f, " %s%s, at: %s\n", b2,
+			!strncmp(b2, "__cond_resched+", 15) ?
+			" (what might_sleep() and cond_resched() call)" : "",
 			sym(fmt, ev->caller, b, sizeof(b)));
 		break;
 	case IOMC_EV_EXIT:
@@ -725,6 +769,7 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 	const struct iomc_event *ev = &r->ev;
 	char comm[COMM_TEXT_LEN], b[256];
 	unsigned int i;
+	__u64 a;
 	int n;
 
 	comm_text(ev, comm);
@@ -741,6 +786,8 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 	fputs("\n------------------------------------------------------\n", f);
 	headline(f, r, comm);
 	print_op(fmt, f, r);
+	if ((a = culprit(fmt, r)))
+		fprintf(f, " in: %s\n", sym(fmt, a, b, sizeof(b)));
 	print_related(fmt, f, r);
 	fprintf(f, "(%s)\n", ck_rule_desc(r->v.rule));
 	fputs("\nother info that might help us debug this:\n", f);

@@ -42,3 +42,23 @@ bench_window() {
 	bench_read "$1" "$2" 2
 	mark_end "$1_$2"
 }
+
+# ms_read PREFIX CONFIG [TIMES]: the cost of one might_sleep() (the scenario
+# driver's bench_might_sleep): "msbench CONFIG CALLS NS_PER_CALL" lines.
+ms_read() {
+	_bench_lines bench_might_sleep \
+		"s/^might_sleep \([0-9]\{1,\} [0-9.]\{1,\}\)\$/msbench $2 \1/p" \
+		"$1" "$2" "${3:-1}"
+}
+
+# sys_read PREFIX CONFIG: the syscall-heavy workload (/bin/syscall_bench,
+# fastest of 3 runs): a "sysbench CONFIG ITERATIONS NS_PER_ITERATION" line.
+SYS_ITER=${SYS_ITER:-20000}
+sys_read() {
+	if out=$(/bin/syscall_bench "$SYS_ITER" 3 2>&1); then
+		echo "$out" | sed -n "s/^syscalls /sysbench $2 /p"
+		ok "$1_$2"
+	else
+		not_ok "$1_$2" "syscall_bench failed: $out"
+	fi
+}

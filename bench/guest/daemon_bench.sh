@@ -6,7 +6,10 @@
 #   bpftrace  the bpftrace peer (/guest/iomap-check.bt) attached instead
 # "mrbench CONFIG KIND PAIRS NS_PER_PAIR" (a memremap/memunmap pair, KIND
 # wbram or wcbar: the driver's bench_memremap; CONFIG off or checkd, in this
-# one boot), and "bpfstat PROG RUNS NS" (kernel BPF stats: run time of each of the
+# one boot), "msbench CONFIG CALLS NS_PER_CALL" (one might_sleep(): the
+# driver's bench_might_sleep) and "sysbench CONFIG ITERATIONS NS" (the
+# syscall-heavy /bin/syscall_bench; CONFIG off, noalloc (the daemon with
+# --might-sleep noalloc) or checkd), and "bpfstat PROG RUNS NS" (kernel BPF stats: run time of each of the
 # checker's programs during one more benchmark read). Then a flood: both
 # CPUs map/unmap for FLOOD_S seconds while violations are injected, and
 # "flood ..." lines (see below). bench/bench-report.awk (report=daemon) makes the table.
@@ -36,6 +39,26 @@ bench_window daemon_bench off
 mark_begin daemon_mrbench_off
 mr_read daemon_mrbench off 2
 mark_end daemon_mrbench_off
+# the might-sleep hooks: one might_sleep(), a syscall-heavy workload
+mark_begin daemon_msbench_off
+ms_read daemon_msbench off 2
+sys_read daemon_sysbench off
+mark_end daemon_msbench_off
+
+# the same with --might-sleep noalloc (no allocator kprobes), for the
+# choice of the default
+mark_begin daemon_msbench_noalloc
+$D --json --might-sleep noalloc -o /tmp/noalloc.json 2>/tmp/noalloc.err &
+npid=$!
+if wait_grep 'attached to its tracepoints' /tmp/noalloc.json 900; then
+	ms_read daemon_msbench noalloc 2
+	sys_read daemon_sysbench noalloc
+else
+	not_ok daemon_msbench_noalloc "iomap-checkd did not attach: $(tail -c 200 /tmp/noalloc.err)"
+fi
+kill -TERM $npid
+wait $npid
+mark_end daemon_msbench_noalloc
 
 mark_begin daemon_bench_checkd
 $D --json -o $OUT 2>/tmp/bench.err &
@@ -43,6 +66,9 @@ dpid=$!
 if wait_grep 'attached to its tracepoints' $OUT 900; then
 	bench_read daemon_bench checkd 2
 	mr_read daemon_mrbench checkd 2
+	ms_read daemon_msbench checkd 2
+	sys_read daemon_sysbench checkd
+	grep -o 'might-sleep coverage: [^"]*' $OUT | head -n1 | sed 's/^/# /'
 	# the programs' own run time: BPF stats on for one more read
 	echo 1 >/proc/sys/kernel/bpf_stats_enabled
 	cat $SCN/bench >/dev/null

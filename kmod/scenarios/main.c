@@ -13,6 +13,8 @@
  *   bench  reading runs the benchmark: `<impl> <kind> <pairs> <ns/pair>`
  *   bench_memremap  the same for memremap/memunmap pairs:
  *          `memremap <wbram|wcbar> <pairs> <ns/pair>` (bench_pairs / 100)
+ *   bench_might_sleep  the cost of one might_sleep() (what a checker's
+ *          hook on it adds): `might_sleep <calls> <ns/call>` (bench_pairs)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -437,6 +439,34 @@ static int scn_mr_bench_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(scn_mr_bench);
 
+/*
+ * bench_might_sleep: bench_pairs might_sleep() calls, the fastest of
+ * bench_reps runs, no map held: on a kernel without DEBUG_ATOMIC_SLEEP in
+ * the voluntary preemption mode each is a call of __cond_resched(), which
+ * iomap-checkd kprobes (what the kprobe costs when its gate is closed).
+ */
+static int scn_ms_bench_show(struct seq_file *s, void *unused)
+{
+	unsigned long calls = clamp(READ_ONCE(bench_pairs), 1UL, SCN_BENCH_PAIRS_MAX);
+	unsigned int reps = clamp(READ_ONCE(bench_reps), 1U, SCN_BENCH_REPS_MAX);
+	u64 best = U64_MAX, t0, tenths;
+	unsigned long i;
+	unsigned int r;
+
+	for (r = 0; r < reps; r++) {
+		t0 = ktime_get_ns();
+		for (i = 0; i < calls; i++)
+			might_sleep();
+		best = min(best, ktime_get_ns() - t0);
+		if (signal_pending(current))
+			return -EINTR;
+	}
+	tenths = div64_u64(best * 10, calls);
+	seq_printf(s, "might_sleep %lu %llu.%llu\n", calls, tenths / 10, tenths % 10);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(scn_ms_bench);
+
 /* ---- module ------------------------------------------------------------ */
 
 /*
@@ -465,6 +495,8 @@ static int __init scn_init(void)
 	debugfs_create_file("bench", 0400, scn_dir, NULL, &scn_bench_fops);
 	debugfs_create_file("bench_memremap", 0400, scn_dir, NULL,
 			    &scn_mr_bench_fops);
+	debugfs_create_file("bench_might_sleep", 0400, scn_dir, NULL,
+			    &scn_ms_bench_fops);
 	return 0;
 }
 

@@ -30,6 +30,7 @@
 #include <linux/ktime.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/vmalloc.h>
 #include "scn.h"
 
 #define P PAGE_SIZE
@@ -156,6 +157,25 @@ static noinline int scn_mutex_in_atomic(struct scn_ctx *c)
 	mutex_lock(&scn_mutex);	/* the bug: may sleep */
 	scn_touch(a);
 	mutex_unlock(&scn_mutex);
+	op_unmap_atomic(a);
+	return 0;
+}
+
+/*
+ * A call that may sleep, under an atomic map, through a kernel function
+ * that is on none of iomap-checkd's lists: vfree() calls might_sleep()
+ * (6.1: might_sleep_if(!in_interrupt()); 6.12: might_sleep()) before it
+ * looks at its argument, and vfree(NULL) returns right after, so nothing
+ * sleeps. Only a hook on what might_sleep() itself calls sees it. Must
+ * report might_sleep_in_atomic@vfree (the site: the might_sleep() call),
+ * with scn_might_sleep_unlisted as the culprit frame.
+ */
+static noinline int scn_might_sleep_unlisted(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_atomic(c->m, 0);
+
+	vfree(NULL);	/* the bug: may sleep */
+	scn_touch(a);
 	op_unmap_atomic(a);
 	return 0;
 }
@@ -650,6 +670,9 @@ const struct scn_def scn_table[] = {
 	    "sleep_in_atomic@scn_sleep_in_atomic,might_sleep_in_atomic@scn_sleep_in_atomic",
 	    "scheduling_while_atomic"),
 	SCN(mutex_in_atomic, "might_sleep_in_atomic@scn_mutex_in_atomic",
+	    IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) ?
+	    "sleeping_function_called_from_invalid_context" : NULL),
+	SCN(might_sleep_unlisted, "might_sleep_in_atomic@vfree",
 	    IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) ?
 	    "sleeping_function_called_from_invalid_context" : NULL),
 	SCN(unaligned_offset, "unaligned_offset@scn_unaligned_offset", NULL),

@@ -73,6 +73,13 @@ else
 fi
 mark_end daemon_start
 
+# every might_sleep() is seen (Debian's kernels run in the voluntary mode)
+cov=$(sed -n 's/.*"message":"might-sleep coverage: \([^"]*\)".*/\1/p' $OUT | head -n1)
+case $cov in
+"every might_sleep() and cond_resched()"*preempt=voluntary*) ok "daemon_might_sleep_coverage ($cov)" ;;
+*) not_ok daemon_might_sleep_coverage "status: '$cov'" ;;
+esac
+
 # once attached it keeps CAP_BPF, CAP_PERFMON and CAP_SYSLOG only
 capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$dpid/status)
 capbnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/$dpid/status)
@@ -110,6 +117,18 @@ while read -r name expect rest <&4; do
 	else
 		ok "daemon_$name ($(grep -c . /tmp/found) reported)"
 	fi
+	# the culprit frame: the scenario function that held the atomic map
+	# across the call, though the site is in the kernel (vfree) or in
+	# iomap_check.ko's wrapper chain
+	case $name in mutex_in_atomic | might_sleep_unlisted)
+		c=$(tail -n +"$from" $OUT | grep '^{"rule":"might_sleep_in_atomic"' |
+			sed -n 's/.*"culprit":"\([^"+]*\)+[^"]*\[iomap_scenarios\]".*/\1/p' | sort -u | tr '\n' ' ')
+		if [ "$c" = "scn_$name " ]; then
+			ok "daemon_${name}_culprit"
+		else
+			not_ok "daemon_${name}_culprit" "culprit '$c', want scn_$name"
+		fi ;;
+	esac
 done 4</tmp/list
 
 # ---- a real kernel user of memremap, checked clean ---------------------------
@@ -337,6 +356,26 @@ if [ -x /bin/checkd_flood ]; then
 else
 	skip daemon_flood_unique "no /bin/checkd_flood in the guest"
 fi
+
+# ---- the culprit frame in a driver loaded after the daemon started ----------
+# As a user runs it: the checker first, then the driver. The daemon's symbol
+# table has no iomap_scenarios; the report's stack frame in it must be named
+# (the daemon rereads kallsyms when the modules changed), not taken for the
+# end of the module before it in memory.
+mark_begin daemon_culprit_late_module
+rmmod iomap_scenarios 2>/tmp/rmmod.err
+$D --ci --json -o /tmp/late.json -- sh -c \
+	"insmod /lib/iomap-check/iomap_scenarios.ko && echo might_sleep_unlisted >$SCN/run" \
+	>/tmp/late.out 2>&1
+rc=$?
+mark_end daemon_culprit_late_module
+[ -f $SCN/run ] || insmod /lib/iomap-check/iomap_scenarios.ko
+c=$(grep '^{"rule":"might_sleep_in_atomic"' /tmp/late.json | head -n1 |
+	sed -n 's/.*"culprit":"\([^"]*\)".*/\1/p')
+case $rc:$c in
+"1:scn_might_sleep_unlisted+"*"[iomap_scenarios]") ok "daemon_culprit_late_module ($c)" ;;
+*) not_ok daemon_culprit_late_module "exit $rc, culprit '$c'; stack: $(grep '^{"rule"' /tmp/late.json | head -n1 | sed 's/.*"stack"://' | cut -c1-300)" ;;
+esac
 
 # ---- --ci with a command: exit status and KTAP ------------------------------
 mark_begin daemon_ci

@@ -22,6 +22,7 @@
 #define MOD_BASE 0xffffffffc0001000ULL
 #define BPF_BASE 0xffffffffc0100000ULL
 #define VM_BASE 0xffffffff81000000ULL
+#define QXL_BASE 0xffffffffc0200000ULL
 
 static int n_test, n_fail;
 
@@ -152,10 +153,15 @@ static void fake_kallsyms(const char *path)
 	fprintf(f, "%llx T do_syscall_64\n", VM_BASE + 0x1040);
 	fprintf(f, "%llx T vfs_write\n", VM_BASE + 0x1100);
 	fprintf(f, "%llx T bpf_trace_run4\n", VM_BASE + 0x1200);
+	fprintf(f, "%llx T __cond_resched\n", VM_BASE + 0x1300);
+	fprintf(f, "%llx T vfree\n", VM_BASE + 0x1340);
 	fprintf(f, "%llx T _etext\n", VM_BASE + 0x2000);
 	fprintf(f, "%llx t scn_lifo_local\t[iomap_scenarios]\n", MOD_BASE);
 	fprintf(f, "%llx t scn_leak_thread\t[iomap_scenarios]\n", MOD_BASE + 0x110);
 	fprintf(f, "%llx t scn_end\t[iomap_scenarios]\n", MOD_BASE + 0x200);
+	fprintf(f, "%llx t qxl_draw_dirty_fb\t[qxl]\n", QXL_BASE);
+	fprintf(f, "%llx t qxl_bo_kmap_atomic_page\t[qxl]\n", QXL_BASE + 0x100);
+	fprintf(f, "%llx t qxl_end\t[qxl]\n", QXL_BASE + 0x180);
 	fprintf(f, "%llx t bpf_prog_0123456789abcdef_iomc_unmap\t[bpf]\n", BPF_BASE);
 	fprintf(f, "%llx t bpf_prog_end\t[bpf]\n", BPF_BASE + 0x600);
 	fclose(f);
@@ -189,6 +195,32 @@ static void fill_lifo(struct iomc_report *r)
 	r->stack[2] = MOD_BASE + 0xc7;
 	r->stack[3] = VM_BASE + 0x1107;
 	r->stack_bytes = 4 * 8;
+}
+
+/*
+ * might_sleep_in_atomic through a function on no list: the site is the
+ * might_sleep() call in vfree, the map site qxl's small map wrapper, and
+ * the function that held the map across the call (qxl_draw_dirty_fb) is
+ * only in the stack: the culprit.
+ */
+static void fill_might_sleep(struct iomc_report *r)
+{
+	fill_lifo(r);
+	r->ev.type = IOMC_EV_MIGHT_SLEEP;
+	r->ev.arg = VM_BASE + 0x1300;
+	r->ev.caller = VM_BASE + 0x135e;
+	r->v.rule = IOMC_RULE_MIGHT_SLEEP_IN_ATOMIC;
+	r->v.map_site = QXL_BASE + 0x12a;
+	r->v.other_site = 0;
+	r->n_held = 1;
+	r->held[0].kind = IOMC_KIND_ATOMIC;
+	r->held[0].site = QXL_BASE + 0x12a;
+	r->stack[0] = BPF_BASE + 0x533;
+	r->stack[1] = VM_BASE + 0x1301;
+	r->stack[2] = VM_BASE + 0x135e;
+	r->stack[3] = QXL_BASE + 0x55;
+	r->stack[4] = VM_BASE + 0x1107;
+	r->stack_bytes = 5 * 8;
 }
 
 /*
@@ -249,12 +281,12 @@ int main(void)
 	char *text, *line, *save;
 	int fd, lines = 0, bad = 0;
 
-	printf("KTAP version 1\n1..13\n");
+	printf("KTAP version 1\n1..17\n");
 	fd = mkstemp(ks);
 	close(fd);
 	fake_kallsyms(ks);
 	ksyms = iomc_ksyms_new();
-	result(!iomc_ksyms_load(ksyms, ks) && iomc_ksyms_count(ksyms) == 11, "kallsyms parsed",
+	result(!iomc_ksyms_load(ksyms, ks) && iomc_ksyms_count(ksyms) == 16, "kallsyms parsed",
 	       "load failed");
 
 	/* ---- JSON */
@@ -276,6 +308,8 @@ int main(void)
 	ck_print_violation(&fmt, &r);
 	fill_unload_memremap(&r);
 	ck_print_violation(&fmt, &r);
+	fill_might_sleep(&r);
+	ck_print_violation(&fmt, &r);
 	ck_print_status(&fmt, "attached \"quoted\"");
 	ck_print_lost(&fmt, "violation reports", 3, 5);
 	memset(&sum, 0, sizeof(sum));
@@ -296,7 +330,7 @@ int main(void)
 			printf("# not one valid JSON object: %.200s\n", line);
 		}
 	}
-	result(lines == 7 && !bad, "json: one valid object per line", "see above");
+	result(lines == 8 && !bad, "json: one valid object per line", "see above");
 	free(text);
 	text = slurp(out);
 	result(strstr(text, "{\"rule\":\"lifo\",\"time\":12.345678901,\"task\":{\"comm\":\"sh\\\"x\",\"pid\":269,\"tid\":269},\"cpu\":1,\"context\":\"task\",\"op\":\"io_mapping_unmap_local\"") &&
@@ -315,6 +349,12 @@ int main(void)
 	result(strstr(text, "\"op\":\"module_free\",\"mapping\":\"0x0\",\"offset\":\"0xfd010000\",\"vaddr\":\"0xffffc900fd010000\"") &&
 	       strstr(text, "\"leaked\":\"memremap\",\"api\":\"devm_memremap\",\"phys\":\"0xfd010000\",\"size\":8192,\"memremaps\":1,\"init_failed\":false"),
 	       "json: leak_on_unload of a memremap", "fields differ");
+	result(strstr(text, "\"op\":\"might_sleep\",\"mapping\":\"0x0\",\"offset\":\"0x0\",\"vaddr\":\"0xffffc90000000000\",\"site\":\"vfree+0x1e/0xcc0\",\"map_site\":\"qxl_bo_kmap_atomic_page+0x2a/0x80 [qxl]\",\"culprit\":\"qxl_draw_dirty_fb+0x55/0x100 [qxl]\",\"function\":\"__cond_resched+0x0/0x40\"") != NULL,
+	       "json: culprit is the first frame in the map's module", "culprit differs");
+	result(strstr(text, "\"map_site\":\"scn_lifo_local+0x28/0x110 [iomap_scenarios]\",\"culprit\":\"scn_lifo_local+0xc7/0x110 [iomap_scenarios]\"") &&
+	       strstr(text, "\"map_site\":\"drv_init+0x95/0x1000 [drv]\",\"culprit\":null"),
+	       "json: culprit of a direct call; null when no frame is in the module",
+	       "culprit differs");
 	result(strstr(text, "{\"type\":\"lost\"") && strstr(text, "{\"type\":\"summary\"") &&
 	       strstr(text, "\"lifo\":{\"count\":3,\"sites\":1}") && strstr(text, "{\"type\":\"status\""),
 	       "json: status, lost and summary objects", "missing");
@@ -338,6 +378,8 @@ int main(void)
 	fill_unload(&r);
 	ck_print_violation(&fmt, &r);
 	fill_unload_memremap(&r);
+	ck_print_violation(&fmt, &r);
+	fill_might_sleep(&r);
 	ck_print_violation(&fmt, &r);
 	ck_print_summary(&fmt, &sum);
 	ck_out_close();
@@ -363,6 +405,15 @@ int main(void)
 	       strstr(text, "went to sleep at: scn_lifo_local+0x69/0x110 [iomap_scenarios]") &&
 	       strstr(text, "holds the atomic map taken at: scn_lifo_local+0x2d/0x110 [iomap_scenarios]"),
 	       "text: sleep_in_atomic names the atomic map", "missing");
+	result(strstr(text, "is calling a function that may sleep while an atomic io_mapping map is held:\n"
+			    " __cond_resched+0x0/0x40 (what might_sleep() and cond_resched() call), at: vfree+0x1e/0xcc0\n"
+			    " in: qxl_draw_dirty_fb+0x55/0x100 [qxl]\n"
+			    "\nbut task context holds the atomic map taken at: qxl_bo_kmap_atomic_page+0x2a/0x80 [qxl]\n") != NULL,
+	       "text: the culprit line names the function that held the map", "missing");
+	result(strstr(text, " at: scn_lifo_local+0xc7/0x110 [iomap_scenarios]\n in: scn_lifo_local+0xc7/0x110 [iomap_scenarios]\n") &&
+	       !strstr(text, "[drv]\n in:"),
+	       "text: culprit of a direct call; no line when no frame is in the module",
+	       "differs");
 	result(strstr(text, "iomap-checkd: summary: 3 violations of 1 rule, 100 io_mapping and 0 memremap events checked") &&
 	       strstr(text, "  lifo") && strstr(text, "x3"),
 	       "text: summary", "missing");
