@@ -284,9 +284,13 @@ static void attach_every(struct ck_bpf *b)
 	if (add_link(b, bpf_program__attach_kprobe(b->skel->progs.iomc_ms_resched,
 						   false, ck_ms_every))) {
 		note_kprobe_failed(b, ck_ms_every);
-		snprintf(b->ms_cover, sizeof(b->ms_cover),
-			 "the listed functions only: %s cannot be kprobed on kernel %s",
-			 ck_ms_every, rel);
+		if (b->no_kprobes)
+			snprintf(b->ms_cover, sizeof(b->ms_cover),
+				 "sleeps that happen only (sched_switch): kprobes are not available in kernel %s", rel);
+		else
+			snprintf(b->ms_cover, sizeof(b->ms_cover),
+				 "the listed functions only: %s cannot be kprobed on kernel %s",
+				 ck_ms_every, rel);
 		return;
 	}
 	b->ms_every = 1;

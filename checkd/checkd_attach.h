@@ -31,10 +31,10 @@ struct ck_bpf {
 	int mr_seeded;			/* live memremaps found at start, or -errno */
 	int unload_watch;		/* delete_module hook attached */
 	const char *sleep_hook;		/* "schedule" (kprobe) or "sched_switch" */
-	char skipped[1024];		/* tracepoints missing from this kernel */
+	char skipped[4096];		/* tracepoints missing from this kernel */
 	int no_kprobes;			/* the kernel cannot kprobe at all */
-	char kp_unavail[1024];		/* kprobes not attached for that reason */
-	char kp_refused[1024];		/* functions the kernel would not kprobe */
+	char kp_unavail[4096];		/* kprobes not attached for that reason */
+	char kp_refused[4096];		/* functions the kernel would not kprobe */
 	int ms_every;			/* every might_sleep() hooked (ck_ms_every) */
 	char ms_cover[256];		/* the might-sleep coverage, in words */
 };

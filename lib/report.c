@@ -988,7 +988,7 @@ void ck_print_violation(const struct ck_fmt *fmt, const struct iomc_report *r)
 
 void ck_print_status(const struct ck_fmt *fmt, const char *msgfmt, ...)
 {
-	char msg[1024];
+	char msg[4096];	/* the lists of hooks not attached are long */
 	va_list ap;
 
 	va_start(ap, msgfmt);
