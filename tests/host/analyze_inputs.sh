@@ -17,20 +17,7 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 2
 n=0
-res() {	# res ok|fail NAME [WHY]
-	n=$((n + 1))
-	local why=${3:-}
-	why=${why//$'\n'/ }
-	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2${why:+ # $why}"; fi
-}
-# run OUT_PREFIX ARGS...: stdout, stderr, status in OUT_PREFIX.{out,err,rc}
-run() {
-	local p=$1
-	shift
-	"$@" >"$p.out" 2>"$p.err"
-	echo $? >"$p.rc"
-}
-rc() { cat "$1.rc"; }
+. "$top/tests/host/ktap_lib.sh"
 # ftrace text: task PID maps and unmaps one local map at second S (legal)
 pair() {	# pair PID S
 	printf '%16s-%-7d [000] .....  %5d.000001: io_mapping_map: kind=local ctx=task mapping=0xff2492ef7ffa6440 size=16777216 offset=0x0 len=4096 vaddr=0xff392031c%07x caller=f+0x1/0x20 [m]\n' \

@@ -17,20 +17,7 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 2
 n=0
-res() {	# res ok|fail NAME [WHY]
-	n=$((n + 1))
-	local why=${3:-}
-	why=${why//$'\n'/ }
-	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2${why:+ # $why}"; fi
-}
-# run OUT_PREFIX ARGS...: stdout, stderr, status in OUT_PREFIX.{out,err,rc}
-run() {
-	local p=$1
-	shift
-	"$@" >"$p.out" 2>"$p.err"
-	echo $? >"$p.rc"
-}
-rc() { cat "$1.rc"; }
+. "$top/tests/host/ktap_lib.sh"
 rules() { grep -o '"rule":"[a-z_]*"' "$1.out" | sort | uniq -c | tr -s ' \n' ' '; }
 # the rules reported, other than the capture's two real lifos
 false_rules() { grep -o '"rule":"[a-z_]*"' "$1.out" | grep -v '"lifo"'; }

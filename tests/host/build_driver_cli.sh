@@ -21,24 +21,19 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 2
 n=0
-res() {	# res ok|fail NAME [WHY]
-	local why=${3:-}
-	n=$((n + 1))
-	why=${why//$'\n'/ }
-	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2${why:+ # $why}"; fi
-}
-run() {	# run PREFIX CMD ARGS...: PREFIX.{out,err}, $rc
-	local p=$1
-	shift
-	timeout -s KILL 60 "$@" >"$p.out" 2>"$p.err"
-	rc=$?
+KTAP_RUN_TIMEOUT=60
+. "$top/tests/host/ktap_lib.sh"
+# run_rc PREFIX CMD ARGS...: run, with the status in $rc too
+run_rc() {
+	run "$@"
+	rc=$(cat "$1.rc")
 }
 
 echo "KTAP version 1"
 echo "1..5"
 
 # 25: the build tree's binary runs the build tree's script
-run help "$ic" build-driver --help
+run_rc help "$ic" build-driver --help
 [ "$rc" = 0 ] && grep -q '^usage: iomap-check build-driver' help.out &&
 	res ok "build_driver_help_from_build_tree" ||
 	res fail "build_driver_help_from_build_tree" "exit $rc: $(head -c 200 help.err)"
@@ -47,7 +42,7 @@ run help "$ic" build-driver --help
 bad=
 for args in "-k" "--kernel" "--kdir" "-o" "--out" "--out=" "-k --kdir /x $fb" "$fb -o"; do
 	# shellcheck disable=SC2086
-	run miss "$ic" build-driver $args
+	run_rc miss "$ic" build-driver $args
 	o=${args%% *}
 	[ "$o" = "$fb" ] && o=-o
 	o=${o%=}
@@ -60,9 +55,9 @@ done
 
 # 27: the same check as iomap-vmcheck's, the same words, exit 2
 mkdir -p "$work/empty"
-run bd-empty "$ic" build-driver "$work/empty"
+run_rc bd-empty "$ic" build-driver "$work/empty"
 brc=$rc
-run vm-empty "$vmcheck" --driver "$work/empty"
+run_rc vm-empty "$vmcheck" --driver "$work/empty"
 if [ "$brc" = 2 ] && [ "$rc" = 2 ] &&
    grep -q "^iomap-check build-driver: '$work/empty' has neither a Kbuild nor a Makefile" bd-empty.err &&
    grep -q "^iomap-vmcheck: '$work/empty' has neither a Kbuild nor a Makefile" vm-empty.err; then
@@ -79,8 +74,8 @@ cp -r "$fb" "$work/fbcopy"
 bad=
 for d in "$forged" "$work/fbcopy"$'\n'; do
 	for tool in bd vm; do
-		if [ $tool = bd ]; then run nl "$ic" build-driver -o "$work/out" "$d"
-		else run nl "$vmcheck" --driver "$d" --out "$work/out"; fi
+		if [ $tool = bd ]; then run_rc nl "$ic" build-driver -o "$work/out" "$d"
+		else run_rc nl "$vmcheck" --driver "$d" --out "$work/out"; fi
 		{ [ "$rc" = 2 ] && grep -q "has a control character in its path" nl.err &&
 		  ! grep -q "^not ok 1 forged" nl.out nl.err && [ ! -e "$work/out" ]; } ||
 			bad="$bad [$tool ${d##*/}: exit $rc: $(head -c 150 nl.err)]"
@@ -90,11 +85,11 @@ done
 	res fail "control_character_in_driver_path_refused" "$bad"
 
 bad=
-run nlo "$ic" build-driver -o "$work/out"$'\n' "$fb"
+run_rc nlo "$ic" build-driver -o "$work/out"$'\n' "$fb"
 { [ "$rc" = 2 ] && grep -q "has a control character" nlo.err; } || bad="$bad [build-driver -o: exit $rc]"
-run nlo "$vmcheck" --driver "$fb" --out "$work/out"$'\n'
+run_rc nlo "$vmcheck" --driver "$fb" --out "$work/out"$'\n'
 { [ "$rc" = 2 ] && grep -q "has a control character" nlo.err; } || bad="$bad [vmcheck --out: exit $rc]"
-run nlo "$vmcheck" --driver "$fb" --extra "$fb/test.sh:/opt/a"$'\n'"b"
+run_rc nlo "$vmcheck" --driver "$fb" --extra "$fb/test.sh:/opt/a"$'\n'"b"
 { [ "$rc" = 2 ] && grep -q "has a control character" nlo.err; } || bad="$bad [vmcheck --extra: exit $rc]"
 [ -z "$bad" ] && res ok "control_character_in_other_paths_refused" ||
 	res fail "control_character_in_other_paths_refused" "$bad"

@@ -16,19 +16,8 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work" || exit 2
 n=0
-res() {	# res ok|fail NAME [WHY]
-	local why=${3:-}
-	n=$((n + 1))
-	why=${why//$'\n'/ }
-	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2${why:+ # $why}"; fi
-}
-run() {	# run PREFIX ARGS...: PREFIX.{out,err,rc}
-	local p=$1
-	shift
-	timeout -s KILL 30 "$@" >"$p.out" 2>"$p.err"	# a daemon that never stops
-	echo $? >"$p.rc"
-}
-rc() { cat "$1.rc"; }
+KTAP_RUN_TIMEOUT=30	# a daemon that never stops
+. "$top/tests/host/ktap_lib.sh"
 T=0.3	# --duration: seconds of each run
 
 echo "KTAP version 1"
