@@ -79,8 +79,9 @@ az_triples() {
 		"$1" | sort
 }
 
-# az_reports JSON: the violation reports, whole, minus their "stack" (a
-#   recording carries no stacks), one per line, sorted
+# az_reports JSON: the violation reports, whole, minus their "stack" and
+#   "culprit" (a recording carries no stacks, and the culprit is a frame of
+#   the stack), one per line, sorted
 az_reports() {
 	python3 -c '
 import json, sys
@@ -88,6 +89,7 @@ for line in open(sys.argv[1]):
     if line.startswith("{\"rule\":"):
         o = json.loads(line)
         o.pop("stack", None)
+        o.pop("culprit", None)
         print(json.dumps(o, sort_keys=True))' "$1" | sort
 }
 
