@@ -59,7 +59,7 @@ echo "other load on a shared machine distorts wall times"
 # ---- memory: what grows with the number of inputs and of distinct sites ------
 # The analyzer streams; what it keeps is per input (a read buffer, the reorder
 # window, parser threads' blocks when the input is parsed in parallel) and per
-# distinct call site (its interned name). Measured here, documented in README.
+# distinct call site (its interned name). Measured here, documented in docs/analyze.md.
 legal=$out/mem-legal.txt
 gzip -dc "$(dirname "$0")/../tests/host/analyze/6.1/ftrace.txt.gz" | awk '/scn_lifo_local/ { exit } { print }' >"$legal"
 mkdir -p "$out/mem-inputs"

@@ -1,5 +1,5 @@
 # bench/bench.mk: `make bench`, every benchmark of the project. Each prints
-# ratios against a baseline measured in the same run (goals in the README).
+# ratios against a baseline measured in the same run (goals in docs/testing.md).
 #
 #   make bench           all of them, then the module's own (below)
 #   make bench-daemon    the checker's cost per map/unmap pair, a bpftrace

@@ -104,6 +104,7 @@ install-daemon: daemon
 	test -e $(DESTDIR)$(SYSCONFDIR)/default/iomap-checkd || \
 		install -D -m 0644 checkd/iomap-checkd.default $(DESTDIR)$(SYSCONFDIR)/default/iomap-checkd
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/docs docs/*.md
 install-kmod: kmod
 	@rel=$(KREL) && \
 	install -D -m 0644 $(ABS_BUILD)/obj/$$rel/kmod/iomap_check.ko \

@@ -10,7 +10,8 @@
  * memremap() itself ("memremap+0x.."), so those areas are put in the table
  * (site unknown) before the probes are attached. A WB memremap of System
  * RAM (the direct map) leaves no such trace: one made before the daemon
- * started and unmapped after it is reported (README: limits).
+ * started and unmapped after it is reported (docs/iomap-checkd.md,
+ * memremap: Limits).
  */
 #include <errno.h>
 #include <stdio.h>
