@@ -64,6 +64,9 @@ endif
 #   GUEST_SUITES  test commands that boot a guest (KTAP on stdout)
 #   CHECK_DEPS    targets built before any suite runs
 #   GUEST_BINS    static binaries copied into the guest's initramfs /bin
+# and these, documented in the fragment that uses them:
+#   GUEST_MODES, GUEST_FILES, GUEST_KMODS, GUEST_APPEND   vm/vm.mk
+#   BENCH_TARGETS  the targets `make bench` runs              bench/bench.mk
 HOST_SUITES :=
 GUEST_SUITES :=
 CHECK_DEPS :=

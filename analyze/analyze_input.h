@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Inputs of `iomap-check analyze`: each file (or stdin) becomes a source
- * that yields its events in timestamp order; analyze_merge.c merges the
- * sources.
+ * that yields its events in timestamp order; az_merge (analyze_order.c)
+ * merges the sources.
  */
 #ifndef IOMC_ANALYZE_INPUT_H
 #define IOMC_ANALYZE_INPUT_H

@@ -81,6 +81,10 @@ static void *arena_alloc(size_t n)
 	return arena->data + arena->used - n;
 }
 
+/*
+ * A word at a time into h (one multiply per word, cheap), then the one
+ * mixer of every table (iomc_hash64, lib/hash.h) spreads it over the bits.
+ */
 static __u64 hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
@@ -211,25 +215,6 @@ const char *az_sym_name(__u64 id)
 		s = syms[id].str;
 	pthread_mutex_unlock(&mu);
 	return s;
-}
-
-size_t az_sym_func_len(const char *site)
-{
-	size_t i;
-
-	for (i = 0; site[i] && site[i] != '+' && site[i] != ' '; i++)
-		;
-	return i;
-}
-
-size_t az_sym_count(void)
-{
-	size_t n;
-
-	pthread_mutex_lock(&mu);
-	n = nsyms;
-	pthread_mutex_unlock(&mu);
-	return n;
 }
 
 static __u32 stack_intern_locked(const __u64 *ids, unsigned int n)

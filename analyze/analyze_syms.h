@@ -26,10 +26,6 @@
 __u64 az_sym_intern(const char *s, size_t n);
 /* The string for an id, NUL terminated, or NULL if it is not one of ours. */
 const char *az_sym_name(__u64 id);
-/* Length of the function name part of a site ("func" of "func+0x1/0x2 [m]"). */
-size_t az_sym_func_len(const char *site);
-/* Number of distinct sites interned so far. */
-size_t az_sym_count(void);
 
 /* Id of the stack ids[0..n) (n <= AZ_STACK_MAX), 0 for an empty stack or OOM. */
 __u32 az_stack_intern(const __u64 *ids, unsigned int n);

@@ -767,21 +767,19 @@ static int fields_softirq_exit(const char *p, const char *e, struct iomc_event *
 	return 0;
 }
 
+/* n[0..len) is the string literal tp (a constant length: memcmp inlines) */
+#define IS_EVENT(n, len, tp) ((len) == sizeof(tp) - 1 && !memcmp((n), (tp), sizeof(tp) - 1))
+
 static fields_fn lookup_event(const char *n, size_t len)
 {
-	if (len > 11 && !memcmp(n, "io_mapping_", 11)) {
-		n += 11;
-		len -= 11;
-		if (len == 3 && !memcmp(n, "map", 3))
-			return fields_map;
-		if (len == 5 && !memcmp(n, "unmap", 5))
-			return fields_unmap;
-		if (len == 6 && !memcmp(n, "create", 6))
-			return fields_create;
-		if (len == 4 && !memcmp(n, "free", 4))
-			return fields_free;
-		return NULL;
-	}
+	if (IS_EVENT(n, len, IOMC_TP_MAP))
+		return fields_map;
+	if (IS_EVENT(n, len, IOMC_TP_UNMAP))
+		return fields_unmap;
+	if (IS_EVENT(n, len, IOMC_TP_CREATE))
+		return fields_create;
+	if (IS_EVENT(n, len, IOMC_TP_FREE))
+		return fields_free;
 	if (len == 12 && !memcmp(n, "sched_switch", 12))
 		return fields_switch;
 	if (len == 18 && !memcmp(n, "sched_process_exit", 18))

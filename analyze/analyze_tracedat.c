@@ -93,11 +93,11 @@ enum { EV_CREATE, EV_FREE, EV_MAP, EV_UNMAP, EV_SWITCH, EV_EXIT, EV_IRQX, EV_SOF
 static const struct {
 	const char *sys, *name, *fields[8];
 } wanted[EV_N] = {
-	[EV_CREATE] = { "io_mapping", "io_mapping_create", { "mapping", "size", "caller" } },
-	[EV_FREE] = { "io_mapping", "io_mapping_free", { "mapping", "size", "caller" } },
-	[EV_MAP] = { "io_mapping", "io_mapping_map",
+	[EV_CREATE] = { IOMC_TP_SYSTEM, IOMC_TP_CREATE, { "mapping", "size", "caller" } },
+	[EV_FREE] = { IOMC_TP_SYSTEM, IOMC_TP_FREE, { "mapping", "size", "caller" } },
+	[EV_MAP] = { IOMC_TP_SYSTEM, IOMC_TP_MAP,
 		     { "kind", "ctx", "mapping", "size", "offset", "len", "vaddr", "caller" } },
-	[EV_UNMAP] = { "io_mapping", "io_mapping_unmap", { "kind", "ctx", "vaddr", "caller" } },
+	[EV_UNMAP] = { IOMC_TP_SYSTEM, IOMC_TP_UNMAP, { "kind", "ctx", "vaddr", "caller" } },
 	[EV_SWITCH] = { "sched", "sched_switch", { "prev_pid", "prev_state", "prev_comm" } },
 	[EV_EXIT] = { "sched", "sched_process_exit", { "pid", "comm" } },
 	[EV_IRQX] = { "irq", "irq_handler_exit", { NULL } },

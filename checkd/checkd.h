@@ -85,5 +85,7 @@ int ck_record_start(struct ck_run *r);
 void ck_record_event(struct ck_run *r, const struct iomc_event *ev);
 void ck_record_drops(struct ck_run *r);
 void ck_record_close(struct ck_run *r);
+/* close and free without writing what is pending (set-up failed); idempotent */
+void ck_record_free(struct ck_run *r);
 
 #endif

@@ -419,8 +419,8 @@ int ck_bpf_attach_module(struct ck_bpf *b)
 	struct iomap_checkd *s = b->skel;
 	struct bpf_program *p[4] = { s->progs.iomc_create, s->progs.iomc_free,
 				     s->progs.iomc_map, s->progs.iomc_unmap };
-	static const char *const tp[4] = { "io_mapping_create", "io_mapping_free",
-					   "io_mapping_map", "io_mapping_unmap" };
+	static const char *const tp[4] = { IOMC_TP_CREATE, IOMC_TP_FREE,
+					   IOMC_TP_MAP, IOMC_TP_UNMAP };
 	int i, err = 0;
 
 	if (b->io_attached)

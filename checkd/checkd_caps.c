@@ -54,17 +54,3 @@ out:
 	cap_free(caps);
 	return rc;
 }
-
-int ck_caps_effective(char *buf, size_t len)
-{
-	cap_t caps = cap_get_proc();
-	char *s;
-
-	if (!caps)
-		return -errno;
-	s = cap_to_text(caps, NULL);
-	snprintf(buf, len, "%s", s ? s : "?");
-	cap_free(s);
-	cap_free(caps);
-	return 0;
-}

@@ -7,7 +7,5 @@
 
 /* 0 or -errno with a message in err. */
 int ck_drop_caps(char *err, size_t errlen);
-/* The process's capabilities as text (cap_to_text). */
-int ck_caps_effective(char *buf, size_t len);
 
 #endif

@@ -380,7 +380,7 @@ int main(int argc, char **argv)
 	struct ck_report_ops ops = { 0 };
 	sigset_t set;
 	char err[256] = "";
-	int rc, loop_err, out_lost;
+	int rc, err_no, loop_err, out_lost;
 
 	/* signals arrive through a signalfd (checkd_loop.c): block them
 	 * first thing, so that an early SIGUSR1 or SIGHUP cannot kill us */
@@ -393,7 +393,7 @@ int main(int argc, char **argv)
 	if ((rc = parse_args(&r->o, argc, argv)))
 		return rc;
 	if ((rc = open_outputs(r)))
-		return rc;
+		goto cleanup;
 	ck_out_report_ops(&ops);
 	ops.symbolize = ck_syms_name;
 	ck_fmt_init(&r->fmt, r->o.json, &ops);
@@ -406,23 +406,21 @@ int main(int argc, char **argv)
 	bo.record = r->o.record != NULL;
 	bo.ringbuf_bytes = r->o.ringbuf_bytes;
 	bo.ms_mode = r->o.ms_mode;
+	/* set-up errors from here on: status 2, and cleanup frees what was made */
+	rc = 2;
 	if (ck_bpf_load(&r->b, &bo))
-		return 2;
+		goto cleanup;
 	r->rb = ring_buffer__new(bpf_map__fd(r->b.skel->maps.rb), ck_rb_msg, r, NULL);
 	if (!r->rb) {
 		fprintf(stderr, "iomap-checkd: ring buffer: %s\n", strerror(errno));
-		ck_bpf_destroy(&r->b);
-		return 2;
+		goto cleanup;
 	}
-	if (r->o.record && (rc = ck_record_start(r))) {
-		fprintf(stderr, "iomap-checkd: --record %s: %s\n", r->o.record, strerror(-rc));
-		ck_bpf_destroy(&r->b);
-		return 2;
+	if (r->o.record && (err_no = ck_record_start(r))) {
+		fprintf(stderr, "iomap-checkd: --record %s: %s\n", r->o.record, strerror(-err_no));
+		goto cleanup;
 	}
-	if (ck_bpf_attach_kernel(&r->b, r->o.ms_mode)) {
-		ck_bpf_destroy(&r->b);
-		return 2;
-	}
+	if (ck_bpf_attach_kernel(&r->b, r->o.ms_mode))
+		goto cleanup;
 	if (!r->o.quiet) {
 		ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks, %u memremap functions (%d live memremaps at start)%s%s",
 				iomc_version, r->b.n_ms, r->b.sleep_hook, r->b.n_irq,
@@ -442,10 +440,9 @@ int main(int argc, char **argv)
 					r->b.kp_refused);
 	}
 	/* forked now, with the caller's privileges; it runs once attached */
-	if (r->o.cmd && (rc = ck_command_fork(r))) {
-		fprintf(stderr, "iomap-checkd: fork: %s\n", strerror(-rc));
-		ck_bpf_destroy(&r->b);
-		return 2;
+	if (r->o.cmd && (err_no = ck_command_fork(r))) {
+		fprintf(stderr, "iomap-checkd: fork: %s\n", strerror(-err_no));
+		goto cleanup;
 	}
 	r->mod = MOD_WAITING;
 	ck_module_tick(r, ck_now());
@@ -491,8 +488,12 @@ int main(int argc, char **argv)
 		close(r->child_go);	/* never attached: the command exits unrun */
 	if (r->child > 0)
 		reap_command(r);
+cleanup:
+	/* every way out after the outputs were opened: free what was made */
+	ck_record_free(r);
 	ring_buffer__free(r->rb);
 	ck_bpf_destroy(&r->b);
+	ck_syms_free();
 	ck_out_close();
 	return rc;
 }

@@ -147,6 +147,14 @@ void ck_record_close(struct ck_run *r)
 				r->o.record, strerror(errno));
 	}
 	r->rec_fd = -1;
+	ck_record_free(r);
+}
+
+void ck_record_free(struct ck_run *r)
+{
+	if (r->rec_fd >= 0)
+		close(r->rec_fd);
+	r->rec_fd = -1;
 	free(r->rec_buf);
 	r->rec_buf = NULL;
 	free(r->rec_fail_cpu);

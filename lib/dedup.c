@@ -72,13 +72,6 @@ __u64 iomc_dedup_add(struct iomc_dedup *d, __u32 rule, __u64 site, __u64 map_sit
 	return n;
 }
 
-__u64 iomc_dedup_count(const struct iomc_dedup *d, __u32 rule, __u64 site, __u64 map_site)
-{
-	const struct iomc_dedup_ent *e = find(d, rule, site, map_site);
-
-	return e ? e->count : 0;
-}
-
 void iomc_dedup_free(struct iomc_dedup *d)
 {
 	free(d->ent);

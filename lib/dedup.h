@@ -35,8 +35,6 @@ struct iomc_dedup {
  * could not be stored (counted in overflow: treat it as new).
  */
 __u64 iomc_dedup_add(struct iomc_dedup *d, __u32 rule, __u64 site, __u64 map_site, __u64 n);
-/* The key's count, 0 if never added. */
-__u64 iomc_dedup_count(const struct iomc_dedup *d, __u32 rule, __u64 site, __u64 map_site);
 void iomc_dedup_free(struct iomc_dedup *d);
 
 struct ck_summary;

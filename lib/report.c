@@ -145,16 +145,6 @@ const char *ck_rule_desc(__u32 rule)
 	return rule < IOMC_RULE_MAX ? rule_descs[rule] : "?";
 }
 
-int ck_rule_id(const char *name)
-{
-	int i;
-
-	for (i = 0; i < IOMC_RULE_MAX; i++)
-		if (!strcmp(rule_names[i], name))
-			return i;
-	return -1;
-}
-
 static const char *ctxname(__u32 c)
 {
 	return c < IOMC_CTX_MAX ? ctx_names[c] : "?";

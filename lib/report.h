@@ -95,7 +95,6 @@ void ck_json_str(FILE *f, const char *s);
 
 /* Rule name by id, id by name (-1 if unknown). */
 const char *ck_rule_name(__u32 rule);
-int ck_rule_id(const char *name);
 const char *ck_rule_desc(__u32 rule);
 
 #endif /* IOMC_LIB_REPORT_H */

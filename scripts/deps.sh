@@ -8,7 +8,7 @@ pkgs=(
 	dwarves kmod bc flex bison
 	qemu-system-x86 busybox-static cpio lz4 xz-utils zstd
 	trace-cmd libtracecmd-dev libtraceevent-dev libtracefs-dev
-	bpftrace libclang-rt-14-dev
+	bpftrace libclang-rt-14-dev valgrind
 	debhelper dh-dkms dkms dpkg-dev fakeroot lintian mmdebstrap
 )
 missing=()

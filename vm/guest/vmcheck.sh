@@ -22,8 +22,9 @@
 # window so the host attributes kernel WARN/BUG/oops to it:
 #   setup    insmod the dependencies (DEP_KOS, in order; a failure ends
 #            the check: "deps=fail MODULE: ERROR"), iomap_check.ko, start
-#            `iomap-checkd --ci --json` (and a second instance for the
-#            human reports), wait until both say they attached
+#            one `iomap-checkd --ci --json-output` for both outputs (JSON
+#            lines and human reports, see below), wait until it says it
+#            attached
 #   insmod   the driver's modules, in order (after the checker attached, so
 #            nothing the driver does at load is missed)
 #   run      RUN as `sh /vmcheck/run.sh` in its own session, output shown
