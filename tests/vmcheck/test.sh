@@ -417,8 +417,9 @@ drm() {
 # its probe devm_memremaps the FIFO BAR, then fails (no pitchlock), and
 # devres unmaps the FIFO (devm_memremap_release; memunmap is inlined there
 # on 6.1). The checker must report nothing, at vmwgfx's unload either
-# (it said leak_on_unload before it hooked the release). The options reach
-# the guest's checker: --checkd-arg --might-sleep --checkd-arg none.
+# (it said leak_on_unload before it hooked the release), with the default
+# might-sleep coverage (every might_sleep()). The options reach the guest's
+# checker: --checkd-arg --disable --checkd-arg lifo.
 vmwgfx() {
 	local g=$1 d=$drivers/vmwgfx-devres rel dir a=() m n
 	rel=$(KCACHE=$build/kernel "$top/scripts/fetch-kernel.sh" "$g" "$build/kernel") || {
@@ -431,16 +432,17 @@ vmwgfx() {
 	done
 	vmc vmwgfx-$g --driver "$d" --kernel "$g" --vga vmware "${a[@]}" \
 		--extra "$d/test.sh:/opt/vmwgfx-test.sh" --run 'sh /opt/vmwgfx-test.sh' \
-		--checkd-arg --might-sleep --checkd-arg none --out "$logs/vmwgfx-$g"
+		--checkd-arg --disable --checkd-arg lifo --out "$logs/vmwgfx-$g"
 	expect vmwgfx-$g 0 "vmwgfx on $g, -vga vmware: its failed probe's devm_memremap released by devres, nothing reported: exit 0 (${secs}s)" \
 		'^ok [0-9]+ .*run: RUN.*\(exit 0\)'
 	n=$(grep -o '"memremap_events":[0-9]*' "$logs/vmwgfx-$g.out" | tail -n1 | cut -d: -f2)
-	if grep -q 'iomap-checkd options: --might-sleep none' "$logs/vmwgfx-$g.out" &&
-		grep -q '0 might-sleep hooks' "$logs/vmwgfx-$g.out" && [ "${n:-0}" -ge 2 ]; then
+	if grep -q 'iomap-checkd options: --disable lifo' "$logs/vmwgfx-$g.out" &&
+		grep -q 'might-sleep coverage: every might_sleep()' "$logs/vmwgfx-$g.out" &&
+		[ "${n:-0}" -ge 2 ]; then
 		ok "vmwgfx on $g: --checkd-arg reached the checker, which saw the map and its release ($n memremap calls)"
 	else
 		not_ok "vmwgfx on $g: --checkd-arg reached the checker, which saw the map and its release" \
-			"options line, '0 might-sleep hooks' or memremap_events (${n:-none}) missing in $logs/vmwgfx-$g.out"
+			"options line, the might-sleep coverage line or memremap_events (${n:-none}) missing in $logs/vmwgfx-$g.out"
 	fi
 }
 
