@@ -1008,28 +1008,29 @@ static enum az_line prefer_later(const char *b, const char *br0, const char *e,
 }
 
 /*
- * A line of no shape above that names one of our events ("io_mapping_map:"
- * followed by a blank): one of our lines with its timestamp, CPU column,
- * flags or task damaged. Its event is lost: AZ_LINE_MALFORMED, on the CPU
+ * A line of no shape above that names an event the rules read
+ * ("io_mapping_map:", "sched_process_exit:", "irq_handler_exit:"... followed
+ * by a blank): one such line with its timestamp, CPU column, flags or task
+ * damaged. A lost exit or irq exit would leave state the rules then misjudge,
+ * as a lost map would. Its event is lost: AZ_LINE_MALFORMED, on the CPU
  * of a "[N]" column that only the flags and timestamp (and trace-cmd's
  * "(+diff)") separate from the name, else on IOMC_CPU_ALL.
  */
 static enum az_line damaged_ours(const char *b, const char *e, struct az_parsed *out)
 {
-	const char *n = b, *name = NULL, *t, *te;
+	const char *c, *n, *name = NULL, *t, *te;
 	int k;
 
-	while ((n = find_lit(n, e, "io_mapping_", 11)) != NULL) {
-		const char *c = n + 11;
-
-		while (c < e && *c >= 'a' && *c <= 'z')
-			c++;
-		if (c < e && *c == ':' && (c + 1 == e || is_blank(c[1])) &&
-		    lookup_event(n, c - n)) {
+	/* each "word:" followed by a blank; perf's "system:event:" by its event */
+	for (c = b; c < e && (c = memchr(c, ':', e - c)) != NULL; c++) {
+		if (c + 1 < e && !is_blank(c[1]))
+			continue;
+		for (n = c; n > b && !is_blank(n[-1]) && n[-1] != ':'; n--)
+			;
+		if (n < c && lookup_event(n, c - n)) {
 			name = n;
 			break;
 		}
-		n += 11;
 	}
 	if (!name)
 		return AZ_LINE_BAD;

@@ -1368,12 +1368,14 @@ static void t_record_invalid_is_drop(void)
 /* Replace the first occurrence of from (after skip bytes) by to, in place. */
 static int damage(char *buf, size_t skip, const char *from, const char *to)
 {
-	char *p = strstr(buf + skip, from), tail[1024];
+	char *p = strstr(buf + skip, from);
+	size_t fl = strlen(from), tl = strlen(to);
 
 	if (!p)
 		return -1;
-	snprintf(tail, sizeof(tail), "%s", p + strlen(from));
-	sprintf(p, "%s%s", to, tail);
+	/* the callers' buffers have room for the few bytes a damage adds */
+	memmove(p + tl, p + fl, strlen(p + fl) + 1);
+	memcpy(p, to, tl);
 	return 0;
 }
 
@@ -1438,6 +1440,42 @@ static void t_damaged_header_is_a_drop(void)
 			return;
 		}
 	}
+}
+
+/*
+ * The other events the rules read (a task's exit, an interrupt's end, a
+ * switch, a module's end) are as much a loss when damaged: a lost exit or
+ * irq exit would leave state that the rules then misjudge. Intact, each
+ * parses as an event; with its CPU column damaged, each is a loss of every
+ * CPU; the "[001]" inside a comm field alone does not make a line ours.
+ */
+static void t_damaged_other_events_are_drops(void)
+{
+	struct gen_hdr h = base_hdr;
+	struct az_parsed p;
+	char buf[1024];
+	unsigned int i;
+
+	for (i = 0; i < 5; i++) {
+		switch (i) {
+		case 0: gen_exit(buf, sizeof(buf), &h); break;
+		case 1: gen_irq_exit(buf, sizeof(buf), &h, 0); break;
+		case 2: gen_irq_exit(buf, sizeof(buf), &h, 1); break;
+		case 3: gen_switch(buf, sizeof(buf), &h, "S", "kworker/1:1", 33); break;
+		default: gen_module_free(buf, sizeof(buf), &h, "drv"); break;
+		}
+		CHECK_EQ(parse(buf, &p), AZ_LINE_EVENT);
+		CHECK(damage(buf, 0, "[001]", "[0x1]") == 0);
+		CHECK_EQ(parse(buf, &p), AZ_LINE_MALFORMED);
+		CHECK_EQ(p.ev.cpu, IOMC_CPU_ALL);
+		if (failed_here) {
+			diag("event %u: %s", i, buf);
+			return;
+		}
+	}
+	/* a line of another event that merely mentions ours is not ours */
+	CHECK_EQ(parse("          insmod-201     [0x1] d..1. 60100.010000: foo: sched_process_exitx: a", &p),
+		 AZ_LINE_BAD);
 }
 
 /* Comms are free text: spaces, brackets, colons, dashes, parentheses. */
@@ -1892,6 +1930,7 @@ int main(void)
 		{ "rules_invalid_record_is_a_drop", t_record_invalid_is_drop },
 		{ "rules_leak_on_unload_module_free", t_rule_module_free },
 		{ "rules_damaged_header_field_is_a_drop", t_damaged_header_is_a_drop },
+		{ "parse_damaged_other_events_are_drops", t_damaged_other_events_are_drops },
 		{ "parse_odd_comms_all_styles", t_odd_comms_all_styles },
 		{ "rules_odd_comm_lifo_found", t_odd_comm_lifo },
 		{ "rules_huge_cpu_count_header", t_huge_cpu_count_header },
