@@ -857,6 +857,36 @@ static void t_parallel_same(void)
 	free(b);
 }
 
+/* A recording's header, as iomap-checkd writes it. */
+static void rec_header(struct iomc_rec_header *h, __u32 ncpus)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, IOMC_REC_MAGIC, sizeof(IOMC_REC_MAGIC));
+	h->version = IOMC_REC_VERSION;
+	h->event_size = sizeof(struct iomc_event);
+	h->ncpus = ncpus;
+}
+
+/* n events of task 5 "t" on cpu at 1000 + i, a local map's fields; the
+ * caller sets each one's type and address */
+static void rec_local_events(struct iomc_event *ev, int n, __u32 cpu)
+{
+	int i;
+
+	memset(ev, 0, n * sizeof(*ev));
+	for (i = 0; i < n; i++) {
+		ev[i].ts_ns = 1000 + i;
+		ev[i].cpu = cpu;
+		ev[i].tid = ev[i].pid = 5;
+		ev[i].kind = IOMC_KIND_LOCAL;
+		ev[i].mapping = 0xffff888000001000ULL;
+		ev[i].size = 1 << 20;
+		ev[i].len = 4096;
+		ev[i].caller = 0xffffffffc0001000ULL + i;
+		strcpy(ev[i].comm, "t");
+	}
+}
+
 /* iomap-checkd --record files: the events come back, other versions are refused */
 static void t_record(void)
 {
@@ -867,11 +897,7 @@ static void t_record(void)
 	struct az_source *s;
 	int fd, i;
 
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, IOMC_REC_MAGIC, sizeof(IOMC_REC_MAGIC));
-	h.version = IOMC_REC_VERSION;
-	h.event_size = sizeof(struct iomc_event);
-	h.ncpus = 2;
+	rec_header(&h, 2);
 	strcpy(h.release, "6.1.0-test");
 	memset(ev, 0, sizeof(ev));
 	for (i = 0; i < 4; i++) {
@@ -1298,26 +1324,11 @@ static void t_record_invalid_is_drop(void)
 	struct az_source *s;
 	struct az_checker *c;
 	struct az_event e;
-	int fd, i, pass;
+	int fd, pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		memset(&h, 0, sizeof(h));
-		memcpy(h.magic, IOMC_REC_MAGIC, sizeof(IOMC_REC_MAGIC));
-		h.version = IOMC_REC_VERSION;
-		h.event_size = sizeof(struct iomc_event);
-		h.ncpus = 2;
-		memset(ev, 0, sizeof(ev));
-		for (i = 0; i < 6; i++) {
-			ev[i].ts_ns = 1000 + i;
-			ev[i].cpu = 1;
-			ev[i].tid = ev[i].pid = 5;
-			ev[i].kind = IOMC_KIND_LOCAL;
-			ev[i].mapping = 0xffff888000001000ULL;
-			ev[i].size = 1 << 20;
-			ev[i].len = 4096;
-			ev[i].caller = 0xffffffffc0001000ULL + i;
-			strcpy(ev[i].comm, "t");
-		}
+		rec_header(&h, 2);
+		rec_local_events(ev, 6, 1);
 		/* create, map A, map B (invalid), unmap B, unmap A, free */
 		ev[0].type = IOMC_EV_CREATE;
 		ev[1].type = IOMC_EV_MAP;
@@ -1631,26 +1642,11 @@ static void t_record_bad_cpu_one_loss(void)
 	struct az_source *s;
 	struct az_checker *c;
 	struct az_event e;
-	int fd, i, lost = 0;
+	int fd, lost = 0;
 	const char *p;
 
-	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, IOMC_REC_MAGIC, sizeof(IOMC_REC_MAGIC));
-	h.version = IOMC_REC_VERSION;
-	h.event_size = sizeof(struct iomc_event);
-	h.ncpus = 0;	/* unknown */
-	memset(ev, 0, sizeof(ev));
-	for (i = 0; i < 5; i++) {
-		ev[i].ts_ns = 1000 + i;
-		ev[i].cpu = 3;
-		ev[i].tid = ev[i].pid = 5;
-		ev[i].kind = IOMC_KIND_LOCAL;
-		ev[i].mapping = 0xffff888000001000ULL;
-		ev[i].size = 1 << 20;
-		ev[i].len = 4096;
-		ev[i].caller = 0xffffffffc0001000ULL + i;
-		strcpy(ev[i].comm, "t");
-	}
+	rec_header(&h, 0);	/* unknown */
+	rec_local_events(ev, 5, 3);
 	/* create, map A, map B, a record with a bad CPU (a lost unmap of B?), unmap A */
 	ev[0].type = IOMC_EV_CREATE;
 	ev[1].type = IOMC_EV_MAP;
