@@ -19,13 +19,11 @@ struct ck_opts {
 	const char *output;
 	const char *json_output;	/* --json-output */
 	int use_syslog;
-	struct iomc_cfg rules;
-	int dedup;		/* 0: --all, every occurrence in full */
+	/* rules, dedup (0: --all), record, ring buffer size, might-sleep hooks */
+	struct ck_bpf_opts bpf;
 	int ci;
 	int ktap;
 	const char *record;
-	__u32 ringbuf_bytes;
-	enum ck_ms_mode ms_mode;
 	double duration;	/* seconds, 0 = until a signal */
 	int quiet;		/* no status lines */
 	int keep_caps;		/* --no-drop-caps (debugging) */

@@ -39,10 +39,9 @@ struct ck_bpf {
 	char ms_cover[256];		/* the might-sleep coverage, in words */
 };
 
+/* The BPF side of the options: the command line fills it, the loader reads it. */
 struct ck_bpf_opts {
-	struct iomc_cfg rules;
-	int dedup;
-	int record;
+	struct iomc_bpf_cfg cfg;	/* the programs' settings */
 	__u32 ringbuf_bytes;		/* 0: the object's default */
 	enum ck_ms_mode ms_mode;
 };

@@ -48,7 +48,7 @@ static void on_report(struct ck_run *r, const struct iomc_report *rep)
 	/* the kernel's names of its sites, for when kallsyms forgets them */
 	for (i = 0; i < IOMC_RSYM_MAX; i++)
 		ck_syms_remember(rep->sym_addr[i], rep->sym[i]);
-	if (n > 1 && r->o.dedup && iomc_rule_dedups(rep->v.rule))
+	if (n > 1 && r->o.bpf.cfg.dedup && iomc_rule_dedups(rep->v.rule))
 		return;		/* a repeat: counted */
 	ck_syms_fresh();	/* the stack may be in a module loaded since */
 	ck_print_violation(&r->fmt, rep);
@@ -313,7 +313,7 @@ void ck_print_ktap(struct ck_run *r)
 	free(s.sites);
 	printf("KTAP version 1\n1..%d\n", IOMC_RULE_MAX);
 	for (rule = 0; rule < IOMC_RULE_MAX; rule++) {
-		if (!((r->o.rules.rule_mask >> rule) & 1))
+		if (!((r->o.bpf.cfg.rules.rule_mask >> rule) & 1))
 			printf("ok %u %s # SKIP disabled\n", rule + 1, ck_rule_name(rule));
 		else if (!r->attached_once)
 			/* no verdict: nothing was checked (exit status 4) */

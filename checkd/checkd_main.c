@@ -27,6 +27,11 @@
 #include "iomap_checkd.skel.h"
 
 
+/* The exit statuses the daemon uses (see run_status) */
+#define CK_EXIT_STATUSES (IOMC_EXIT_BIT(OK) | IOMC_EXIT_BIT(VIOLATION) | IOMC_EXIT_BIT(USAGE) | \
+			  IOMC_EXIT_BIT(SETUP) | IOMC_EXIT_BIT(UNCHECKED) | \
+			  IOMC_EXIT_BIT(OUTPUT_LOST))
+
 enum {
 	OPT_RINGBUF = 256, OPT_DEPTH, OPT_MIGHT_SLEEP, OPT_DURATION, OPT_KTAP,
 	OPT_LIST_HOOKS, OPT_LIST_RULES, OPT_NO_DROP_CAPS, OPT_ALL, OPT_JSON_OUTPUT,
@@ -111,16 +116,20 @@ static void usage(FILE *f)
 "\n"
 "Signals: SIGINT/SIGTERM detach, print the summary and exit; SIGUSR1 prints\n"
 "the summary so far and rereads /proc/kallsyms; SIGHUP reopens --output.\n"
-"Exit status, the first that applies: 1 violations seen (--ci); 2 usage or\n"
-"set-up error, or the event loop failed; 4 never attached, nothing checked\n"
-"(--ci); 5 an output lost reports (write error: full disk, closed pipe;\n"
-"counted in the summary, said on stderr and syslog); 3 COMMAND failed or\n"
-"never ran; else 0.\n"
 "\n"
 "Rules:\n", IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
 	for (i = 0; i < IOMC_RULE_MAX; i++)
 		fprintf(f, "  %-22s %s\n", ck_rule_name(i), ck_rule_desc(i));
 	fputc('\n', f);
+	iomc_print_exit_statuses(f, CK_EXIT_STATUSES);
+	fprintf(f,
+"  The first that applies, in this order: 1 violations seen (--ci); 3 set-up\n"
+"  failed or the event loop failed; 4 never attached (--ci); 5 an output lost\n"
+"  reports (write error: full disk, closed pipe; counted in the summary, said\n"
+"  on stderr and syslog); 3 COMMAND failed or never ran; else 0. Status 2 at\n"
+"  start: a bad option, an output that cannot be opened or written, or two\n"
+"  outputs that are one file.\n"
+"\n");
 	ck_hooks_print(f);
 }
 
@@ -148,102 +157,122 @@ static int bad_option(int c, const char *arg)
 	return bad_usage("unknown option '%s'", name);
 }
 
+/* --help, --version, --list-*: print and exit 0 (c is not one: return) */
+static void info_option(int c)
+{
+	switch (c) {
+	case 'h':
+		usage(stdout);
+		break;
+	case 'V':
+		iomc_print_version("iomap-checkd");
+		break;
+	case OPT_LIST_HOOKS:
+		ck_hooks_print(stdout);
+		break;
+	case OPT_LIST_RULES:
+		iomc_print_rules(stdout);
+		break;
+	default:
+		return;
+	}
+	exit(IOMC_EXIT_OK);
+}
+
+static int parse_might_sleep(const char *arg, enum ck_ms_mode *mode)
+{
+	if (!strcmp(arg, "all"))
+		*mode = CK_MS_ALL;
+	else if (!strcmp(arg, "noalloc"))
+		*mode = CK_MS_NOALLOC;
+	else if (!strcmp(arg, "none"))
+		*mode = CK_MS_NONE;
+	else
+		return bad_usage("--might-sleep: all, noalloc or none, not '%s'", arg);
+	return 0;
+}
+
+static int parse_duration(const char *arg, double *secs)
+{
+	char *end;
+
+	*secs = strtod(arg, &end);
+	/* nan compares false to everything: it would never end */
+	if (*end || end == arg || !isfinite(*secs) || !(*secs > 0))
+		return bad_usage("--duration: seconds > 0, not '%s'", arg);
+	return 0;
+}
+
+/* An option with a value to check; 0 or the usage-error status. */
+static int value_option(struct ck_opts *o, int c, const char *arg)
+{
+	struct ck_bpf_opts *bo = &o->bpf;
+	unsigned long long size;
+	int rc;
+
+	switch (c) {
+	case 'd':
+		return iomc_parse_disable("iomap-checkd", arg, &bo->cfg.rules.rule_mask);
+	case OPT_DEPTH:
+		return iomc_parse_depth_limit("iomap-checkd", arg, &bo->cfg.rules.depth_limit);
+	case OPT_RINGBUF:
+		rc = iomc_parse_size("iomap-checkd", "--ringbuf-size", arg, 4096, 1ULL << 30, 1,
+				     &size);
+		bo->ringbuf_bytes = (__u32)size;
+		return rc;
+	case OPT_MIGHT_SLEEP:
+		return parse_might_sleep(arg, &bo->ms_mode);
+	case OPT_DURATION:
+		return parse_duration(arg, &o->duration);
+	}
+	return -1;
+}
+
+/* A flag or a path; 0, or -1 if c is not one of them. */
+static int plain_option(struct ck_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'j': o->json = 1; break;
+	case 'o': o->output = arg; break;
+	case OPT_JSON_OUTPUT: o->json_output = arg; break;
+	case 's': o->use_syslog = 1; break;
+	case OPT_ALL: o->bpf.cfg.dedup = 0; break;
+	case 'c': o->ci = 1; break;
+	case OPT_KTAP: o->ktap = 1; break;
+	case 'r':
+		o->record = arg;
+		o->bpf.cfg.record = 1;
+		break;
+	case 'q': o->quiet = 1; break;
+	case OPT_NO_DROP_CAPS: o->keep_caps = 1; break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_args(struct ck_opts *o, int argc, char **argv)
 {
-	unsigned long long size;
-	char *end;
 	int c, rc, at;
 
 	memset(o, 0, sizeof(*o));
-	o->rules.rule_mask = IOMC_ALL_RULES;
-	o->rules.depth_limit = IOMC_DEFAULT_DEPTH_LIMIT;
-	o->dedup = 1;
+	o->bpf.cfg.rules.rule_mask = IOMC_ALL_RULES;
+	o->bpf.cfg.rules.depth_limit = IOMC_DEFAULT_DEPTH_LIMIT;
+	o->bpf.cfg.dedup = 1;
 	/* every hook: see --might-sleep in the usage text */
-	o->ms_mode = CK_MS_ALL;
+	o->bpf.ms_mode = CK_MS_ALL;
 	opterr = 0;
 	/* at: the argument getopt works on (its optind moves on) */
 	while ((at = optind, c = getopt_long(argc, argv, "+:hVjo:sd:cr:q", long_opts,
 					     NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			iomc_print_version("iomap-checkd");
-			exit(0);
-		case OPT_LIST_HOOKS:
-			ck_hooks_print(stdout);
-			exit(0);
-		case OPT_LIST_RULES:
-			iomc_print_rules(stdout);
-			exit(0);
-		case 'j':
-			o->json = 1;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case OPT_JSON_OUTPUT:
-			o->json_output = optarg;
-			break;
-		case 's':
-			o->use_syslog = 1;
-			break;
-		case 'd':
-			if ((rc = iomc_parse_disable("iomap-checkd", optarg, &o->rules.rule_mask)))
-				return rc;
-			break;
-		case OPT_DEPTH:
-			if ((rc = iomc_parse_depth_limit("iomap-checkd", optarg,
-							  &o->rules.depth_limit)))
-				return rc;
-			break;
-		case OPT_ALL:
-			o->dedup = 0;
-			break;
-		case 'c':
-			o->ci = 1;
-			break;
-		case OPT_KTAP:
-			o->ktap = 1;
-			break;
-		case 'r':
-			o->record = optarg;
-			break;
-		case OPT_RINGBUF:
-			if ((rc = iomc_parse_size("iomap-checkd", "--ringbuf-size", optarg,
-						  4096, 1ULL << 30, 1, &size)))
-				return rc;
-			o->ringbuf_bytes = (__u32)size;
-			break;
-		case OPT_MIGHT_SLEEP:
-			if (!strcmp(optarg, "all"))
-				o->ms_mode = CK_MS_ALL;
-			else if (!strcmp(optarg, "noalloc"))
-				o->ms_mode = CK_MS_NOALLOC;
-			else if (!strcmp(optarg, "none"))
-				o->ms_mode = CK_MS_NONE;
-			else
-				return bad_usage("--might-sleep: all, noalloc or none, not '%s'",
-						 optarg);
-			break;
-		case OPT_DURATION:
-			o->duration = strtod(optarg, &end);
-			/* nan compares false to everything: it would never end */
-			if (*end || end == optarg || !isfinite(o->duration) || !(o->duration > 0))
-				return bad_usage("--duration: seconds > 0, not '%s'", optarg);
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case OPT_NO_DROP_CAPS:
-			o->keep_caps = 1;
-			break;
-		case ':':
-		case '?':
-		default:
+		info_option(c);
+		if (!plain_option(o, c, optarg))
+			continue;
+		rc = value_option(o, c, optarg);
+		if (rc < 0)	/* ':' (no value), '?' (unknown) */
 			return bad_option(c, argv[at]);
-		}
+		if (rc)
+			return rc;
 	}
 	if (o->ktap && !o->ci)
 		return bad_usage("%s needs --ci", "--ktap");
@@ -311,13 +340,13 @@ static int open_failed(const char *opt, const char *path, int err)
 			opt, path);
 	else
 		fprintf(stderr, "iomap-checkd: %s %s: %s\n", opt, path, strerror(-err));
-	return 2;
+	return IOMC_EXIT_USAGE;
 }
 
 /*
  * Every output, before anything is checked: an output that cannot be
- * opened, or two that are one file, end the start (2), and what was
- * created for them is removed.
+ * opened, or two that are one file, end the start (IOMC_EXIT_USAGE: the
+ * paths given cannot be used), and what was created for them is removed.
  */
 static int open_outputs(struct ck_run *r)
 {
@@ -329,7 +358,7 @@ static int open_outputs(struct ck_run *r)
 	sigaddset(&stop, SIGTERM);
 	if ((rc = ck_out_set_stop(&stop))) {
 		fprintf(stderr, "iomap-checkd: signalfd: %s\n", strerror(-rc));
-		return 2;
+		return IOMC_EXIT_SETUP;
 	}
 	if ((rc = ck_out_open(r->o.output, r->o.json, r->o.use_syslog)))
 		return open_failed("--output", r->o.output, rc);
@@ -372,15 +401,132 @@ static void reap_command(struct ck_run *r)
 	waitpid(r->child, NULL, 0);
 }
 
+static void print_start_status(struct ck_run *r)
+{
+	const struct ck_bpf *b = &r->b;
+
+	ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks, %u memremap functions (%d live memremaps at start)%s%s",
+			iomc_version, b->n_ms, b->sleep_hook, b->n_irq, b->n_mr, b->mr_seeded,
+			b->unload_watch ? "" : ", no unload detection (no kprobes)",
+			r->o.record ? ", recording" : "");
+	ck_print_status(&r->fmt, "might-sleep coverage: %s%s", b->ms_cover,
+			r->o.bpf.ms_mode == CK_MS_NOALLOC ?
+			"; allocators through might_sleep() only (--might-sleep noalloc)" : "");
+	if (b->skipped[0])
+		ck_print_status(&r->fmt, "not in this kernel, skipped: %s", b->skipped);
+	if (b->kp_unavail[0])
+		ck_print_status(&r->fmt, "kprobes are not available in this kernel (no kprobe PMU, no kprobe_events): not hooked: %s",
+				b->kp_unavail);
+	if (b->kp_refused[0])
+		ck_print_status(&r->fmt, "the kernel refused to kprobe (notrace or blacklisted), skipped: %s",
+				b->kp_refused);
+}
+
+/*
+ * Load, start recording, attach the kernel hooks, fork the command: 0, or
+ * IOMC_EXIT_SETUP with the reason said (main's cleanup frees what was made).
+ */
+static int start_checking(struct ck_run *r)
+{
+	int err_no;
+
+	if (ck_bpf_load(&r->b, &r->o.bpf))
+		return IOMC_EXIT_SETUP;
+	r->rb = ring_buffer__new(bpf_map__fd(r->b.skel->maps.rb), ck_rb_msg, r, NULL);
+	if (!r->rb) {
+		fprintf(stderr, "iomap-checkd: ring buffer: %s\n", strerror(errno));
+		return IOMC_EXIT_SETUP;
+	}
+	/* the recording's header cannot be written: like an output that
+	 * cannot be opened, the path given is unusable */
+	if (r->o.record && (err_no = ck_record_start(r))) {
+		fprintf(stderr, "iomap-checkd: --record %s: %s\n", r->o.record, strerror(-err_no));
+		return IOMC_EXIT_USAGE;
+	}
+	if (ck_bpf_attach_kernel(&r->b, r->o.bpf.ms_mode))
+		return IOMC_EXIT_SETUP;
+	if (!r->o.quiet)
+		print_start_status(r);
+	/* forked now, with the caller's privileges; it runs once attached */
+	if (r->o.cmd && (err_no = ck_command_fork(r))) {
+		fprintf(stderr, "iomap-checkd: fork: %s\n", strerror(-err_no));
+		return IOMC_EXIT_SETUP;
+	}
+	return 0;
+}
+
+/* Wait for the module, drop capabilities, run the loop; its error or 0. */
+static int run_checking(struct ck_run *r)
+{
+	char err[256] = "";
+	int loop_err;
+
+	r->mod = MOD_WAITING;
+	ck_module_tick(r, ck_now());
+	if (r->mod == MOD_WAITING && !r->o.quiet)
+		ck_print_status(&r->fmt, "waiting for %s to be loaded%s", CK_MODULE,
+				r->o.cmd ? " before starting the command" : "");
+	if (!r->o.keep_caps && ck_drop_caps(err, sizeof(err)))
+		ck_print_status(&r->fmt, "warning: could not drop capabilities: %s", err);
+	loop_err = ck_run_loop(r);
+	/* from now on a slow reader delays the end by a second at most */
+	ck_out_stopping();
+	if (loop_err)
+		fprintf(stderr, "iomap-checkd: event loop failed: %s: checking stopped early\n",
+			strerror(-loop_err));
+	return loop_err;
+}
+
+/* The exit status of a run that started: the first that applies (--help). */
+static int run_status(struct ck_run *r, int loop_err)
+{
+	int out_lost = ck_out_loss(0)->err || ck_out_loss(1)->err || r->rec_err ||
+		       r->ktap_err;
+
+	if (r->o.ci && ck_total_violations(r))
+		return IOMC_EXIT_VIOLATION;
+	if (loop_err)
+		return IOMC_EXIT_SETUP;
+	if (r->o.ci && !r->attached_once)
+		return IOMC_EXIT_UNCHECKED;
+	if (out_lost)
+		return IOMC_EXIT_OUTPUT_LOST;
+	if (r->o.cmd && (!r->child_started ||
+			 !(WIFEXITED(r->child_status) && !WEXITSTATUS(r->child_status))))
+		return IOMC_EXIT_SETUP;
+	return IOMC_EXIT_OK;
+}
+
+/* Detach, account for everything that made it, report; the exit status. */
+static int finish_checking(struct ck_run *r, int loop_err)
+{
+	int rc;
+
+	ck_bpf_detach_module(&r->b);
+	ring_buffer__consume(r->rb);
+	ck_check_losses(r);
+	ck_record_close(r);
+	if (!r->attached_once)
+		ck_print_status(&r->fmt, "%s never attached: nothing was checked%s", CK_MODULE,
+				r->child > 0 && !r->child_started ? "; the command was not run" : "");
+	ck_summary(r, 1);
+	if (r->o.ktap)
+		ck_print_ktap(r);
+	rc = run_status(r, loop_err);
+	if (r->child_go >= 0)
+		close(r->child_go);	/* never attached: the command exits unrun */
+	if (r->child > 0)
+		reap_command(r);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static struct ck_run run;
 	struct ck_run *r = &run;
-	struct ck_bpf_opts bo;
 	struct ck_report_ops ops = { 0 };
 	sigset_t set;
-	char err[256] = "";
-	int rc, err_no, loop_err, out_lost;
+	int rc;
 
 	/* signals arrive through a signalfd (checkd_loop.c): block them
 	 * first thing, so that an early SIGUSR1 or SIGHUP cannot kill us */
@@ -399,95 +545,9 @@ int main(int argc, char **argv)
 	ck_fmt_init(&r->fmt, r->o.json, &ops);
 	if (ck_syms_load() || !ck_syms_count())
 		ck_print_status(&r->fmt, "warning: no kernel symbols (/proc/kallsyms unreadable or hidden): sites will be addresses");
-
-	memset(&bo, 0, sizeof(bo));
-	bo.rules = r->o.rules;
-	bo.dedup = r->o.dedup;
-	bo.record = r->o.record != NULL;
-	bo.ringbuf_bytes = r->o.ringbuf_bytes;
-	bo.ms_mode = r->o.ms_mode;
-	/* set-up errors from here on: status 2, and cleanup frees what was made */
-	rc = 2;
-	if (ck_bpf_load(&r->b, &bo))
+	if ((rc = start_checking(r)))
 		goto cleanup;
-	r->rb = ring_buffer__new(bpf_map__fd(r->b.skel->maps.rb), ck_rb_msg, r, NULL);
-	if (!r->rb) {
-		fprintf(stderr, "iomap-checkd: ring buffer: %s\n", strerror(errno));
-		goto cleanup;
-	}
-	if (r->o.record && (err_no = ck_record_start(r))) {
-		fprintf(stderr, "iomap-checkd: --record %s: %s\n", r->o.record, strerror(-err_no));
-		goto cleanup;
-	}
-	if (ck_bpf_attach_kernel(&r->b, r->o.ms_mode))
-		goto cleanup;
-	if (!r->o.quiet) {
-		ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks, %u memremap functions (%d live memremaps at start)%s%s",
-				iomc_version, r->b.n_ms, r->b.sleep_hook, r->b.n_irq,
-				r->b.n_mr, r->b.mr_seeded,
-				r->b.unload_watch ? "" : ", no unload detection (no kprobes)",
-				r->o.record ? ", recording" : "");
-		ck_print_status(&r->fmt, "might-sleep coverage: %s%s", r->b.ms_cover,
-				r->o.ms_mode == CK_MS_NOALLOC ?
-				"; allocators through might_sleep() only (--might-sleep noalloc)" : "");
-		if (r->b.skipped[0])
-			ck_print_status(&r->fmt, "not in this kernel, skipped: %s", r->b.skipped);
-		if (r->b.kp_unavail[0])
-			ck_print_status(&r->fmt, "kprobes are not available in this kernel (no kprobe PMU, no kprobe_events): not hooked: %s",
-					r->b.kp_unavail);
-		if (r->b.kp_refused[0])
-			ck_print_status(&r->fmt, "the kernel refused to kprobe (notrace or blacklisted), skipped: %s",
-					r->b.kp_refused);
-	}
-	/* forked now, with the caller's privileges; it runs once attached */
-	if (r->o.cmd && (err_no = ck_command_fork(r))) {
-		fprintf(stderr, "iomap-checkd: fork: %s\n", strerror(-err_no));
-		goto cleanup;
-	}
-	r->mod = MOD_WAITING;
-	ck_module_tick(r, ck_now());
-	if (r->mod == MOD_WAITING && !r->o.quiet)
-		ck_print_status(&r->fmt, "waiting for %s to be loaded%s", CK_MODULE,
-				r->o.cmd ? " before starting the command" : "");
-	if (!r->o.keep_caps) {
-		if (ck_drop_caps(err, sizeof(err)))
-			ck_print_status(&r->fmt, "warning: could not drop capabilities: %s", err);
-	}
-	loop_err = ck_run_loop(r);
-	/* from now on a slow reader delays the end by a second at most */
-	ck_out_stopping();
-	if (loop_err)
-		fprintf(stderr, "iomap-checkd: event loop failed: %s: checking stopped early\n",
-			strerror(-loop_err));
-	/* detach, then account for everything that made it */
-	ck_bpf_detach_module(&r->b);
-	ring_buffer__consume(r->rb);
-	ck_check_losses(r);
-	ck_record_close(r);
-	if (!r->attached_once)
-		ck_print_status(&r->fmt, "%s never attached: nothing was checked%s", CK_MODULE,
-				r->child > 0 && !r->child_started ? "; the command was not run" : "");
-	ck_summary(r, 1);
-	if (r->o.ktap)
-		ck_print_ktap(r);
-	out_lost = ck_out_loss(0)->err || ck_out_loss(1)->err || r->rec_err || r->ktap_err;
-	/* the first that applies; see the usage text */
-	rc = 0;
-	if (r->o.ci && ck_total_violations(r))
-		rc = 1;
-	else if (loop_err)
-		rc = 2;
-	else if (r->o.ci && !r->attached_once)
-		rc = 4;
-	else if (out_lost)
-		rc = 5;
-	else if (r->o.cmd && (!r->child_started ||
-			      !(WIFEXITED(r->child_status) && !WEXITSTATUS(r->child_status))))
-		rc = 3;
-	if (r->child_go >= 0)
-		close(r->child_go);	/* never attached: the command exits unrun */
-	if (r->child > 0)
-		reap_command(r);
+	rc = finish_checking(r, run_checking(r));
 cleanup:
 	/* every way out after the outputs were opened: free what was made */
 	ck_record_free(r);

@@ -18,6 +18,24 @@ void iomc_print_version(const char *prog)
 	printf("%s %s\n", prog, iomc_version);
 }
 
+void iomc_print_exit_statuses(FILE *f, unsigned int which)
+{
+	static const struct {
+		int num;
+		const char *what;
+	} table[] = {
+#define IOMC_EXIT_ROW(name, num, what) { num, what },
+		IOMC_EXIT_STATUSES(IOMC_EXIT_ROW)
+#undef IOMC_EXIT_ROW
+	};
+	size_t i;
+
+	fprintf(f, "Exit status:\n");
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (which & (1U << table[i].num))
+			fprintf(f, "  %d  %s\n", table[i].num, table[i].what);
+}
+
 int iomc_usage_error(const char *prog, const char *fmt, ...)
 {
 	va_list ap;
@@ -27,7 +45,7 @@ int iomc_usage_error(const char *prog, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help'.\n", prog);
-	return 2;
+	return IOMC_EXIT_USAGE;
 }
 
 int iomc_rule_lookup(const char *s, size_t n)

@@ -3,7 +3,7 @@
  * Command-line helpers every tool shares (bpftool's small argument
  * helpers): the one spelling of a usage error, the version, and the
  * parsers of the options the daemon and the analyzer have in common.
- * Each parser returns 0, or 2 (the usage-error exit status) after
+ * Each parser returns 0, or IOMC_EXIT_USAGE (2) after
  * printing why, so a caller writes `return rc`.
  */
 #ifndef IOMC_LIB_CLI_H
@@ -11,6 +11,18 @@
 
 #include <stdio.h>
 #include <linux/types.h>
+#include "iomap-check/exit_status.h"
+
+/* Bit of an exit status in the `which` mask of iomc_print_exit_statuses. */
+#define IOMC_EXIT_BIT(name) (1U << IOMC_EXIT_##name)
+
+/*
+ * The "Exit status:" block of a --help: the statuses in which (a mask of
+ * IOMC_EXIT_BIT()s, the subset the tool uses) with their meanings as
+ * include/iomap-check/exit_status.h words them, one "  N  meaning" line
+ * each, so every tool shows the one table.
+ */
+void iomc_print_exit_statuses(FILE *f, unsigned int which);
 
 /* The project's version (the VERSION file at the top of the tree). */
 extern const char iomc_version[];
@@ -18,7 +30,7 @@ extern const char iomc_version[];
 /* "PROG VERSION" on stdout. */
 void iomc_print_version(const char *prog);
 
-/* "PROG: <message>" and "Try 'PROG --help'." on stderr; returns 2. */
+/* "PROG: <message>" and "Try 'PROG --help'." on stderr; returns IOMC_EXIT_USAGE (2). */
 int iomc_usage_error(const char *prog, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

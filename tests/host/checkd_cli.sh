@@ -21,9 +21,9 @@ KTAP_RUN_TIMEOUT=30	# a daemon that never stops
 T=0.3	# --duration: seconds of each run
 
 echo "KTAP version 1"
-echo "1..16"
+echo "1..17"
 if [ -e /sys/module/iomap_check ]; then
-	for i in $(seq 16); do res ok "checkd_cli_$i # SKIP iomap_check is loaded on this host"; done
+	for i in $(seq 17); do res ok "checkd_cli_$i # SKIP iomap_check is loaded on this host"; done
 	exit 0
 fi
 
@@ -181,3 +181,14 @@ r=$(cat stall.rc 2>/dev/null)
 [ $alive = 0 ] && [ "$r" = 5 ] && grep -q "writing to standard output: Interrupted" stall.err &&
 	res ok "stalled_reader_sigterm_ends_daemon_exit_5" ||
 	res fail "stalled_reader_sigterm_ends_daemon_exit_5" "exit $r, $([ $alive = 1 ] && echo 'still running 5 s after SIGTERM'): $(head -c 200 stall.err)"
+
+# --help shows the exit statuses as the one table words them (exit_status.h)
+"$d" --help >help.out 2>&1
+want=$(sed -n 's/^[[:space:]]*X([A-Z_]*, \([0-9]*\), "\(.*\)").*/  \1  \2/p' \
+	"$top/include/iomap-check/exit_status.h" | head -n 6)
+got=$(sed -n '/^Exit status:$/,/^  [^0-9]/p' help.out | grep '^  [0-9]')
+if [ -n "$want" ] && [ "$got" = "$want" ]; then
+	res ok "help_exit_statuses_from_table"
+else
+	res fail "help_exit_statuses_from_table" "help has '$got', table '$want'"
+fi
