@@ -39,3 +39,13 @@ $(LIB_TEST_UBSAN): tests/host/lib_test.c $(LIB_HDRS) $(LIB_NAMES:%=lib/%.c)
 		-fsanitize=undefined -fno-sanitize-recover=all -o $@ $< $(LIB_NAMES:%=lib/%.c)
 CHECK_DEPS += $(LIB_TEST_UBSAN)
 HOST_SUITES += $(LIB_TEST_UBSAN)
+
+# Every report, text and JSON, against a golden file: printers refactored
+# without a change of output (tests/host/report_golden.c says how to
+# regenerate it after a deliberate change).
+REPORT_GOLDEN := $(ABS_BUILD)/obj/lib-tests/report_golden
+$(REPORT_GOLDEN): tests/host/report_golden.c $(LIB_HDRS) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $< $(filter %.o,$^)
+CHECK_DEPS += $(REPORT_GOLDEN)
+HOST_SUITES += '$(REPORT_GOLDEN) tests/host/report_golden.expected'
