@@ -24,7 +24,7 @@ iomc_strip = $(if $(2),$(call iomc_strip,$(subst $(firstword $(2)),,$(1)),$(word
 IOMC_NAME_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z \
 	A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ + -
 ifneq ($(words $(KERNEL))$(call iomc_strip,$(KERNEL),$(IOMC_NAME_CHARS)),1)
-$(error KERNEL='$(KERNEL)': use 6.1, 6.12, 6.1-generic, 6.12-generic or a release like 6.1.0-57-cloud-amd64 (letters, digits, '.', '_', '+', '-'))
+$(error KERNEL='$(KERNEL)': $(shell PYTHONPATH=vm python3 -B -m iomcvm kernels --usage) (letters, digits, '.', '_', '+', '-'))
 endif
 
 ABS_BUILD := $(abspath $(BUILD))

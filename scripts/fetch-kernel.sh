@@ -7,25 +7,23 @@
 #        fetch-kernel.sh --resolve KERNEL   (print the release apt offers now)
 #        fetch-kernel.sh --valid KERNEL     (exit 0 if KERNEL is a value this
 #                                            script takes; asks apt nothing)
-#   KERNEL: "6.1" or "6.12": the cloud flavor (the default; no DRM),
-#           "6.1-generic" or "6.12-generic": the generic flavor (every
-#           driver as a module: DRM, TTM, ...), each resolved through
-#           Debian's metapackages (linux-image-cloud-amd64,
-#           linux-image-6.12-cloud-amd64, linux-image-amd64,
-#           linux-image-6.12-amd64); or an exact release of either flavor
-#           such as 6.1.0-57-cloud-amd64, 6.1.0-57-amd64, 6.12.118+deb12-amd64.
+#   KERNEL: a name in the runner's kernel table (vm/iomcvm/kernels.py;
+#           `python3 -m iomcvm kernels` lists them: 6.1 and 6.12 are the
+#           cloud flavor, the default, no DRM; 6.1-generic and 6.12-generic
+#           the generic flavor, every driver as a module), each resolved
+#           through the Debian metapackage the table names; or an exact
+#           release of either flavor such as 6.1.0-57-cloud-amd64,
+#           6.1.0-57-amd64, 6.12.118+deb12-amd64.
 # Prints the resolved release on stdout; the tree is CACHE_DIR/<release>/:
 #   vmlinuz, vmlinux (ELF, extracted, carries .BTF), config, build/ (Kbuild
 #   tree), root/lib/modules/<release>/ (the kernel's own modules, with the
 #   modules.dep that depmod computed on the unpacked tree: the packages
 #   ship none).
 set -euo pipefail
+iomcvm() { PYTHONPATH=$(dirname "$0")/../vm python3 -B -m iomcvm "$@"; }
 resolve_only=
 if [ "${1:-}" = --valid ]; then
-	k=${2:?usage: fetch-kernel.sh --valid KERNEL}
-	case "$k" in 6.1 | 6.12 | 6.1-cloud | 6.12-cloud | 6.1-generic | 6.12-generic) exit 0 ;; esac
-	# An exact Debian amd64 release of the cloud or the generic flavor.
-	[[ $k =~ ^[0-9]+\.[0-9]+[.0-9]*[-+][0-9a-z+.~-]*amd64$ ]]
+	iomcvm kernels --valid "${2:?usage: fetch-kernel.sh --valid KERNEL}"
 	exit
 fi
 if [ "${1:-}" = --resolve ]; then
@@ -42,23 +40,15 @@ depends_on() { # first dependency of $1 matching $2
 		tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -E "$2" | head -n1
 }
 
-is_release() { # an exact release, not a series
-	case "$1" in 6.1 | 6.12 | 6.1-cloud | 6.12-cloud | 6.1-generic | 6.12-generic) return 1 ;; esac
-	"$0" --valid "$1"
+is_release() { # an exact release, not a table name
+	[ -z "$(iomcvm kernels --meta "$1")" ] && iomcvm kernels --valid "$1"
 }
 
 resolve() {
 	local meta
-	case "$1" in
-	6.1 | 6.1-cloud) meta=linux-image-cloud-amd64 ;;
-	6.12 | 6.12-cloud) meta=linux-image-6.12-cloud-amd64 ;;
-	6.1-generic) meta=linux-image-amd64 ;;
-	6.12-generic) meta=linux-image-6.12-amd64 ;;
-	*)
-		"$0" --valid "$1" || die "unknown KERNEL '$1' (use 6.1, 6.12, 6.1-generic, 6.12-generic or a release like 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64)"
-		echo "$1"
-		return ;;
-	esac
+	iomcvm kernels --valid "$1" || die "unknown KERNEL '$1' ($(iomcvm kernels --usage))"
+	meta=$(iomcvm kernels --meta "$1")
+	if [ -z "$meta" ]; then echo "$1"; return; fi
 	local pkg
 	pkg=$(depends_on "$meta" '^linux-image-') || true
 	if [ -z "$pkg" ]; then

@@ -15,6 +15,8 @@
 # for a loaded one (boots of 6-8 minutes were seen at load average 10).
 
 VM := vm/vm.sh
+# The runner's facts (vm/iomcvm): `$(IOMCVM) kernels --other 6.1` and the like.
+IOMCVM = PYTHONPATH=$(TOP)/vm python3 -B -m iomcvm
 VM_TIMEOUT ?= 900
 GUEST_FILES ?=
 GUEST_KMODS ?=

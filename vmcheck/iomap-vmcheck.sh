@@ -7,7 +7,7 @@
 # source change), boots that kernel in QEMU with iomap_check.ko and the
 # iomap-checkd daemon attached, loads the in-kernel modules the driver
 # depends on (its modinfo depends=, resolved against the kernel's own
-# modules.dep by scripts/module-closure.sh), loads the driver, runs --run
+# modules.dep by the runner's closure: vm/iomcvm/closure.py), loads the driver, runs --run
 # (the driver's own test) as a shell command in the guest, unloads the
 # driver (leaks at free and unload count too) and stops the checker. The
 # guest's display device is QEMU's standard VGA (PCI 1234:1111: its BAR 0,
@@ -120,6 +120,10 @@ else
 	build=${XDG_CACHE_HOME:-$HOME/.cache}/iomap-check
 fi
 kcache=${KCACHE:-$build/kernel}
+# The runner's facts (vm/iomcvm): kernels, exit statuses, closure, reports.
+iomcvm() { PYTHONPATH=$top/vm${PYTHONPATH:+:$PYTHONPATH} python3 -B -m iomcvm "$@"; }
+# vm.sh's exit statuses by name (include/iomap-check/exit_status.h).
+eval "$(iomcvm exit-status --shell)"
 
 # ---- output helpers -------------------------------------------------------------
 quiet=0
@@ -213,8 +217,8 @@ driver=$(cd "$driver" && pwd)
 t=$(decimal "$timeout" 86400) ||
 	usage_error "--timeout wants a positive number of seconds (decimal, at most 86400), not '$timeout'"
 timeout=$t
-"$top/scripts/fetch-kernel.sh" --valid "$kernel" ||
-	usage_error "--kernel: use 6.1, 6.12, 6.1-generic, 6.12-generic or a release like 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64, not '$kernel'"
+iomcvm kernels --valid "$kernel" ||
+	usage_error "--kernel: $(iomcvm kernels --usage), not '$kernel'"
 # The display devices this QEMU has (its -vga help: "NAME  description").
 vgas=$(${IOMC_QEMU:-qemu-system-x86_64} -vga help 2>/dev/null | awk 'NF > 1 { print $1 }' | tr '\n' ' ') || true
 case " ${vgas:-none std cirrus vmware qxl virtio} " in
@@ -325,9 +329,10 @@ fi
 # reads plain ELF), loaded in this order before the driver.
 moddir=$kcache/$rel/root/lib/modules/$rel
 deps=()
+# The closure's messages name themselves module-closure.
 cerr=$out/deps.err
 if [ -d "$moddir/kernel" ]; then
-	mapfile -t deps < <("$top/scripts/module-closure.sh" "$moddir" "${kos[@]}" 2>"$cerr" && echo rc=0 || echo "rc=$?")
+	mapfile -t deps < <(iomcvm closure "$moddir" "${kos[@]}" 2>"$cerr" && echo rc=0 || echo "rc=$?")
 	crc=${deps[-1]#rc=}
 	unset 'deps[-1]'
 	if [ "$crc" = 1 ]; then
@@ -416,17 +421,17 @@ njson=$(grep -c '^{' "$vm/json.log" || true)
 nviol=$(grep -c '^{"rule":' "$vm/json.log" || true)
 # The kernel's own reports: each title line and what follows it, up to the
 # end of the trace (or 60 lines), with the step it happened in (the same
-# splat patterns as vm.sh's verdict: vm/splat-class.awk).
+# splat patterns as vm.sh's verdict: vm/iomcvm/splats.py).
 kreports=$out/kernel-reports.txt
-awk -f "$top/vm/splat-class.awk" -f "$top/vm/kernel-reports.awk" "$vm/console.log" >"$kreports" && nkern=$(grep -c '^# kernel report' "$kreports") || nkern=0
+iomcvm kernel-reports "$vm/console.log" >"$kreports" && nkern=$(grep -c '^# kernel report' "$kreports") || nkern=0
 
 status=0
 why="no violation"
-if [ $vmrc = 4 ]; then
+if [ $vmrc = "$IOMC_EXIT_KERNEL_CRASH" ]; then
 	status=4 why="kernel oops or panic in the guest"
-elif [ $vmrc = 3 ] || [ $vmrc = 2 ]; then
+elif [ $vmrc = "$IOMC_EXIT_SETUP" ] || [ $vmrc = "$IOMC_EXIT_USAGE" ]; then
 	status=3 why="guest boot failure or timeout (see $vm/console.log)"
-	[ $vmrc = 2 ] && why="guest set-up failed: $(tail -n 1 "$out/vm.err")"
+	grep -q '^vm: ' "$out/vm.err" && why="guest set-up failed: $(grep '^vm: ' "$out/vm.err" | tail -n 1)"
 elif [ "${depst%% *}" = fail ]; then
 	status=3 why="a dependency did not load in the guest: ${depst#fail }"
 elif [ "$runst" = timeout ]; then

@@ -34,7 +34,7 @@ VGA ?= std
 QEMU_ARGS ?=
 # The generic kernel make check boots (vramcopy needs drm.ko): $(KERNEL) if
 # it is a generic one, else the generic kernel of the same series.
-GENERIC_KERNEL = $(if $(filter %-generic,$(KERNEL)),$(KERNEL),$(if $(filter 6.12%,$(KERNEL)),6.12,6.1)-generic)
+GENERIC_KERNEL := $(shell $(IOMCVM) kernels --generic $(KERNEL))
 
 .PHONY: vmcheck install-vmcheck
 # Every variable goes through the environment and reaches iomap-vmcheck as
@@ -97,8 +97,7 @@ bench-vmcheck: deps daemon
 # in $$XDG_CACHE_HOME/iomap-check.
 VMCHECK_SHARE = $(DESTDIR)$(PREFIX)/share/iomap-check
 VMCHECK_FILES = VERSION scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
-	scripts/module-closure.sh \
-	vm/vm.sh vm/guest/init $(wildcard vm/guest/*.sh vm/*.awk) \
+	vm/vm.sh vm/guest/init $(wildcard vm/guest/*.sh vm/iomcvm/*.py) \
 	$(shell find kmod include/iomap-check -type f \( -name '*.[ch]' -o -name Kbuild \
 		-o -name '*.sh' \) | LC_ALL=C sort)
 install: install-vmcheck

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Host tests of the verdict makers themselves (KTAP on stdout): the guest
-# result composer (vm/compose.awk) and the suite totaller (tests/check.sh)
+# result composer (vm/iomcvm/compose.py) and the suite totaller (tests/check.sh)
 # must fail what was cut short: a guest mode that dies midway, results short
 # of a plan, a script that exits non-zero; and pass what is complete.
 set -u
@@ -17,16 +17,14 @@ show() { sed 's/^/#   /' "$1"; }
 echo "KTAP version 1"
 echo "1..13"
 
-# --- vm/compose.awk ----------------------------------------------------------------
+# --- the composer (vm/iomcvm/compose.py) ---------------------------------------------------------------
 # compose CASE OUTCOME: guest log $work/CASE.log (no splats) -> CASE.out, and
 # sets cfailed (the composer's count of failures)
 compose() {
-	: >"$work/splats.tsv"
-	: >"$work/tail"
-	awk -f "$top/vm/compose.awk" -v format=ktap -v label=t -v outcome="$2" \
-		-v timeout=9 -v boot_timeout=9 -v wall=1 -v init_at=1 -v accel=tcg -v rel=r \
-		-v tailfile="$work/tail" -v sumfile="$work/$1.sum" \
-		"$work/splats.tsv" "$work/$1.log" >"$work/$1.out"
+	: >"$work/console.log"
+	PYTHONPATH=$top/vm python3 -B -m iomcvm compose --label t --outcome "$2" --timeout 9 \
+		--boot-timeout 9 --wall 1 --init-at 1 "$work/console.log" "$work/$1.log" \
+		>"$work/$1.out" 2>"$work/$1.sum"
 	read -r _ cfailed <"$work/$1.sum"
 }
 # expect_compose CASE OUTCOME WANT-FAILED PATTERN DESC

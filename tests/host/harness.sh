@@ -9,6 +9,9 @@ here=$top/tests/host/harness
 build=${ABS_BUILD:-$top/build}
 kcache=${KCACHE:-$build/kernel}
 work=$build/check/harness
+iomcvm() { PYTHONPATH=$top/vm python3 -B -m iomcvm "$@"; }
+# The exit statuses by name (include/iomap-check/exit_status.h).
+eval "$(iomcvm exit-status --shell)"
 rm -rf "$work" && mkdir -p "$work"
 
 n=0 failed=0
@@ -49,7 +52,7 @@ check "fetch-kernel takes an exact generic release as is" "got '$rel'" [ "$rel" 
 # --- splat classifier --------------------------------------------------------------
 for log in "$here"/console-*.log; do
 	name=$(basename "$log" .log)
-	got=$(awk -f "$top/vm/splat-class.awk" -f "$top/vm/splats.awk" "$log" | cut -f1-4)
+	got=$(iomcvm splats "$log" | cut -f1-4)
 	if [ "$got" = "$(cat "${log%.log}.expect")" ]; then
 		ok "splat classifier: $name"
 	else
@@ -83,12 +86,12 @@ vm() { # CASE EXPECTED-RC GREP [vm.sh options]
 		ok "vm.sh outcome '$c': exit $want, /$pat/"
 	fi
 }
-vm pass 0 '^# fake t: one: expected kernel splat: BUG: scheduling while atomic'
-vm silent 3 'not ok .*# boot failure: no word from /init within 2 s' --timeout 5 --boot-timeout 2
-vm hang 3 'not ok .*# TIMEOUT: guest did not finish within 2 s' --timeout 2
-vm panic 4 'not ok .*# kernel oops/panic'
-vm oops 4 "not ok [0-9]+ fake: kernel log during t/one # kernel oops/panic: BUG: unable to handle"
-vm nopoweroff 1 'not ok .*did not power off'
+vm pass $IOMC_EXIT_OK '^# fake t: one: expected kernel splat: BUG: scheduling while atomic'
+vm silent $IOMC_EXIT_SETUP 'not ok .*# boot failure: no word from /init within 2 s' --timeout 5 --boot-timeout 2
+vm hang $IOMC_EXIT_SETUP 'not ok .*# TIMEOUT: guest did not finish within 2 s' --timeout 2
+vm panic $IOMC_EXIT_KERNEL_CRASH 'not ok .*# kernel oops/panic'
+vm oops $IOMC_EXIT_KERNEL_CRASH "not ok [0-9]+ fake: kernel log during t/one # kernel oops/panic: BUG: unable to handle"
+vm nopoweroff $IOMC_EXIT_VIOLATION 'not ok .*did not power off'
 # --vga and --qemu-arg reach QEMU's command line: the device, and the
 # extra words verbatim, in order, after the harness's own.
 FAKE_QEMU_ARGS=$work/args vm pass 0 '^ok' --vga qxl --qemu-arg -device --qemu-arg 'qxl,id=second card'
@@ -100,8 +103,8 @@ check "vm.sh --vga qxl --qemu-arg ...: QEMU gets -vga qxl and the words verbatim
 # Numbers are decimal seconds in range before any use: 08 is 8 (bash
 # arithmetic reads it as bad octal), 00 and 2^63-1 are refused (exit 2).
 vm pass 0 '^# vm: .*, timeout 8s,' --timeout 08 --boot-timeout 09
-vm zero 2 "not ok 1 fake: vm set-up # --timeout wants a decimal number of seconds from 1 to 1000000, not '00'" --timeout 00
-vm huge 2 "not ok 1 fake: vm set-up # --boot-timeout wants a decimal number of seconds from 1 to 1000000, not '9223372036854775807'" \
+vm zero $IOMC_EXIT_USAGE "not ok 1 fake: vm set-up # --timeout wants a decimal number of seconds from 1 to 1000000, not '00'" --timeout 00
+vm huge $IOMC_EXIT_USAGE "not ok 1 fake: vm set-up # --boot-timeout wants a decimal number of seconds from 1 to 1000000, not '9223372036854775807'" \
 	--boot-timeout 9223372036854775807
 
 # --- a real QEMU that cannot boot what it was given ---------------------------------
@@ -109,7 +112,7 @@ t0=$SECONDS
 IOMC_QEMU= "$top/vm/vm.sh" --vmlinuz "$work/bogus-vmlinuz" --kmod none --mode check \
 	--out "$work/bogus" --label bogus --timeout 30 >"$work/bogus.out" 2>&1
 rc=$?
-if [ $rc = 3 ] && grep -q 'boot failure' "$work/bogus.out" && [ $((SECONDS - t0)) -lt 25 ]; then
+if [ $rc = "$IOMC_EXIT_SETUP" ] && grep -q 'boot failure' "$work/bogus.out" && [ $((SECONDS - t0)) -lt 25 ]; then
 	ok "bogus kernel image: boot failure (exit 3) in $((SECONDS - t0)) s"
 else
 	sed 's/^/# /' "$work/bogus.out"

@@ -7,7 +7,7 @@
 #                                 needs a module the kernel lacks (exit 2,
 #                                 named), the DRM example on a cloud kernel
 #                                 (exit 2, the generic flavor suggested),
-#                                 scripts/module-closure.sh on a made-up
+#                                 the module closure (iomcvm) on a made-up
 #                                 modules tree
 #        test.sh guest K1 [K2 [G]]
 #                                 five guest boots: the example driver
@@ -219,11 +219,12 @@ make_quoting() {
 	[ ! -e "$c/kernel" ] || not_ok "make KERNEL: no host command runs" "it ran"
 }
 
-# scripts/module-closure.sh on a made-up modules tree: load order, the
+# The module closure (vm/iomcvm/closure.py) on a made-up modules tree: load order, the
 # driver's own modules and iomap_check left out, depmod when modules.dep is
 # missing, a missing module named (exit 1).
 closure() {
-	local t=$logs/closure r=$logs/closure/root m=9.9.9-iomc mc=$top/scripts/module-closure.sh got
+	local t=$logs/closure r=$logs/closure/root m=9.9.9-iomc got
+	mc() { PYTHONPATH=$top/vm python3 -B -m iomcvm closure "$@"; }
 	rm -rf "$t" && mkdir -p "$r/lib/modules/$m/kernel/sub" "$t/drv"
 	echo >"$t/empty.c"
 	cc -c "$t/empty.c" -o "$t/empty.o" || { not_ok "module-closure: cc" "cannot compile"; return; }
@@ -239,21 +240,21 @@ closure() {
 	fake_ko "$t/drv/helper.ko" "a_core"
 	printf '%s\n' "kernel/c.ko: kernel/sub/b.ko kernel/a-core.ko" "kernel/sub/b.ko: kernel/a-core.ko" \
 		"kernel/a-core.ko:" >"$r/lib/modules/$m/modules.dep"
-	got=$("$mc" "$r/lib/modules/$m" "$t/drv/main.ko" "$t/drv/helper.ko" 2>&1 | sed "s|$r/lib/modules/$m/||" | tr '\n' ' ')
+	got=$(mc "$r/lib/modules/$m" "$t/drv/main.ko" "$t/drv/helper.ko" 2>&1 | sed "s|$r/lib/modules/$m/||" | tr '\n' ' ')
 	if [ "$got" = "kernel/a-core.ko kernel/sub/b.ko kernel/c.ko " ]; then
 		ok "module-closure: dependencies first, each once, the driver's own and iomap_check left out"
 	else
 		not_ok "module-closure: dependencies first, each once, the driver's own and iomap_check left out" "got '$got'"
 	fi
 	fake_ko "$t/drv/needy.ko" "c,nosuch-mod"
-	got=$("$mc" "$r/lib/modules/$m" "$t/drv/needy.ko" 2>&1)
+	got=$(mc "$r/lib/modules/$m" "$t/drv/needy.ko" 2>&1)
 	if [ $? = 1 ] && grep -q "needs module 'nosuch_mod', which kernel $m does not have" <<<"$got"; then
 		ok "module-closure: a missing module is named, exit 1"
 	else
 		not_ok "module-closure: a missing module is named, exit 1" "got '$got'"
 	fi
 	fake_ko "$t/drv/nodeps.ko" ""
-	got=$("$mc" "$r/lib/modules/$m" "$t/drv/nodeps.ko" 2>&1)
+	got=$(mc "$r/lib/modules/$m" "$t/drv/nodeps.ko" 2>&1)
 	if [ $? = 0 ] && [ -z "$got" ]; then
 		ok "module-closure: no dependency, no output"
 	else
@@ -261,7 +262,7 @@ closure() {
 	fi
 	# No modules.dep (as the Debian packages ship it): depmod computes it.
 	rm -f "$r/lib/modules/$m"/modules.*
-	got=$("$mc" "$r/lib/modules/$m" "$t/drv/helper.ko" 2>&1)
+	got=$(mc "$r/lib/modules/$m" "$t/drv/helper.ko" 2>&1)
 	if [ $? = 0 ] && [ -s "$r/lib/modules/$m/modules.dep" ] && [ "${got##*/}" = a-core.ko ]; then
 		ok "module-closure: no modules.dep: depmod -b computes it"
 	else

@@ -1,0 +1,256 @@
+"""Unit tests of the guest runner's modules (vm/iomcvm), no guest needed.
+
+The compose and kernel-report expectations (tests/host/iomcvm/*.expect)
+were made by the awk programs the runner replaced (vm/compose.awk,
+splats.awk, kernel-reports.awk at commit 4d6b3e8) on the recorded console
+logs in tests/host/harness/: the port must say exactly what they said.
+Run by tests/host/iomcvm.sh, which prints KTAP.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(TOP, "vm"))
+
+from iomcvm import closure, compose, exits, kernels, protocol, splats  # noqa: E402
+
+HARNESS = os.path.join(TOP, "tests", "host", "harness")
+FIX = os.path.join(TOP, "tests", "host", "iomcvm")
+
+
+def lines(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read().splitlines()
+
+
+class Exits(unittest.TestCase):
+    def test_table_matches_the_c_enum(self):
+        """The parsed table is what a C compiler makes of the header."""
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if not cc:
+            self.skipTest("no C compiler")
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "t.c")
+            with open(src, "w") as f:
+                f.write('#include <stdio.h>\n#include <iomap-check/exit_status.h>\n'
+                        '#define P(n, v, w) printf("%s %d\\n", #n, IOMC_EXIT_##n);\n'
+                        'int main(void) { IOMC_EXIT_STATUSES(P) return 0; }\n')
+            subprocess.run([cc, "-I", os.path.join(TOP, "include"), src, "-o", os.path.join(d, "t")], check=True)
+            got = subprocess.run([os.path.join(d, "t")], stdout=subprocess.PIPE, text=True).stdout
+        self.assertEqual(got, "".join("%s %d\n" % (n, v) for n, v, _ in exits.TABLE))
+        self.assertGreaterEqual(len(exits.TABLE), 8)
+
+    def test_names_and_shell(self):
+        self.assertEqual(exits.code("OK"), 0)
+        self.assertEqual(exits.name_of(exits.KERNEL_CRASH), "KERNEL_CRASH")
+        self.assertIn("IOMC_EXIT_SETUP=%d\n" % exits.SETUP, exits.shell())
+        self.assertEqual(len({v for _, v, _ in exits.TABLE}), len(exits.TABLE))
+
+    def test_parse_rejects_garbage(self):
+        with self.assertRaises(ValueError):
+            exits.parse("#define FOO 1\n")
+
+
+class Kernels(unittest.TestCase):
+    def test_names(self):
+        self.assertEqual(kernels.names()[0], kernels.DEFAULT)
+        for k in ("6.1", "6.12", "6.1-generic", "6.12-generic", "6.1-cloud", "6.1.0-57-cloud-amd64",
+                  "6.1.0-57-amd64", "6.12.118+deb12-amd64"):
+            self.assertTrue(kernels.valid(k), k)
+        for k in ("5.10", "", "6.1 x", "6.1;ls", "generic", "6.1.0-57-arm64"):
+            self.assertFalse(kernels.valid(k), k)
+
+    def test_meta_and_release(self):
+        self.assertEqual(kernels.lookup("6.1-cloud").meta, "linux-image-cloud-amd64")
+        self.assertEqual(kernels.lookup("6.12-generic").meta, "linux-image-6.12-amd64")
+        self.assertTrue(kernels.is_release("6.1.0-57-amd64"))
+        self.assertFalse(kernels.is_release("6.1"))
+
+    def test_other_and_generic(self):
+        """What make check boots besides KERNEL (tests.mk, vmcheck.mk)."""
+        want = {"6.1": ("6.12", "6.1-generic"), "6.12": ("6.1", "6.12-generic"),
+                "6.1-generic": ("6.12", "6.1-generic"), "6.12-generic": ("6.1", "6.12-generic"),
+                "6.12.118+deb12-cloud-amd64": ("6.1", "6.12-generic"),
+                "6.1.0-57-amd64": ("6.12", "6.1-generic")}
+        for k, (o, g) in want.items():
+            self.assertEqual((kernels.other(k), kernels.generic(k)), (o, g), k)
+
+    def test_fetch_kernel_asks_the_table(self):
+        fk = os.path.join(TOP, "scripts", "fetch-kernel.sh")
+        for k, rc in (("6.12-generic", 0), ("6.1.0-57-amd64", 0), ("5.10", 1)):
+            self.assertEqual(subprocess.run([fk, "--valid", k]).returncode, rc, k)
+
+
+class Protocol(unittest.TestCase):
+    def test_results(self):
+        self.assertEqual(protocol.parse_result("ok 3 name (2 events)"), (False, "name (2 events)", ""))
+        self.assertEqual(protocol.parse_result("not ok 1 a b # SKIP why # x"), (True, "a b", "SKIP why # x"))
+        self.assertEqual(protocol.parse_result("ok - x"), (False, "x", ""))
+        self.assertIsNone(protocol.parse_result("okay 1 x"))
+        self.assertIsNone(protocol.parse_result("# ok 1 x"))
+
+    def test_window_key(self):
+        self.assertEqual(protocol.window_key("nesting_legal (14 events)"), "nesting_legal")
+        self.assertEqual(protocol.window_key("sleepy: detail"), "sleepy")
+
+    def test_markers(self):
+        self.assertEqual(protocol.parse_begin("iomap-check: begin check/a expect=warning,x"),
+                         ("check/a", "warning,x"))
+        self.assertEqual(protocol.parse_begin("iomap-check: begin check/a"), ("check/a", ""))
+        self.assertIsNone(protocol.parse_begin("iomap-check: end check/a"))
+        self.assertTrue(protocol.MODE_BEGIN.match("# iomc: mode daemon begin"))
+        self.assertTrue(protocol.MODE_END.match("# iomc: mode daemon end rc=0"))
+
+
+class Splats(unittest.TestCase):
+    def test_tags(self):
+        cases = {
+            "BUG: scheduling while atomic: sh/12/0x00000002": "scheduling_while_atomic",
+            "WARNING: CPU: 0 PID: 1 at kernel/x.c:1 f+0x1/0x2": "warning",
+            "WARNING: possible recursive locking detected": "possible_recursive_locking_detected",
+            "UBSAN: array-index-out-of-bounds in a.c:1:2": "array_index_out_of_bounds",
+            "INFO: task sh:88 blocked for more than 120 seconds.": "hung_task",
+            "rcu: INFO: rcu_sched detected stalls on CPUs/tasks:": "rcu_stall",
+            "BUG: sleeping function called from invalid context at k/m.c:283": "sleeping_function_called_from_invalid_context",
+        }
+        for text, tag in cases.items():
+            self.assertEqual(splats.splat_class(text), "splat", text)
+            self.assertEqual(splats.splat_tag(text), tag, text)
+        for fatal in ("Kernel panic - not syncing: x", "Oops: 0000 [#1]", "kernel BUG at a.c:9!",
+                      "general protection fault, probably"):
+            self.assertEqual(splats.splat_class(fatal), "fatal")
+        self.assertEqual(splats.splat_class("iomap-check: loaded"), "")
+
+    def test_declared(self):
+        self.assertTrue(splats.declared("sleeping_function", "sleeping_function_called_x", "BUG: ..."))
+        self.assertTrue(splats.declared("kernel:warning", "whatever", "WARNING: CPU: 0"))
+        self.assertTrue(splats.declared("any", "x", ""))
+        self.assertFalse(splats.declared("-", "x", ""))
+        self.assertFalse(splats.declared("warning", "x", "BUG: x"))
+
+    def test_console_logs(self):
+        """The classification harness.sh's .expect files record."""
+        for name in ("6.1", "6.12", "synthetic"):
+            got = ["\t".join(t.split("\t")[:4]) for t in
+                   splats.tsv(splats.classify(lines(os.path.join(HARNESS, "console-%s.log" % name))))]
+            self.assertEqual(got, lines(os.path.join(HARNESS, "console-%s.expect" % name)), name)
+
+    def test_kernel_reports(self):
+        for name in ("6.1", "6.12", "synthetic"):
+            got, n = splats.kernel_reports(lines(os.path.join(HARNESS, "console-%s.log" % name)))
+            self.assertEqual(got, lines(os.path.join(FIX, "reports-%s.expect" % name)), name)
+            self.assertEqual(n, sum(1 for g in got if g.startswith("# kernel report ")))
+        self.assertEqual(splats.kernel_reports(["nothing", "here"]), ([], 0))
+
+
+class Compose(unittest.TestCase):
+    def test_same_verdict_as_the_awk(self):
+        guest = lines(os.path.join(FIX, "guest-synthetic.log"))
+        for con in ("synthetic", "6.1"):
+            console = lines(os.path.join(HARNESS, "console-%s.log" % con))
+            for fmt in ("ktap", "text", "none"):
+                for outcome in ("ok", "timeout"):
+                    v = compose.compose(splats.classify(console), guest, fmt=fmt, label="L", outcome=outcome,
+                                        timeout=120, boot_timeout=60, wall="1.0", init_at="-", accel="tcg",
+                                        tail=console[-15:])
+                    want = lines(os.path.join(FIX, "compose-%s-%s-%s.expect" % (con, fmt, outcome)))
+                    self.assertEqual(v.lines + ["%d %d" % (v.nfatal, v.failed)], want, (con, fmt, outcome))
+
+    def test_clean_boot_passes(self):
+        g = ["# iomc: init x", "# iomc: mode m begin", "1..1", "ok 1 a", "# iomc: mode m end rc=0", "# iomc: done"]
+        v = compose.compose([], g, label="k", wall="2.0", init_at="1.0", accel="tcg")
+        self.assertEqual(v.failed, 0)
+        self.assertEqual(v.lines[:3], ["KTAP version 1", "1..3", "ok 1 k m: a"])
+
+    def test_every_outcome_but_ok_fails_the_boot(self):
+        for outcome in compose.OUTCOMES[1:]:
+            v = compose.compose([], [], label="k", outcome=outcome)
+            self.assertEqual(v.failed, 1, outcome)
+            self.assertTrue(v.lines[-1].startswith("not ok 2 k: guest boot to verdict"), outcome)
+
+
+class Closure(unittest.TestCase):
+    """The module closure on a made-up modules tree (ELF objects with only
+    a .modinfo section)."""
+
+    def setUp(self):
+        self.d = tempfile.mkdtemp()
+        self.m = os.path.join(self.d, "root", "lib", "modules", "9.9.9-iomc")
+        os.makedirs(os.path.join(self.m, "kernel", "sub"))
+        os.makedirs(os.path.join(self.d, "drv"))
+        src = os.path.join(self.d, "empty.c")
+        open(src, "w").close()
+        self.obj = os.path.join(self.d, "empty.o")
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if not cc or not shutil.which("objcopy"):
+            self.skipTest("no cc or objcopy")
+        subprocess.run([cc, "-c", src, "-o", self.obj], check=True)
+        self.ko("kernel/a-core.ko", "")
+        self.ko("kernel/sub/b.ko", "a_core")
+        self.ko("kernel/c.ko", "b,a-core")
+        with open(os.path.join(self.m, "modules.dep"), "w") as f:
+            f.write("kernel/c.ko: kernel/sub/b.ko kernel/a-core.ko\nkernel/sub/b.ko: kernel/a-core.ko\n"
+                    "kernel/a-core.ko:\n")
+
+    def tearDown(self):
+        shutil.rmtree(self.d)
+
+    def ko(self, rel, depends, where=None):
+        path = os.path.join(where or self.m, rel)
+        mi = os.path.join(self.d, "mi")
+        with open(mi, "wb") as f:
+            f.write(b"depends=" + depends.encode() + b"\0license=GPL\0")
+        subprocess.run(["objcopy", "--add-section", ".modinfo=" + mi, self.obj, path], check=True)
+        return path
+
+    def test_order_each_once_own_left_out(self):
+        drv = os.path.join(self.d, "drv")
+        main = self.ko("main.ko", "c,helper,iomap_check", drv)
+        helper = self.ko("helper.ko", "a_core", drv)
+        got = [os.path.relpath(p, self.m) for p in closure.closure(self.m, [main, helper])]
+        self.assertEqual(got, ["kernel/a-core.ko", "kernel/sub/b.ko", "kernel/c.ko"])
+
+    def test_names_given_as_well(self):
+        got = [os.path.relpath(p, self.m) for p in closure.closure(self.m, [], names=["b"])]
+        self.assertEqual(got, ["kernel/a-core.ko", "kernel/sub/b.ko"])
+
+    def test_missing_is_named(self):
+        needy = self.ko("needy.ko", "c,nosuch-mod", os.path.join(self.d, "drv"))
+        with self.assertRaises(closure.Missing) as e:
+            closure.closure(self.m, [needy])
+        self.assertEqual(e.exception.names, ["nosuch_mod"])
+
+    def test_no_dependency(self):
+        self.assertEqual(closure.closure(self.m, [self.ko("n.ko", "", os.path.join(self.d, "drv"))]), [])
+
+    def test_depmod_when_no_modules_dep(self):
+        if not shutil.which("depmod"):
+            self.skipTest("no depmod")
+        os.unlink(os.path.join(self.m, "modules.dep"))
+        helper = self.ko("helper.ko", "a_core", os.path.join(self.d, "drv"))
+        got = closure.closure(self.m, [helper])
+        self.assertEqual([os.path.basename(p) for p in got], ["a-core.ko"])
+        self.assertTrue(os.path.getsize(os.path.join(self.m, "modules.dep")) > 0)
+
+    def test_unpack_compressed(self):
+        import lzma
+        src = os.path.join(self.m, "kernel", "c.ko")
+        with open(src, "rb") as f:
+            plain = f.read()
+        with lzma.open(src + ".xz", "wb", format=lzma.FORMAT_XZ) as f:
+            f.write(plain)
+        out = os.path.join(self.d, "out")
+        os.mkdir(out)
+        dst = closure.unpack_ko(src + ".xz", out)
+        self.assertEqual(os.path.basename(dst), "c.ko")
+        with open(dst, "rb") as f:
+            self.assertEqual(f.read(), plain)
+        self.assertEqual(closure.depends(src + ".xz"), ["b", "a_core"])
+
+
+if __name__ == "__main__":
+    unittest.main()

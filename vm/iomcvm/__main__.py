@@ -1,0 +1,146 @@
+"""python3 -m iomcvm COMMAND [ARGS]: the runner's facts for make and the
+shell scripts, and the runner itself.
+
+  vm [vm.sh options]            boot a guest, run modes (vm/vm.sh)
+  kernels                       the kernel names --kernel takes, one a line
+  kernels --valid K             exit 0 if K is a kernel name or a release
+  kernels --meta K              K's Debian metapackage (nothing for a release)
+  kernels --usage               the sentence error messages offer
+  kernels --other K             the cloud kernel of the other series
+  kernels --generic K           the generic kernel of K's series
+  exit-status [NAME]            NAME's number; without NAME the table
+  exit-status --shell           IOMC_EXIT_NAME=N lines to eval
+  splats CONSOLE.log            the splat classification, tab separated
+  kernel-reports CONSOLE.log    the kernel's own reports (exit 1: none)
+  compose [--format F] [--label L] [--outcome O] [--wall S] [--init-at S]
+          [--accel A] [--timeout S] [--boot-timeout S] CONSOLE.log GUEST.log
+                                one boot's verdict from its two logs
+                                (exit: the summary, "FATALS FAILED" on stderr)
+  closure MODDIR KO...          in-kernel modules KO needs, load order
+                                (exit 1: one is missing, named on stderr)
+  unpack-ko KO DIR              KO uncompressed into DIR
+"""
+import sys
+
+from . import closure, exits, kernels, splats
+
+
+def _read(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read().splitlines()
+
+
+def cmd_kernels(args):
+    if not args:
+        print("\n".join(kernels.names()))
+        return 0
+    if args[0] == "--usage":
+        print(kernels.usage())
+        return 0
+    if len(args) != 2:
+        return usage()
+    what, k = args
+    if what == "--valid":
+        return 0 if kernels.valid(k) else 1
+    if what == "--meta":
+        e = kernels.lookup(k)
+        if e:
+            print(e.meta)
+        return 0 if e or kernels.valid(k) else 1
+    if what == "--other":
+        print(kernels.other(k))
+        return 0
+    if what == "--generic":
+        print(kernels.generic(k))
+        return 0
+    return usage()
+
+
+def cmd_exit_status(args):
+    if not args:
+        for name, num, what in exits.TABLE:
+            print("%d\t%s\t%s" % (num, name, what))
+        return 0
+    if args[0] == "--shell":
+        sys.stdout.write(exits.shell())
+        return 0
+    try:
+        print(exits.code(args[0]))
+    except KeyError:
+        sys.stderr.write("iomcvm: no exit status %s\n" % args[0])
+        return exits.USAGE
+    return 0
+
+
+def cmd_closure(args):
+    if len(args) < 2:
+        return usage()
+    try:
+        for p in closure.closure(args[0], args[1:]):
+            print(p)
+    except closure.Missing as e:
+        rel = args[0].rstrip("/").split("/")[-1]
+        for n in e.names:
+            sys.stderr.write("module-closure: the driver needs module '%s', which kernel %s does not have "
+                             "(not in %s)\n" % (n, rel, e.depfile))
+        return 1
+    except closure.SetupError as e:
+        sys.stderr.write("module-closure: %s\n" % e)
+        return 2
+    return 0
+
+
+def cmd_compose(args):
+    from . import compose
+    kw = {"fmt": "ktap", "label": "", "outcome": "ok", "wall": "0.0", "init_at": "-", "accel": "tcg",
+          "timeout": "120", "boot_timeout": "60"}
+    names = {"--format": "fmt", "--label": "label", "--outcome": "outcome", "--wall": "wall",
+             "--init-at": "init_at", "--accel": "accel", "--timeout": "timeout", "--boot-timeout": "boot_timeout"}
+    while len(args) > 2 and args[0] in names:
+        kw[names[args[0]]] = args[1]
+        args = args[2:]
+    if len(args) != 2:
+        return usage()
+    console = _read(args[0])
+    v = compose.compose(splats.classify(console), _read(args[1]), tail=console[-15:], **kw)
+    sys.stdout.write("".join(line + "\n" for line in v.lines))
+    sys.stderr.write("%d %d\n" % (v.nfatal, v.failed))
+    return 0
+
+
+def usage():
+    sys.stderr.write(__doc__)
+    return exits.USAGE
+
+
+def main(argv):
+    if not argv or argv[0] in ("-h", "--help"):
+        sys.stdout.write(__doc__)
+        return 0 if argv else exits.USAGE
+    cmd, args = argv[0], argv[1:]
+    if cmd == "vm":
+        from . import vm
+        return vm.main(args)
+    if cmd == "kernels":
+        return cmd_kernels(args)
+    if cmd == "exit-status":
+        return cmd_exit_status(args)
+    if cmd == "splats" and len(args) == 1:
+        print("\n".join(splats.tsv(splats.classify(_read(args[0])))))
+        return 0
+    if cmd == "kernel-reports" and len(args) == 1:
+        lines, n = splats.kernel_reports(_read(args[0]))
+        sys.stdout.write("".join(line + "\n" for line in lines))
+        return 0 if n else 1
+    if cmd == "compose":
+        return cmd_compose(args)
+    if cmd == "closure":
+        return cmd_closure(args)
+    if cmd == "unpack-ko" and len(args) == 2:
+        print(closure.unpack_ko(args[0], args[1]))
+        return 0
+    return usage()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
