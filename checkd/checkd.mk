@@ -23,7 +23,7 @@ $(CHECKD_OBJ)/tests/%.o: tests/host/%.c $(CHECKD_HDRS) $(CHECKD_SKEL) $(wildcard
 # bpf_rules: the real object on the host's verifier, every rule through
 # BPF_PROG_TEST_RUN, and its agreement with the userspace engine driver.
 $(CHECKD_TBIN)/bpf_rules: $(CHECKD_OBJ)/tests/bpf_rules.o $(CHECKD_OBJ)/tests/iomc_seq.o \
-		$(LIB_OBJ)/engine_state.o
+		$(LIB_OBJ)/engine_state.o $(LIB_OBJ)/rule_info.o
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
 
@@ -31,7 +31,7 @@ $(CHECKD_TBIN)/bpf_rules: $(CHECKD_OBJ)/tests/bpf_rules.o $(CHECKD_OBJ)/tests/io
 daemon-tests: $(CHECKD_TBIN)/bpf_rules $(CHECKD_TBIN)/checkd_format
 
 # checkd_format: the report formats (JSON validity, lockdep-like text) offline.
-$(CHECKD_TBIN)/checkd_format: $(CHECKD_OBJ)/tests/checkd_format.o $(LIB_OBJ)/report.o \
+$(CHECKD_TBIN)/checkd_format: $(CHECKD_OBJ)/tests/checkd_format.o $(LIB_OBJ)/report.o $(LIB_OBJ)/rule_info.o \
 		$(LIB_OBJ)/sink.o $(LIB_OBJ)/ksyms.o
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cli.h"
 #include "report.h"
+#include "rule_info.h"
 
 #ifndef IOMC_VERSION
 #error "IOMC_VERSION comes from the VERSION file (lib/lib.mk)"
@@ -46,16 +47,6 @@ int iomc_usage_error(const char *prog, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help'.\n", prog);
 	return IOMC_EXIT_USAGE;
-}
-
-int iomc_rule_lookup(const char *s, size_t n)
-{
-	int i;
-
-	for (i = 0; i < IOMC_RULE_MAX; i++)
-		if (strlen(ck_rule_name(i)) == n && !memcmp(ck_rule_name(i), s, n))
-			return i;
-	return -1;
 }
 
 int iomc_parse_disable(const char *prog, const char *arg, __u32 *mask)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "iomap-check/exit_status.h"
+#include "rule_info.h"
 
 /* Bit of an exit status in the `which` mask of iomc_print_exit_statuses. */
 #define IOMC_EXIT_BIT(name) (1U << IOMC_EXIT_##name)
@@ -33,9 +34,6 @@ void iomc_print_version(const char *prog);
 /* "PROG: <message>" and "Try 'PROG --help'." on stderr; returns IOMC_EXIT_USAGE (2). */
 int iomc_usage_error(const char *prog, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/* Rule id by name (exactly n bytes of s), -1 if none. */
-int iomc_rule_lookup(const char *s, size_t n);
 
 /*
  * --disable RULE[,RULE...]: clears the rules' bits in *mask. An empty

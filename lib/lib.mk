@@ -1,6 +1,7 @@
 # lib/lib.mk: the userspace library every tool links (iomap-checkd,
 # iomap-check analyze, the host tests): the rule engine's driver
-# (engine_state), the report printer (report), the symbolizer (ksyms),
+# (engine_state), the report printer (report, one printer per report class), the rule table as data
+# (rule_info: names, families, lookup), the symbolizer (ksyms),
 # report dedup (dedup), the output sinks (sink) and the command-line
 # helpers (cli, which carries the version). Compiled once, with the flags
 # every userspace part shares, into $(LIB_OBJ).
@@ -11,7 +12,7 @@ LIB_OBJ    := $(ABS_BUILD)/obj/lib
 USER_CC    ?= gcc
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude -Ilib
 LIB_HDRS   := $(wildcard include/iomap-check/*.h lib/*.h)
-LIB_NAMES  := engine_state report ksyms dedup sink cli
+LIB_NAMES  := engine_state rule_info report ksyms dedup sink cli
 IOMC_VERSION := $(shell cat VERSION)
 
 $(LIB_OBJ)/cli.o: USER_CFLAGS += -DIOMC_VERSION='"$(IOMC_VERSION)"'
@@ -49,3 +50,15 @@ $(REPORT_GOLDEN): tests/host/report_golden.c $(LIB_HDRS) $(LIB_NAMES:%=$(LIB_OBJ
 	$(USER_CC) $(USER_CFLAGS) -o $@ $< $(filter %.o,$^)
 CHECK_DEPS += $(REPORT_GOLDEN)
 HOST_SUITES += '$(REPORT_GOLDEN) tests/host/report_golden.expected'
+
+# docs/rules.md, generated from the rule table; a host test fails when the
+# file in the tree is not what the table generates.
+RULES_DOC_GEN := $(ABS_BUILD)/obj/lib-tests/rules_doc
+$(RULES_DOC_GEN): scripts/rules_doc.c $(LIB_HDRS) $(LIB_OBJ)/rule_info.o
+	@mkdir -p $(@D)
+	$(USER_CC) $(USER_CFLAGS) -o $@ $< $(LIB_OBJ)/rule_info.o
+.PHONY: rules-doc
+rules-doc: $(RULES_DOC_GEN)
+	$(RULES_DOC_GEN) > docs/rules.md
+CHECK_DEPS += $(RULES_DOC_GEN)
+HOST_SUITES += 'tests/host/rules_doc.sh $(RULES_DOC_GEN) docs/rules.md'

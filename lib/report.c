@@ -15,16 +15,6 @@
 #include <sys/utsname.h>
 #include "report.h"
 
-static const char *const rule_names[] = {
-#define X(id, name, desc) name,
-	IOMC_RULES(X)
-#undef X
-};
-static const char *const rule_descs[] = {
-#define X(id, name, desc) desc,
-	IOMC_RULES(X)
-#undef X
-};
 static const char *const kind_names[] = IOMC_KIND_NAMES;
 static const char *const ctx_names[] = IOMC_CTX_NAMES;
 static const char *const mr_api_names[] = IOMC_MR_API_NAMES;
@@ -90,59 +80,6 @@ static const char *mr_flags(__u32 fl, char *buf, size_t n)
 	if (!used)
 		snprintf(buf, n, "0");
 	return buf;
-}
-
-/* Why a memremap-family report was made, in one line (no newline). */
-static const char *mr_why(const struct iomc_report *r, char *buf, size_t n)
-{
-	const struct iomc_event *ev = &r->ev;
-	__u32 low = IOMC_MR_LOW(ev->arg), reg = IOMC_MR_REGION(ev->arg);
-
-	switch (r->v.rule) {
-	case IOMC_RULE_MEMREMAP_BAD_FLAGS:
-		if (!(low & IOMC_MEMREMAP_TYPES))
-			snprintf(buf, n, "no type flag (MEMREMAP_WB, _WT or _WC): memremap returns NULL");
-		else if (low & ~(__u32)IOMC_MEMREMAP_KNOWN)
-			snprintf(buf, n, "unknown flag bits 0x%x", low & ~(__u32)IOMC_MEMREMAP_KNOWN);
-		else
-			snprintf(buf, n, "MEMREMAP_ENC and MEMREMAP_DEC together");
-		break;
-	case IOMC_RULE_MEMREMAP_REFUSED:
-		if (reg == IOMC_REGION_MIXED)
-			snprintf(buf, n, "the range mixes System RAM and other resources: refused whatever the type");
-		else
-			snprintf(buf, n, "%s tried over System RAM: only WB is served there (from the direct map), another type would alias RAM",
-				 low & IOMC_MEMREMAP_WT ? "MEMREMAP_WT" : "MEMREMAP_WC");
-		break;
-	case IOMC_RULE_MEMUNMAP_UNKNOWN:
-		snprintf(buf, n, "no live memremap returned this address (never mapped, or already unmapped)");
-		break;
-	case IOMC_RULE_PAGEMAP_MMIO:
-		snprintf(buf, n, "the range overlaps a PCI bus window (device MMIO), but %s expects host memory",
-			 pgmap_name(low));
-		break;
-	case IOMC_RULE_PAGEMAP_UNINIT:
-		if (low == IOMC_PGMAP_UNSET)
-			snprintf(buf, n, "pgmap->type is not set");
-		else if (!ev->len)
-			snprintf(buf, n, "pgmap->nr_range is 0");
-		else
-			snprintf(buf, n, "pgmap->range is not set");
-		break;
-	default:
-		buf[0] = 0;
-	}
-	return buf;
-}
-
-const char *ck_rule_name(__u32 rule)
-{
-	return rule < IOMC_RULE_MAX ? rule_names[rule] : "?";
-}
-
-const char *ck_rule_desc(__u32 rule)
-{
-	return rule < IOMC_RULE_MAX ? rule_descs[rule] : "?";
 }
 
 static const char *ctxname(__u32 c)
@@ -384,100 +321,6 @@ static __u64 culprit(const struct ck_fmt *fmt, const struct iomc_report *r)
 	return 0;
 }
 
-static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
-{
-	const struct iomc_event *ev = &r->ev;
-	char comm[IOMC_COMM_LEN];
-	unsigned int i;
-	int n;
-
-	comm_of(ev, comm);
-	fprintf(f, "{\"rule\":\"%s\",\"time\":%llu.%09llu,\"task\":{\"comm\":",
-		ck_rule_name(r->v.rule),
-		(unsigned long long)(ev->ts_ns / 1000000000ULL),
-		(unsigned long long)(ev->ts_ns % 1000000000ULL));
-	ck_json_str(f, comm);
-	fprintf(f, ",\"pid\":%u,\"tid\":%u},\"cpu\":%u,\"context\":\"%s\",\"op\":\"%s\"",
-		ev->pid, ev->tid, ev->cpu, ctxname(r->v.ctx), op_name(ev));
-	fprintf(f, ",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\",\"vaddr\":\"0x%llx\",\"site\":",
-		(unsigned long long)ev->mapping, (unsigned long long)ev->offset,
-		(unsigned long long)ev->vaddr);
-	json_sym(fmt, f, report_site(r));
-	fputs(",\"map_site\":", f);
-	json_sym(fmt, f, r->v.map_site);
-	fputs(",\"culprit\":", f);
-	json_sym(fmt, f, culprit(fmt, r));
-	if (r->v.other_site) {
-		fputs(",\"other_site\":", f);
-		json_sym(fmt, f, r->v.other_site);
-	}
-	if (r->v.rule == IOMC_RULE_CROSS_CONTEXT_UNMAP)
-		fprintf(f, ",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
-			r->v.other_tid, ctxname(r->v.other_ctx), r->v.other_cpu);
-	if (ev->type == IOMC_EV_MIGHT_SLEEP) {
-		fputs(",\"function\":", f);
-		json_sym(fmt, f, ev->arg);
-	}
-	if (r->v.rule == IOMC_RULE_LEAK_ON_UNLOAD) {
-		switch (unload_what(ev)) {
-		case UNLOAD_MAPPING:
-			fprintf(f, ",\"leaked\":\"mapping\",\"size\":%llu,\"outstanding_maps\":%llu",
-				(unsigned long long)ev->size, (unsigned long long)ev->len);
-			break;
-		case UNLOAD_MAP:
-			fprintf(f, ",\"leaked\":\"map\",\"kind\":\"%s\",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
-				kindname(ev->kind), r->v.other_tid,
-				ctxname(r->v.other_ctx), r->v.other_cpu);
-			break;
-		case UNLOAD_MEMREMAP:
-			fprintf(f, ",\"leaked\":\"memremap\",\"api\":\"%s\",\"phys\":\"0x%llx\",\"size\":%llu,\"memremaps\":%llu",
-				mr_api_name(ev->kind),
-				(unsigned long long)ev->offset,
-				(unsigned long long)ev->size, (unsigned long long)ev->len);
-			break;
-		}
-		fprintf(f, ",\"init_failed\":%s", init_failed(ev) ? "true" : "false");
-	}
-	if (is_mr_event(ev)) {
-		char fb[64], wb[256];
-
-		if (ev->type == IOMC_EV_MEMREMAP)
-			fprintf(f, ",\"phys\":\"0x%llx\",\"size\":%llu,\"flags\":\"%s\",\"region\":\"%s\"",
-				(unsigned long long)ev->offset, (unsigned long long)ev->size,
-				mr_flags(IOMC_MR_LOW(ev->arg), fb, sizeof(fb)),
-				region_name(IOMC_MR_REGION(ev->arg)));
-		else if (ev->type == IOMC_EV_PAGEMAP)
-			fprintf(f, ",\"phys\":\"0x%llx\",\"size\":%llu,\"pgmap_type\":\"%s\",\"nr_range\":%llu,\"region\":\"%s\",\"mmio\":%s",
-				(unsigned long long)ev->offset, (unsigned long long)ev->size,
-				pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->len,
-				region_name(IOMC_MR_REGION(ev->arg)),
-				IOMC_MR_MMIO(ev->arg) ? "true" : "false");
-		fputs(",\"why\":", f);
-		ck_json_str(f, mr_why(r, wb, sizeof(wb)));
-	}
-	fputs(",\"held\":[", f);
-	for (i = 0; i < r->n_held && i < IOMC_STACK_MAX; i++) {
-		const struct iomc_held *h = &r->held[i];
-
-		fprintf(f, "%s{\"kind\":\"%s\",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\","
-			"\"vaddr\":\"0x%llx\",\"site\":", i ? "," : "",
-			kindname(h->kind), (unsigned long long)h->mapping,
-			(unsigned long long)h->offset,
-			(unsigned long long)h->vaddr);
-		json_sym(fmt, f, h->site);
-		fprintf(f, ",\"context\":\"%s\",\"tid\":%u}", ctxname(h->ctx),
-			h->tid);
-	}
-	fputs("],\"stack\":[", f);
-	n = stack_frames(r);
-	for (i = (unsigned int)stack_first(fmt, r, n); (int)i < n; i++) {
-		if (i > (unsigned int)stack_first(fmt, r, n))
-			fputc(',', f);
-		json_sym(fmt, f, r->stack[i]);
-	}
-	fputs("],\"count\":1}\n", f);
-}
-
 static void tainted(FILE *f)
 {
 	static const char letters[] = "PFSRMBUDAWCIOELKXTN";
@@ -499,97 +342,6 @@ static void tainted(FILE *f)
 	for (i = 1; i < sizeof(letters) - 1; i++)
 		if (t & (1UL << i))
 			fputc(letters[i], f);
-}
-
-/* What happened, in one sentence (lockdep's "is trying to acquire"). */
-static void headline(FILE *f, const struct iomc_report *r, const char *comm)
-{
-	const struct iomc_event *ev = &r->ev;
-
-	switch (r->v.rule) {
-	case IOMC_RULE_LIFO:
-		fprintf(f, "%s/%u is unmapping a map that is not the most recent one of its context:\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_SLEEP_IN_ATOMIC:
-		fprintf(f, "%s/%u is sleeping while holding an atomic io_mapping map:\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_MIGHT_SLEEP_IN_ATOMIC:
-		fprintf(f, "%s/%u is calling a function that may sleep while an atomic io_mapping map is held:\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_UNALIGNED_OFFSET:
-		fprintf(f, "%s/%u is mapping at an offset that is not page aligned:\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_OFFSET_OUT_OF_RANGE:
-		fprintf(f, "%s/%u is mapping beyond the end of the mapping (size %llu):\n",
-			comm, ev->tid, (unsigned long long)ev->size);
-		break;
-	case IOMC_RULE_UNMAP_MISMATCH:
-		fprintf(f, "%s/%u is unmapping with another variant than the map was made with:\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_UNKNOWN_UNMAP:
-		fprintf(f, "%s/%u is unmapping an address that is not mapped (double unmap?):\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_CROSS_CONTEXT_UNMAP:
-		fprintf(f, "%s/%u is unmapping in %s context a map of another context:\n",
-			comm, ev->tid, ctxname(ev->ctx));
-		break;
-	case IOMC_RULE_LEAK_ON_FREE:
-		fprintf(f, "%s/%u is freeing a mapping whose maps are still outstanding:\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_LEAK_ON_EXIT:
-		if (ev->type == IOMC_EV_IRQ_EXIT)
-			fprintf(f, "a %s handler is returning on CPU %u while holding a map (interrupted %s/%u):\n",
-				ctxname(ev->ctx), ev->cpu, comm, ev->tid);
-		else
-			fprintf(f, "%s/%u is exiting while holding a map:\n", comm,
-				ev->tid);
-		break;
-	case IOMC_RULE_USE_AFTER_FREE:
-		fprintf(f, "%s/%u is mapping a mapping that was freed:\n", comm,
-			ev->tid);
-		break;
-	case IOMC_RULE_DEPTH_EXCEEDED:
-		fprintf(f, "%s/%u is nesting maps deeper than the limit:\n", comm,
-			ev->tid);
-		break;
-	case IOMC_RULE_LEAK_ON_UNLOAD:
-		fprintf(f, "%s/%u is %s a module whose code left %s behind:\n",
-			comm, ev->tid,
-			init_failed(ev) ? "freeing (its init failed)" : "unloading",
-			unload_what(ev) == UNLOAD_MAPPING ? "a live mapping" :
-			unload_what(ev) == UNLOAD_MAP ? "an outstanding map" :
-			"a live memremap");
-		break;
-	case IOMC_RULE_MEMREMAP_BAD_FLAGS:
-		fprintf(f, "%s/%u is calling memremap with flags it cannot honour:\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_MEMREMAP_REFUSED:
-		fprintf(f, "%s/%u is asking memremap for a mapping the kernel refuses:\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_MEMUNMAP_UNKNOWN:
-		fprintf(f, "%s/%u is unmapping an address that is not memremapped (double memunmap?):\n",
-			comm, ev->tid);
-		break;
-	case IOMC_RULE_PAGEMAP_MMIO:
-		fprintf(f, "%s/%u is creating struct pages over device MMIO:\n", comm,
-			ev->tid);
-		break;
-	case IOMC_RULE_PAGEMAP_UNINIT:
-		fprintf(f, "%s/%u is handing memremap_pages a dev_pagemap that is not initialized:\n",
-			comm, ev->tid);
-		break;
-	default:
-		fprintf(f, "%s/%u:\n", comm, ev->tid);
-	}
 }
 
 static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
@@ -686,99 +438,423 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 	default:
 		break;
 	}
-	if (is_mr_event(ev))
-		fprintf(f, "\nwhy: %s\n", mr_why(r, b, sizeof(b)));
 }
 
-/* The other map(s) or sites the rule names. */
-static void print_related(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
+/* ---- One printer per report class (rules.h: IOMC_REPORT_CLASSES) -------
+ * Each prints what its class's report says between the banner and the
+ * rule's meaning: the headline, the operation (print_op), and the sites or
+ * reasons the class names; the JSON printer adds the class's own fields.
+ */
+
+/* "comm/tid is <the table's headline>" */
+static void headline(FILE *f, const struct iomc_report *r, const char *comm)
 {
-	const struct iomc_viol *v = &r->v;
+	const struct iomc_rule_info *ri = iomc_rule_info(r->v.rule);
+
+	if (ri)
+		fprintf(f, "%s/%u is %s:\n", comm, r->ev.tid, ri->headline);
+	else
+		fprintf(f, "%s/%u:\n", comm, r->ev.tid);
+}
+
+/* The operation, then the culprit frame (" in: ") */
+static void op_and_culprit(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
+{
+	char b[256];
+	__u64 a;
+
+	print_op(fmt, f, r);
+	if ((a = culprit(fmt, r)))
+		fprintf(f, " in: %s\n", sym(fmt, a, b, sizeof(b)));
+}
+
+/* headline, operation, culprit and one "\n<label>: <site>" line */
+static void with_site(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+		      const char *comm, const char *label, __u64 site)
+{
 	char b[256];
 
-	switch (v->rule) {
-	case IOMC_RULE_LIFO:
-		fprintf(f, "\nwhich was mapped at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
-		fprintf(f, "but the most recent map of this context was made at: %s\n",
-			sym(fmt, v->other_site, b, sizeof(b)));
+	headline(f, r, comm);
+	op_and_culprit(fmt, f, r);
+	fprintf(f, "\n%s: %s\n", label, sym(fmt, site, b, sizeof(b)));
+}
+
+static void rc_stack_order(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			   const char *comm)
+{
+	char b[256];
+
+	with_site(fmt, f, r, comm, "which was mapped at", r->v.map_site);
+	fprintf(f, "but the most recent map of this context was made at: %s\n",
+		sym(fmt, r->v.other_site, b, sizeof(b)));
+}
+
+static void rc_sleep_atomic(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			    const char *comm)
+{
+	char b[256];
+
+	headline(f, r, comm);
+	op_and_culprit(fmt, f, r);
+	fprintf(f, "\nbut %s context holds the atomic map taken at: %s\n",
+		ctxname(r->v.ctx), sym(fmt, r->v.map_site, b, sizeof(b)));
+	fputs("(io_mapping_map_atomic_wc disabled preemption and page faults there)\n", f);
+}
+
+static void rc_bad_call(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			const char *comm)
+{
+	headline(f, r, comm);
+	op_and_culprit(fmt, f, r);
+}
+
+static void rc_out_of_range(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			    const char *comm)
+{
+	fprintf(f, "%s/%u is %s (size %llu):\n", comm, r->ev.tid,
+		iomc_rule_info(r->v.rule)->headline, (unsigned long long)r->ev.size);
+	op_and_culprit(fmt, f, r);
+}
+
+static void rc_wrong_unmap(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			   const char *comm)
+{
+	with_site(fmt, f, r, comm, "but it was mapped at", r->v.map_site);
+}
+
+static void rc_cross_context(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			     const char *comm)
+{
+	char b[256];
+
+	fprintf(f, "%s/%u is unmapping in %s context a map of another context:\n",
+		comm, r->ev.tid, ctxname(r->ev.ctx));
+	op_and_culprit(fmt, f, r);
+	fprintf(f, "\nbut it was mapped at: %s\n", sym(fmt, r->v.map_site, b, sizeof(b)));
+	fprintf(f, "by tid %u in %s context on CPU %u\n", r->v.other_tid,
+		ctxname(r->v.other_ctx), r->v.other_cpu);
+}
+
+static void rc_leak_on_free(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			    const char *comm)
+{
+	with_site(fmt, f, r, comm, "an outstanding map was taken at", r->v.map_site);
+}
+
+static void rc_leak_on_exit(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			    const char *comm)
+{
+	const struct iomc_event *ev = &r->ev;
+	char b[256];
+
+	if (ev->type == IOMC_EV_IRQ_EXIT)
+		fprintf(f, "a %s handler is returning on CPU %u while holding a map (interrupted %s/%u):\n",
+			ctxname(ev->ctx), ev->cpu, comm, ev->tid);
+	else
+		headline(f, r, comm);
+	op_and_culprit(fmt, f, r);
+	fprintf(f, "\nthe map was taken at: %s\n", sym(fmt, r->v.map_site, b, sizeof(b)));
+}
+
+static void rc_use_after_free(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			      const char *comm)
+{
+	with_site(fmt, f, r, comm, "the mapping was freed at", r->v.other_site);
+}
+
+static void rc_depth(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+		     const char *comm)
+{
+	if (r->v.map_site)
+		with_site(fmt, f, r, comm, "the nest began at", r->v.map_site);
+	else
+		rc_bad_call(fmt, f, r, comm);
+}
+
+static const char *plural(__u64 n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void rc_leak_on_unload(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			      const char *comm)
+{
+	const struct iomc_event *ev = &r->ev;
+	const struct iomc_viol *v = &r->v;
+
+	fprintf(f, "%s/%u is %s a module whose code left %s behind:\n",
+		comm, ev->tid,
+		init_failed(ev) ? "freeing (its init failed)" : "unloading",
+		unload_what(ev) == UNLOAD_MAPPING ? "a live mapping" :
+		unload_what(ev) == UNLOAD_MAP ? "an outstanding map" :
+		"a live memremap");
+	op_and_culprit(fmt, f, r);
+	switch (unload_what(ev)) {
+	case UNLOAD_MAPPING:
+		fprintf(f, "\nit was never freed (io_mapping_free/fini); %llu map%s of it %s still outstanding\n",
+			(unsigned long long)ev->len, plural(ev->len, "", "s"),
+			plural(ev->len, "is", "are"));
 		break;
-	case IOMC_RULE_SLEEP_IN_ATOMIC:
-	case IOMC_RULE_MIGHT_SLEEP_IN_ATOMIC:
-		fprintf(f, "\nbut %s context holds the atomic map taken at: %s\n",
-			ctxname(v->ctx), sym(fmt, v->map_site, b, sizeof(b)));
-		fputs("(io_mapping_map_atomic_wc disabled preemption and page faults there)\n", f);
+	case UNLOAD_MAP:
+		fprintf(f, "\nit was never unmapped; held by tid %u in %s context (CPU %u)\n",
+			v->other_tid, ctxname(v->other_ctx), v->other_cpu);
 		break;
-	case IOMC_RULE_UNMAP_MISMATCH:
-	case IOMC_RULE_CROSS_CONTEXT_UNMAP:
-		fprintf(f, "\nbut it was mapped at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
-		if (v->rule == IOMC_RULE_CROSS_CONTEXT_UNMAP)
-			fprintf(f, "by tid %u in %s context on CPU %u\n", v->other_tid,
-				ctxname(v->other_ctx), v->other_cpu);
-		break;
-	case IOMC_RULE_LEAK_ON_FREE:
-		fprintf(f, "\nan outstanding map was taken at: %s\n",
-			sym(fmt, v->map_site, b, sizeof(b)));
-		break;
-	case IOMC_RULE_LEAK_ON_EXIT:
-		fprintf(f, "\nthe map was taken at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
-		break;
-	case IOMC_RULE_USE_AFTER_FREE:
-		fprintf(f, "\nthe mapping was freed at: %s\n",
-			sym(fmt, v->other_site, b, sizeof(b)));
-		break;
-	case IOMC_RULE_DEPTH_EXCEEDED:
-		if (v->map_site)
-			fprintf(f, "\nthe nest began at: %s\n", sym(fmt, v->map_site, b, sizeof(b)));
-		break;
-	case IOMC_RULE_LEAK_ON_UNLOAD:
-		switch (unload_what(&r->ev)) {
-		case UNLOAD_MAPPING:
-			fprintf(f, "\nit was never freed (io_mapping_free/fini); %llu map%s of it %s still outstanding\n",
-				(unsigned long long)r->ev.len, r->ev.len == 1 ? "" : "s",
-				r->ev.len == 1 ? "is" : "are");
-			break;
-		case UNLOAD_MAP:
-			fprintf(f, "\nit was never unmapped; held by tid %u in %s context (CPU %u)\n",
-				v->other_tid, ctxname(v->other_ctx), v->other_cpu);
-			break;
-		case UNLOAD_MEMREMAP:
-			fprintf(f, "\nit was never memunmapped (%llu memremap%s of this address %s live)\n",
-				(unsigned long long)r->ev.len, r->ev.len == 1 ? "" : "s",
-				r->ev.len == 1 ? "is" : "are");
-			break;
-		}
-		break;
-	default:
+	case UNLOAD_MEMREMAP:
+		fprintf(f, "\nit was never memunmapped (%llu memremap%s of this address %s live)\n",
+			(unsigned long long)ev->len, plural(ev->len, "", "s"),
+			plural(ev->len, "is", "are"));
 		break;
 	}
+}
+
+static void json_leak_on_unload(FILE *f, const struct iomc_report *r)
+{
+	const struct iomc_event *ev = &r->ev;
+
+	switch (unload_what(ev)) {
+	case UNLOAD_MAPPING:
+		fprintf(f, ",\"leaked\":\"mapping\",\"size\":%llu,\"outstanding_maps\":%llu",
+			(unsigned long long)ev->size, (unsigned long long)ev->len);
+		break;
+	case UNLOAD_MAP:
+		fprintf(f, ",\"leaked\":\"map\",\"kind\":\"%s\",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
+			kindname(ev->kind), r->v.other_tid,
+			ctxname(r->v.other_ctx), r->v.other_cpu);
+		break;
+	case UNLOAD_MEMREMAP:
+		fprintf(f, ",\"leaked\":\"memremap\",\"api\":\"%s\",\"phys\":\"0x%llx\",\"size\":%llu,\"memremaps\":%llu",
+			mr_api_name(ev->kind),
+			(unsigned long long)ev->offset,
+			(unsigned long long)ev->size, (unsigned long long)ev->len);
+		break;
+	}
+	fprintf(f, ",\"init_failed\":%s", init_failed(ev) ? "true" : "false");
+}
+
+static void json_cross_context(FILE *f, const struct iomc_report *r)
+{
+	fprintf(f, ",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
+		r->v.other_tid, ctxname(r->v.other_ctx), r->v.other_cpu);
+}
+
+/* The memremap classes: why the call is wrong, in one line. */
+static void why_mr_flags(const struct iomc_report *r, char *buf, size_t n)
+{
+	__u32 low = IOMC_MR_LOW(r->ev.arg);
+
+	if (!(low & IOMC_MEMREMAP_TYPES))
+		snprintf(buf, n, "no type flag (MEMREMAP_WB, _WT or _WC): memremap returns NULL");
+	else if (low & ~(__u32)IOMC_MEMREMAP_KNOWN)
+		snprintf(buf, n, "unknown flag bits 0x%x", low & ~(__u32)IOMC_MEMREMAP_KNOWN);
+	else
+		snprintf(buf, n, "MEMREMAP_ENC and MEMREMAP_DEC together");
+}
+
+static void why_mr_refused(const struct iomc_report *r, char *buf, size_t n)
+{
+	__u32 low = IOMC_MR_LOW(r->ev.arg);
+
+	if (IOMC_MR_REGION(r->ev.arg) == IOMC_REGION_MIXED)
+		snprintf(buf, n, "the range mixes System RAM and other resources: refused whatever the type");
+	else
+		snprintf(buf, n, "%s tried over System RAM: only WB is served there (from the direct map), another type would alias RAM",
+			 low & IOMC_MEMREMAP_WT ? "MEMREMAP_WT" : "MEMREMAP_WC");
+}
+
+static void why_mr_unknown_unmap(const struct iomc_report *r, char *buf, size_t n)
+{
+	(void)r;
+	snprintf(buf, n, "no live memremap returned this address (never mapped, or already unmapped)");
+}
+
+static void why_pagemap_mmio(const struct iomc_report *r, char *buf, size_t n)
+{
+	snprintf(buf, n, "the range overlaps a PCI bus window (device MMIO), but %s expects host memory",
+		 pgmap_name(IOMC_MR_LOW(r->ev.arg)));
+}
+
+static void why_pagemap_uninit(const struct iomc_report *r, char *buf, size_t n)
+{
+	__u32 low = IOMC_MR_LOW(r->ev.arg);
+
+	if (low == IOMC_PGMAP_UNSET)
+		snprintf(buf, n, "pgmap->type is not set");
+	else if (!r->ev.len)
+		snprintf(buf, n, "pgmap->nr_range is 0");
+	else
+		snprintf(buf, n, "pgmap->range is not set");
+}
+
+static void class_why(const struct iomc_report *r, char *buf, size_t n);
+
+/* The memremap classes: the call, why it is wrong, the culprit. */
+static void rc_memremap(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			const char *comm)
+{
+	char b[256];
+	__u64 a;
+
+	headline(f, r, comm);
+	print_op(fmt, f, r);
+	class_why(r, b, sizeof(b));
+	fprintf(f, "\nwhy: %s\n", b);
+	if ((a = culprit(fmt, r)))
+		fprintf(f, " in: %s\n", sym(fmt, a, b, sizeof(b)));
+}
+
+typedef void rc_text_fn(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+			const char *comm);
+
+static const struct report_class {
+	rc_text_fn *text;
+	/* the memremap classes: the "why" line (text) and key (JSON) */
+	void (*why)(const struct iomc_report *r, char *buf, size_t n);
+	/* fields of the class's own in the JSON line */
+	void (*json)(FILE *f, const struct iomc_report *r);
+} classes[IOMC_RC_MAX] = {
+	[IOMC_RC_STACK_ORDER]	= { .text = rc_stack_order },
+	[IOMC_RC_SLEEP_ATOMIC]	= { .text = rc_sleep_atomic },
+	[IOMC_RC_BAD_CALL]	= { .text = rc_bad_call },
+	[IOMC_RC_OUT_OF_RANGE]	= { .text = rc_out_of_range },
+	[IOMC_RC_WRONG_UNMAP]	= { .text = rc_wrong_unmap },
+	[IOMC_RC_CROSS_CONTEXT]	= { .text = rc_cross_context, .json = json_cross_context },
+	[IOMC_RC_LEAK_ON_FREE]	= { .text = rc_leak_on_free },
+	[IOMC_RC_LEAK_ON_EXIT]	= { .text = rc_leak_on_exit },
+	[IOMC_RC_USE_AFTER_FREE] = { .text = rc_use_after_free },
+	[IOMC_RC_DEPTH]		= { .text = rc_depth },
+	[IOMC_RC_LEAK_ON_UNLOAD] = { .text = rc_leak_on_unload, .json = json_leak_on_unload },
+	[IOMC_RC_MR_FLAGS]	= { .text = rc_memremap, .why = why_mr_flags },
+	[IOMC_RC_MR_REFUSED]	= { .text = rc_memremap, .why = why_mr_refused },
+	[IOMC_RC_MR_UNKNOWN_UNMAP] = { .text = rc_memremap, .why = why_mr_unknown_unmap },
+	[IOMC_RC_PAGEMAP_MMIO]	= { .text = rc_memremap, .why = why_pagemap_mmio },
+	[IOMC_RC_PAGEMAP_UNINIT] = { .text = rc_memremap, .why = why_pagemap_uninit },
+};
+
+/* A rule no table entry has (a newer BPF object, a damaged record) */
+static const struct report_class unknown_class = { .text = rc_bad_call };
+
+static const struct report_class *class_of(const struct iomc_report *r)
+{
+	const struct iomc_rule_info *ri = iomc_rule_info(r->v.rule);
+
+	return ri ? &classes[ri->rc] : &unknown_class;
+}
+
+static void class_why(const struct iomc_report *r, char *buf, size_t n)
+{
+	class_of(r)->why(r, buf, n);
+}
+
+/* The API family the banner names: the rule's, or for a leak what leaked. */
+static const char *family_of(const struct iomc_report *r)
+{
+	const struct iomc_rule_info *ri = iomc_rule_info(r->v.rule);
+	enum iomc_family fam = ri ? ri->family : IOMC_FAM_IO_MAPPING;
+
+	if (fam == IOMC_FAM_ANY)
+		fam = r->ev.type == IOMC_EV_MODULE_END && unload_what(&r->ev) == UNLOAD_MEMREMAP ?
+		      IOMC_FAM_MEMREMAP : IOMC_FAM_IO_MAPPING;
+	return iomc_family_name(fam);
+}
+
+static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
+{
+	const struct iomc_event *ev = &r->ev;
+	const struct report_class *cls = class_of(r);
+	char comm[IOMC_COMM_LEN];
+	unsigned int i;
+	int n;
+
+	comm_of(ev, comm);
+	fprintf(f, "{\"rule\":\"%s\",\"time\":%llu.%09llu,\"task\":{\"comm\":",
+		ck_rule_name(r->v.rule),
+		(unsigned long long)(ev->ts_ns / 1000000000ULL),
+		(unsigned long long)(ev->ts_ns % 1000000000ULL));
+	ck_json_str(f, comm);
+	fprintf(f, ",\"pid\":%u,\"tid\":%u},\"cpu\":%u,\"context\":\"%s\",\"op\":\"%s\"",
+		ev->pid, ev->tid, ev->cpu, ctxname(r->v.ctx), op_name(ev));
+	fprintf(f, ",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\",\"vaddr\":\"0x%llx\",\"site\":",
+		(unsigned long long)ev->mapping, (unsigned long long)ev->offset,
+		(unsigned long long)ev->vaddr);
+	json_sym(fmt, f, report_site(r));
+	fputs(",\"map_site\":", f);
+	json_sym(fmt, f, r->v.map_site);
+	fputs(",\"culprit\":", f);
+	json_sym(fmt, f, culprit(fmt, r));
+	if (r->v.other_site) {
+		fputs(",\"other_site\":", f);
+		json_sym(fmt, f, r->v.other_site);
+	}
+	if (ev->type == IOMC_EV_MIGHT_SLEEP) {
+		fputs(",\"function\":", f);
+		json_sym(fmt, f, ev->arg);
+	}
+	if (cls->json)
+		cls->json(f, r);
+	if (is_mr_event(ev)) {
+		char fb[64];
+
+		if (ev->type == IOMC_EV_MEMREMAP)
+			fprintf(f, ",\"phys\":\"0x%llx\",\"size\":%llu,\"flags\":\"%s\",\"region\":\"%s\"",
+				(unsigned long long)ev->offset, (unsigned long long)ev->size,
+				mr_flags(IOMC_MR_LOW(ev->arg), fb, sizeof(fb)),
+				region_name(IOMC_MR_REGION(ev->arg)));
+		else if (ev->type == IOMC_EV_PAGEMAP)
+			fprintf(f, ",\"phys\":\"0x%llx\",\"size\":%llu,\"pgmap_type\":\"%s\",\"nr_range\":%llu,\"region\":\"%s\",\"mmio\":%s",
+				(unsigned long long)ev->offset, (unsigned long long)ev->size,
+				pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->len,
+				region_name(IOMC_MR_REGION(ev->arg)),
+				IOMC_MR_MMIO(ev->arg) ? "true" : "false");
+	}
+	if (cls->why) {
+		char wb[256];
+
+		cls->why(r, wb, sizeof(wb));
+		fputs(",\"why\":", f);
+		ck_json_str(f, wb);
+	}
+	fputs(",\"held\":[", f);
+	for (i = 0; i < r->n_held && i < IOMC_STACK_MAX; i++) {
+		const struct iomc_held *h = &r->held[i];
+
+		fprintf(f, "%s{\"kind\":\"%s\",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\","
+			"\"vaddr\":\"0x%llx\",\"site\":", i ? "," : "",
+			kindname(h->kind), (unsigned long long)h->mapping,
+			(unsigned long long)h->offset,
+			(unsigned long long)h->vaddr);
+		json_sym(fmt, f, h->site);
+		fprintf(f, ",\"context\":\"%s\",\"tid\":%u}", ctxname(h->ctx),
+			h->tid);
+	}
+	fputs("],\"stack\":[", f);
+	n = stack_frames(r);
+	for (i = (unsigned int)stack_first(fmt, r, n); (int)i < n; i++) {
+		if (i > (unsigned int)stack_first(fmt, r, n))
+			fputc(',', f);
+		json_sym(fmt, f, r->stack[i]);
+	}
+	fputs("],\"count\":1}\n", f);
 }
 
 static void print_text(const struct ck_fmt *fmt, FILE *f,
 		       const struct iomc_report *r)
 {
 	const struct iomc_event *ev = &r->ev;
+	const struct report_class *cls = class_of(r);
 	char comm[COMM_TEXT_LEN], b[256];
 	unsigned int i;
-	__u64 a;
 	int n;
 
 	comm_text(ev, comm);
 	fputs("\n======================================================\n", f);
-	fprintf(f, "WARNING: %s rule violated: %s\n",
-		is_mr_event(ev) || (ev->type == IOMC_EV_MODULE_END &&
-				    unload_what(ev) == UNLOAD_MEMREMAP) ?
-		"memremap" : "io_mapping", ck_rule_name(r->v.rule));
+	fprintf(f, "WARNING: %s rule violated: %s\n", family_of(r), ck_rule_name(r->v.rule));
 	fprintf(f, "%s %s", fmt->release, fmt->version);
 	if (fmt->live) {
 		fputc(' ', f);
 		tainted(f);
 	}
 	fputs("\n------------------------------------------------------\n", f);
-	headline(f, r, comm);
-	print_op(fmt, f, r);
-	if ((a = culprit(fmt, r)))
-		fprintf(f, " in: %s\n", sym(fmt, a, b, sizeof(b)));
-	print_related(fmt, f, r);
+	cls->text(fmt, f, r, comm);
 	fprintf(f, "(%s)\n", ck_rule_desc(r->v.rule));
 	fputs("\nother info that might help us debug this:\n", f);
 	if (!r->n_held) {

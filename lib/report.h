@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <linux/types.h>
 #include "iomap-check/abi.h"
+#include "rule_info.h"
 
 /* What the printer needs from its user. */
 struct ck_report_ops {
@@ -92,9 +93,5 @@ void ck_print_summary(const struct ck_fmt *f, const struct ck_summary *s);
 
 /* s as a JSON string, quoted; control and non-ASCII bytes as \u00XX. */
 void ck_json_str(FILE *f, const char *s);
-
-/* Rule name by id, id by name (-1 if unknown). */
-const char *ck_rule_name(__u32 rule);
-const char *ck_rule_desc(__u32 rule);
 
 #endif /* IOMC_LIB_REPORT_H */

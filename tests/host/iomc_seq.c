@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "iomc_seq.h"
+#include "rule_info.h"
 
 #define SITE_BASE 0xffffffffc0001000ULL
 #define MAPPING_BASE 0xffff888000100000ULL
@@ -20,25 +21,14 @@
 static char *syms[SEQ_MAX_SYMS];
 static unsigned int nsyms;
 
-static const char *const rule_names[] = {
-#define X(id, name, desc) name,
-	IOMC_RULES(X)
-#undef X
-};
-
 int seq_rule_id(const char *name)
 {
-	unsigned int i;
-
-	for (i = 0; i < IOMC_RULE_MAX; i++)
-		if (!strcmp(rule_names[i], name))
-			return (int)i;
-	return -1;
+	return iomc_rule_lookup(name, strlen(name));
 }
 
 const char *seq_rule_name(__u32 rule)
 {
-	return rule < IOMC_RULE_MAX ? rule_names[rule] : "?";
+	return ck_rule_name(rule);
 }
 
 static __u64 site_addr(const char *name)
