@@ -45,6 +45,15 @@
 #include <linux/mutex.h>
 #include <linux/atomic.h>
 #include <linux/notifier.h>
+#include <linux/vmalloc.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/tracepoint.h>
+#include <asm/pgtable.h>
+#include <asm/asm.h>
+#include <asm/nospec-branch.h>
+#include <linux/objtool.h>
 
 #define CREATE_TRACE_POINTS
 #include "iomap_check_trace.h"
@@ -55,9 +64,12 @@ EXPORT_TRACEPOINT_SYMBOL(io_mapping_unmap);
 
 /* ---- strategy parameter ------------------------------------------------ */
 
-enum iomc_strategy { IOMC_PREMAP, IOMC_PERMAP };
-static const char * const iomc_strategy_names[] = { "premap", "permap" };
+enum iomc_strategy { IOMC_PREMAP, IOMC_PERMAP, IOMC_WINDOW };
+static const char * const iomc_strategy_names[] = {
+	"premap", "permap", "window"
+};
 static int iomc_strategy = IOMC_PREMAP;
+static bool iomc_window_ready(void);
 
 static int iomc_strategy_set(const char *val, const struct kernel_param *kp)
 {
@@ -65,6 +77,10 @@ static int iomc_strategy_set(const char *val, const struct kernel_param *kp)
 
 	if (i < 0)
 		return -EINVAL;
+	if (i == IOMC_WINDOW && !iomc_window_ready()) {
+		pr_err("strategy=window: the window could not be reserved at load\n");
+		return -ENODEV;
+	}
 	WRITE_ONCE(iomc_strategy, i);
 	return 0;
 }
@@ -81,7 +97,7 @@ static const struct kernel_param_ops iomc_strategy_ops = {
 };
 module_param_cb(strategy, &iomc_strategy_ops, NULL, 0644);
 MODULE_PARM_DESC(strategy,
-		 "premap (one ioremap_wc at create, map = iomem + offset) or permap (every map_wc ioremap_wc's separately); applies to mappings created afterwards");
+		 "premap (one ioremap_wc at create, map = iomem + offset), permap (every map_wc ioremap_wc's separately) or window (permap, and every local/atomic map gets its own per-CPU page, unmapped at unmap: a use after unmap faults and is reported); applies to mappings created afterwards");
 
 /* ---- fault injection: fail_nth ------------------------------------------ */
 
@@ -234,6 +250,8 @@ static void iomc_teardown(struct io_mapping *m)
 	iounmap(m->iomem);
 	if (m->iomc_flags & IOMC_F_PERMAP)
 		static_branch_dec(&__iomc_permap_key);
+	if (m->iomc_flags & IOMC_F_WINDOW)
+		static_branch_dec(&__iomc_window_key);
 	module_put(THIS_MODULE);
 }
 
@@ -429,6 +447,374 @@ static noinline void iomc_permap_unmap(const void __iomem *vaddr)
 	static_branch_dec(&__iomc_permap_key);
 }
 
+/* ---- window strategy: local/atomic maps in per-CPU slots ---------------- */
+
+/*
+ * strategy=window gives x86-64 the 32-bit semantics of map_local_wc and
+ * map_atomic_wc: every map gets its own virtual page in a per-CPU window
+ * whose page-table entry is set at map and cleared at unmap (the fixmap
+ * idea), so a pointer used after its unmap faults instead of reaching
+ * iomem + offset forever.
+ *
+ * Layout: per CPU IOMC_WIN_LEVELS nesting levels (the kernel's KM_MAX_IDX),
+ * each with IOMC_WIN_ALT pages used in turn, each page followed by an
+ * unmapped guard page. A map takes the lowest free level (stack order, as
+ * kmap_local); the level's pages alternate so that the pointer of the map
+ * just undone is still unmapped while the next map of that level is held
+ * (a pointer kept across a re-map faults too instead of silently reading
+ * the other map's page, which it would after two re-maps, as on 32-bit).
+ *
+ * Kernel interfaces (6.1 and 6.12 Module.symvers): get_vm_area,
+ * alloc_vm_area, flush_tlb_kernel_range and flush_tlb_one_kernel are not
+ * exported to modules. So the window is reserved with vmap() of one
+ * scratch page repeated (which allocates the vm area and its page
+ * tables), each entry is found once with lookup_address() (GPL) and
+ * cleared; from then on set_pte() sets and clears it and the local TLB
+ * entry is flushed with invlpg (what __flush_tlb_one_kernel does without
+ * PTI; see docs/kmod.md). vunmap() at unload gives the range back.
+ */
+#define IOMC_WIN_LEVELS		16	/* the kernel's KM_MAX_IDX */
+#define IOMC_WIN_ALT		2
+#define IOMC_WIN_SLOTS		(IOMC_WIN_LEVELS * IOMC_WIN_ALT)
+#define IOMC_WIN_STRIDE		(2 * PAGE_SIZE)	/* a slot and its guard */
+
+enum { IOMC_SLOT_NEVER, IOMC_SLOT_MAPPED, IOMC_SLOT_UNMAPPED,
+	IOMC_SLOT_PADDED };
+
+/* A slot and its current (MAPPED) or last (UNMAPPED, PADDED) occupant. */
+struct iomc_slot {
+	pte_t *pte;
+	unsigned long pfn;
+	pgprot_t prot;
+	unsigned long mapping;
+	unsigned long offset;
+	unsigned long map_caller;
+	unsigned long unmap_caller;
+	struct task_struct *holder;	/* compared only, never dereferenced */
+	pid_t holder_pid;
+	u8 state;
+	u8 kind;
+	bool migrate;			/* a local map: migration disabled */
+};
+
+struct iomc_window {
+	raw_spinlock_t lock;		/* an unmap may come from another CPU */
+	unsigned int used;		/* levels in use, one bit each */
+	u8 alt[IOMC_WIN_LEVELS];	/* the level's next page */
+	struct iomc_slot slot[IOMC_WIN_SLOTS];
+};
+
+static struct iomc_window *iomc_windows;	/* nr_cpu_ids of them */
+static void *iomc_win_area;
+static unsigned long iomc_win_start, iomc_win_size;
+static struct page *iomc_win_scratch;
+
+/*
+ * On while a window mapping is live (changed at create and free only:
+ * static_branch_inc may sleep, a map may not).
+ */
+DEFINE_STATIC_KEY_FALSE(__iomc_window_key);
+EXPORT_SYMBOL(__iomc_window_key);
+
+static __always_inline void iomc_win_flush_one(unsigned long addr)
+{
+	asm volatile("invlpg (%0)" : : "r" (addr) : "memory");
+}
+
+static unsigned long iomc_slot_addr(unsigned int cpu, unsigned int idx)
+{
+	return iomc_win_start +
+		((unsigned long)cpu * IOMC_WIN_SLOTS + idx) * IOMC_WIN_STRIDE;
+}
+
+static void iomc_win_flush_all(void *unused)
+{
+	unsigned long a;
+
+	for (a = iomc_win_start; a < iomc_win_start + iomc_win_size;
+	     a += PAGE_SIZE)
+		iomc_win_flush_one(a);
+}
+
+static int iomc_win_reserve(void)
+{
+	unsigned long npages = (unsigned long)nr_cpu_ids * IOMC_WIN_SLOTS * 2;
+	struct page **pages;
+	unsigned int cpu, i;
+	unsigned long a, n;
+	unsigned int level;
+	pte_t *pte;
+
+	iomc_windows = kvcalloc(nr_cpu_ids, sizeof(*iomc_windows), GFP_KERNEL);
+	iomc_win_scratch = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	if (!iomc_windows || !iomc_win_scratch || !pages)
+		goto fail;
+	for (n = 0; n < npages; n++)
+		pages[n] = iomc_win_scratch;
+	iomc_win_area = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	pages = NULL;
+	if (!iomc_win_area)
+		goto fail;
+	iomc_win_start = (unsigned long)iomc_win_area;
+	iomc_win_size = npages * PAGE_SIZE;
+	for (a = iomc_win_start; a < iomc_win_start + iomc_win_size;
+	     a += PAGE_SIZE) {
+		pte = lookup_address(a, &level);
+		if (!pte || level != PG_LEVEL_4K) {
+			pr_err("window: no 4K page-table entry for 0x%lx\n", a);
+			goto fail_area;
+		}
+		set_pte(pte, __pte(0));
+		n = (a - iomc_win_start) / PAGE_SIZE;
+		if (!(n & 1)) {
+			cpu = n / 2 / IOMC_WIN_SLOTS;
+			i = n / 2 % IOMC_WIN_SLOTS;
+			iomc_windows[cpu].slot[i].pte = pte;
+		}
+	}
+	on_each_cpu(iomc_win_flush_all, NULL, 1);
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+		raw_spin_lock_init(&iomc_windows[cpu].lock);
+	return 0;
+fail_area:
+	vunmap(iomc_win_area);
+	iomc_win_area = NULL;
+fail:
+	kvfree(pages);
+	if (iomc_win_scratch)
+		__free_page(iomc_win_scratch);
+	kvfree(iomc_windows);
+	iomc_windows = NULL;
+	return -ENOMEM;
+}
+
+static void iomc_win_release(void)
+{
+	if (!iomc_win_area)
+		return;
+	/* vunmap clears the entries a late pad may have left, and flushes */
+	vunmap(iomc_win_area);
+	__free_page(iomc_win_scratch);
+	kvfree(iomc_windows);
+}
+
+static __always_inline bool iomc_in_window(unsigned long a)
+{
+	return a - iomc_win_start < iomc_win_size;
+}
+
+/*
+ * Map one page of @m at @offset into the lowest free level of this CPU's
+ * window. The caller disabled preemption or migration. NULL when all
+ * levels are in use (the caller falls back to iomem + offset: the kernel
+ * would BUG, and the checker reports depth_exceeded).
+ */
+static void __iomem *iomc_win_map(struct io_mapping *m, unsigned long offset,
+				  unsigned int kind, unsigned long caller)
+{
+	struct iomc_window *w = &iomc_windows[smp_processor_id()];
+	struct iomc_slot *s;
+	unsigned long flags, addr;
+	unsigned int level, idx;
+
+	raw_spin_lock_irqsave(&w->lock, flags);
+	level = ffz(w->used);
+	if (level >= IOMC_WIN_LEVELS) {
+		raw_spin_unlock_irqrestore(&w->lock, flags);
+		return NULL;
+	}
+	w->used |= 1U << level;
+	idx = level * IOMC_WIN_ALT + w->alt[level];
+	w->alt[level] = (w->alt[level] + 1) % IOMC_WIN_ALT;
+	s = &w->slot[idx];
+	s->pfn = (m->base + offset) >> PAGE_SHIFT;
+	s->prot = m->prot;
+	s->mapping = (unsigned long)m;
+	s->offset = offset;
+	s->map_caller = caller;
+	s->unmap_caller = 0;
+	s->holder = current;
+	s->holder_pid = task_pid_nr(current);
+	s->kind = kind;
+	s->migrate = kind == IOMC_KIND_LOCAL;
+	s->state = IOMC_SLOT_MAPPED;
+	addr = iomc_slot_addr(smp_processor_id(), idx);
+	set_pte(s->pte, pfn_pte(s->pfn, s->prot));
+	iomc_win_flush_one(addr);	/* a padded slot may be cached */
+	raw_spin_unlock_irqrestore(&w->lock, flags);
+	return (void __iomem *)(addr + (offset & ~PAGE_MASK));
+}
+
+/*
+ * Clear the slot of @vaddr if it is a mapped window slot. Returns whether
+ * the unmap must enable migration (a local map taken by this task).
+ * An address outside the window (premap fallback, refused map) is left
+ * alone; a slot not mapped (double unmap) too: the checker reports it.
+ */
+static bool iomc_win_unmap(const void __iomem *vaddr, unsigned long caller)
+{
+	unsigned long a = (unsigned long)vaddr, n, flags;
+	struct iomc_window *w;
+	struct iomc_slot *s;
+	bool migrate;
+
+	n = (a - iomc_win_start) / IOMC_WIN_STRIDE;
+	if ((a - iomc_win_start) % IOMC_WIN_STRIDE >= PAGE_SIZE)
+		return false;	/* a guard page: never returned by a map */
+	w = &iomc_windows[n / IOMC_WIN_SLOTS];
+	s = &w->slot[n % IOMC_WIN_SLOTS];
+	raw_spin_lock_irqsave(&w->lock, flags);
+	if (s->state != IOMC_SLOT_MAPPED) {
+		raw_spin_unlock_irqrestore(&w->lock, flags);
+		return false;
+	}
+	set_pte(s->pte, __pte(0));
+	iomc_win_flush_one(a & PAGE_MASK);
+	s->state = IOMC_SLOT_UNMAPPED;
+	s->unmap_caller = caller;
+	w->used &= ~(1U << (n % IOMC_WIN_SLOTS / IOMC_WIN_ALT));
+	/* migrate_enable() only in the task that disabled it */
+	migrate = s->migrate && s->holder == current;
+	raw_spin_unlock_irqrestore(&w->lock, flags);
+	return migrate;
+}
+
+/* ---- window strategy: a stale access is reported and redone ------------ */
+
+/*
+ * The kernel's page fault on a window address: the page_fault_kernel
+ * tracepoint (exceptions:page_fault_kernel, not exported to modules but
+ * found with for_each_kernel_tracepoint and registered with
+ * tracepoint_probe_register, both GPL exports) runs first in
+ * handle_page_fault, before the kernel decides the fault is bad. The
+ * probe fires io_mapping_fault with the slot's last occupant and fixes
+ * the fault up so that the driver goes on, as on 64-bit:
+ *
+ *  - the slot's entry is pointed at its last occupant's page again (a
+ *    "pad": the access is redone where the stale pointer meant);
+ *  - the kernel would still oops (a not-present kernel fault is never
+ *    spurious), unless the faulting instruction has an exception table
+ *    entry. The driver's has none, so the probe sends the fault to one of
+ *    ours: regs->ip becomes iomc_fault_from, whose fixup iomc_fault_ret*
+ *    returns to the driver's instruction. That return address is kept in
+ *    the exception frame's orig_ax word, which the exit path skips, and
+ *    regs->sp points at it; `ret $N` then pops it and puts the stack
+ *    pointer back where the driver had it (N: the frame's alignment pad).
+ *
+ * If the exception frame is not where this expects it (not the pt_regs
+ * just below the interrupted stack pointer), the fault is only reported
+ * and left to oops.
+ */
+extern const char iomc_fault_from40[], iomc_fault_from48[];
+
+/*
+ * Never executed: iomc_fault_from* are only addresses with an exception
+ * table entry, one per fixup (frame pad 40 or 48). The bare `ret $N`s are
+ * annotated for objtool's return-thunk check: they return to a driver
+ * instruction the CPU already speculated on, no new gadget.
+ */
+asm(".pushsection .text, \"ax\"\n"
+    ".type iomc_fault_from40, @function\n"
+    "iomc_fault_from40:\n"
+    ANNOTATE_NOENDBR
+    "	nop\n"
+    "iomc_fault_ret40:\n"
+    ANNOTATE_RETPOLINE_SAFE
+    "	ret $40\n"
+    ".size iomc_fault_from40, . - iomc_fault_from40\n"
+    ".type iomc_fault_from48, @function\n"
+    "iomc_fault_from48:\n"
+    ANNOTATE_NOENDBR
+    "	nop\n"
+    "iomc_fault_ret48:\n"
+    ANNOTATE_RETPOLINE_SAFE
+    "	ret $48\n"
+    ".size iomc_fault_from48, . - iomc_fault_from48\n"
+    _ASM_EXTABLE(iomc_fault_from40, iomc_fault_ret40)
+    _ASM_EXTABLE(iomc_fault_from48, iomc_fault_ret48)
+    ".popsection\n");
+
+static bool iomc_fault_redirect(struct pt_regs *regs)
+{
+	unsigned long top = (unsigned long)&regs->ip;
+	unsigned long pad = regs->sp - top;
+
+	if (user_mode(regs) || (pad != 40 && pad != 48))
+		return false;
+	regs->orig_ax = regs->ip;
+	regs->sp = (unsigned long)&regs->orig_ax;
+	regs->ip = (unsigned long)(pad == 40 ? iomc_fault_from40 :
+				   iomc_fault_from48);
+	return true;
+}
+
+static void iomc_page_fault_probe(void *data, unsigned long address,
+				  struct pt_regs *regs,
+				  unsigned long error_code)
+{
+	struct iomc_window *w;
+	struct iomc_slot *s;
+	unsigned long n, ip = regs->ip;
+	unsigned int fixed = 0;
+
+	if (!iomc_in_window(address))
+		return;
+	n = (address - iomc_win_start) / IOMC_WIN_STRIDE;
+	w = &iomc_windows[n / IOMC_WIN_SLOTS];
+	s = &w->slot[n % IOMC_WIN_SLOTS];
+	raw_spin_lock(&w->lock);
+	if ((address - iomc_win_start) % IOMC_WIN_STRIDE < PAGE_SIZE &&
+	    s->state == IOMC_SLOT_UNMAPPED) {
+		set_pte(s->pte, pfn_pte(s->pfn, s->prot));
+		iomc_win_flush_one(address & PAGE_MASK);
+		s->state = IOMC_SLOT_PADDED;
+		fixed = iomc_fault_redirect(regs);
+	}
+	raw_spin_unlock(&w->lock);
+	/* a guard page or a never used slot: reported, left to oops */
+	trace_io_mapping_fault(address, ip, s->mapping, s->offset, s->kind,
+			       s->map_caller, s->unmap_caller, s->holder_pid,
+			       fixed);
+	if (fixed)
+		pr_warn_ratelimited("use after unmap: %pS accessed 0x%lx, a window slot last mapped by %pS and unmapped by %pS (pid %d); access redone\n",
+				    (void *)ip, address, (void *)s->map_caller,
+				    (void *)s->unmap_caller, s->holder_pid);
+}
+
+static struct tracepoint *iomc_pf_tp;
+
+static void iomc_find_pf_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "page_fault_kernel"))
+		iomc_pf_tp = tp;
+}
+
+static int iomc_win_hook(void)
+{
+	for_each_kernel_tracepoint(iomc_find_pf_tp, NULL);
+	if (!iomc_pf_tp) {
+		pr_warn("window: no page_fault_kernel tracepoint; a use after unmap will oops unreported\n");
+		return 0;
+	}
+	return tracepoint_probe_register(iomc_pf_tp, iomc_page_fault_probe,
+					 NULL);
+}
+
+static void iomc_win_unhook(void)
+{
+	if (!iomc_pf_tp)
+		return;
+	tracepoint_probe_unregister(iomc_pf_tp, iomc_page_fault_probe, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+static bool iomc_window_ready(void)
+{
+	return iomc_win_area;
+}
+
 /* ---- create / free ----------------------------------------------------- */
 
 /* @fn: the API function the driver called, for messages. */
@@ -486,10 +872,15 @@ static struct io_mapping *iomc_init(struct io_mapping *iomap,
 	iomap->iomc_flags = 0;
 	iomap->iomc_map_limit = size;
 	iomap->iomc_wc_limit = size;
-	if (READ_ONCE(iomc_strategy) == IOMC_PERMAP) {
+	if (READ_ONCE(iomc_strategy) != IOMC_PREMAP) {
 		iomap->iomc_flags = IOMC_F_PERMAP;
 		iomap->iomc_wc_limit = 0;	/* every map_wc out of line */
 		static_branch_inc(&__iomc_permap_key);
+	}
+	if (READ_ONCE(iomc_strategy) == IOMC_WINDOW) {
+		iomap->iomc_flags |= IOMC_F_WINDOW;
+		iomap->iomc_map_limit = 0;	/* every local/atomic map too */
+		static_branch_inc(&__iomc_window_key);
 	}
 	iomap->iomc_state = IOMC_STATE_LIVE;
 	live->m = iomap;
@@ -673,7 +1064,11 @@ iomc_map_atomic(struct io_mapping *mapping, unsigned long offset,
 		migrate_disable();
 	pagefault_disable();
 	this_cpu_inc(__iomc_atomic_depth);
-	vaddr = mapping->iomem + offset;
+	vaddr = NULL;
+	if (mapping->iomc_flags & IOMC_F_WINDOW)
+		vaddr = iomc_win_map(mapping, offset, IOMC_KIND_ATOMIC, caller);
+	if (!vaddr)
+		vaddr = mapping->iomem + offset;
 	iomc_trace_map(IOMC_KIND_ATOMIC, mapping, offset, PAGE_SIZE, vaddr,
 		       caller);
 	return vaddr;
@@ -696,6 +1091,9 @@ static __always_inline void iomc_unmap_atomic(void __iomem *vaddr,
 				   "NULL address");
 		return;
 	}
+	if (static_branch_unlikely(&__iomc_window_key) &&
+	    iomc_in_window((unsigned long)vaddr))
+		iomc_win_unmap(vaddr, caller);
 	this_cpu_dec(__iomc_atomic_depth);
 	pagefault_enable();
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
@@ -713,7 +1111,16 @@ iomc_map_local(struct io_mapping *mapping, unsigned long offset,
 	if (unlikely(!iomc_live(mapping) || offset >= mapping->size))
 		return iomc_refuse_map(IOMC_KIND_LOCAL, mapping, offset,
 				       PAGE_SIZE, caller);
-	vaddr = mapping->iomem + offset;
+	vaddr = NULL;
+	if (mapping->iomc_flags & IOMC_F_WINDOW) {
+		/* held on this CPU, as kmap_local on 32-bit */
+		migrate_disable();
+		vaddr = iomc_win_map(mapping, offset, IOMC_KIND_LOCAL, caller);
+		if (!vaddr)
+			migrate_enable();
+	}
+	if (!vaddr)
+		vaddr = mapping->iomem + offset;
 	iomc_trace_map(IOMC_KIND_LOCAL, mapping, offset, PAGE_SIZE, vaddr,
 		       caller);
 	return vaddr;
@@ -723,6 +1130,10 @@ static __always_inline void iomc_unmap_local(void __iomem *vaddr,
 					     unsigned long caller)
 {
 	iomc_trace_unmap(IOMC_KIND_LOCAL, vaddr, caller);
+	if (static_branch_unlikely(&__iomc_window_key) &&
+	    iomc_in_window((unsigned long)vaddr) &&
+	    iomc_win_unmap(vaddr, caller))
+		migrate_enable();
 }
 
 /* The callers do the might_sleep() check. */
@@ -846,7 +1257,19 @@ EXPORT_SYMBOL(__iomc_unmap);
 
 static int __init iomc_mod_init(void)
 {
-	return register_module_notifier(&iomc_module_nb);
+	int err;
+
+	/* without a window the other strategies still work */
+	if (iomc_win_reserve() == 0 && iomc_win_hook() != 0) {
+		pr_warn("window: page_fault_kernel probe not registered; a use after unmap will oops unreported\n");
+		iomc_pf_tp = NULL;
+	}
+	err = register_module_notifier(&iomc_module_nb);
+	if (err) {
+		iomc_win_unhook();
+		iomc_win_release();
+	}
+	return err;
 }
 
 static void __exit iomc_mod_exit(void)
@@ -869,6 +1292,8 @@ static void __exit iomc_mod_exit(void)
 		static_branch_dec(&__iomc_permap_key);
 	}
 	iomc_quarantine_drain();
+	iomc_win_unhook();
+	iomc_win_release();
 }
 
 module_init(iomc_mod_init);

@@ -20,6 +20,8 @@
 #     Extra guest files: GUEST_FILES += host/path:/guest/path (vm/vm.mk).
 
 GUEST_MODES += check
+# strategy=window (issue 22): its own mode, in the same boot
+GUEST_MODES += window
 DEMO_MODES ?= daemon_demo
 
 # The kernel `make check` boots besides $(KERNEL), so that every run proves

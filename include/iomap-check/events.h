@@ -66,11 +66,19 @@ enum iomc_ctx {
  * io_mapping_map(kind, ctx, mapping, size, offset, len, vaddr, caller)
  *	vaddr is 0 when the map was refused (bad offset).
  * io_mapping_unmap(kind, ctx, vaddr, caller)
+ * io_mapping_fault(vaddr, ip, mapping, offset, kind, map_caller,
+ *		    unmap_caller, holder, fixed)
+ *	a kernel page fault at vaddr (instruction ip) in a window slot
+ *	(strategy=window) whose last occupant, a map of mapping at offset
+ *	by map_caller in task holder (pid), was unmapped by unmap_caller;
+ *	fixed is 1 when the module redid the access through the occupant's
+ *	page (the run goes on), 0 when the fault was left to oops.
  */
 #define IOMC_TP_SYSTEM		"io_mapping"
 #define IOMC_TP_CREATE		"io_mapping_create"
 #define IOMC_TP_FREE		"io_mapping_free"
 #define IOMC_TP_MAP		"io_mapping_map"
 #define IOMC_TP_UNMAP		"io_mapping_unmap"
+#define IOMC_TP_FAULT		"io_mapping_fault"
 
 #endif /* IOMAP_CHECK_EVENTS_H */

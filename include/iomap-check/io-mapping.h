@@ -25,7 +25,7 @@
  *    registration, BPF raw_tp included), a map or unmap does inline what
  *    the kernel's own inline version does, plus the module's cheap
  *    checks; everything else (tracing on, a refused map, the permap
- *    strategy) calls iomap_check.ko, whose _RET_IP_ is then the driver's
+ *    and window strategies) calls iomap_check.ko, whose _RET_IP_ is then the driver's
  *    call site. This part needs <linux/uaccess.h> and friends, which
  *    pull in printk.h, so it is only read where that is harmless: when
  *    the driver itself includes <linux/io-mapping.h>, after its pr_fmt.
@@ -91,6 +91,7 @@ struct io_mapping {
 /* iomc_flags */
 #define IOMC_F_ALLOCATED	0x1U	/* kmalloc'ed by io_mapping_create_wc */
 #define IOMC_F_PERMAP		0x2U	/* map_wc ioremaps each call */
+#define IOMC_F_WINDOW		0x4U	/* local/atomic maps use window slots */
 
 struct io_mapping *io_mapping_init_wc(struct io_mapping *iomap,
 				      resource_size_t base,
@@ -225,6 +226,13 @@ DECLARE_PER_CPU(unsigned int, __iomc_atomic_depth);
  */
 DECLARE_STATIC_KEY_FALSE(__iomc_permap_key);
 
+/*
+ * On while a mapping with the window strategy is live or one of its
+ * window slots is mapped: unmap_local/unmap_atomic must then clear the
+ * slot out of line. (Its maps go out of line by their iomc_map_limit.)
+ */
+DECLARE_STATIC_KEY_FALSE(__iomc_window_key);
+
 #ifndef IOMC_IO_MAPPING_IMPL
 
 /*
@@ -253,7 +261,8 @@ __iomc_inline_map_atomic_wc(struct io_mapping *mapping, unsigned long offset)
 static __always_inline void __iomc_inline_unmap_atomic(void __iomem *vaddr)
 {
 	if (unlikely(tracepoint_enabled(io_mapping_unmap) || !vaddr ||
-		     !this_cpu_read(__iomc_atomic_depth))) {
+		     !this_cpu_read(__iomc_atomic_depth) ||
+		     static_branch_unlikely(&__iomc_window_key))) {
 		__iomc_unmap_atomic(vaddr);
 		__iomc_keep_frame();
 		return;
@@ -278,7 +287,8 @@ __iomc_inline_map_local_wc(struct io_mapping *mapping, unsigned long offset)
 
 static __always_inline void __iomc_inline_unmap_local(void __iomem *vaddr)
 {
-	if (tracepoint_enabled(io_mapping_unmap)) {
+	if (tracepoint_enabled(io_mapping_unmap) ||
+	    static_branch_unlikely(&__iomc_window_key)) {
 		__iomc_unmap_local(vaddr);
 		__iomc_keep_frame();
 	}

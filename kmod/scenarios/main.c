@@ -6,7 +6,8 @@
  *
  * debugfs /sys/kernel/debug/iomap_scenarios/ (root only), the guest
  * protocol the harness relies on:
- *   list   `<name> <expect> [kernel:<tag>]` per scenario
+ *   list   `<name> <expect> [kernel:<tag>] [unload:<expect>] [window:<expect>]`
+ *          per scenario (window: the expectation under strategy=window)
  *   run    write a name: runs it synchronously; -EINVAL for an unknown
  *          name (nothing runs), -ENODEV without the VGA device
  *   ops    the last run's API calls, one per line (see scn_ops_show)
@@ -253,6 +254,8 @@ static int scn_list_show(struct seq_file *s, void *unused)
 			seq_printf(s, " kernel:%s", d->kernel);
 		if (d->unload)
 			seq_printf(s, " unload:%s", d->unload);
+		if (d->window)
+			seq_printf(s, " window:%s", d->window);
 		seq_putc(s, '\n');
 	}
 	return 0;

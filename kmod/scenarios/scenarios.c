@@ -657,8 +657,84 @@ static noinline int scn_leak_on_unload(struct scn_ctx *c)
 	return 0;
 }
 
-#define SCN(n, exp, k) { #n, scn_##n, exp, k, NULL }
-#define SCN_UNLOAD(n, exp, k, u) { #n, scn_##n, exp, k, u }
+/*
+ * Stale pointers. With the default strategy a local or atomic map is
+ * iomem + offset and stays valid after its unmap, so these run silently
+ * (as every 64-bit kernel does); with strategy=window the slot was
+ * cleared at the unmap, the access faults, iomap_check.ko reports it
+ * (io_mapping_fault) and redoes it, and a checker must report
+ * use_after_unmap at the function that made the access.
+ */
+
+/* A write through a local map's pointer after unmap_local. */
+static noinline int scn_stale_write_local(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_local(c->m, 0);
+
+	scn_touch(a);
+	op_unmap_local(a);
+	if (a)
+		writel(0x5a1e5a1e, a);	/* the bug: a is unmapped */
+	return 0;
+}
+
+/* A read through an atomic map's pointer after unmap_atomic. */
+static noinline int scn_stale_read_atomic(struct scn_ctx *c)
+{
+	void __iomem *x = op_map_atomic(c->m, P);
+
+	scn_touch(x);
+	op_unmap_atomic(x);
+	if (x)
+		(void)readl(x);		/* the bug: x is unmapped */
+	return 0;
+}
+
+/*
+ * A pointer kept across a re-map of another offset: on 32-bit it would
+ * read the new map's page (the same fixmap slot); in the window the level's
+ * other page holds the new map, and the kept pointer faults.
+ */
+static noinline int scn_stale_across_remap(struct scn_ctx *c)
+{
+	void __iomem *a = op_map_local(c->m, 0);
+	void __iomem *b;
+
+	scn_touch(a);
+	op_unmap_local(a);
+	b = op_map_local(c->m, 2 * P);
+	scn_touch(b);
+	if (a)
+		(void)readl(a);		/* the bug: a was unmapped */
+	op_unmap_local(b);
+	return 0;
+}
+
+/*
+ * Legal re-maps: each pointer is used only between its map and unmap,
+ * the same level taken again and again, local and atomic, nested too.
+ * A checker must report nothing, with any strategy.
+ */
+static noinline int scn_remap_legal(struct scn_ctx *c)
+{
+	void __iomem *a, *b;
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		a = op_map_local(c->m, i * P);
+		scn_touch(a);
+		b = op_map_atomic(c->m, (i + 4) * P);
+		scn_touch(b);
+		op_unmap_atomic(b);
+		scn_touch(a);
+		op_unmap_local(a);
+	}
+	return 0;
+}
+
+#define SCN(n, exp, k) { #n, scn_##n, exp, k, NULL, NULL }
+#define SCN_UNLOAD(n, exp, k, u) { #n, scn_##n, exp, k, u, NULL }
+#define SCN_WINDOW(n, exp, w) { #n, scn_##n, exp, NULL, NULL, w }
 
 /* The one table of scenarios and what a checker must report for each. */
 const struct scn_def scn_table[] = {
@@ -715,6 +791,14 @@ const struct scn_def scn_table[] = {
 	SCN_UNLOAD(devm_unbind, "-", NULL, "-"),
 	SCN(pagemap_mmio, "pagemap_mmio@scn_pagemap_mmio", NULL),
 	SCN(pagemap_uninit, "pagemap_uninit@scn_pagemap_uninit", "warning"),
+	/* stale pointers: reported under strategy=window only */
+	SCN_WINDOW(stale_write_local, "-",
+		   "use_after_unmap@scn_stale_write_local"),
+	SCN_WINDOW(stale_read_atomic, "-",
+		   "use_after_unmap@scn_stale_read_atomic"),
+	SCN_WINDOW(stale_across_remap, "-",
+		   "use_after_unmap@scn_stale_across_remap"),
+	SCN(remap_legal, "-", NULL),
 	/* and the one main.c's init makes (scn_init_memremap, init text) */
 	SCN_UNLOAD(memremap_leak_on_unload, "-", NULL,
 		   "leak_on_unload@scn_memremap_leak_on_unload,leak_on_unload@scn_init_memremap"),

@@ -42,6 +42,12 @@ struct scn_def {
 	 * is unloaded after this scenario ran (leak_on_unload), or NULL.
 	 */
 	const char *unload;
+	/*
+	 * What a checker must report when iomap_check.ko runs with
+	 * strategy=window (a use after unmap faults there only), or NULL:
+	 * the same as expect.
+	 */
+	const char *window;
 };
 
 /* memremap.c: the memremap API scenarios (no io_mapping call). */
