@@ -164,6 +164,13 @@ static void dump_event(FILE *out, const struct az_event *e)
 	case IOMC_EV_IRQ_EXIT:
 		fprintf(out, " ctx=%s", ctxs[ev->ctx % IOMC_CTX_MAX]);
 		break;
+	case IOMC_EV_FAULT:
+		fprintf(out, " vaddr=0x%llx mapping=0x%llx offset=0x%llx map_site=0x%llx unmap_site=0x%llx holder=%u fixed=%u",
+			(unsigned long long)ev->vaddr, (unsigned long long)ev->mapping,
+			(unsigned long long)ev->offset, (unsigned long long)ev->len,
+			(unsigned long long)ev->arg, IOMC_FAULT_HOLDER(ev->size),
+			IOMC_FAULT_FIXED(ev->size));
+		break;
 	case IOMC_EV_MEMREMAP:
 	case IOMC_EV_MEMUNMAP:
 	case IOMC_EV_PAGEMAP:

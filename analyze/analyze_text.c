@@ -382,6 +382,44 @@ static int fields_unmap(const char *p, const char *e, struct iomc_event *ev)
 	return key_caller(p, e, &ev->caller);
 }
 
+/*
+ * key=<site> followed by " next": a %pS site may hold a blank ("func+0x3c/
+ * 0x90 [mod]"), so it ends where the next key starts. *pp is left there.
+ */
+static int key_site(const char **pp, const char *e, const char *key,
+		    size_t klen, const char *next, size_t nlen, __u64 *id)
+{
+	const char *p = find_key(*pp, e, key, klen), *q;
+
+	if (!p || !(q = find_lit(p, e, next, nlen)) || q == p)
+		return -1;
+	*id = az_sym_intern(p, q - p);
+	*pp = q;
+	return *id ? 0 : -1;
+}
+#define KEY_SITE(pp, e, key, next, id) \
+	key_site(pp, e, key, sizeof(key) - 1, next, sizeof(next) - 1, id)
+
+/* io_mapping_fault (strategy=window): abi.h's IOMC_EV_FAULT fields. */
+static int fields_fault(const char *p, const char *e, struct iomc_event *ev)
+{
+	__u64 holder, fixed;
+
+	if (KEY_NUM(&p, e, "vaddr=", &ev->vaddr) ||
+	    KEY_SITE(&p, e, "ip=", " mapping=", &ev->caller) ||
+	    KEY_NUM(&p, e, "mapping=", &ev->mapping) ||
+	    KEY_NUM(&p, e, "offset=", &ev->offset) ||
+	    key_kind(&p, e, &ev->kind) || key_ctx(&p, e, &ev->ctx) ||
+	    KEY_SITE(&p, e, "map_caller=", " unmap_caller=", &ev->len) ||
+	    KEY_SITE(&p, e, "unmap_caller=", " holder=", &ev->arg) ||
+	    KEY_NUM(&p, e, "holder=", &holder) ||
+	    KEY_NUM(&p, e, "fixed=", &fixed))
+		return -1;
+	ev->type = IOMC_EV_FAULT;
+	ev->size = IOMC_FAULT_SIZE(holder, fixed);
+	return 0;
+}
+
 static int fields_create(const char *p, const char *e, struct iomc_event *ev)
 {
 	__u64 base;
@@ -780,6 +818,8 @@ static fields_fn lookup_event(const char *n, size_t len)
 		return fields_create;
 	if (IS_EVENT(n, len, IOMC_TP_FREE))
 		return fields_free;
+	if (IS_EVENT(n, len, IOMC_TP_FAULT))
+		return fields_fault;
 	if (len == 12 && !memcmp(n, "sched_switch", 12))
 		return fields_switch;
 	if (len == 18 && !memcmp(n, "sched_process_exit", 18))

@@ -945,6 +945,48 @@ int BPF_PROG(iomc_unmap, unsigned int kind, unsigned int ctx_,
  * hooked might-sleep function (msleep...) if any, else 0 (the report then
  * names the atomic map's site; the stack shows the rest).
  */
+/*
+ * A kernel page fault on a window page (iomap_check.ko strategy=window):
+ * the page's last occupant was unmapped, so this is a use after unmap at
+ * ip. The module names the occupant; the rule needs no state. Faults run
+ * in exception context, never inside another of these programs' helpers
+ * on the same CPU: the kprobe slot is free.
+ */
+__noinline int g_check_fault(struct scratch *sc)
+{
+	if (sc)
+		iomc_check_fault(&cfg.rules, &sc->ev, &sc->vd);
+	return 0;
+}
+
+SEC("raw_tp/io_mapping_fault")
+int BPF_PROG(iomc_fault, unsigned long vaddr, unsigned long ip,
+	     unsigned long mapping, unsigned long offset, unsigned int kind,
+	     unsigned int ctx_, unsigned long map_caller,
+	     unsigned long unmap_caller, unsigned int holder, unsigned int fixed)
+{
+	struct scratch *sc = begin(SLOT_KPROBE, IOMC_EV_FAULT, ctx_);
+	struct iomc_counters *c = cnt();
+
+	if (!sc)
+		return 0;
+	if (c)
+		c->events++;
+	sc->ev.vaddr = vaddr;
+	sc->ev.caller = ip;
+	sc->ev.mapping = mapping;
+	sc->ev.offset = offset;
+	sc->ev.kind = kind < IOMC_KIND_MAX ? kind : IOMC_KIND_LOCAL;
+	sc->ev.len = map_caller;
+	sc->ev.arg = unmap_caller;
+	sc->ev.size = IOMC_FAULT_SIZE(holder, fixed);
+	record(&sc->ev);
+	g_check_fault(sc);
+	if (sc->vd.n)
+		report(ctx, sc, 0, sc->ev.ctx, sc->ev.tid);
+	return 0;
+}
+
 static __always_inline int task_sleeps(void *ctx, int voluntary, __u64 ret)
 {
 	struct iomc_stack *task;

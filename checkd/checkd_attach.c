@@ -415,16 +415,18 @@ int ck_module_live(const char *name)
 int ck_bpf_attach_module(struct ck_bpf *b)
 {
 	struct iomap_checkd *s = b->skel;
-	struct bpf_program *p[4] = { s->progs.iomc_create, s->progs.iomc_free,
-				     s->progs.iomc_map, s->progs.iomc_unmap };
-	static const char *const tp[4] = { IOMC_TP_CREATE, IOMC_TP_FREE,
-					   IOMC_TP_MAP, IOMC_TP_UNMAP };
+	struct bpf_program *p[IOMC_IO_LINKS] = {
+		s->progs.iomc_create, s->progs.iomc_free, s->progs.iomc_map,
+		s->progs.iomc_unmap, s->progs.iomc_fault };
+	static const char *const tp[IOMC_IO_LINKS] = {
+		IOMC_TP_CREATE, IOMC_TP_FREE, IOMC_TP_MAP, IOMC_TP_UNMAP,
+		IOMC_TP_FAULT };
 	int i, err = 0;
 
 	if (b->io_attached)
 		return 0;
 	quiet = 1;
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < IOMC_IO_LINKS; i++) {
 		b->io_links[i] = bpf_program__attach_raw_tracepoint(p[i], tp[i]);
 		if (!b->io_links[i]) {
 			err = -errno;
@@ -444,7 +446,7 @@ void ck_bpf_detach_module(struct ck_bpf *b)
 {
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < IOMC_IO_LINKS; i++) {
 		bpf_link__destroy(b->io_links[i]);
 		b->io_links[i] = NULL;
 	}

@@ -19,10 +19,14 @@ enum ck_ms_mode {
 	CK_MS_NONE,
 };
 
+/* iomap_check.ko's tracepoints the daemon attaches to. */
+#define IOMC_IO_LINKS 5
+
 struct ck_bpf {
 	struct iomap_checkd *skel;
 	int ncpus;
-	struct bpf_link *io_links[4];	/* create, free, map, unmap */
+	/* create, free, map, unmap, fault (io_mapping_fault: strategy=window) */
+	struct bpf_link *io_links[IOMC_IO_LINKS];
 	int io_attached;
 	struct bpf_link **links;	/* kernel hooks */
 	unsigned int nlinks;

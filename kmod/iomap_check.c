@@ -70,6 +70,7 @@ static const char * const iomc_strategy_names[] = {
 };
 static int iomc_strategy = IOMC_PREMAP;
 static bool iomc_window_ready(void);
+static bool iomc_loaded;	/* insmod strategy=window: checked at init */
 
 static int iomc_strategy_set(const char *val, const struct kernel_param *kp)
 {
@@ -77,7 +78,7 @@ static int iomc_strategy_set(const char *val, const struct kernel_param *kp)
 
 	if (i < 0)
 		return -EINVAL;
-	if (i == IOMC_WINDOW && !iomc_window_ready()) {
+	if (i == IOMC_WINDOW && iomc_loaded && !iomc_window_ready()) {
 		pr_err("strategy=window: the window could not be reserved at load\n");
 		return -ENODEV;
 	}
@@ -774,9 +775,10 @@ static void iomc_page_fault_probe(void *data, unsigned long address,
 	}
 	raw_spin_unlock(&w->lock);
 	/* a guard page or a never used slot: reported, left to oops */
-	trace_io_mapping_fault(address, ip, s->mapping, s->offset, s->kind,
-			       s->map_caller, s->unmap_caller, s->holder_pid,
-			       fixed);
+	if (trace_io_mapping_fault_enabled())
+		trace_io_mapping_fault(address, ip, s->mapping, s->offset,
+				       s->kind, iomc_ctx(), s->map_caller,
+				       s->unmap_caller, s->holder_pid, fixed);
 	if (fixed)
 		pr_warn_ratelimited("use after unmap: %pS accessed 0x%lx, a window slot last mapped by %pS and unmapped by %pS (pid %d); access redone\n",
 				    (void *)ip, address, (void *)s->map_caller,
@@ -1263,6 +1265,11 @@ static int __init iomc_mod_init(void)
 	if (iomc_win_reserve() == 0 && iomc_win_hook() != 0) {
 		pr_warn("window: page_fault_kernel probe not registered; a use after unmap will oops unreported\n");
 		iomc_pf_tp = NULL;
+	}
+	iomc_loaded = true;
+	if (iomc_strategy == IOMC_WINDOW && !iomc_window_ready()) {
+		pr_err("strategy=window: the window could not be reserved; using premap\n");
+		iomc_strategy = IOMC_PREMAP;
 	}
 	err = register_module_notifier(&iomc_module_nb);
 	if (err) {

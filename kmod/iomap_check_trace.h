@@ -124,17 +124,18 @@ TRACE_EVENT(io_mapping_unmap,
 
 TRACE_EVENT(io_mapping_fault,
 	TP_PROTO(unsigned long vaddr, unsigned long ip, unsigned long mapping,
-		 unsigned long offset, unsigned int kind,
+		 unsigned long offset, unsigned int kind, unsigned int ctx,
 		 unsigned long map_caller, unsigned long unmap_caller,
 		 unsigned int holder, unsigned int fixed),
-	TP_ARGS(vaddr, ip, mapping, offset, kind, map_caller, unmap_caller,
-		holder, fixed),
+	TP_ARGS(vaddr, ip, mapping, offset, kind, ctx, map_caller,
+		unmap_caller, holder, fixed),
 	TP_STRUCT__entry(
 		__field(unsigned long, vaddr)
 		__field(unsigned long, ip)
 		__field(unsigned long, mapping)
 		__field(unsigned long, offset)
 		__field(unsigned int, kind)
+		__field(unsigned int, ctx)
 		__field(unsigned long, map_caller)
 		__field(unsigned long, unmap_caller)
 		__field(unsigned int, holder)
@@ -146,14 +147,16 @@ TRACE_EVENT(io_mapping_fault,
 		__entry->mapping = mapping;
 		__entry->offset = offset;
 		__entry->kind = kind;
+		__entry->ctx = ctx;
 		__entry->map_caller = map_caller;
 		__entry->unmap_caller = unmap_caller;
 		__entry->holder = holder;
 		__entry->fixed = fixed;
 	),
-	TP_printk("vaddr=0x%lx ip=%pS mapping=0x%lx offset=0x%lx kind=%s map_caller=%pS unmap_caller=%pS holder=%u fixed=%u",
+	TP_printk("vaddr=0x%lx ip=%pS mapping=0x%lx offset=0x%lx kind=%s ctx=%s map_caller=%pS unmap_caller=%pS holder=%u fixed=%u",
 		  __entry->vaddr, (void *)__entry->ip, __entry->mapping,
 		  __entry->offset, iomc_show_kind(__entry->kind),
+		  iomc_show_ctx(__entry->ctx),
 		  (void *)__entry->map_caller, (void *)__entry->unmap_caller,
 		  __entry->holder, __entry->fixed)
 );

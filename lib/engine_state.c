@@ -1068,6 +1068,10 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 	case IOMC_EV_MODULE_END:
 		do_module_end(st, ev, &ec);
 		break;
+	case IOMC_EV_FAULT:
+		iomc_check_fault(&st->cfg, ev, &vd);
+		report(&ec, ev, &vd, NULL, ev->ctx, ev->tid);
+		break;
 	default:
 		break;
 	}

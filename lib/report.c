@@ -135,6 +135,7 @@ static const char *op_name(const struct iomc_event *ev)
 	case IOMC_EV_IRQ_EXIT:	return "irq_exit";
 	case IOMC_EV_MIGHT_SLEEP: return "might_sleep";
 	case IOMC_EV_MODULE_END: return "module_free";
+	case IOMC_EV_FAULT:	return "page_fault";
 	case IOMC_EV_MEMREMAP:
 	case IOMC_EV_MEMUNMAP:
 	case IOMC_EV_PAGEMAP:
@@ -386,6 +387,16 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 	case IOMC_EV_EXIT:
 		fputs(" do_exit()\n", f);
 		break;
+	case IOMC_EV_FAULT:
+		fprintf(f, " page fault of 0x%llx (mapping 0x%llx+0x%llx), at: %s\n",
+			(unsigned long long)ev->vaddr,
+			(unsigned long long)ev->mapping,
+			(unsigned long long)ev->offset,
+			sym(fmt, ev->caller, b, sizeof(b)));
+		fprintf(f, " (%s)\n", IOMC_FAULT_FIXED(ev->size) ?
+			"iomap_check.ko redid the access through the page the pointer meant" :
+			"left to the kernel: oops");
+		break;
 	case IOMC_EV_IRQ_EXIT:
 		fprintf(f, " %s handler return\n", ctxname(ev->ctx));
 		break;
@@ -571,6 +582,19 @@ static void rc_depth(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 		rc_bad_call(fmt, f, r, comm);
 }
 
+static void rc_use_after_unmap(const struct ck_fmt *fmt, FILE *f,
+			       const struct iomc_report *r, const char *comm)
+{
+	char b[256];
+
+	headline(f, r, comm);
+	op_and_culprit(fmt, f, r);
+	fprintf(f, "\nthe page was mapped by %s at: %s\n", kindname(r->ev.kind),
+		sym(fmt, r->v.map_site, b, sizeof(b)));
+	fprintf(f, "and unmapped at: %s\n", sym(fmt, r->v.other_site, b, sizeof(b)));
+	fprintf(f, "holder: pid %u\n", r->v.other_tid);
+}
+
 static const char *plural(__u64 n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
@@ -629,6 +653,13 @@ static void json_leak_on_unload(FILE *f, const struct iomc_report *r)
 		break;
 	}
 	fprintf(f, ",\"init_failed\":%s", init_failed(ev) ? "true" : "false");
+}
+
+static void json_use_after_unmap(FILE *f, const struct iomc_report *r)
+{
+	fprintf(f, ",\"kind\":\"%s\",\"holder\":{\"pid\":%u},\"fixed\":%s",
+		kindname(r->ev.kind), r->v.other_tid,
+		IOMC_FAULT_FIXED(r->ev.size) ? "true" : "false");
 }
 
 static void json_cross_context(FILE *f, const struct iomc_report *r)
@@ -728,6 +759,8 @@ static const struct report_class {
 	[IOMC_RC_MR_UNKNOWN_UNMAP] = { .text = rc_memremap, .why = why_mr_unknown_unmap },
 	[IOMC_RC_PAGEMAP_MMIO]	= { .text = rc_memremap, .why = why_pagemap_mmio },
 	[IOMC_RC_PAGEMAP_UNINIT] = { .text = rc_memremap, .why = why_pagemap_uninit },
+	[IOMC_RC_USE_AFTER_UNMAP] = { .text = rc_use_after_unmap,
+				      .json = json_use_after_unmap },
 };
 
 /* A rule no table entry has (a newer BPF object, a damaged record) */

@@ -48,8 +48,21 @@ enum iomc_ev_type {
 				 * = its first range (start, bytes), len = nr_range,
 				 * vaddr = result, arg = IOMC_MR_ARG(enum
 				 * iomc_pgmap_type, region class, mmio) */
+	IOMC_EV_FAULT = 14,	/* io_mapping_fault (strategy=window): a kernel
+				 * page fault on a window slot. vaddr = the
+				 * address, caller = the faulting instruction;
+				 * the slot's last occupant: mapping, offset,
+				 * kind, len = its map site, arg = its unmap site
+				 * (0: none, the slot was never unmapped);
+				 * size = IOMC_FAULT_SIZE(holder pid, fixed) */
 	IOMC_EV_MAX
 };
+
+/* ev.size of IOMC_EV_FAULT: the occupant's task, and whether redone. */
+#define IOMC_FAULT_SIZE(holder, fixed) \
+	((__u64)(__u32)(holder) | ((__u64)((fixed) ? 1 : 0) << 32))
+#define IOMC_FAULT_HOLDER(size) ((__u32)(size))
+#define IOMC_FAULT_FIXED(size) ((__u32)((size) >> 32) & 1)
 
 /* A DROP whose CPU is not known (a damaged line or record): every CPU's
  * state is forgotten. Only post-mortem inputs make it, never the BPF side. */
@@ -79,7 +92,7 @@ enum iomc_mr_api {
 /* Short names of enum iomc_ev_type, indexed by value (--dump-events). */
 #define IOMC_EV_NAMES { "?", "create", "free", "map", "unmap", "switch", \
 			"exit", "irq_exit", "might_sleep", "drop", "module_end", \
-			"memremap", "memunmap", "memremap_pages" }
+			"memremap", "memunmap", "memremap_pages", "fault" }
 
 #define IOMC_MR_API_NAMES { "memremap", "devm_memremap", "memunmap", \
 			    "devm_memunmap", "memremap_pages", "devm_memremap_pages" }

@@ -809,6 +809,7 @@ IOMC_INLINE int iomc_stack_find_module(const struct iomc_stack *s,
  *   MEMUNMAP mr = live[vaddr] or NULL; iomc_check_memunmap(); then
  *           iomc_apply_memunmap(), and delete live[vaddr] when it returns 1
  *   PAGEMAP  iomc_check_pagemap()
+ *   FAULT    iomc_check_fault()
  * The region class and MMIO bit in ev->arg are decided by the driver that
  * saw the call (the BPF programs read the kernel's iomem resources at the
  * time of the call) and recorded with the event, so a recording is checked
@@ -950,6 +951,29 @@ IOMC_INLINE void iomc_check_pagemap(const struct iomc_cfg *cfg,
 	else if (IOMC_MR_MMIO(ev->arg) && type != IOMC_PGMAP_P2PDMA &&
 		 type != IOMC_PGMAP_PRIVATE)
 		iomc_emit(cfg, out, IOMC_RULE_PAGEMAP_MMIO, ev->ctx, 0);
+}
+
+/*
+ * FAULT (strategy=window): stateless. The module cleared the slot's entry
+ * when its last occupant was unmapped, so a fault there with an unmap site
+ * is an access through that map's pointer after its unmap
+ * (use_after_unmap), at the faulting instruction. A fault on a slot never
+ * unmapped (a guard page, or a slot never used) names no map: not this
+ * rule's, the kernel's oops says what it is.
+ */
+IOMC_INLINE void iomc_check_fault(const struct iomc_cfg *cfg,
+				  const struct iomc_event *ev,
+				  struct iomc_verdict *out)
+{
+	struct iomc_viol *v;
+
+	if (!ev->arg)
+		return;
+	v = iomc_emit(cfg, out, IOMC_RULE_USE_AFTER_UNMAP, ev->ctx, ev->len);
+	if (!v)
+		return;
+	v->other_site = ev->arg;
+	v->other_tid = IOMC_FAULT_HOLDER(ev->size);
 }
 
 #endif /* IOMAP_CHECK_ENGINE_H */

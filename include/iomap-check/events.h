@@ -66,9 +66,10 @@ enum iomc_ctx {
  * io_mapping_map(kind, ctx, mapping, size, offset, len, vaddr, caller)
  *	vaddr is 0 when the map was refused (bad offset).
  * io_mapping_unmap(kind, ctx, vaddr, caller)
- * io_mapping_fault(vaddr, ip, mapping, offset, kind, map_caller,
+ * io_mapping_fault(vaddr, ip, mapping, offset, kind, ctx, map_caller,
  *		    unmap_caller, holder, fixed)
- *	a kernel page fault at vaddr (instruction ip) in a window slot
+ *	a kernel page fault at vaddr (instruction ip, in context ctx) in a
+ *	window slot
  *	(strategy=window) whose last occupant, a map of mapping at offset
  *	by map_caller in task holder (pid), was unmapped by unmap_caller;
  *	fixed is 1 when the module redid the access through the occupant's

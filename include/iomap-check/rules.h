@@ -70,7 +70,10 @@
 	  "memremap_pages over device MMIO (a PCI window) for a type that expects host memory") \
 	X(PAGEMAP_UNINIT, "pagemap_uninit", MEMREMAP, PAGEMAP_UNINIT,	\
 	  "handing memremap_pages a dev_pagemap that is not initialized", \
-	  "memremap_pages of a dev_pagemap whose type or range is not set")
+	  "memremap_pages of a dev_pagemap whose type or range is not set") \
+	X(USE_AFTER_UNMAP, "use_after_unmap", IO_MAPPING, USE_AFTER_UNMAP, \
+	  "accessing a local/atomic map's page after its unmap",	\
+	  "access through a local/atomic map's pointer after its unmap (strategy=window)")
 
 enum iomc_rule {
 #define IOMC_RULE_ENUM(id, name, fam, rc, head, desc) IOMC_RULE_##id,
@@ -106,7 +109,8 @@ enum iomc_family {
 	X(MR_REFUSED)		/* memremap: why the kernel refuses it */ \
 	X(MR_UNKNOWN_UNMAP)	/* memunmap of what no memremap returned */ \
 	X(PAGEMAP_MMIO)		/* memremap_pages over MMIO */		\
-	X(PAGEMAP_UNINIT)	/* memremap_pages: what is not set */
+	X(PAGEMAP_UNINIT)	/* memremap_pages: what is not set */	\
+	X(USE_AFTER_UNMAP)	/* the faulting access, the page's map and unmap */
 
 enum iomc_report_class {
 #define IOMC_RC_ENUM(c) IOMC_RC_##c,

@@ -347,6 +347,27 @@ static void all_cases(void)
 	r->ev.arg = IOMC_MR_ARG(IOMC_PGMAP_OTHER + 3, IOMC_REGION_UNKNOWN, 0);
 	emit_case("pagemap_uninit_range", r);
 
+	/* strategy=window: a fault on an unmapped window page, redone or not */
+	r = new_report(IOMC_RULE_USE_AFTER_UNMAP, IOMC_EV_FAULT);
+	r->ev.caller = S_WORK;
+	r->ev.vaddr = 0xffffc90000a01010ULL;
+	r->ev.kind = IOMC_KIND_LOCAL;
+	r->ev.len = S_MAP;
+	r->ev.arg = S_UNMAP;
+	r->ev.size = IOMC_FAULT_SIZE(77, 1);
+	r->v.map_site = S_MAP;
+	r->v.other_site = S_UNMAP;
+	r->v.other_tid = 77;
+	emit_case("use_after_unmap_fixed", r);
+	r = new_report(IOMC_RULE_USE_AFTER_UNMAP, IOMC_EV_FAULT);
+	r->ev.caller = S_WORK;
+	r->ev.kind = IOMC_KIND_ATOMIC;
+	r->ev.size = IOMC_FAULT_SIZE(78, 0);
+	r->v.map_site = S_MAP;
+	r->v.other_site = S_UNMAP;
+	r->v.other_tid = 78;
+	emit_case("use_after_unmap_oops", r);
+
 	/* a hostile task name, kernel-symbolized site, odd values */
 	r = new_report(IOMC_RULE_UNKNOWN_UNMAP, IOMC_EV_UNMAP);
 	memcpy(r->ev.comm, "a\x1b[31m\\\"b\xff", 11);
