@@ -12,10 +12,10 @@
 #   sysbench CONFIG ITERATIONS NS              (daemon) syscall-heavy workload
 #   flood MODE SECONDS OPS INJECTED COUNTED LOST_REPORTS CPU_TICKS HZ RSS_KB
 #                                              (daemon) the checker flooded
-# report=module (default; bench/guest/bench.sh, CONFIG tp-off|tp-on|permap):
+# report=module (default; bench/guest/bench.sh, CONFIG tp-off|tp-on|permap|window):
 # one row per kind: the kernel's inline io_mapping, this module with
 # tracepoints disabled, their ratio (goal <= 1.1x), the module with
-# events/io_mapping enabled, and the module with strategy=permap.
+# events/io_mapping enabled, and the module with strategy=permap and =window.
 # report=daemon (bench/guest/daemon_bench.sh, CONFIG off|checkd|bpftrace):
 # what iomap-checkd costs per pair against the bpftrace peer, the programs'
 # run time per event, the floods.
@@ -58,7 +58,7 @@ END {
 function module_table(    i, k, in_, mo, ratio, r, worst, wk) {
 	printf "ns per map/unmap pair on %s, %s pairs per run%s\n", rel, pairs,
 		accel == "" ? "" : " (" accel ")"
-	printf "%-8s%10s%10s%8s%10s%10s\n", "kind", "inline", "module", "ratio", "traced", "permap"
+	printf "%-8s%10s%10s%8s%10s%10s%10s\n", "kind", "inline", "module", "ratio", "traced", "permap", "window"
 	worst = 0
 	for (i = 1; i <= nk; i++) {
 		k = kinds[i]
@@ -70,11 +70,13 @@ function module_table(    i, k, in_, mo, ratio, r, worst, wk) {
 			ratio = sprintf("%.2fx", r)
 			if (r > worst) { worst = r; wk = k }
 		}
-		printf "%-8s%s%s%8s%s%s\n", k, cell(in_), cell(mo), ratio,
-			cell("tp-on" SUBSEP "module" SUBSEP k), cell("permap" SUBSEP "module" SUBSEP k)
+		printf "%-8s%s%s%8s%s%s%s\n", k, cell(in_), cell(mo), ratio,
+			cell("tp-on" SUBSEP "module" SUBSEP k), cell("permap" SUBSEP "module" SUBSEP k),
+			cell("window" SUBSEP "module" SUBSEP k)
 	}
 	print "inline: the kernel's static inline io_mapping; module: iomap_check.ko, tracepoints disabled;"
-	print "traced: events/io_mapping enabled; permap: strategy=permap (map_wc ioremaps per call)."
+	print "traced: events/io_mapping enabled; permap: strategy=permap (map_wc ioremaps per call);"
+	print "window: strategy=window (local/atomic maps set and clear a window page's entry, invlpg each)."
 	if (worst > 0)
 		printf "module/inline, tracepoints disabled: worst %.2fx (%s); goal <= 1.1x: %s\n",
 			worst, wk, worst <= 1.1 ? "met" : "NOT met"

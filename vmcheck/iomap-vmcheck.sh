@@ -57,6 +57,10 @@ Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
                           again with the k-th of them failing (NULL, as
                           when ioremap fails; iomap_check.ko's fail_nth),
                           run RUN, unload it; one KTAP result per run
+      --strategy S        iomap_check.ko's strategy: premap (the default),
+                          permap, or window (every local/atomic map gets
+                          its own page, cleared at unmap: a use after
+                          unmap is reported as use_after_unmap)
       --checkd FILE       the static iomap-checkd to run in the guest
       --checkd-arg ARG    one more argument for the guest's iomap-checkd
                           (repeatable, in order): its rule and hook options
@@ -172,11 +176,11 @@ writable_dir() {
 
 # ---- options ----------------------------------------------------------------------
 opts=$(getopt -n "$prog" -o d:r:k:t:e:o:iqhV \
-	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,checkd-arg:,inject-faults,vga:,qemu-arg:,quiet,help,version -- "$@") ||
+	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,checkd-arg:,strategy:,inject-faults,vga:,qemu-arg:,quiet,help,version -- "$@") ||
 	{ echo "Try '$prog --help'." >&2; exit 2; }
 eval set -- "$opts"
 driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-} inject=0
-vga=std
+vga=std strategy=premap
 extras=() qemu_args=() checkd_args=()
 while :; do
 	case "$1" in
@@ -188,6 +192,7 @@ while :; do
 	-o | --out) out=$2; shift ;;
 	--checkd) checkd=$2; shift ;;
 	--checkd-arg) checkd_args+=("$2"); shift ;;
+	--strategy) strategy=$2; shift ;;
 	-i | --inject-faults) inject=1 ;;
 	--vga) vga=$2; shift ;;
 	--qemu-arg) qemu_args+=("$2"); shift ;;
@@ -200,6 +205,10 @@ while :; do
 done
 [ $# -eq 0 ] || usage_error "unexpected argument '$1'"
 [ -n "$driver" ] || usage_error "--driver DIR is required"
+case $strategy in
+premap | permap | window) ;;
+*) usage_error "--strategy: use premap, permap or window, not '${strategy//[[:cntrl:]]/?}'" ;;
+esac
 # the same check as `iomap-check build-driver`, same words (exit 2)
 "$top/kmod/build-driver.sh" --check "$prog" "$driver" || { echo "Try '$prog --help'." >&2; exit 2; }
 # A newline in a path would forge lines of the output (KTAP included) and
@@ -379,6 +388,7 @@ printf '%s\n' "$run" >"$out/run.sh"
 	echo "ATTACH_TIMEOUT=120"
 	echo "CHECKD=$([ "$nocheckd" = 1 ] && echo 0 || echo 1)"
 	echo "INJECT=$inject"
+	echo "STRATEGY=$strategy"
 	echo "DRIVER_KOS='$(for k in "${kos[@]}"; do basename "$k"; done | tr '\n' ' ')'"
 	echo "DEP_KOS='${dep_names[*]}'"
 } >"$out/conf"

@@ -6,7 +6,7 @@
 #                [VGA=std|qxl|virtio|none|...] [QEMU_ARGS='-device ...']
 #                [VMCHECK_TIMEOUT=300] [EXTRA='file[:guestpath] ...']
 #                [DRIVER_CFLAGS='-DFOO ...'] [INJECT_FAULTS=1]
-#                [CHECKD_ARGS='--might-sleep none ...']
+#                [CHECKD_ARGS='--might-sleep none ...'] [STRATEGY=window]
 #
 # The same as `iomap-vmcheck --driver DIR --run CMD ...` (see its --help);
 # make itself exits 2 whatever the failure: the tool's own status (1
@@ -53,20 +53,21 @@ vmcheck: export VMCHECK_QEMU_ARGS = $(QEMU_ARGS)
 # CHECKD_ARGS: one --checkd-arg per word, the same way
 vmcheck: export VMCHECK_CHECKD_ARGS = $(CHECKD_ARGS)
 vmcheck: export VMCHECK_CHECKD = $(CHECKD_BIN)
+vmcheck: export VMCHECK_STRATEGY = $(or $(STRATEGY),premap)
 vmcheck: export VMCHECK_INJECT = $(if $(filter 1 yes,$(INJECT_FAULTS)),--inject-faults)
 vmcheck: export VMCHECK_TOOL = $(VMCHECK)
 vmcheck: deps kernel kmod daemon
 	@if [ -z "$$VMCHECK_DRIVER" ]; then \
 		echo "usage: make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12|6.1-generic|6.12-generic]" \
 			"[VGA=std|qxl|virtio|none] [QEMU_ARGS='...'] [VMCHECK_TIMEOUT=S] [EXTRA='file[:guestpath] ...']" \
-			"[DRIVER_CFLAGS=...] [CHECKD_ARGS='--might-sleep none ...']" >&2; exit 2; fi
+			"[DRIVER_CFLAGS=...] [CHECKD_ARGS='--might-sleep none ...'] [STRATEGY=premap|permap|window]" >&2; exit 2; fi
 	@set -f; set -- $$VMCHECK_INJECT; \
 	for e in $$VMCHECK_EXTRA; do set -- "$$@" --extra "$$e"; done; \
 	for q in $$VMCHECK_QEMU_ARGS; do set -- "$$@" --qemu-arg "$$q"; done; \
 	for a in $$VMCHECK_CHECKD_ARGS; do set -- "$$@" --checkd-arg "$$a"; done; \
 	KCFLAGS="$${KCFLAGS:+$$KCFLAGS }$$VMCHECK_CFLAGS" "$$VMCHECK_TOOL" --driver "$$VMCHECK_DRIVER" \
 		--run "$$VMCHECK_RUN" --kernel "$$VMCHECK_KERNEL" --timeout "$$VMCHECK_TIMEOUT_S" \
-		--checkd "$$VMCHECK_CHECKD" --vga "$$VMCHECK_VGA" "$$@"
+		--checkd "$$VMCHECK_CHECKD" --vga "$$VMCHECK_VGA" --strategy "$$VMCHECK_STRATEGY" "$$@"
 
 # Usage errors, a driver that does not compile and one whose dependency the
 # kernel lacks need no guest; the guest suite boots seven times (eight on a 6.1 generic kernel): fbcopy clean

@@ -4,6 +4,8 @@
 #   tp-off   iomap_check tracepoints disabled (the default state)
 #   tp-on    events/io_mapping enabled (recording into the trace buffer)
 #   permap   strategy=permap: every map_wc ioremap_wc's on its own
+#   window   strategy=window: permap, and every local/atomic map sets and
+#            clears its own window page's entry (issue 22)
 # bench/bench-report.awk turns them into the table `make bench` prints.
 . /guest/lib.sh
 . /guest/bench_lib.sh
@@ -30,4 +32,12 @@ else
 	not_ok bench_permap "cannot set $strategy"
 fi
 mark_end bench_permap
+mark_begin bench_window
+if echo window >$strategy; then
+	bench_read bench window
+	echo premap >$strategy
+else
+	not_ok bench_window "cannot set $strategy"
+fi
+mark_end bench_window
 exit 0

@@ -79,8 +79,8 @@ for ko in $DEP_KOS; do
 	fi
 done
 [ -z "$DEP_KOS" ] || say deps=ok
-if err=$(insmod $V/iomap_check.ko 2>&1); then
-	ok "setup: insmod iomap_check.ko"
+if err=$(insmod $V/iomap_check.ko strategy=${STRATEGY:-premap} 2>&1); then
+	ok "setup: insmod iomap_check.ko (strategy=${STRATEGY:-premap})"
 else
 	not_ok "setup: insmod iomap_check.ko" "$err"
 	mark_end setup
