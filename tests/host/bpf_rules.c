@@ -336,6 +336,22 @@ static int prog_for(const struct iomc_event *ev, struct job *j)
 		j->args[7] = ev->len;
 		j->nargs = 8;
 		break;
+	case IOMC_EV_FAULT:
+		/* io_mapping_fault(vaddr, ip, mapping, offset, kind, ctx,
+		 * map_caller, unmap_caller, holder, fixed) */
+		j->prog_fd = bpf_program__fd(skel->progs.iomc_fault);
+		j->args[0] = ev->vaddr;
+		j->args[1] = ev->caller;
+		j->args[2] = ev->mapping;
+		j->args[3] = ev->offset;
+		j->args[4] = ev->kind;
+		j->args[5] = ev->ctx;
+		j->args[6] = ev->len;
+		j->args[7] = ev->arg;
+		j->args[8] = IOMC_FAULT_HOLDER(ev->size);
+		j->args[9] = IOMC_FAULT_FIXED(ev->size);
+		j->nargs = 10;
+		break;
 	case IOMC_EV_MIGHT_SLEEP:
 		j->prog_fd = bpf_program__fd(skel->progs.iomc_test_might_sleep);
 		j->args[0] = ev->arg;

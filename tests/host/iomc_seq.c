@@ -338,6 +338,24 @@ static int parse_event(struct pstate *ps, struct seq_case *c, char **toks,
 		ev->kind = (__u32)k;
 		if (parse_vaddr(ps, toks, n, i + 2, &ev->vaddr) < 0)
 			return -1;
+	} else if (!strcmp(toks[i], "fault")) {
+		/* iomap_check.ko's io_mapping_fault (strategy=window) */
+		ev->type = IOMC_EV_FAULT;
+		if (i + 2 >= n || (k = kind_id(toks[i + 1])) < 0 ||
+		    parse_num(toks[i + 2], &ev->vaddr))
+			PERR(ps, "fault KIND ADDR [mapped=@site] [unmapped=@site] [holder=N] [oops] @site");
+		ev->kind = (__u32)k;
+		if ((s = kv(toks, n, i + 3, "mapped")))
+			ev->len = site_addr(s + (*s == '@'));
+		if ((s = kv(toks, n, i + 3, "unmapped")))
+			ev->arg = site_addr(s + (*s == '@'));
+		v = se->task;
+		if ((s = kv(toks, n, i + 3, "holder")) && parse_num(s, &v))
+			PERR(ps, "bad holder");
+		for (k = i + 3; k < n; k++)
+			if (!strcmp(toks[k], "oops"))
+				break;
+		ev->size = IOMC_FAULT_SIZE(v, k >= n);
 	} else if (!strcmp(toks[i], "switch")) {
 		ev->type = IOMC_EV_SWITCH;
 		ev->arg = !(i + 1 < n && !strcmp(toks[i + 1], "preempt"));
