@@ -103,6 +103,8 @@ HOST_SUITES += 'tests/fuzz/run.sh --fresh --seconds 3 --bindir $(AZ_FUZZ)/bin --
 # The committed captures (tests/host/analyze/<kernel>/) are checked without a
 # VM; a fresh capture of every scenario in one more boot of $(KERNEL).
 HOST_SUITES += tests/host/analyze_fixtures.sh
+# io_mapping_fault text (strategy=window) from a real 6.1 capture
+HOST_SUITES += tests/host/analyze_window.sh
 # the command line against full disks, damaged trace.dat, outputs that are inputs
 HOST_SUITES += tests/host/analyze_cli.sh
 # damaged, foreign and unusual text: damaged headers, odd comms, per-CPU blocks

@@ -591,7 +591,7 @@ fail:
 	return -ENOMEM;
 }
 
-static void iomc_win_release(void)
+static void iomc_win_free(void)
 {
 	if (!iomc_win_area)
 		return;
@@ -1076,6 +1076,20 @@ iomc_map_atomic(struct io_mapping *mapping, unsigned long offset,
 	return vaddr;
 }
 
+/*
+ * Clear @vaddr's window page, if it is one; a local map's migration is
+ * enabled again whichever unmap variant undoes it (unmap_mismatch must
+ * not leave the task pinned to this CPU).
+ */
+static __always_inline void iomc_win_release(const void __iomem *vaddr,
+					     unsigned long caller)
+{
+	if (static_branch_unlikely(&__iomc_window_key) &&
+	    iomc_in_window((unsigned long)vaddr) &&
+	    iomc_win_unmap(vaddr, caller))
+		migrate_enable();
+}
+
 static __always_inline void iomc_unmap_atomic(void __iomem *vaddr,
 					      unsigned long caller)
 {
@@ -1091,11 +1105,11 @@ static __always_inline void iomc_unmap_atomic(void __iomem *vaddr,
 				   vaddr, (void *)caller,
 				   vaddr ? "no atomic map outstanding on this CPU" :
 				   "NULL address");
+		/* a local map's window page (wrong variant) is still undone */
+		iomc_win_release(vaddr, caller);
 		return;
 	}
-	if (static_branch_unlikely(&__iomc_window_key) &&
-	    iomc_in_window((unsigned long)vaddr))
-		iomc_win_unmap(vaddr, caller);
+	iomc_win_release(vaddr, caller);
 	this_cpu_dec(__iomc_atomic_depth);
 	pagefault_enable();
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
@@ -1132,10 +1146,7 @@ static __always_inline void iomc_unmap_local(void __iomem *vaddr,
 					     unsigned long caller)
 {
 	iomc_trace_unmap(IOMC_KIND_LOCAL, vaddr, caller);
-	if (static_branch_unlikely(&__iomc_window_key) &&
-	    iomc_in_window((unsigned long)vaddr) &&
-	    iomc_win_unmap(vaddr, caller))
-		migrate_enable();
+	iomc_win_release(vaddr, caller);
 }
 
 /* The callers do the might_sleep() check. */
@@ -1274,7 +1285,7 @@ static int __init iomc_mod_init(void)
 	err = register_module_notifier(&iomc_module_nb);
 	if (err) {
 		iomc_win_unhook();
-		iomc_win_release();
+		iomc_win_free();
 	}
 	return err;
 }
@@ -1300,7 +1311,7 @@ static void __exit iomc_mod_exit(void)
 	}
 	iomc_quarantine_drain();
 	iomc_win_unhook();
-	iomc_win_release();
+	iomc_win_free();
 }
 
 module_init(iomc_mod_init);
