@@ -120,6 +120,11 @@ host() {
 	vmc u-checkdarg --driver "$fb" --checkd-arg --might-sleep --checkd-arg none --checkd-arg --json
 	expect u-checkdarg 2 "usage: --checkd-arg --json (vmcheck's own output): exit 2" \
 		"'--json' is not one of iomap-checkd's rule or hook options"
+	vmc u-strategy --driver "$fb" --strategy fixmap
+	expect u-strategy 2 "usage: --strategy fixmap: exit 2, the strategies listed" \
+		"use premap, permap or window, not 'fixmap'"
+	grep -qE -- '--strategy S' "$logs/help.out" ||
+		not_ok "vmcheck --help lists --strategy" "missing in --help"
 	vmc u-checkdctl --driver "$fb" --checkd-arg "$(printf 'lifo\nx')"
 	expect u-checkdctl 2 "usage: --checkd-arg with a newline: exit 2" 'control character'
 	grep -qE -- '--checkd-arg ARG' "$logs/help.out" ||
