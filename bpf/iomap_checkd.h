@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Types shared by iomap_checkd.bpf.c and its userspace loader (the
- * skeleton refers to them): include after <linux/types.h> or vmlinux.h.
+ * Types shared by the BPF programs (bpf/iomc_*.bpf.c) and their userspace
+ * loader (the skeleton refers to them): include after <linux/types.h> or
+ * vmlinux.h.
  */
 #ifndef IOMAP_CHECKD_H
 #define IOMAP_CHECKD_H
 
 #include "iomap-check/engine.h"
 
-/* Settings of the BPF programs; changeable while they run (.data). */
+/*
+ * Settings of the BPF programs, set before load (.rodata: see iomc_bpf.h);
+ * the daemon's command line fills them (struct ck_bpf_opts).
+ */
 struct iomc_bpf_cfg {
 	struct iomc_cfg rules;
 	__u32 dedup;		/* report each (rule, site, map site) once */
@@ -20,7 +24,7 @@ struct iomc_bpf_cfg {
  * site as the kernel symbolized it at create time (init text is gone by
  * the time the module unloads). Creates are rare: the cost is there.
  */
-struct live_ent {
+struct iomc_live_ent {
 	struct iomc_live l;
 	char sym[IOMC_SYM_LEN];
 };
@@ -30,12 +34,12 @@ struct live_ent {
  * call returned (its caller's code is surely there then): at unload, init
  * text is long freed; the leak report names the site with this.
  */
-struct mr_name {
+struct iomc_mr_name {
 	char sym[IOMC_SYM_LEN];
 };
 
 /* A range of a module's text. */
-struct modtext {
+struct iomc_modtext {
 	__u64 lo, len;
 };
 

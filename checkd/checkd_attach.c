@@ -44,7 +44,7 @@ int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o)
 	bpf_map__set_max_entries(b->skel->maps.irqs, (__u32)b->ncpus * 3);
 	if (o->ringbuf_bytes)
 		bpf_map__set_max_entries(b->skel->maps.rb, o->ringbuf_bytes);
-	b->skel->data->cfg = o->cfg;
+	b->skel->rodata->cfg = o->cfg;
 	/* the might-sleep kprobes are loaded only if used */
 	if (o->ms_mode == CK_MS_NONE) {
 		bpf_program__set_autoload(b->skel->progs.iomc_ms, false);

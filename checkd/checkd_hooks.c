@@ -7,7 +7,7 @@
  * which distribution kernels leave off. A function missing from the running
  * kernel (renamed, inlined) is skipped and named in the start-up log. A
  * might-sleep function called by another one (msleep -> schedule_timeout)
- * counts once, at the outer call (see bpf/iomap_checkd.bpf.c). Allocators
+ * counts once, at the outer call (see bpf/iomc_sleep.bpf.c). Allocators
  * count only when their gfp_t argument allows direct reclaim
  * (__GFP_DIRECT_RECLAIM: GFP_KERNEL yes, GFP_ATOMIC/GFP_NOWAIT no); which
  * argument is the gfp_t is read from the kernel's BTF.

@@ -2,7 +2,7 @@
 /*
  * Userspace driver of the rule engine: the state tables and the lookup
  * sequence of engine.h's "how a driver processes an event", mirroring
- * bpf/iomap_checkd.bpf.c. Tables are small chained hashes keyed by u64.
+ * bpf/iomc_*.bpf.c. Tables are small chained hashes keyed by u64.
  */
 #include <stddef.h>
 #include <stdlib.h>

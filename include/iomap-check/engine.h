@@ -2,7 +2,7 @@
 /*
  * The io_mapping rule engine: every rule decided in one place.
  *
- * Compiled twice: by clang -target bpf inside bpf/iomap_checkd.bpf.c (the
+ * Compiled twice: by clang -target bpf inside bpf/iomc_*.bpf.c (the
  * live checker) and by gcc in userspace (the post-mortem analyzer and the
  * tests). So it is pure C over explicit state: no maps, no helpers, no
  * allocation, no unbounded loop, nothing but the arguments. The caller (a
@@ -54,7 +54,7 @@
  *           A driver names at most IOMC_MAX_VIOL leaked mappings per
  *           module end (more are counted as dropped), maps without limit.
  *
- * bpf/iomap_checkd.bpf.c and lib/engine_state.c are the two drivers. The
+ * bpf/iomc_*.bpf.c and lib/engine_state.c are the two drivers. The
  * decisions (the iomc_check_* and iomc_apply_* functions below) are written
  * once, here; the per-event sequence above is written twice because its
  * state lives in BPF maps on one side (lookups that may fail, per-CPU

@@ -255,6 +255,104 @@ static struct iomap_checkd *skel;
 static struct ring_buffer *rb;
 static int ncpus;
 
+/*
+ * The programs' settings are .rodata, fixed at load: one object per
+ * distinct setting the tests use, each loaded once (the first with every
+ * program, the verifier's test; the others with the ones prog_for() runs
+ * only, to keep the loads short in a TCG guest). skel and rb are the one
+ * in use.
+ */
+#define MAX_LOADS 16
+static struct loaded {
+	struct iomc_bpf_cfg cfg;
+	struct iomap_checkd *skel;
+	struct ring_buffer *rb;
+} loads[MAX_LOADS];
+static int nloads;
+
+static int rb_cb(void *ctx, void *data, size_t size);
+
+/* The programs prog_for() runs (the others are loaded once, by the first). */
+static int test_run(const char *name)
+{
+	static const char *const names[] = {
+		"iomc_create", "iomc_free", "iomc_map", "iomc_unmap", "iomc_fault", "iomc_switch",
+		"iomc_exit", "iomc_hardirq_exit", "iomc_softirq_exit", "iomc_nmi_exit",
+		"iomc_test_module_end", "iomc_test_memremap", "iomc_test_might_sleep",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/* The settings every test uses unless it says otherwise. */
+static struct iomc_bpf_cfg cfg_of(__u32 rule_mask, __u32 depth_limit, __u32 dedup)
+{
+	struct iomc_bpf_cfg c;
+
+	memset(&c, 0, sizeof(c));
+	c.rules.rule_mask = rule_mask;
+	c.rules.depth_limit = depth_limit;
+	c.dedup = dedup;
+	return c;
+}
+
+/* Run the programs loaded with cfg from now on; 0 or -errno. */
+static int use_cfg(struct iomc_bpf_cfg cfg)
+{
+	struct bpf_program *p;
+	struct loaded *l;
+	int i, err;
+
+	for (i = 0; i < nloads; i++) {
+		if (!memcmp(&loads[i].cfg, &cfg, sizeof(cfg))) {
+			skel = loads[i].skel;
+			rb = loads[i].rb;
+			return 0;
+		}
+	}
+	if (nloads == MAX_LOADS)
+		return -E2BIG;
+	l = &loads[nloads];
+	l->skel = iomap_checkd__open();
+	if (!l->skel)
+		return -errno;
+	bpf_map__set_max_entries(l->skel->maps.irqs, (__u32)ncpus * 3);
+	l->skel->rodata->cfg = cfg;
+	bpf_object__for_each_program(p, l->skel->obj)
+		if (nloads && !test_run(bpf_program__name(p)))
+			bpf_program__set_autoload(p, false);
+	err = iomap_checkd__load(l->skel);
+	if (!err) {
+		l->rb = ring_buffer__new(bpf_map__fd(l->skel->maps.rb), rb_cb, NULL, NULL);
+		if (!l->rb)
+			err = -errno;
+	}
+	if (err) {
+		iomap_checkd__destroy(l->skel);
+		return err;
+	}
+	l->cfg = cfg;
+	nloads++;
+	skel = l->skel;
+	rb = l->rb;
+	return 0;
+}
+
+static void unload_all(void)
+{
+	int i;
+
+	for (i = 0; i < nloads; i++) {
+		ring_buffer__free(loads[i].rb);
+		iomap_checkd__destroy(loads[i].skel);
+	}
+	nloads = 0;
+}
+
 static int prog_for(const struct iomc_event *ev, struct job *j)
 {
 	memset(j, 0, sizeof(*j));
@@ -533,8 +631,14 @@ static int run_case(const struct seq_case *c)
 	unsigned int i, k;
 	int bad = 0;
 
+	int err;
+
+	err = use_cfg(cfg_of(c->cfg.rule_mask, c->cfg.depth_limit, 0));
+	if (err) {
+		note("# loading with the case's settings: %s\n", strerror(-err));
+		return -1;
+	}
 	bpf_reset();
-	skel->data->cfg.rules = c->cfg;
 	st = iomc_state_new(&c->cfg);
 	if (!st)
 		return -1;
@@ -635,14 +739,12 @@ static int test_dedup(void)
 				   .site = 0xffffffffc0de0000ULL };
 	struct iomc_seen_val val;
 
+	if (use_cfg(cfg_of(IOMC_ALL_RULES, IOMC_DEFAULT_DEPTH_LIMIT, 1)))
+		return -1;
 	bpf_reset();
-	skel->data->cfg.rules.rule_mask = IOMC_ALL_RULES;
-	skel->data->cfg.rules.depth_limit = IOMC_DEFAULT_DEPTH_LIMIT;
-	skel->data->cfg.dedup = 1;
 	bpf_out.n = 0;
 	if (run_event(1, &ev) || run_event(2, &ev) || run_event(1, &ev))
 		return -1;
-	skel->data->cfg.dedup = 0;
 	if (bpf_out.n != 1) {
 		note("# %u reports, want 1\n", bpf_out.n);
 		return -1;
@@ -696,15 +798,16 @@ static int test_memremap_site_named(void)
 				 .arg = IOMC_MR_ARG(IOMC_MEMREMAP_WC,
 						    IOMC_REGION_DISJOINT, 0) };
 	struct iomc_event end = { .type = IOMC_EV_MODULE_END, .mapping = 0xbeef };
-	struct mr_name n;
+	struct iomc_mr_name n;
 	char want[64];
 
 	if (!text) {
 		note("# no memremap in /proc/kallsyms (addresses hidden?)\n");
 		return -1;
 	}
+	if (use_cfg(cfg_of(IOMC_ALL_RULES, IOMC_DEFAULT_DEPTH_LIMIT, 0)))
+		return -1;
 	bpf_reset();
-	skel->data->cfg.rules.rule_mask = IOMC_ALL_RULES;
 	mr.caller = text + 0x10;
 	end.offset = text;		/* the "module" is memremap's text */
 	end.len = 0x1000;
@@ -759,11 +862,14 @@ static int test_counters(void)
 
 	if (!pc)
 		return -1;
+	if (use_cfg(cfg_of(IOMC_ALL_RULES, IOMC_DEFAULT_DEPTH_LIMIT, 0))) {
+		free(pc);
+		return -1;
+	}
 	bpf_reset();
 	for (i = 0; i < ncpus; i++)
 		memset(&pc[i], 0, sizeof(pc[i]));
 	bpf_map_update_elem(bpf_map__fd(skel->maps.counters), &zero, pc, 0);
-	skel->data->cfg.dedup = 0;
 	m.cpu = u.cpu = (__u32)(ncpus - 1);
 	if (run_event(1, &m) || run_event(1, &u)) {
 		free(pc);
@@ -842,24 +948,19 @@ int main(int argc, char **argv)
 	printf("KTAP version 1\n1..%d\n", ncase + 4);
 	libbpf_set_print(libbpf_quiet);
 	ncpus = libbpf_num_possible_cpus();
-	skel = iomap_checkd__open();
-	if (!skel || ncpus <= 0) {
-		printf("not ok 1 load: open failed\n");
+	if (ncpus <= 0) {
+		printf("not ok 1 load: no CPU count\n");
 		return 1;
 	}
-	bpf_map__set_max_entries(skel->maps.irqs, (__u32)ncpus * 3);
-	/* no kprobes on this kernel maybe: they are not needed here */
-	err = iomap_checkd__load(skel);
+	err = use_cfg(cfg_of(IOMC_ALL_RULES, IOMC_DEFAULT_DEPTH_LIMIT, 0));
 	result(++t, !err, "load: the verifier accepts every program");
 	if (err)
 		return 1;
 	print_verifier_stats();
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.rb), rb_cb, NULL, NULL);
-	if (!rb || workers_start()) {
+	if (workers_start()) {
 		printf("not ok %d setup\n", ++t);
 		return 1;
 	}
-	skel->data->cfg.dedup = 0;
 	for (i = 0; i < ncase; i++)
 		result(++t, !run_case(&cases[i]), cases[i].name);
 	result(++t, !test_dedup(), "dedup: repeats counted, reported once");
@@ -867,8 +968,7 @@ int main(int argc, char **argv)
 	result(++t, !test_memremap_site_named(),
 	       "memremap site named at the call, the unload report uses that name");
 	workers_stop();
-	ring_buffer__free(rb);
-	iomap_checkd__destroy(skel);
+	unload_all();
 	free(cases);
 	return 0;
 }
