@@ -19,6 +19,7 @@
 #include "analyze_order.h"
 #include "analyze_syms.h"
 #include "cli.h"
+#include "event.h"
 #include "report.h"
 
 #define PROG "iomap-check analyze"
@@ -65,21 +66,9 @@ static void usage(FILE *f)
 	fprintf(f, usage_text, IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
 }
 
-/* --dump-events: the event's type by name */
-static const char *ev_type_name(__u32 type)
-{
-	static const char *const types[IOMC_EV_MAX] = IOMC_EV_NAMES;
-
-	_Static_assert(sizeof((const char *[])IOMC_EV_NAMES) == sizeof(types),
-		       "a name for every enum iomc_ev_type");
-	return type < IOMC_EV_MAX ? types[type] : "?";
-}
-
-/* --dump-events --json: one object per event, the same fields. */
+/* --dump-events --json: one object per event (lib/event.c's fields). */
 static void dump_event_json(FILE *out, const struct az_event *e)
 {
-	static const char *const kinds[] = IOMC_KIND_NAMES;
-	static const char *const ctxs[] = IOMC_CTX_NAMES;
 	const struct iomc_event *ev = &e->ev;
 	const char *site = az_sym_name(ev->caller);
 	char comm[IOMC_COMM_LEN];
@@ -90,31 +79,9 @@ static void dump_event_json(FILE *out, const struct az_event *e)
 	comm[IOMC_COMM_LEN - 1] = 0;
 	fprintf(out, "{\"type\":\"event\",\"ts_ns\":%llu,\"cpu\":%u,\"event\":\"%s\",\"pid\":%u,"
 		"\"tid\":%u,\"comm\":", (unsigned long long)ev->ts_ns, ev->cpu,
-		ev_type_name(ev->type), ev->pid, ev->tid);
+		iomc_ev_name(ev->type), ev->pid, ev->tid);
 	ck_json_str(out, comm);
-	switch (ev->type) {
-	case IOMC_EV_MAP:
-	case IOMC_EV_UNMAP:
-		fprintf(out, ",\"kind\":\"%s\",\"ctx\":\"%s\"", kinds[ev->kind % IOMC_KIND_MAX],
-			ctxs[ev->ctx % IOMC_CTX_MAX]);
-		if (ev->type == IOMC_EV_MAP)
-			fprintf(out, ",\"mapping\":\"0x%llx\",\"size\":%llu,\"offset\":\"0x%llx\","
-				"\"len\":%llu", (unsigned long long)ev->mapping,
-				(unsigned long long)ev->size, (unsigned long long)ev->offset,
-				(unsigned long long)ev->len);
-		fprintf(out, ",\"vaddr\":\"0x%llx\"", (unsigned long long)ev->vaddr);
-		break;
-	case IOMC_EV_CREATE:
-	case IOMC_EV_FREE:
-		fprintf(out, ",\"mapping\":\"0x%llx\",\"size\":%llu",
-			(unsigned long long)ev->mapping, (unsigned long long)ev->size);
-		break;
-	case IOMC_EV_IRQ_EXIT:
-		fprintf(out, ",\"ctx\":\"%s\"", ctxs[ev->ctx % IOMC_CTX_MAX]);
-		break;
-	default:
-		fprintf(out, ",\"arg\":%llu", (unsigned long long)ev->arg);
-	}
+	iomc_event_json(out, ev);
 	fputs(",\"site\":", out);
 	if (site)
 		ck_json_str(out, site);
@@ -124,17 +91,16 @@ static void dump_event_json(FILE *out, const struct az_event *e)
 		(unsigned long long)e->line);
 }
 
+/* --dump-events: one line per event, the same fields as key=value */
 static void dump_event(FILE *out, const struct az_event *e)
 {
-	static const char *const kinds[] = IOMC_KIND_NAMES;
-	static const char *const ctxs[] = IOMC_CTX_NAMES;
 	const struct iomc_event *ev = &e->ev;
 	const char *site = az_sym_name(ev->caller);
 	unsigned int nf, i;
 
 	az_stack_get(e->stack, &nf);
 	fprintf(out, "%llu cpu=%u %s pid=%u tid=%u comm=", (unsigned long long)ev->ts_ns,
-		ev->cpu, ev_type_name(ev->type), ev->pid, ev->tid);
+		ev->cpu, iomc_ev_name(ev->type), ev->pid, ev->tid);
 	for (i = 0; i < IOMC_COMM_LEN - 1 && ev->comm[i]; i++) {
 		unsigned char ch = (unsigned char)ev->comm[i];
 
@@ -144,44 +110,7 @@ static void dump_event(FILE *out, const struct az_event *e)
 		else
 			fputc(ch, out);
 	}
-	switch (ev->type) {
-	case IOMC_EV_MAP:
-		fprintf(out, " kind=%s ctx=%s mapping=0x%llx size=%llu offset=0x%llx len=%llu "
-			"vaddr=0x%llx", kinds[ev->kind % IOMC_KIND_MAX], ctxs[ev->ctx % IOMC_CTX_MAX],
-			(unsigned long long)ev->mapping, (unsigned long long)ev->size,
-			(unsigned long long)ev->offset, (unsigned long long)ev->len,
-			(unsigned long long)ev->vaddr);
-		break;
-	case IOMC_EV_UNMAP:
-		fprintf(out, " kind=%s ctx=%s vaddr=0x%llx", kinds[ev->kind % IOMC_KIND_MAX],
-			ctxs[ev->ctx % IOMC_CTX_MAX], (unsigned long long)ev->vaddr);
-		break;
-	case IOMC_EV_CREATE:
-	case IOMC_EV_FREE:
-		fprintf(out, " mapping=0x%llx size=%llu", (unsigned long long)ev->mapping,
-			(unsigned long long)ev->size);
-		break;
-	case IOMC_EV_IRQ_EXIT:
-		fprintf(out, " ctx=%s", ctxs[ev->ctx % IOMC_CTX_MAX]);
-		break;
-	case IOMC_EV_FAULT:
-		fprintf(out, " vaddr=0x%llx mapping=0x%llx offset=0x%llx map_site=0x%llx unmap_site=0x%llx holder=%u fixed=%u",
-			(unsigned long long)ev->vaddr, (unsigned long long)ev->mapping,
-			(unsigned long long)ev->offset, (unsigned long long)ev->len,
-			(unsigned long long)ev->arg, IOMC_FAULT_HOLDER(ev->size),
-			IOMC_FAULT_FIXED(ev->size));
-		break;
-	case IOMC_EV_MEMREMAP:
-	case IOMC_EV_MEMUNMAP:
-	case IOMC_EV_PAGEMAP:
-		fprintf(out, " api=%u phys=0x%llx size=%llu vaddr=0x%llx arg=0x%llx",
-			ev->kind, (unsigned long long)ev->offset,
-			(unsigned long long)ev->size, (unsigned long long)ev->vaddr,
-			(unsigned long long)ev->arg);
-		break;
-	default:
-		fprintf(out, " arg=%llu", (unsigned long long)ev->arg);
-	}
+	iomc_event_text(out, ev);
 	if (site)
 		fprintf(out, " site=%s", site);
 	if (nf)

@@ -31,8 +31,8 @@ $(CHECKD_TBIN)/bpf_rules: $(CHECKD_OBJ)/tests/bpf_rules.o $(CHECKD_OBJ)/tests/io
 daemon-tests: $(CHECKD_TBIN)/bpf_rules $(CHECKD_TBIN)/checkd_format
 
 # checkd_format: the report formats (JSON validity, lockdep-like text) offline.
-$(CHECKD_TBIN)/checkd_format: $(CHECKD_OBJ)/tests/checkd_format.o $(LIB_OBJ)/report.o $(LIB_OBJ)/rule_info.o \
-		$(LIB_OBJ)/sink.o $(LIB_OBJ)/ksyms.o
+$(CHECKD_TBIN)/checkd_format: $(CHECKD_OBJ)/tests/checkd_format.o $(LIB_OBJ)/report.o \
+		$(LIB_OBJ)/rule_info.o $(LIB_OBJ)/event.o $(LIB_OBJ)/sink.o $(LIB_OBJ)/ksyms.o
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
 

@@ -13,18 +13,8 @@
 #include <time.h>
 #include <syslog.h>
 #include <sys/utsname.h>
+#include "event.h"
 #include "report.h"
-
-static const char *const kind_names[] = IOMC_KIND_NAMES;
-static const char *const ctx_names[] = IOMC_CTX_NAMES;
-static const char *const mr_api_names[] = IOMC_MR_API_NAMES;
-static const char *const pgmap_names[] = IOMC_PGMAP_NAMES;
-
-static int is_mr_event(const struct iomc_event *ev)
-{
-	return ev->type == IOMC_EV_MEMREMAP || ev->type == IOMC_EV_MEMUNMAP ||
-	       ev->type == IOMC_EV_PAGEMAP;
-}
 
 /* What a leak_on_unload report is about (abi.h: IOMC_UNLOAD_*). */
 enum unload_what { UNLOAD_MAPPING, UNLOAD_MAP, UNLOAD_MEMREMAP };
@@ -39,57 +29,6 @@ static enum unload_what unload_what(const struct iomc_event *ev)
 static int init_failed(const struct iomc_event *ev)
 {
 	return (ev->arg & IOMC_UNLOAD_FAILED) != 0;
-}
-
-static const char *mr_api_name(__u32 api)
-{
-	return api < IOMC_MR_API_MAX ? mr_api_names[api] : "?";
-}
-
-static const char *pgmap_name(__u32 t)
-{
-	return t < IOMC_PGMAP_MAX ? pgmap_names[t] : "?";
-}
-
-static const char *region_name(__u32 r)
-{
-	switch (r) {
-	case IOMC_REGION_DISJOINT:	return "no System RAM";
-	case IOMC_REGION_INTERSECTS:	return "System RAM";
-	case IOMC_REGION_MIXED:		return "System RAM and other resources";
-	default:			return "unknown";
-	}
-}
-
-/* "WB|WC", "0" or "WC|0x100" (unknown bits in hex) */
-static const char *mr_flags(__u32 fl, char *buf, size_t n)
-{
-	static const char *const names[] = { "WB", "WT", "WC", "ENC", "DEC" };
-	size_t used = 0;
-	unsigned int i;
-
-	buf[0] = 0;
-	for (i = 0; i < 5; i++)
-		if (fl & (1u << i))
-			used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
-						 "%s%s", used ? "|" : "", names[i]);
-	if (fl & ~(__u32)IOMC_MEMREMAP_KNOWN)
-		used += (size_t)snprintf(buf + used, used < n ? n - used : 0,
-					 "%s0x%x", used ? "|" : "",
-					 fl & ~(__u32)IOMC_MEMREMAP_KNOWN);
-	if (!used)
-		snprintf(buf, n, "0");
-	return buf;
-}
-
-static const char *ctxname(__u32 c)
-{
-	return c < IOMC_CTX_MAX ? ctx_names[c] : "?";
-}
-
-static const char *kindname(__u32 k)
-{
-	return k < IOMC_KIND_MAX ? kind_names[k] : "?";
 }
 
 void ck_fmt_init(struct ck_fmt *f, int json, const struct ck_report_ops *ops)
@@ -113,35 +52,6 @@ void ck_fmt_init_post_mortem(struct ck_fmt *f, int json, const char *release,
 	f->release = release && release[0] ? release : "(kernel unknown)";
 	f->version = "(post-mortem: iomap-check analyze)";
 	f->ops = *ops;
-}
-
-/* The API call an event stands for (same names as the analyzer's). */
-static const char *op_name(const struct iomc_event *ev)
-{
-	static const char *const map[] = { "io_mapping_map_atomic_wc",
-					   "io_mapping_map_local_wc",
-					   "io_mapping_map_wc" };
-	static const char *const unmap[] = { "io_mapping_unmap_atomic",
-					     "io_mapping_unmap_local",
-					     "io_mapping_unmap" };
-
-	switch (ev->type) {
-	case IOMC_EV_CREATE:	return "io_mapping_create_wc";
-	case IOMC_EV_FREE:	return "io_mapping_free";
-	case IOMC_EV_MAP:	return ev->kind < IOMC_KIND_MAX ? map[ev->kind] : "map";
-	case IOMC_EV_UNMAP:	return ev->kind < IOMC_KIND_MAX ? unmap[ev->kind] : "unmap";
-	case IOMC_EV_SWITCH:	return "schedule";
-	case IOMC_EV_EXIT:	return "exit";
-	case IOMC_EV_IRQ_EXIT:	return "irq_exit";
-	case IOMC_EV_MIGHT_SLEEP: return "might_sleep";
-	case IOMC_EV_MODULE_END: return "module_free";
-	case IOMC_EV_FAULT:	return "page_fault";
-	case IOMC_EV_MEMREMAP:
-	case IOMC_EV_MEMUNMAP:
-	case IOMC_EV_PAGEMAP:
-		return mr_api_name(ev->kind);
-	default:		return "?";
-	}
 }
 
 /*
@@ -352,7 +262,7 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 
 	switch (ev->type) {
 	case IOMC_EV_MAP:
-		fprintf(f, " %s(0x%llx, offset 0x%llx%s", op_name(ev),
+		fprintf(f, " %s(0x%llx, offset 0x%llx%s", iomc_op_name(ev),
 			(unsigned long long)ev->mapping,
 			(unsigned long long)ev->offset,
 			ev->kind == IOMC_KIND_WC ? ", size " : "");
@@ -362,11 +272,11 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 			sym(fmt, ev->caller, b, sizeof(b)));
 		break;
 	case IOMC_EV_UNMAP:
-		fprintf(f, " %s(0x%llx), at: %s\n", op_name(ev),
+		fprintf(f, " %s(0x%llx), at: %s\n", iomc_op_name(ev),
 			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
 		break;
 	case IOMC_EV_FREE:
-		fprintf(f, " %s(0x%llx), at: %s\n", op_name(ev),
+		fprintf(f, " %s(0x%llx), at: %s\n", iomc_op_name(ev),
 			(unsigned long long)ev->mapping,
 			sym(fmt, ev->caller, b, sizeof(b)));
 		break;
@@ -398,7 +308,7 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 			"left to the kernel: oops");
 		break;
 	case IOMC_EV_IRQ_EXIT:
-		fprintf(f, " %s handler return\n", ctxname(ev->ctx));
+		fprintf(f, " %s handler return\n", iomc_ctx_name(ev->ctx));
 		break;
 	case IOMC_EV_MODULE_END:
 		switch (unload_what(ev)) {
@@ -411,14 +321,14 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 			break;
 		case UNLOAD_MAP:
 			fprintf(f, " %s 0x%llx (mapping 0x%llx+0x%llx), at: %s\n",
-				kindname(ev->kind), (unsigned long long)ev->vaddr,
+				iomc_kind_name(ev->kind), (unsigned long long)ev->vaddr,
 				(unsigned long long)ev->mapping,
 				(unsigned long long)ev->offset,
 				sym(fmt, r->v.map_site, b, sizeof(b)));
 			break;
 		case UNLOAD_MEMREMAP:
 			fprintf(f, " %s(0x%llx, %llu) = 0x%llx, at: %s\n",
-				mr_api_name(ev->kind),
+				iomc_mr_api_name(ev->kind),
 				(unsigned long long)ev->offset,
 				(unsigned long long)ev->size,
 				(unsigned long long)ev->vaddr,
@@ -427,23 +337,23 @@ static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 		}
 		break;
 	case IOMC_EV_MEMREMAP:
-		fprintf(f, " %s(0x%llx, %llu, %s) = 0x%llx, at: %s\n", op_name(ev),
+		fprintf(f, " %s(0x%llx, %llu, %s) = 0x%llx, at: %s\n", iomc_op_name(ev),
 			(unsigned long long)ev->offset, (unsigned long long)ev->size,
-			mr_flags(IOMC_MR_LOW(ev->arg), b2, sizeof(b2)),
+			iomc_mr_flags(IOMC_MR_LOW(ev->arg), b2, sizeof(b2)),
 			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
-		fprintf(f, " (the range holds %s)\n", region_name(IOMC_MR_REGION(ev->arg)));
+		fprintf(f, " (the range holds %s)\n", iomc_region_name(IOMC_MR_REGION(ev->arg)));
 		break;
 	case IOMC_EV_MEMUNMAP:
-		fprintf(f, " %s(0x%llx), at: %s\n", op_name(ev),
+		fprintf(f, " %s(0x%llx), at: %s\n", iomc_op_name(ev),
 			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
 		break;
 	case IOMC_EV_PAGEMAP:
 		fprintf(f, " %s(pgmap 0x%llx: %s, range 0x%llx+0x%llx, nr_range %llu) = 0x%llx, at: %s\n",
-			op_name(ev), (unsigned long long)ev->mapping,
-			pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->offset,
+			iomc_op_name(ev), (unsigned long long)ev->mapping,
+			iomc_pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->offset,
 			(unsigned long long)ev->size, (unsigned long long)ev->len,
 			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
-		fprintf(f, " (the range holds %s%s)\n", region_name(IOMC_MR_REGION(ev->arg)),
+		fprintf(f, " (the range holds %s%s)\n", iomc_region_name(IOMC_MR_REGION(ev->arg)),
 			IOMC_MR_MMIO(ev->arg) ? ", in a PCI bus window" : "");
 		break;
 	default:
@@ -508,7 +418,7 @@ static void rc_sleep_atomic(const struct ck_fmt *fmt, FILE *f, const struct iomc
 	headline(f, r, comm);
 	op_and_culprit(fmt, f, r);
 	fprintf(f, "\nbut %s context holds the atomic map taken at: %s\n",
-		ctxname(r->v.ctx), sym(fmt, r->v.map_site, b, sizeof(b)));
+		iomc_ctx_name(r->v.ctx), sym(fmt, r->v.map_site, b, sizeof(b)));
 	fputs("(io_mapping_map_atomic_wc disabled preemption and page faults there)\n", f);
 }
 
@@ -539,11 +449,11 @@ static void rc_cross_context(const struct ck_fmt *fmt, FILE *f, const struct iom
 	char b[256];
 
 	fprintf(f, "%s/%u is unmapping in %s context a map of another context:\n",
-		comm, r->ev.tid, ctxname(r->ev.ctx));
+		comm, r->ev.tid, iomc_ctx_name(r->ev.ctx));
 	op_and_culprit(fmt, f, r);
 	fprintf(f, "\nbut it was mapped at: %s\n", sym(fmt, r->v.map_site, b, sizeof(b)));
 	fprintf(f, "by tid %u in %s context on CPU %u\n", r->v.other_tid,
-		ctxname(r->v.other_ctx), r->v.other_cpu);
+		iomc_ctx_name(r->v.other_ctx), r->v.other_cpu);
 }
 
 static void rc_leak_on_free(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
@@ -560,7 +470,7 @@ static void rc_leak_on_exit(const struct ck_fmt *fmt, FILE *f, const struct iomc
 
 	if (ev->type == IOMC_EV_IRQ_EXIT)
 		fprintf(f, "a %s handler is returning on CPU %u while holding a map (interrupted %s/%u):\n",
-			ctxname(ev->ctx), ev->cpu, comm, ev->tid);
+			iomc_ctx_name(ev->ctx), ev->cpu, comm, ev->tid);
 	else
 		headline(f, r, comm);
 	op_and_culprit(fmt, f, r);
@@ -589,7 +499,7 @@ static void rc_use_after_unmap(const struct ck_fmt *fmt, FILE *f,
 
 	headline(f, r, comm);
 	op_and_culprit(fmt, f, r);
-	fprintf(f, "\nthe page was mapped by %s at: %s\n", kindname(r->ev.kind),
+	fprintf(f, "\nthe page was mapped by %s at: %s\n", iomc_kind_name(r->ev.kind),
 		sym(fmt, r->v.map_site, b, sizeof(b)));
 	fprintf(f, "and unmapped at: %s\n", sym(fmt, r->v.other_site, b, sizeof(b)));
 	fprintf(f, "holder: pid %u\n", r->v.other_tid);
@@ -621,7 +531,7 @@ static void rc_leak_on_unload(const struct ck_fmt *fmt, FILE *f, const struct io
 		break;
 	case UNLOAD_MAP:
 		fprintf(f, "\nit was never unmapped; held by tid %u in %s context (CPU %u)\n",
-			v->other_tid, ctxname(v->other_ctx), v->other_cpu);
+			v->other_tid, iomc_ctx_name(v->other_ctx), v->other_cpu);
 		break;
 	case UNLOAD_MEMREMAP:
 		fprintf(f, "\nit was never memunmapped (%llu memremap%s of this address %s live)\n",
@@ -642,12 +552,12 @@ static void json_leak_on_unload(FILE *f, const struct iomc_report *r)
 		break;
 	case UNLOAD_MAP:
 		fprintf(f, ",\"leaked\":\"map\",\"kind\":\"%s\",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
-			kindname(ev->kind), r->v.other_tid,
-			ctxname(r->v.other_ctx), r->v.other_cpu);
+			iomc_kind_name(ev->kind), r->v.other_tid,
+			iomc_ctx_name(r->v.other_ctx), r->v.other_cpu);
 		break;
 	case UNLOAD_MEMREMAP:
 		fprintf(f, ",\"leaked\":\"memremap\",\"api\":\"%s\",\"phys\":\"0x%llx\",\"size\":%llu,\"memremaps\":%llu",
-			mr_api_name(ev->kind),
+			iomc_mr_api_name(ev->kind),
 			(unsigned long long)ev->offset,
 			(unsigned long long)ev->size, (unsigned long long)ev->len);
 		break;
@@ -658,14 +568,14 @@ static void json_leak_on_unload(FILE *f, const struct iomc_report *r)
 static void json_use_after_unmap(FILE *f, const struct iomc_report *r)
 {
 	fprintf(f, ",\"kind\":\"%s\",\"holder\":{\"pid\":%u},\"fixed\":%s",
-		kindname(r->ev.kind), r->v.other_tid,
+		iomc_kind_name(r->ev.kind), r->v.other_tid,
 		IOMC_FAULT_FIXED(r->ev.size) ? "true" : "false");
 }
 
 static void json_cross_context(FILE *f, const struct iomc_report *r)
 {
 	fprintf(f, ",\"owner\":{\"tid\":%u,\"context\":\"%s\",\"cpu\":%u}",
-		r->v.other_tid, ctxname(r->v.other_ctx), r->v.other_cpu);
+		r->v.other_tid, iomc_ctx_name(r->v.other_ctx), r->v.other_cpu);
 }
 
 /* The memremap classes: why the call is wrong, in one line. */
@@ -701,7 +611,7 @@ static void why_mr_unknown_unmap(const struct iomc_report *r, char *buf, size_t 
 static void why_pagemap_mmio(const struct iomc_report *r, char *buf, size_t n)
 {
 	snprintf(buf, n, "the range overlaps a PCI bus window (device MMIO), but %s expects host memory",
-		 pgmap_name(IOMC_MR_LOW(r->ev.arg)));
+		 iomc_pgmap_name(IOMC_MR_LOW(r->ev.arg)));
 }
 
 static void why_pagemap_uninit(const struct iomc_report *r, char *buf, size_t n)
@@ -805,7 +715,7 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 		(unsigned long long)(ev->ts_ns % 1000000000ULL));
 	ck_json_str(f, comm);
 	fprintf(f, ",\"pid\":%u,\"tid\":%u},\"cpu\":%u,\"context\":\"%s\",\"op\":\"%s\"",
-		ev->pid, ev->tid, ev->cpu, ctxname(r->v.ctx), op_name(ev));
+		ev->pid, ev->tid, ev->cpu, iomc_ctx_name(r->v.ctx), iomc_op_name(ev));
 	fprintf(f, ",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\",\"vaddr\":\"0x%llx\",\"site\":",
 		(unsigned long long)ev->mapping, (unsigned long long)ev->offset,
 		(unsigned long long)ev->vaddr);
@@ -824,19 +734,19 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 	}
 	if (cls->json)
 		cls->json(f, r);
-	if (is_mr_event(ev)) {
+	if (iomc_ev_is_memremap(ev)) {
 		char fb[64];
 
 		if (ev->type == IOMC_EV_MEMREMAP)
 			fprintf(f, ",\"phys\":\"0x%llx\",\"size\":%llu,\"flags\":\"%s\",\"region\":\"%s\"",
 				(unsigned long long)ev->offset, (unsigned long long)ev->size,
-				mr_flags(IOMC_MR_LOW(ev->arg), fb, sizeof(fb)),
-				region_name(IOMC_MR_REGION(ev->arg)));
+				iomc_mr_flags(IOMC_MR_LOW(ev->arg), fb, sizeof(fb)),
+				iomc_region_name(IOMC_MR_REGION(ev->arg)));
 		else if (ev->type == IOMC_EV_PAGEMAP)
 			fprintf(f, ",\"phys\":\"0x%llx\",\"size\":%llu,\"pgmap_type\":\"%s\",\"nr_range\":%llu,\"region\":\"%s\",\"mmio\":%s",
 				(unsigned long long)ev->offset, (unsigned long long)ev->size,
-				pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->len,
-				region_name(IOMC_MR_REGION(ev->arg)),
+				iomc_pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->len,
+				iomc_region_name(IOMC_MR_REGION(ev->arg)),
 				IOMC_MR_MMIO(ev->arg) ? "true" : "false");
 	}
 	if (cls->why) {
@@ -852,11 +762,11 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 
 		fprintf(f, "%s{\"kind\":\"%s\",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\","
 			"\"vaddr\":\"0x%llx\",\"site\":", i ? "," : "",
-			kindname(h->kind), (unsigned long long)h->mapping,
+			iomc_kind_name(h->kind), (unsigned long long)h->mapping,
 			(unsigned long long)h->offset,
 			(unsigned long long)h->vaddr);
 		json_sym(fmt, f, h->site);
-		fprintf(f, ",\"context\":\"%s\",\"tid\":%u}", ctxname(h->ctx),
+		fprintf(f, ",\"context\":\"%s\",\"tid\":%u}", iomc_ctx_name(h->ctx),
 			h->tid);
 	}
 	fputs("],\"stack\":[", f);
@@ -892,23 +802,23 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 	fputs("\nother info that might help us debug this:\n", f);
 	if (!r->n_held) {
 		fprintf(f, "no maps held by %s/%u in %s context.\n", comm,
-			r->held_tid ? r->held_tid : ev->tid, ctxname(r->held_ctx));
+			r->held_tid ? r->held_tid : ev->tid, iomc_ctx_name(r->held_ctx));
 	} else {
 		fprintf(f, "%u map%s held by %s/%u in %s context:\n", r->n_held,
 			r->n_held == 1 ? "" : "s", comm, r->held_tid,
-			ctxname(r->held_ctx));
+			iomc_ctx_name(r->held_ctx));
 		for (i = 0; i < r->n_held && i < IOMC_STACK_MAX; i++) {
 			const struct iomc_held *h = &r->held[i];
 
 			fprintf(f, " #%u: %s 0x%llx (mapping 0x%llx+0x%llx), at: %s\n",
-				i, kindname(h->kind), (unsigned long long)h->vaddr,
+				i, iomc_kind_name(h->kind), (unsigned long long)h->vaddr,
 				(unsigned long long)h->mapping,
 				(unsigned long long)h->offset,
 				sym(fmt, h->site, b, sizeof(b)));
 		}
 	}
 	fprintf(f, "\nstack backtrace:\nCPU: %u PID: %u Comm: %s %s context, at %llu.%06llu\n",
-		ev->cpu, ev->tid, comm, ctxname(ev->ctx),
+		ev->cpu, ev->tid, comm, iomc_ctx_name(ev->ctx),
 		(unsigned long long)(ev->ts_ns / 1000000000ULL),
 		(unsigned long long)(ev->ts_ns % 1000000000ULL / 1000));
 	n = stack_frames(r);

@@ -15,48 +15,62 @@
 
 #define IOMC_COMM_LEN 16
 
-/* What happened. io_mapping tracepoints first, then the scheduler/exit/
- * interrupt events some rules need. */
+/*
+ * What happened, X(value, NAME, name): NAME makes IOMC_EV_NAME, name is how
+ * --dump-events spells it. The values are ABI (recordings): never renumber.
+ * io_mapping tracepoints first, then the scheduler/exit/interrupt events
+ * some rules need, then the memremap API.
+ *
+ * switch: task 'tid' switched out; arg = 1 if voluntary.
+ * irq_exit: an interrupt of context 'ctx' returns on 'cpu'.
+ * might_sleep: a might-sleep function entered; arg = its address.
+ * drop: events were lost on 'cpu' (arg = how many, 0 = unknown); cpu
+ *   IOMC_CPU_ALL: on a CPU not known, i.e. any.
+ * module_end: a module goes away (module:module_free): mapping = the module
+ *   (struct module *, an id), offset/len = its core text, vaddr/size = its
+ *   init text (0/0 once freed after a successful init: then the range seen
+ *   at module_load), arg = IOMC_UNLOAD_FAILED if its init failed.
+ * The memremap API is seen by the daemon's kprobes in the unmodified kernel
+ * (no tracepoint: these come from live hooks or a --record file only).
+ * kind = enum iomc_mr_api. caller = the call site of the outermost API
+ * function (devm_memremap, not the memremap it calls).
+ * memremap: offset = phys, size, vaddr = result (0 if refused or an
+ *   error), arg = IOMC_MR_ARG(flags, region class of [offset, offset +
+ *   size), mmio).
+ * memunmap: vaddr = the address unmapped.
+ * memremap_pages: mapping = the pgmap, offset/size = its first range
+ *   (start, bytes), len = nr_range, vaddr = result, arg = IOMC_MR_ARG(enum
+ *   iomc_pgmap_type, region class, mmio).
+ * fault: io_mapping_fault (strategy=window): a kernel page fault on a
+ *   window slot. vaddr = the address, caller = the faulting instruction;
+ *   the slot's last occupant: mapping, offset, kind, len = its map site,
+ *   arg = its unmap site (0: none, the slot was never unmapped); size =
+ *   IOMC_FAULT_SIZE(holder pid, fixed).
+ */
+#define IOMC_EV_TYPES(X)						\
+	X(1, CREATE, create)		/* io_mapping_create */		\
+	X(2, FREE, free)		/* io_mapping_free */		\
+	X(3, MAP, map)			/* io_mapping_map */		\
+	X(4, UNMAP, unmap)		/* io_mapping_unmap */		\
+	X(5, SWITCH, switch)						\
+	X(6, EXIT, exit)		/* task 'tid' exits */		\
+	X(7, IRQ_EXIT, irq_exit)					\
+	X(8, MIGHT_SLEEP, might_sleep)					\
+	X(9, DROP, drop)						\
+	X(10, MODULE_END, module_end)					\
+	X(11, MEMREMAP, memremap)					\
+	X(12, MEMUNMAP, memunmap)					\
+	X(13, PAGEMAP, memremap_pages)					\
+	X(14, FAULT, fault)
+
+#define IOMC_X_EV_ENUM(v, N, s)	IOMC_EV_##N = v,
 enum iomc_ev_type {
-	IOMC_EV_CREATE = 1,	/* io_mapping_create */
-	IOMC_EV_FREE = 2,	/* io_mapping_free */
-	IOMC_EV_MAP = 3,	/* io_mapping_map */
-	IOMC_EV_UNMAP = 4,	/* io_mapping_unmap */
-	IOMC_EV_SWITCH = 5,	/* task 'tid' switched out; arg = 1 if voluntary */
-	IOMC_EV_EXIT = 6,	/* task 'tid' exits */
-	IOMC_EV_IRQ_EXIT = 7,	/* an interrupt of context 'ctx' returns on 'cpu' */
-	IOMC_EV_MIGHT_SLEEP = 8, /* a might-sleep function entered; caller = its address */
-	IOMC_EV_DROP = 9,	/* events were lost on 'cpu' (arg = how many, 0 = unknown);
-				 * cpu IOMC_CPU_ALL: on a CPU not known, i.e. any */
-	IOMC_EV_MODULE_END = 10, /* a module goes away (module:module_free):
-				 * mapping = the module (struct module *, an id),
-				 * offset/len = its core text, vaddr/size = its
-				 * init text (0/0 once freed after a successful
-				 * init: then the range seen at module_load),
-				 * arg = IOMC_UNLOAD_FAILED if its init failed */
-	/*
-	 * The memremap API, seen by the daemon's kprobes in the unmodified
-	 * kernel (no tracepoint: these come from live hooks or a --record
-	 * file only). kind = enum iomc_mr_api. caller = the call site of the
-	 * outermost API function (devm_memremap, not the memremap it calls).
-	 */
-	IOMC_EV_MEMREMAP = 11,	/* offset = phys, size, vaddr = result (0 if
-				 * refused or an error), arg = IOMC_MR_ARG(flags,
-				 * region class of [offset, offset + size), mmio) */
-	IOMC_EV_MEMUNMAP = 12,	/* vaddr = the address unmapped */
-	IOMC_EV_PAGEMAP = 13,	/* memremap_pages: mapping = the pgmap, offset/size
-				 * = its first range (start, bytes), len = nr_range,
-				 * vaddr = result, arg = IOMC_MR_ARG(enum
-				 * iomc_pgmap_type, region class, mmio) */
-	IOMC_EV_FAULT = 14,	/* io_mapping_fault (strategy=window): a kernel
-				 * page fault on a window slot. vaddr = the
-				 * address, caller = the faulting instruction;
-				 * the slot's last occupant: mapping, offset,
-				 * kind, len = its map site, arg = its unmap site
-				 * (0: none, the slot was never unmapped);
-				 * size = IOMC_FAULT_SIZE(holder pid, fixed) */
+	IOMC_EV_TYPES(IOMC_X_EV_ENUM)
 	IOMC_EV_MAX
 };
+
+/* Names of enum iomc_ev_type, indexed by value (0 is no type). */
+#define IOMC_EV_NAMES { [0] = "?", IOMC_EV_TYPES(IOMC_X_NAME) }
 
 /* ev.size of IOMC_EV_FAULT: the occupant's task, and whether redone. */
 #define IOMC_FAULT_SIZE(holder, fixed) \
@@ -88,11 +102,6 @@ enum iomc_mr_api {
 	IOMC_MR_DEVM_MEMREMAP_PAGES = 5,
 	IOMC_MR_API_MAX
 };
-
-/* Short names of enum iomc_ev_type, indexed by value (--dump-events). */
-#define IOMC_EV_NAMES { "?", "create", "free", "map", "unmap", "switch", \
-			"exit", "irq_exit", "might_sleep", "drop", "module_end", \
-			"memremap", "memunmap", "memremap_pages", "fault" }
 
 #define IOMC_MR_API_NAMES { "memremap", "devm_memremap", "memunmap", \
 			    "devm_memunmap", "memremap_pages", "devm_memremap_pages" }

@@ -3,7 +3,8 @@
  * Every report lib/report.c prints, text and JSON, against a golden file
  * (tests/host/report_golden.expected): a violation of each rule in each of
  * its shapes (the event types and variants a rule reports on), the
- * summary, status and loss lines. Any change to the wording of a report
+ * summary, status and loss lines, and every event type as lib/event.c
+ * prints it (iomap-check analyze --dump-events). Any change to the wording of a report
  * fails here, case by case, so a refactoring of the printers proves it
  * changed no output; a deliberate change regenerates the file:
  *
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "event.h"
 #include "report.h"
 
 /* Made-up kernel: a driver module, vmlinux, the checker's BPF frames. */
@@ -89,6 +91,7 @@ static void write_text(void *ctx, const char *text, size_t len, int prio)
 }
 
 static struct ck_fmt fmt_text, fmt_json;
+static void event_cases(void);
 
 static struct iomc_report *new_report(__u32 rule, __u32 type)
 {
@@ -423,7 +426,54 @@ static void all_cases(void)
 	fputs("### case summary_bpf_stats\n", out);
 	ck_print_summary(&fmt_text, &s);
 	ck_print_summary(&fmt_json, &s);
+	event_cases();
 	fputs("### end\n", out);
+}
+
+/* Every event type through lib/event.c, text and JSON (--dump-events). */
+static void event_case(const char *name, const struct iomc_event *ev)
+{
+	fprintf(out, "### case event_%s\n%s:", name, iomc_ev_name(ev->type));
+	iomc_event_text(out, ev);
+	fputs("\n{", out);
+	iomc_event_json(out, ev);
+	fputs("}\n", out);
+}
+
+static void event_cases(void)
+{
+	struct iomc_event ev;
+	char name[64];
+	__u32 t;
+
+	for (t = 0; t <= IOMC_EV_MAX; t++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.type = t;
+		ev.kind = t == IOMC_EV_MEMREMAP ? IOMC_MR_DEVM_MEMREMAP :
+			  t == IOMC_EV_MEMUNMAP ? IOMC_MR_MEMUNMAP :
+			  t == IOMC_EV_PAGEMAP ? IOMC_MR_MEMREMAP_PAGES : t % 3;
+		ev.ctx = t % 4;
+		ev.mapping = 0xffff888004000000ULL;
+		ev.size = 0x1000000;
+		ev.offset = 0x3000;
+		ev.len = 0x1000;
+		ev.vaddr = 0xffffc90000203000ULL;
+		ev.caller = S_MAP;
+		ev.arg = t == IOMC_EV_MIGHT_SLEEP ? S_CRES :
+			 t == IOMC_EV_MEMREMAP ? IOMC_MR_ARG(IOMC_MEMREMAP_WC | 0x40,
+							     IOMC_REGION_MIXED, 1) :
+			 t == IOMC_EV_PAGEMAP ? IOMC_MR_ARG(IOMC_PGMAP_P2PDMA,
+							    IOMC_REGION_DISJOINT, 1) :
+			 t == IOMC_EV_MODULE_END ? IOMC_UNLOAD_FAILED : 1;
+		snprintf(name, sizeof(name), "%u_%s", t, iomc_ev_name(t));
+		event_case(name, &ev);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = IOMC_EV_MODULE_END;
+	ev.mapping = 0xffffffffc0100000ULL;
+	ev.offset = 0xffffffffc0001000ULL;
+	ev.len = 0x2000;
+	event_case("module_end_init_done", &ev);
 }
 
 static char *slurp(FILE *f)
