@@ -22,12 +22,30 @@ prog=iomap-vmcheck
 usage() {
 	cat <<EOF
 usage: $prog --driver DIR [--run CMD] [options]
+       $prog --kernel-module NAME [--run CMD] [options]
 
 Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
 
   -d, --driver DIR        the driver's source: a directory with a Kbuild
                           (or a Makefile with obj-m); built with the drop-in
-                          io-mapping.h forced in, sources untouched
+                          io-mapping.h forced in, sources untouched; a
+                          Kbuild with several obj-m modules: all are
+                          loaded, each after the ones it depends on
+      --kernel-module NAME
+                          the driver under test is the guest kernel's own
+                          module NAME (vmwgfx, or a path under the modules'
+                          kernel/: drivers/nvdimm/nd_pmem.ko), loaded
+                          unchanged after the checker attached, with the
+                          in-kernel modules it needs; repeatable, loaded
+                          in the order given, before --driver's modules
+                          (--driver is then optional)
+      --module-param MODULE.NAME=VALUE
+                          load module MODULE (the driver's, a
+                          --kernel-module, or a dependency) with parameter
+                          NAME=VALUE; repeatable, in order (e.g.
+                          --module-param slram.map=ram,0x30000000,+4096)
+      --append ARGS       more words for the guest kernel's command line
+                          (repeatable; e.g. --append 'memmap=4K\$0x30000000')
   -r, --run CMD           shell command run in the guest (busybox sh, root,
                           cwd /tmp) once the driver is loaded: the driver's
                           own test (default: none, load and unload only)
@@ -97,6 +115,11 @@ Exit status:
 Example, a DRM driver for QEMU's qxl device on the generic kernel:
   $prog --kernel 6.1-generic --vga qxl --driver drivers/gpu/drm/qxl \\
       --run 'cat /sys/class/drm/card0/dev'
+Example, a driver that memremaps a reserved range given as a parameter:
+  $prog --driver memmapres --append 'memmap=4K\$0x30000000' \\
+      --module-param memmapres_core.phys=0x30000000
+Example, the kernel's own vmwgfx, unchanged, on an emulated VMware SVGA:
+  $prog --kernel 6.1-generic --vga vmware --kernel-module vmwgfx
 
 Environment:
   KCFLAGS           extra compiler flags for the driver (e.g. -DDEBUG)
@@ -176,12 +199,12 @@ writable_dir() {
 
 # ---- options ----------------------------------------------------------------------
 opts=$(getopt -n "$prog" -o d:r:k:t:e:o:iqhV \
-	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,checkd-arg:,strategy:,inject-faults,vga:,qemu-arg:,quiet,help,version -- "$@") ||
+	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,checkd-arg:,strategy:,inject-faults,vga:,qemu-arg:,quiet,help,version,module-param:,append:,kernel-module: -- "$@") ||
 	{ echo "Try '$prog --help'." >&2; exit 2; }
 eval set -- "$opts"
 driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-} inject=0
 vga=std strategy=premap
-extras=() qemu_args=() checkd_args=()
+extras=() qemu_args=() checkd_args=() mparams=() appends=() kmods_own=()
 while :; do
 	case "$1" in
 	-d | --driver) driver=$2; shift ;;
@@ -196,6 +219,9 @@ while :; do
 	-i | --inject-faults) inject=1 ;;
 	--vga) vga=$2; shift ;;
 	--qemu-arg) qemu_args+=("$2"); shift ;;
+	--module-param) mparams+=("$2"); shift ;;
+	--append) appends+=("$2"); shift ;;
+	--kernel-module) kmods_own+=("$2"); shift ;;
 	-q | --quiet) quiet=1 ;;
 	-h | --help) usage; exit 0 ;;
 	-V | --version) echo "$prog $(cat "$top/VERSION")"; exit 0 ;;
@@ -204,13 +230,13 @@ while :; do
 	shift
 done
 [ $# -eq 0 ] || usage_error "unexpected argument '$1'"
-[ -n "$driver" ] || usage_error "--driver DIR is required"
+[ -n "$driver" ] || [ ${#kmods_own[@]} -gt 0 ] || usage_error "--driver DIR is required (or --kernel-module NAME)"
 case $strategy in
 premap | permap | window) ;;
 *) usage_error "--strategy: use premap, permap or window, not '${strategy//[[:cntrl:]]/?}'" ;;
 esac
 # the same check as `iomap-check build-driver`, same words (exit 2)
-"$top/kmod/build-driver.sh" --check "$prog" "$driver" || { echo "Try '$prog --help'." >&2; exit 2; }
+[ -z "$driver" ] || "$top/kmod/build-driver.sh" --check "$prog" "$driver" || { echo "Try '$prog --help'." >&2; exit 2; }
 # A newline in a path would forge lines of the output (KTAP included) and
 # of the logs: every path is refused with one.
 no_ctrl() { # no_ctrl OPTION VALUE
@@ -222,7 +248,19 @@ no_ctrl --out "$out"
 no_ctrl --checkd "$checkd"
 for e in "${extras[@]}"; do no_ctrl --extra "$e"; done
 no_ctrl IOMC_CACHE "$build"
-driver=$(cd "$driver" && pwd)
+[ -z "$driver" ] || driver=$(cd "$driver" && pwd)
+# --module-param MODULE.NAME=VALUE: a module name, a parameter name, any
+# value without a control character (a value with blanks is quoted for
+# the kernel's parser, which takes NAME="a b"). One "MODULE ARG" a line.
+params=()
+for p in "${mparams[@]}"; do
+	[[ $p != *[[:cntrl:]\"]* ]] && [[ $p =~ ^([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+)=(.*)$ ]] ||
+		usage_error "--module-param: want MODULE.NAME=VALUE (no control character or '\"' in VALUE), not '${p//[[:cntrl:]]/?}'"
+	v=${BASH_REMATCH[3]}
+	case "$v" in *[[:space:]]*) v="\"$v\"" ;; esac
+	params+=("$(echo "${BASH_REMATCH[1]}" | tr - _) ${BASH_REMATCH[2]}=$v")
+done
+for a in "${appends[@]}" "${kmods_own[@]}"; do no_ctrl "--append/--kernel-module" "$a"; done
 t=$(decimal "$timeout" 86400) ||
 	usage_error "--timeout wants a positive number of seconds (decimal, at most 86400), not '$timeout'"
 timeout=$t
@@ -282,7 +320,7 @@ if [ ! -f "$kmod/iomap_check.ko" ] || [ ! -f "$kmod/Module.symvers" ]; then
 	env -u KCFLAGS KCACHE="$kcache" "$top/kmod/build.sh" "$rel" "$kmod" >&2 ||
 		fail 3 "iomap_check.ko" "cannot build iomap_check.ko for $rel"
 fi
-name=$(basename "$driver")
+if [ -n "$driver" ]; then name=$(basename "$driver"); else name=$(basename "${kmods_own[0]}" | sed 's/\.ko.*//'); fi
 if [ -z "$out" ]; then
 	out=$build/vmcheck/$(safe_name "$name")-$rel
 	writable_dir "$out" || fail 3 "logs" "cannot create or write the directory '$out'"
@@ -291,6 +329,8 @@ fi
 note "$name on $rel, logs in $out"
 
 # ---- build the driver ----------------------------------------------------------------
+kos=()
+if [ -n "$driver" ]; then
 # build-driver.sh copies the sources to $out/driver and builds there; the
 # compiler's messages name the copies: show the user's own paths.
 blog=$out/build.log
@@ -321,7 +361,6 @@ if ! KCACHE=$kcache ABS_BUILD=$build IOMC_SYMVERS=$kmod/Module.symvers \
 	exit 2
 fi
 [ $quiet = 1 ] || cat "$blog" >&2
-kos=()
 if [ -f "$bdir/modules.order" ]; then
 	while read -r ko; do
 		ko=${ko#kernel/}
@@ -332,39 +371,58 @@ if [ -f "$bdir/modules.order" ]; then
 	done <"$bdir/modules.order"
 fi
 [ ${#kos[@]} -gt 0 ] || fail 2 "build: $name" "the driver built no module (obj-m empty?)"
+fi
 
-# ---- the in-kernel modules it depends on -------------------------------------------
-# Only that closure goes into the initramfs, uncompressed (busybox insmod
-# reads plain ELF), loaded in this order before the driver.
+# ---- the modules: in-kernel dependencies, the modules under test ------------------
+# `iomcvm modules` (vm/iomcvm/closure.py): the in-kernel modules the driver
+# and the --kernel-module modules need, in load order ("dep PATH"), then the
+# modules under test: the --kernel-module ones as given, the driver's own
+# each after those it depends on ("driver PATH"). Only these go into the
+# initramfs, uncompressed (busybox insmod reads plain ELF).
 moddir=$kcache/$rel/root/lib/modules/$rel
-deps=()
-# The closure's messages name themselves module-closure.
+deps=() tested=()
 cerr=$out/deps.err
 if [ -d "$moddir/kernel" ]; then
-	mapfile -t deps < <(iomcvm closure "$moddir" "${kos[@]}" 2>"$cerr" && echo rc=0 || echo "rc=$?")
-	crc=${deps[-1]#rc=}
-	unset 'deps[-1]'
+	mapfile -t plan < <(iomcvm modules "$moddir" $(for k in "${kmods_own[@]}"; do printf -- '--kernel-module\n%s\n' "$k"; done) "${kos[@]}" 2>"$cerr" && echo rc=0 || echo "rc=$?")
+	crc=${plan[-1]#rc=}
+	unset 'plan[-1]'
 	if [ "$crc" = 1 ]; then
 		fail 2 "dependencies: $name" "$(sed 's/^module-closure: //' "$cerr" | paste -sd ';' -)$(case $rel in *-cloud-amd64) echo "; the cloud kernels carry few modules (no DRM): the generic flavor has them all, --kernel $series-generic" ;; esac)"
 	elif [ "$crc" != 0 ]; then
 		fail 3 "dependencies: $name" "cannot resolve the driver's dependencies: $(tail -n 1 "$cerr")"
 	fi
+	for l in "${plan[@]}"; do
+		case "$l" in
+		"dep "*) deps+=("${l#dep }") ;;
+		"driver "*) tested+=("${l#driver }") ;;
+		esac
+	done
+elif [ ${#kmods_own[@]} -gt 0 ]; then
+	fail 3 "dependencies: $name" "--kernel-module: $moddir has no modules (kernel cache incomplete: remove $kcache/$rel)"
 elif [ -n "$(modinfo -F depends "${kos[@]}" 2>/dev/null | tr ',' '\n' | grep -vx 'iomap_check' | grep -v '^$')" ]; then
 	fail 3 "dependencies: $name" "the driver has dependencies but $moddir has no modules (kernel cache incomplete: remove $kcache/$rel)"
+else
+	tested=("${kos[@]}")
 fi
-rm -rf "$out/deps" && mkdir -p "$out/deps"
-dep_names=()
+rm -rf "$out/deps" "$out/tested" && mkdir -p "$out/deps" "$out/tested"
+dep_names=() kos=()
 for d in "${deps[@]}"; do
-	b=$(basename "$d")
-	case "$b" in
-	*.ko.xz) b=${b%.xz}; xz -dc "$d" >"$out/deps/$b" ;;
-	*.ko.zst) b=${b%.zst}; zstd -q -dc "$d" >"$out/deps/$b" ;;
-	*.ko.gz) b=${b%.gz}; gzip -dc "$d" >"$out/deps/$b" ;;
-	*) cp "$d" "$out/deps/$b" ;;
-	esac || fail 3 "dependencies: $name" "cannot unpack $d"
-	dep_names+=("$b")
+	b=$(iomcvm unpack-ko "$d" "$out/deps") || fail 3 "dependencies: $name" "cannot unpack $d"
+	dep_names+=("$(basename "$b")")
+done
+for d in "${tested[@]}"; do
+	b=$(iomcvm unpack-ko "$d" "$out/tested") || fail 3 "modules: $name" "cannot unpack $d"
+	kos+=("$b")
 done
 [ ${#deps[@]} = 0 ] || note "dependencies from $rel: ${dep_names[*]%.ko}"
+[ ${#kmods_own[@]} = 0 ] || note "modules under test: $(for k in "${kos[@]}"; do basename "$k" .ko; done | tr '\n' ' ')"
+# Every --module-param names a module that is loaded.
+loadable=" iomap_check $(for k in "${dep_names[@]}" "${kos[@]}"; do basename "$k" .ko | tr - _; done | tr '\n' ' ') "
+for p in "${params[@]}"; do
+	case "$loadable" in *" ${p%% *} "*) ;;
+	*) usage_error "--module-param: no module '${p%% *}' is loaded (loaded:$loadable)" ;;
+	esac
+done
 
 if [ "$nocheckd" != 1 ]; then
 	if [ -z "$checkd" ]; then
@@ -381,6 +439,8 @@ fi
 
 # ---- the guest's files -------------------------------------------------------------
 printf '%s\n' "$run" >"$out/run.sh"
+: >"$out/params"
+[ ${#params[@]} = 0 ] || printf '%s\n' "${params[@]}" >"$out/params"
 : >"$out/checkd_args"
 [ ${#checkd_args[@]} = 0 ] || printf '%s\n' "${checkd_args[@]}" >"$out/checkd_args"
 {
@@ -397,10 +457,11 @@ vm_args=(--kernel "$rel" --mode vmcheck --kmod none --format ktap
 	--timeout $((timeout + 240 + inject * 2 * (timeout + 30))) --chan json --chan checkd
 	--extra "$kmod/iomap_check.ko:/vmcheck/iomap_check.ko"
 	--extra "$out/conf:/vmcheck/conf" --extra "$out/run.sh:/vmcheck/run.sh"
-	--extra "$out/checkd_args:/vmcheck/checkd_args")
+	--extra "$out/checkd_args:/vmcheck/checkd_args" --extra "$out/params:/vmcheck/params")
 for k in "${kos[@]}"; do vm_args+=(--extra "$k:/vmcheck/driver/$(basename "$k")"); done
 for d in "${dep_names[@]}"; do vm_args+=(--extra "$out/deps/$d:/vmcheck/deps/$d"); done
 for q in "${qemu_args[@]}"; do vm_args+=(--qemu-arg "$q"); done
+for a in "${appends[@]}"; do vm_args+=(--append "$a"); done
 [ "$nocheckd" = 1 ] || vm_args+=(--extra "$checkd:/bin/iomap-checkd")
 vm_args+=("${vm_extras[@]}")
 

@@ -22,6 +22,9 @@
 #                                 no VGA and a QXL device by --qemu-arg, and
 #                                 with its bugs on G's std VGA; and if G is a
 #                                 6.1 generic kernel, vmwgfx (below)
+#                                 and memmapres on K1 (below: --append,
+#                                 --module-param, --kernel-module)
+#        test.sh memmapres K      that one boot alone
 #        test.sh bench G          vramcopy's boot-to-verdict on G (make bench)
 #        test.sh vmwgfx G         one boot of a 6.1 generic kernel G: the
 #                                 kernel's own vmwgfx under -vga vmware, whose
@@ -105,6 +108,16 @@ host() {
 		vmc u-timeout --driver "$fb" --timeout "$tv"
 		expect u-timeout 2 "usage: --timeout '$tv': exit 2" "positive number of seconds .*, not '$tv'"
 	done
+	# --module-param's form, and the module it names must be loaded;
+	# --kernel-module names a module of the guest kernel (no guest boots)
+	vmc u-mparam --driver "$fb" --module-param novalue
+	expect u-mparam 2 "usage: --module-param novalue: exit 2" 'want MODULE.NAME=VALUE'
+	vmc u-mparam-mod --driver "$fb" --module-param nosuch.x=1
+	expect u-mparam-mod 2 "usage: --module-param for a module that is not loaded: exit 2, named" \
+		"no module 'nosuch' is loaded"
+	vmc u-kmod --kernel-module nosuch_mod
+	expect u-kmod 2 "--kernel-module nosuch_mod: exit 2, the module named" \
+		"needs module 'nosuch_mod', which kernel .* does not have"
 	vmc u-kernel --driver "$fb" --kernel 5.10
 	expect u-kernel 2 "usage: --kernel 5.10: exit 2" 'use 6.1, 6.12'
 	vmc u-nodir --driver "$drivers/no-such-driver"
@@ -371,9 +384,38 @@ guest() {
 		--kernel "$k1" --out "$logs/errpath-fixed-$k1"
 	expect errpath-fixed-$k1 0 "errpath fixed on $k1 --inject-faults: exit 0 (${secs}s)" \
 		'^ok [0-9]+ .*inject 2: create #2 failed at errpath_init\+'
+	memmapres "$k1"
 	[ -z "${3:-}" ] || drm "$3"
 	case "${3:-}" in 6.1-generic | 6.1.*-amd64) vmwgfx "$3" ;; esac
 	finish
+}
+
+# What real drivers need, in one boot of K: memmapres memremaps a range the
+# kernel command line reserved (--append memmap=4K$...), given as a module
+# parameter (--module-param, '-' and '_' alike), from two modules whose
+# Kbuild lists them out of dependency order; the kernel's own nd_pmem and
+# nd_e820 (--kernel-module, unchanged) with a legacy pmem region (another
+# --append) alongside. All of it correct: exit 0, nothing reported.
+memmapres() {
+	local k=$1 d=$drivers/memmapres
+	vmc memmapres-$k --driver "$d" --kernel "$k" --timeout 60 \
+		--append 'memmap=4K$0x30000000' --append 'memmap=16M!0x32000000' \
+		--module-param memmapres_core.phys=0x30000000 --module-param memmapres-core.size=4096 \
+		--kernel-module nd_pmem --kernel-module drivers/nvdimm/nd_e820.ko \
+		--extra "$d/test.sh:/opt/memmapres-test.sh" --run 'sh /opt/memmapres-test.sh' \
+		--out "$logs/memmapres-$k"
+	expect memmapres-$k 0 "memmapres on $k: --append, --module-param, --kernel-module, two modules: exit 0 (${secs}s)" \
+		'^# \| memmapres: parameter, command line, load order and pmem ok'
+	local o=$logs/memmapres-$k.out order
+	order=$(grep -oE '^ok [0-9]+ .*: insmod [a-z_0-9]+\.ko' "$o" | sed 's/.*insmod //' | tr '\n' ' ')
+	if [ "$order" = "nd_pmem.ko nd_e820.ko memmapres_core.ko memmapres_user.ko " ] &&
+		grep -q 'insmod memmapres_core parameters: phys=0x30000000 size=4096' "$o" &&
+		! grep -q '^{"rule"' "$o" && grep -qE '"memremap_events":[1-9]' "$o"; then
+		ok "memmapres on $k: modules under test in order ($order), parameters given, memremaps seen, no report"
+	else
+		not_ok "memmapres on $k: modules under test in order, parameters given, memremaps seen, no report" \
+			"order '$order'; see $o"
+	fi
 }
 
 # vramcopy's test program, static for the guest; sets vt or says why not.
@@ -476,5 +518,6 @@ host) host ;;
 guest) shift; guest "$@" ;;
 bench) shift; bench "$@" ;;
 vmwgfx) shift; vmwgfx "${1:-6.1-generic}"; finish ;;
-*) echo "usage: test.sh host | guest K1 [K2 [G]] | bench G | vmwgfx G" >&2; exit 2 ;;
+memmapres) shift; memmapres "${1:-6.1}"; finish ;;
+*) echo "usage: test.sh host | guest K1 [K2 [G]] | bench G | vmwgfx G | memmapres K" >&2; exit 2 ;;
 esac

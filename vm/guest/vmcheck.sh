@@ -3,15 +3,19 @@
 #   /vmcheck/conf             shell variables: RUN_TIMEOUT (s),
 #                             ATTACH_TIMEOUT (s), CHECKD (1: run the
 #                             daemon, 0: development only, no checker),
-#                             DRIVER_KOS (the driver's .ko names, load order),
-#                             DEP_KOS (the in-kernel modules it needs, load
-#                             order: scripts/module-closure.sh)
+#                             DRIVER_KOS (the modules under test: the
+#                             --kernel-module ones, then the driver's own,
+#                             load order), DEP_KOS (the in-kernel modules
+#                             they need, load order: vm/iomcvm/closure.py)
 #   /vmcheck/iomap_check.ko   the io_mapping module
 #   /vmcheck/deps/*.ko        the guest kernel's own modules in DEP_KOS
 #   /vmcheck/driver/*.ko      the driver, built with the drop-in header
 #   /vmcheck/run.sh           RUN, the driver's own test, verbatim
 #   /vmcheck/checkd_args      more arguments for iomap-checkd, one a line
 #                             (iomap-vmcheck --checkd-arg)
+#   /vmcheck/params           module parameters, "MODULE NAME=VALUE" a line
+#                             (iomap-vmcheck --module-param; MODULE with
+#                             '_' for '-'), given to insmod of MODULE
 #   /bin/iomap-checkd         the checker (static)
 # and boots with two more serial ports (vm/vm.sh --chan): ttyS2 carries
 # only the checker's JSON lines, ttyS3 only its human reports and log, so
@@ -52,6 +56,22 @@ for t in $JSON $REPORTS; do stty -F $t raw -echo 2>/dev/null; done
 
 say() { echo "# vmcheck: $*"; }
 
+# load DIR/FILE.ko: insmod with the module's --module-param parameters, in
+# the order given (each one argument: values may hold blanks). The callers
+# capture its output as insmod's error: the note goes to fd 3, our stdout.
+exec 3>&1
+load() {
+	_lm=$(basename "$1" .ko | tr - _)
+	set -- "$1"
+	if [ -s $V/params ]; then
+		while IFS= read -r _ll; do
+			[ "${_ll%% *}" = "$_lm" ] && set -- "$@" "${_ll#* }"
+		done <$V/params
+	fi
+	[ $# = 1 ] || diag "insmod $_lm parameters: $(shift; echo "$*")" >&3
+	insmod "$@"
+}
+
 # wait_for SECONDS CMD...: poll CMD every 0.1 s; 0 if it succeeded in time.
 wait_for() {
 	n=$(($1 * 10))
@@ -69,7 +89,7 @@ mark_begin setup
 # The kernel's own modules the driver needs, dependencies first. They stay
 # loaded: unloading drm and friends checks nothing of the driver's.
 for ko in $DEP_KOS; do
-	if err=$(insmod $V/deps/$ko 2>&1); then
+	if err=$(load $V/deps/$ko 2>&1); then
 		ok "setup: insmod dependency $ko"
 	else
 		not_ok "setup: insmod dependency $ko" "${err:-failed}"
@@ -159,7 +179,7 @@ mark_begin insmod
 loaded= all_loaded=1
 creates0=$(cat $P/creates 2>/dev/null || echo 0)
 for ko in $DRIVER_KOS; do
-	if err=$(insmod $V/driver/$ko 2>&1); then
+	if err=$(load $V/driver/$ko 2>&1); then
 		ok "insmod $ko"
 		loaded="${ko%.ko} $loaded"	# reverse order, for rmmod
 	else
@@ -253,7 +273,7 @@ if [ "$INJECT" = 1 ]; then
 		echo "$k" >$P/fail_nth
 		lloaded= lerr=
 		for ko in $DRIVER_KOS; do
-			if err=$(insmod $V/driver/$ko 2>&1); then
+			if err=$(load $V/driver/$ko 2>&1); then
 				lloaded="${ko%.ko} $lloaded"
 			else
 				lerr="insmod $ko: ${err:-failed}"

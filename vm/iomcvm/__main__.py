@@ -19,6 +19,12 @@ shell scripts, and the runner itself.
   closure MODDIR KO...          in-kernel modules KO needs, load order
                                 (exit 1: one is missing, named on stderr)
   unpack-ko KO DIR              KO uncompressed into DIR
+  modules MODDIR [--kernel-module NAME]... [KO...]
+                                what iomap-vmcheck loads: "dep PATH" lines
+                                (in-kernel dependencies, load order), then
+                                "driver PATH" lines (the --kernel-module
+                                modules, then KO in dependency order); exit
+                                1: a module is missing (named on stderr)
 """
 import sys
 
@@ -108,6 +114,48 @@ def cmd_compose(args):
     return 0
 
 
+def cmd_modules(args):
+    if not args:
+        return usage()
+    moddir, args = args[0], args[1:]
+    names, kos = [], []
+    while args:
+        if args[0] == "--kernel-module" and len(args) > 1:
+            names.append(args[1])
+            args = args[2:]
+        else:
+            kos.append(args[0])
+            args = args[1:]
+    rel = moddir.rstrip("/").split("/")[-1]
+    try:
+        own = []
+        missing = []
+        for n in names:
+            p = closure.find(moddir, n)
+            if p is None:
+                missing.append(n)
+            else:
+                own.append(p)
+        if missing:
+            raise closure.Missing(missing, moddir + "/modules.dep")
+        deps = closure.closure(moddir, kos, names=[closure.norm(p) for p in own])
+        mine = {closure.norm(p) for p in own}
+        for p in deps:
+            if closure.norm(p) not in mine:
+                print("dep " + p)
+        for p in own + closure.load_order(kos):
+            print("driver " + p)
+    except closure.Missing as e:
+        for n in e.names:
+            sys.stderr.write("module-closure: the driver needs module '%s', which kernel %s does not have "
+                             "(not in %s)\n" % (n, rel, e.depfile))
+        return 1
+    except closure.SetupError as e:
+        sys.stderr.write("module-closure: %s\n" % e)
+        return 2
+    return 0
+
+
 def usage():
     sys.stderr.write(__doc__)
     return exits.USAGE
@@ -136,6 +184,8 @@ def main(argv):
         return cmd_compose(args)
     if cmd == "closure":
         return cmd_closure(args)
+    if cmd == "modules":
+        return cmd_modules(args)
     if cmd == "unpack-ko" and len(args) == 2:
         print(closure.unpack_ko(args[0], args[1]))
         return 0

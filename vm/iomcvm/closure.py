@@ -123,6 +123,45 @@ def read_modules_dep(moddir):
     return dep, table
 
 
+def find(moddir, name):
+    """The path of in-tree module NAME (a name, or a path relative to
+    MODDIR/kernel with or without .ko), via modules.dep; None if absent."""
+    moddir = os.path.abspath(moddir.rstrip("/"))
+    _, table = read_modules_dep(moddir)
+    if "/" in name:
+        rel = "kernel/" + name.lstrip("/")
+        for path, _ in table.values():
+            if path == rel or path.split(".ko")[0] == rel.split(".ko")[0]:
+                return path if path.startswith("/") else os.path.join(moddir, path)
+        return None
+    e = table.get(norm(name))
+    if e is None:
+        return None
+    return e[0] if e[0].startswith("/") else os.path.join(moddir, e[0])
+
+
+def load_order(kos):
+    """The driver's own modules KOS (paths) in an order that loads: each
+    after the ones it depends on; otherwise as given (modules.order)."""
+    own = {norm(k): k for k in kos}
+    needs = {norm(k): [d for d in depends(k) if d in own and d != norm(k)] for k in kos}
+    out, state = [], {}
+
+    def visit(n):
+        if state.get(n) == 2:
+            return
+        if state.get(n) == 1:
+            raise SetupError("the driver's modules depend on each other in a cycle (%s)" % n)
+        state[n] = 1
+        for d in needs[n]:
+            visit(d)
+        state[n] = 2
+        out.append(own[n])
+    for k in kos:
+        visit(norm(k))
+    return out
+
+
 def closure(moddir, kos, names=()):
     """Absolute paths of the in-kernel modules that KOS (the driver's own
     module files) and NAMES (more module names, e.g. --kernel-module)
