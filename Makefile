@@ -9,7 +9,8 @@
 # KERNEL selects the guest kernel: 6.1 (default) or 6.12, Debian's cloud
 # flavor; 6.1-generic or 6.12-generic, the generic flavor (every driver as a
 # module: DRM, TTM, ...; about 70 MB to fetch); or an exact release of either
-# such as 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64. Everything built lands
+# such as 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64; or the path of your own
+# kernel's build tree or install root (docs/vmcheck.md). Everything built lands
 # under $(BUILD).
 
 BUILD   ?= build
@@ -22,9 +23,9 @@ V       ?= 0
 # characters (no blank, quote, backtick, $$ or parenthesis) are allowed.
 iomc_strip = $(if $(2),$(call iomc_strip,$(subst $(firstword $(2)),,$(1)),$(wordlist 2,$(words $(2)),$(2))),$(1))
 IOMC_NAME_CHARS := a b c d e f g h i j k l m n o p q r s t u v w x y z \
-	A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ + -
+	A B C D E F G H I J K L M N O P Q R S T U V W X Y Z 0 1 2 3 4 5 6 7 8 9 . _ + - /
 ifneq ($(words $(KERNEL))$(call iomc_strip,$(KERNEL),$(IOMC_NAME_CHARS)),1)
-$(error KERNEL='$(KERNEL)': $(shell PYTHONPATH=vm python3 -B -m iomcvm kernels --usage) (letters, digits, '.', '_', '+', '-'))
+$(error KERNEL='$(KERNEL)': $(shell PYTHONPATH=vm python3 -B -m iomcvm kernels --usage) (letters, digits, '.', '_', '+', '-', '/'))
 endif
 
 ABS_BUILD := $(abspath $(BUILD))

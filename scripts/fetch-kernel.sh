@@ -13,7 +13,9 @@
 #           the generic flavor, every driver as a module), each resolved
 #           through the Debian metapackage the table names; or an exact
 #           release of either flavor such as 6.1.0-57-cloud-amd64,
-#           6.1.0-57-amd64, 6.12.118+deb12-amd64.
+#           6.1.0-57-amd64, 6.12.118+deb12-amd64; or a path (with a '/'):
+#           the user's kernel build tree or install root (IOMC_KDIR: its
+#           headers), checked and linked into the cache, never fetched.
 # Prints the resolved release on stdout; the tree is CACHE_DIR/<release>/:
 #   vmlinuz, vmlinux (ELF, extracted, carries .BTF), config, build/ (Kbuild
 #   tree), root/lib/modules/<release>/ (the kernel's own modules, with the
@@ -32,6 +34,14 @@ if [ "${1:-}" = --resolve ]; then
 fi
 want=${1:?usage: fetch-kernel.sh KERNEL CACHE_DIR}
 cache=${2:?usage: fetch-kernel.sh KERNEL CACHE_DIR}
+# A user's own kernel, a build tree or an install root (a path): taken
+# into the cache as it is, never fetched (vm/iomcvm/kernelsrc.py); the
+# headers tree from IOMC_KDIR (iomap-vmcheck --kdir) if given.
+case "$want" in */* | . | ..)
+	mkdir -p "$cache"
+	iomcvm kernel-import "$want" "$cache" ${IOMC_KDIR:+--kdir "$IOMC_KDIR"}
+	exit ;;
+esac
 
 die() { echo "fetch-kernel: $*" >&2; exit 2; }
 

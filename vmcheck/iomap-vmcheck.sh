@@ -54,7 +54,16 @@ Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
                           6.12-generic, the generic flavor (every driver
                           as a module: DRM, TTM, ...); or an exact release
                           of either (6.1.0-57-cloud-amd64, 6.1.0-57-amd64,
-                          6.12.118+deb12-amd64)
+                          6.12.118+deb12-amd64); or PATH, your own kernel:
+                          a build tree (arch/x86/boot/bzImage, .config,
+                          vmlinux, Module.symvers, modules.order) or an
+                          install root (boot/vmlinuz-REL, boot/config-REL,
+                          lib/modules/REL/ with build or --kdir); its
+                          config is checked before anything boots
+      --kdir DIR          the headers (kernel build tree) for an install
+                          root given as --kernel PATH
+      --kconfig           print a config fragment with every option the
+                          checker and its guest need, and exit
       --vga TYPE          the guest's display device, QEMU's -vga TYPE:
                           std (default; PCI 1234:1111, bochs), qxl, virtio,
                           cirrus, vmware or none
@@ -199,12 +208,12 @@ writable_dir() {
 
 # ---- options ----------------------------------------------------------------------
 opts=$(getopt -n "$prog" -o d:r:k:t:e:o:iqhV \
-	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,checkd-arg:,strategy:,inject-faults,vga:,qemu-arg:,quiet,help,version,module-param:,append:,kernel-module: -- "$@") ||
+	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,checkd-arg:,strategy:,inject-faults,vga:,qemu-arg:,quiet,help,version,module-param:,append:,kernel-module:,kdir:,kconfig -- "$@") ||
 	{ echo "Try '$prog --help'." >&2; exit 2; }
 eval set -- "$opts"
 driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-} inject=0
 vga=std strategy=premap
-extras=() qemu_args=() checkd_args=() mparams=() appends=() kmods_own=()
+extras=() qemu_args=() checkd_args=() mparams=() appends=() kmods_own=() kdir=
 while :; do
 	case "$1" in
 	-d | --driver) driver=$2; shift ;;
@@ -222,6 +231,8 @@ while :; do
 	--module-param) mparams+=("$2"); shift ;;
 	--append) appends+=("$2"); shift ;;
 	--kernel-module) kmods_own+=("$2"); shift ;;
+	--kdir) kdir=$2; shift ;;
+	--kconfig) iomcvm kconfig; exit 0 ;;
 	-q | --quiet) quiet=1 ;;
 	-h | --help) usage; exit 0 ;;
 	-V | --version) echo "$prog $(cat "$top/VERSION")"; exit 0 ;;
@@ -310,8 +321,23 @@ nocheckd=${IOMC_NO_CHECKD:-0}
 [ "$nocheckd" = 1 ] && note "WARNING: IOMC_NO_CHECKD=1: no checker, nothing is checked (development only)"
 
 # ---- kernel, iomap_check.ko, the checker ---------------------------------------------
-rel=$(KCACHE=$kcache "$top/scripts/fetch-kernel.sh" "$kernel" "$kcache") ||
-	fail 3 "kernel $kernel" "cannot fetch the guest kernel $kernel"
+# A path is the user's kernel: fetch-kernel.sh checks its config and links
+# it into the cache (vm/iomcvm/kernelsrc.py), naming what it lacks.
+case "$kernel" in */* | . | ..)
+	no_ctrl --kernel "$kernel"
+	[ -d "$kernel" ] || usage_error "--kernel: no directory '$kernel'"
+	kernel=$(cd "$kernel" && pwd) ;;
+esac
+if [ -n "$kdir" ]; then
+	no_ctrl --kdir "$kdir"
+	[ -f "$kdir/Makefile" ] || usage_error "--kdir: no kernel build tree (Makefile) in '$kdir'"
+	kdir=$(cd "$kdir" && pwd)
+fi
+ferr=$(mktemp)
+rel=$(IOMC_KDIR=$kdir KCACHE=$kcache "$top/scripts/fetch-kernel.sh" "$kernel" "$kcache" 2>"$ferr") ||
+	fail 3 "kernel $kernel" "cannot use the guest kernel $kernel: $(sed 's/^iomcvm: //' "$ferr" | tail -n 3 | paste -sd ' ' -)"
+cat "$ferr" >&2
+rm -f "$ferr"
 series=$(echo "$rel" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')	# 6.1, 6.12
 kmod=$build/obj/$rel/kmod
 if [ ! -f "$kmod/iomap_check.ko" ] || [ ! -f "$kmod/Module.symvers" ]; then

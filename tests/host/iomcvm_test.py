@@ -16,7 +16,7 @@ import unittest
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "vm"))
 
-from iomcvm import closure, compose, exits, kernels, protocol, splats  # noqa: E402
+from iomcvm import closure, compose, exits, kernels, kernelsrc, protocol, splats  # noqa: E402
 
 HARNESS = os.path.join(TOP, "tests", "host", "harness")
 FIX = os.path.join(TOP, "tests", "host", "iomcvm")
@@ -61,6 +61,7 @@ class Kernels(unittest.TestCase):
         for k in ("6.1", "6.12", "6.1-generic", "6.12-generic", "6.1-cloud", "6.1.0-57-cloud-amd64",
                   "6.1.0-57-amd64", "6.12.118+deb12-amd64"):
             self.assertTrue(kernels.valid(k), k)
+        self.assertTrue(kernels.valid("/path/to/linux"))
         for k in ("5.10", "", "6.1 x", "6.1;ls", "generic", "6.1.0-57-arm64"):
             self.assertFalse(kernels.valid(k), k)
 
@@ -250,6 +251,82 @@ class Closure(unittest.TestCase):
         with open(dst, "rb") as f:
             self.assertEqual(f.read(), plain)
         self.assertEqual(closure.depends(src + ".xz"), ["b", "a_core"])
+
+
+class KernelSource(unittest.TestCase):
+    """--kernel PATH: both layouts found, the config checked, the cache
+    entry made of links to the user's files (made-up trees, no boot)."""
+
+    GOOD = "".join("%s=y\n" % o for o, _, _ in kernelsrc.NEEDED)
+
+    def setUp(self):
+        self.d = tempfile.mkdtemp()
+
+    def tearDown(self):
+        shutil.rmtree(self.d)
+
+    def write(self, rel, text=""):
+        p = os.path.join(self.d, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+        return p
+
+    def install_root(self, config):
+        self.write("r/boot/vmlinuz-9.9.9-t", "x")
+        self.write("r/boot/config-9.9.9-t", config)
+        self.write("r/lib/modules/9.9.9-t/modules.dep")
+        self.write("r/usr/src/linux-headers-9.9.9-t/Makefile")
+        # as Debian's packages have it: absolute, read inside the root
+        os.symlink("/usr/src/linux-headers-9.9.9-t", os.path.join(self.d, "r/lib/modules/9.9.9-t/build"))
+        return os.path.join(self.d, "r")
+
+    def test_install_root(self):
+        root = self.install_root(self.GOOD)
+        s = kernelsrc.detect(root)
+        self.assertEqual((s.kind, s.rel), ("install root", "9.9.9-t"))
+        self.assertEqual(s.kbuild, os.path.join(root, "usr/src/linux-headers-9.9.9-t"))
+        cache = os.path.join(self.d, "cache")
+        self.assertEqual(kernelsrc.import_kernel(root, cache), "9.9.9-t")
+        e = os.path.join(cache, "9.9.9-t")
+        self.assertEqual(os.readlink(os.path.join(e, "vmlinuz")), os.path.join(root, "boot/vmlinuz-9.9.9-t"))
+        self.assertTrue(os.path.isfile(os.path.join(e, "root/lib/modules/9.9.9-t/modules.dep")))
+        self.assertTrue(os.path.isfile(os.path.join(e, "build/Makefile")))
+
+    def test_build_tree(self):
+        self.write("t/arch/x86/boot/bzImage", "x")
+        self.write("t/.config", self.GOOD)
+        self.write("t/include/config/kernel.release", "9.9.9-tree\n")
+        self.write("t/Module.symvers")
+        self.write("t/Makefile")
+        s = kernelsrc.detect(os.path.join(self.d, "t"))
+        self.assertEqual((s.kind, s.rel), ("build tree", "9.9.9-tree"))
+        self.assertEqual(s.kbuild, os.path.join(self.d, "t"))
+
+    def test_missing_options_named(self):
+        cfg = self.GOOD.replace("CONFIG_BPF_SYSCALL=y\n", "").replace("CONFIG_KPROBES=y", "CONFIG_KPROBES=n")
+        root = self.install_root(cfg)
+        with self.assertRaises(kernelsrc.SetupError) as e:
+            kernelsrc.import_kernel(root, os.path.join(self.d, "cache"))
+        self.assertIn("CONFIG_BPF_SYSCALL", str(e.exception))
+        self.assertIn("CONFIG_KPROBES", str(e.exception))
+        # an LZ4 initramfs will do instead of gzip
+        self.assertEqual(kernelsrc.check_config(self.write("c", self.GOOD.replace("CONFIG_RD_GZIP=y", "CONFIG_RD_LZ4=y"))), [])
+
+    def test_fragment_turns_on_every_needed_option(self):
+        frag = self.write("frag", "\n".join(kernelsrc.fragment()) + "\n")
+        self.assertEqual(kernelsrc.check_config(frag), [])
+
+    def test_neither_layout(self):
+        os.makedirs(os.path.join(self.d, "empty"))
+        with self.assertRaises(kernelsrc.SetupError):
+            kernelsrc.detect(os.path.join(self.d, "empty"))
+
+    def test_debian_release_in_cache_is_not_overwritten(self):
+        root = self.install_root(self.GOOD)
+        os.makedirs(os.path.join(self.d, "cache", "9.9.9-t"))
+        with self.assertRaises(kernelsrc.SetupError):
+            kernelsrc.import_kernel(root, os.path.join(self.d, "cache"))
 
 
 if __name__ == "__main__":

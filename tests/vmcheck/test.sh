@@ -118,6 +118,30 @@ host() {
 	vmc u-kmod --kernel-module nosuch_mod
 	expect u-kmod 2 "--kernel-module nosuch_mod: exit 2, the module named" \
 		"needs module 'nosuch_mod', which kernel .* does not have"
+	# --kconfig, and a kernel given as a path whose config lacks what the
+	# checker needs: each missing option named, exit 3, before any build
+	# or boot (an install root with --kdir, and a build tree)
+	vmc kconfig --kconfig
+	expect kconfig 0 "--kconfig prints a config fragment (BPF syscall, BTF, kprobes, modules, console)" \
+		'^CONFIG_BPF_SYSCALL=y'
+	local c=$logs/ukern rel
+	rel=$("$top/scripts/fetch-kernel.sh" 6.1 "$build/kernel")
+	rm -rf "$c" && mkdir -p "$c/root/boot" "$c/root/lib/modules/9.9.9-iomc" "$c/tree/arch/x86/boot" \
+		"$c/tree/include/config"
+	sed '/^CONFIG_BPF_SYSCALL=/d; s/^CONFIG_KPROBES=y/# CONFIG_KPROBES is not set/' \
+		"$build/kernel/$rel/config" >"$c/root/boot/config-9.9.9-iomc"
+	head -c 1024 /dev/urandom >"$c/root/boot/vmlinuz-9.9.9-iomc"
+	: >"$c/root/lib/modules/9.9.9-iomc/modules.dep"
+	IOMC_CACHE=$c/cache vmc u-kern-root --driver "$fb" --kernel "$c/root" --kdir "$build/kernel/$rel/build"
+	expect u-kern-root 3 "--kernel INSTALL_ROOT whose config lacks options: exit 3, each named" \
+		'lacks what the checker needs: CONFIG_BPF_SYSCALL .*CONFIG_KPROBES'
+	cp "$c/root/boot/config-9.9.9-iomc" "$c/tree/.config"
+	cp "$c/root/boot/vmlinuz-9.9.9-iomc" "$c/tree/arch/x86/boot/bzImage"
+	echo 9.9.9-iomc >"$c/tree/include/config/kernel.release"
+	: >"$c/tree/Module.symvers"
+	IOMC_CACHE=$c/cache vmc u-kern-tree --driver "$fb" --kernel "$c/tree"
+	expect u-kern-tree 3 "--kernel BUILD_TREE whose config lacks options: exit 3, each named" \
+		'9.9.9-iomc.*lacks what the checker needs: CONFIG_BPF_SYSCALL .*CONFIG_KPROBES'
 	vmc u-kernel --driver "$fb" --kernel 5.10
 	expect u-kernel 2 "usage: --kernel 5.10: exit 2" 'use 6.1, 6.12'
 	vmc u-nodir --driver "$drivers/no-such-driver"
@@ -396,15 +420,25 @@ guest() {
 # Kbuild lists them out of dependency order; the kernel's own nd_pmem and
 # nd_e820 (--kernel-module, unchanged) with a legacy pmem region (another
 # --append) alongside. All of it correct: exit 0, nothing reported.
+#
+# The kernel is given as a path: an install root (boot/vmlinuz-REL,
+# boot/config-REL, lib/modules/REL/ with build -> /usr/src/linux-headers-REL
+# read inside the root) made from K's Debian packages, with a cache of its
+# own (IOMC_CACHE): iomap_check.ko is built against its headers there.
 memmapres() {
-	local k=$1 d=$drivers/memmapres
-	vmc memmapres-$k --driver "$d" --kernel "$k" --timeout 60 \
+	local k=$1 d=$drivers/memmapres iroot
+	if ! iroot=$(instroot "$k"); then
+		not_ok "memmapres on $k: an install root from $k's packages" "cannot make it in $logs"
+		return
+	fi
+	IOMC_CACHE=$logs/icache vmc memmapres-$k --driver "$d" --kernel "$iroot" --timeout 60 \
+		--checkd "$build/bin/iomap-checkd" \
 		--append 'memmap=4K$0x30000000' --append 'memmap=16M!0x32000000' \
 		--module-param memmapres_core.phys=0x30000000 --module-param memmapres-core.size=4096 \
 		--kernel-module nd_pmem --kernel-module drivers/nvdimm/nd_e820.ko \
 		--extra "$d/test.sh:/opt/memmapres-test.sh" --run 'sh /opt/memmapres-test.sh' \
 		--out "$logs/memmapres-$k"
-	expect memmapres-$k 0 "memmapres on $k: --append, --module-param, --kernel-module, two modules: exit 0 (${secs}s)" \
+	expect memmapres-$k 0 "memmapres on $k's install root (--kernel PATH): --append, --module-param, --kernel-module, two modules: exit 0 (${secs}s)" \
 		'^# \| memmapres: parameter, command line, load order and pmem ok'
 	local o=$logs/memmapres-$k.out order
 	order=$(grep -oE '^ok [0-9]+ .*: insmod [a-z_0-9]+\.ko' "$o" | sed 's/.*insmod //' | tr '\n' ' ')
@@ -416,6 +450,20 @@ memmapres() {
 		not_ok "memmapres on $k: modules under test in order, parameters given, memremaps seen, no report" \
 			"order '$order'; see $o"
 	fi
+}
+
+# instroot K: print the path of an install root made from the fetched
+# Debian kernel K (hard links where the filesystem allows), $logs/instroot-K.
+instroot() {
+	local k=$1 rel src r
+	rel=$("$top/scripts/fetch-kernel.sh" "$k" "$build/kernel") || return 1
+	src=$(readlink -f "$build/kernel/$rel")
+	r=$logs/instroot-$k
+	rm -rf "$r" && mkdir -p "$r/boot" "$r/lib/modules" || return 1
+	cp -L "$src/vmlinuz" "$r/boot/vmlinuz-$rel" && cp -L "$src/config" "$r/boot/config-$rel" || return 1
+	cp -al "$src/root/lib/modules/$rel" "$r/lib/modules/" 2>/dev/null || cp -a "$src/root/lib/modules/$rel" "$r/lib/modules/" || return 1
+	cp -al "$src/root/usr" "$r/usr" 2>/dev/null || cp -a "$src/root/usr" "$r/usr" || return 1
+	echo "$r"
 }
 
 # vramcopy's test program, static for the guest; sets vt or says why not.

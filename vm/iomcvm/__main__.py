@@ -19,6 +19,12 @@ shell scripts, and the runner itself.
   closure MODDIR KO...          in-kernel modules KO needs, load order
                                 (exit 1: one is missing, named on stderr)
   unpack-ko KO DIR              KO uncompressed into DIR
+  kernel-import PATH CACHE [--kdir DIR]
+                                a user's kernel (build tree or install root)
+                                into the kernel cache, its config checked;
+                                prints its release (exit 3: unusable, why)
+  kconfig [CONFIG]              the config fragment the checker needs; with
+                                CONFIG, the options it lacks (exit 1: some)
   modules MODDIR [--kernel-module NAME]... [KO...]
                                 what iomap-vmcheck loads: "dep PATH" lines
                                 (in-kernel dependencies, load order), then
@@ -156,6 +162,33 @@ def cmd_modules(args):
     return 0
 
 
+def cmd_kernel_import(args):
+    from . import kernelsrc
+    kdir = None
+    if len(args) == 4 and args[2] == "--kdir":
+        kdir = args[3]
+        args = args[:2]
+    if len(args) != 2:
+        return usage()
+    try:
+        print(kernelsrc.import_kernel(args[0], args[1], kdir))
+    except kernelsrc.SetupError as e:
+        sys.stderr.write("iomcvm: %s\n" % e)
+        return exits.SETUP
+    return 0
+
+
+def cmd_kconfig(args):
+    from . import kernelsrc
+    if not args:
+        print("\n".join(kernelsrc.fragment()))
+        return 0
+    missing = kernelsrc.check_config(args[0])
+    for opt, why in missing:
+        print("%s is not set: %s" % (opt, why))
+    return 1 if missing else 0
+
+
 def usage():
     sys.stderr.write(__doc__)
     return exits.USAGE
@@ -184,6 +217,10 @@ def main(argv):
         return cmd_compose(args)
     if cmd == "closure":
         return cmd_closure(args)
+    if cmd == "kernel-import":
+        return cmd_kernel_import(args)
+    if cmd == "kconfig":
+        return cmd_kconfig(args)
     if cmd == "modules":
         return cmd_modules(args)
     if cmd == "unpack-ko" and len(args) == 2:

@@ -31,11 +31,16 @@ def lookup(name):
 
 
 def is_release(name):
-    return lookup(name) is None and bool(RELEASE.match(name))
+    return lookup(name) is None and bool(RELEASE.match(name)) and not is_path(name)
+
+
+def is_path(name):
+    """A user's kernel, a build tree or an install root (kernelsrc.py)."""
+    return "/" in name or name in (".", "..")
 
 
 def valid(name):
-    return lookup(name) is not None or bool(RELEASE.match(name))
+    return lookup(name) is not None or bool(RELEASE.match(name)) or is_path(name)
 
 
 def series_of(name):
@@ -60,7 +65,8 @@ def names():
 
 def usage():
     """The words an error message offers."""
-    return "use %s or a release like 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64" % ", ".join(names())
+    return ("use %s, a release like 6.1.0-57-cloud-amd64 or 6.1.0-57-amd64, or the path of a kernel "
+            "build tree or install root" % ", ".join(names()))
 
 
 def other(name):
