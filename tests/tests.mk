@@ -1,10 +1,14 @@
 # tests/tests.mk: the test entry points.
 #
-#   make check   every test: HOST_SUITES first, then GUEST_SUITES (one guest
-#                boot per kernel, $(KERNEL) and the other supported one, each
-#                running all GUEST_MODES, plus the suites of other parts);
+#   make check   every test: HOST_SUITES one after another while GUEST_SUITES
+#                (one guest boot per kernel, $(KERNEL) and the other supported
+#                one, each running all GUEST_MODES, plus the suites of other
+#                parts) run alongside, CHECK_GUESTS=2 at once, longest first
+#                (tests/check.sh); outputs are printed whole in this order;
 #                each suite's time is printed ("# time: SUITE N s"), then
-#                all of them and the total; ends with "N passed, N failed"
+#                all of them and the total; ends with "N passed, N failed".
+#                CHECK_GUESTS=0: one suite at a time; CHECK_SUITE_TIMEOUT=S
+#                (1800): a suite running longer is killed and fails
 #   make check-host  the host suites only (no guest)
 #   make demo    boot $(KERNEL) and run DEMO_MODES (default daemon_demo: the
 #                checker's reports for every scenario; `demo` prints the
@@ -39,7 +43,7 @@ kmod-other: deps
 	@$(MAKE) --no-print-directory kmod KERNEL=$(OTHER_KERNEL)
 
 check: deps kernel kmod-other $(CHECK_DEPS)
-	@CHECK_LOGDIR=$(ABS_BUILD)/check tests/check.sh $(HOST_SUITES) $(GUEST_SUITES)
+	@CHECK_LOGDIR=$(ABS_BUILD)/check tests/check.sh $(HOST_SUITES) --guest $(GUEST_SUITES)
 
 # The host suites alone (no guest boot): a quick run while working.
 check-host: deps kernel kmod $(CHECK_DEPS)
