@@ -312,11 +312,53 @@ static void note_cpus(struct text_src *t, enum az_line r, const struct az_parsed
 	}
 }
 
-/* One parsed line, in file order (t->lineno is its number). */
-static void handle_parsed(struct text_src *t, enum az_line r, const struct az_parsed *pp)
+/* An event line: it waits for its stack frames (perf, ftrace) as pending. */
+static void take_event(struct text_src *t, const struct az_parsed *pp)
+{
+	flush_pending(t);
+	memset(&t->pending, 0, sizeof(t->pending));
+	t->pending.ev = pp->ev;
+	t->pending.line = t->lineno;
+	t->have_pending = 1;
+	t->frames_to = 1;	/* perf's call chain follows directly */
+	t->last_ts = pp->ev.ts_ns;
+}
+
+/* A loss marker into the stream: a drop of cpu's events at ts, arg lost. */
+static void push_drop(struct text_src *t, __u32 cpu, __u64 ts, __u64 arg)
 {
 	struct az_event ev;
 
+	memset(&ev, 0, sizeof(ev));
+	ev.ev.type = IOMC_EV_DROP;
+	ev.ev.cpu = cpu;
+	ev.ev.ts_ns = ts;
+	ev.ev.arg = arg;
+	ev.line = t->lineno;
+	ST(t).drops++;
+	push_event(t, &ev);
+}
+
+/* A header line: the CPU count, and events ftrace overwrote before it. */
+static void take_meta(struct text_src *t, const struct az_parsed *pp)
+{
+	if (pp->nr_cpus)
+		t->top->base.nr_cpus = pp->nr_cpus;
+	if (pp->lost_at_start && !ST(t).lost_at_start) {
+		/*
+		 * ftrace overwrote the oldest events: each CPU's history
+		 * before the first line is unknown, as after a drop. One
+		 * marker for every CPU: "#P:" is input, nothing is sized
+		 * from it.
+		 */
+		ST(t).lost_at_start = pp->lost_at_start;
+		push_drop(t, IOMC_CPU_ALL, 0, 0);
+	}
+}
+
+/* One parsed line, in file order (t->lineno is its number). */
+static void handle_parsed(struct text_src *t, enum az_line r, const struct az_parsed *pp)
+{
 	update_fmt(t, pp->fmt);
 	if (pp->block_start && t->headers++ == 1)
 		t->second_header = t->lineno;
@@ -331,13 +373,7 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 		r = AZ_LINE_MALFORMED;
 	switch (r) {
 	case AZ_LINE_EVENT:
-		flush_pending(t);
-		memset(&t->pending, 0, sizeof(t->pending));
-		t->pending.ev = pp->ev;
-		t->pending.line = t->lineno;
-		t->have_pending = 1;
-		t->frames_to = 1;	/* perf's call chain follows directly */
-		t->last_ts = pp->ev.ts_ns;
+		take_event(t, pp);
 		break;
 	case AZ_LINE_STACK:
 		/* ftrace: "<stack trace>" is its own entry, right after the event */
@@ -361,32 +397,11 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 		 */
 		flush_pending(t);
 		t->frames_to = 0;
-		memset(&ev, 0, sizeof(ev));
-		ev.ev = pp->ev;
-		ev.ev.ts_ns = t->last_ts;
-		ev.line = t->lineno;
-		ST(t).drops++;
 		ST(t).lost += pp->ev.arg;
-		push_event(t, &ev);
+		push_drop(t, pp->ev.cpu, t->last_ts, pp->ev.arg);
 		break;
 	case AZ_LINE_META:
-		if (pp->nr_cpus)
-			t->top->base.nr_cpus = pp->nr_cpus;
-		if (pp->lost_at_start && !ST(t).lost_at_start) {
-			/*
-			 * ftrace overwrote the oldest events: each CPU's history
-			 * before the first line is unknown, as after a drop. One
-			 * marker for every CPU: "#P:" is input, nothing is sized
-			 * from it.
-			 */
-			ST(t).lost_at_start = pp->lost_at_start;
-			memset(&ev, 0, sizeof(ev));
-			ev.ev.type = IOMC_EV_DROP;
-			ev.ev.cpu = IOMC_CPU_ALL;
-			ev.line = t->lineno;
-			ST(t).drops++;
-			push_event(t, &ev);
-		}
+		take_meta(t, pp);
 		break;
 	case AZ_LINE_BAD:
 		flush_pending(t);
@@ -403,15 +418,8 @@ static void handle_parsed(struct text_src *t, enum az_line r, const struct az_pa
 		flush_pending(t);
 		t->frames_to = 0;
 		note_bad(&ST(t).malformed, t->lineno);
-		memset(&ev, 0, sizeof(ev));
-		ev.ev.type = IOMC_EV_DROP;
-		ev.ev.cpu = pp->ev.cpu;
-		ev.ev.ts_ns = pp->ev.ts_ns ? pp->ev.ts_ns : t->last_ts;
-		ev.ev.arg = 1;
-		ev.line = t->lineno;
-		ST(t).drops++;
 		ST(t).lost++;
-		push_event(t, &ev);
+		push_drop(t, pp->ev.cpu, pp->ev.ts_ns ? pp->ev.ts_ns : t->last_ts, 1);
 		break;
 	}
 }
