@@ -56,14 +56,16 @@ static const char usage_text[] =
 "  -q, --quiet             no input warnings and no summary on stderr\n"
 "  -h, --help              this text\n"
 "  -V, --version           version\n"
-"\n"
-"Exit status: 0 no violation, 1 violations found (a report was printed), 2 usage\n"
-"error, unreadable input, output error, or no io_mapping or memremap event in\n"
-"any input.\n";
+"\n";
+
+/* the statuses analyze exits with (include/iomap-check/exit_status.h) */
+#define AZ_EXIT_STATUSES (IOMC_EXIT_BIT(OK) | IOMC_EXIT_BIT(VIOLATION) | IOMC_EXIT_BIT(USAGE) | \
+			  IOMC_EXIT_BIT(SETUP) | IOMC_EXIT_BIT(UNCHECKED) | IOMC_EXIT_BIT(OUTPUT_LOST))
 
 static void usage(FILE *f)
 {
 	fprintf(f, usage_text, IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
+	iomc_print_exit_statuses(f, AZ_EXIT_STATUSES);
 }
 
 /* --dump-events --json: one object per event (lib/event.c's fields). */
@@ -120,7 +122,7 @@ static void dump_event(FILE *out, const struct az_event *e)
 
 /*
  * An output that is one of the inputs would be truncated (-o) or grow while
- * it is read (stdout appending to it): refused, exit 2.
+ * it is read (stdout appending to it): refused, IOMC_EXIT_USAGE.
  */
 static int output_is_input(const char *outpath, char **inputs, int n)
 {
@@ -147,11 +149,11 @@ static int output_is_input(const char *outpath, char **inputs, int n)
 /*
  * The same input twice (the same path, a link to it, - twice or - and
  * /dev/stdin) would check every event twice or split stdin between two
- * readers: refused, exit 2. Inputs that do not exist are left to az_open.
+ * readers: refused, IOMC_EXIT_USAGE. Inputs that do not exist are left to az_open.
  */
 static int same_input_twice(char **inputs, int n)
 {
-	struct stat *sb = calloc(n ? n : 1, sizeof(*sb));
+	struct stat *sb = calloc(n > 0 ? (size_t)n : 1, sizeof(*sb));
 	int i, j, r = 0;
 
 	if (!sb) {
@@ -196,7 +198,21 @@ static int reopen_closed_stdfds(void)
 	return mask;
 }
 
-int az_main(int argc, char **argv)
+/* What the command line asked for besides the checker's options. */
+struct az_cmd {
+	struct az_opts o;
+	const char *outpath;	/* --output, or NULL for stdout */
+	int dump;		/* --dump-events */
+	char **inputs;
+	int nsrc;
+};
+
+/*
+ * The options into *c. Returns -1 to go on and check, else the exit
+ * status: 0 after --help, --version or --list-rules, IOMC_EXIT_USAGE after
+ * saying what was wrong.
+ */
+static int parse_opts(int argc, char **argv, struct az_cmd *c)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -213,191 +229,226 @@ int az_main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct az_opts o = {
-		.cfg = { .rule_mask = IOMC_ALL_RULES, .depth_limit = IOMC_DEFAULT_DEPTH_LIMIT },
-	};
-	struct az_source **srcs;
-	struct az_merge *m;
-	struct az_checker *chk = NULL;
-	struct az_event ev;
-	FILE *out = stdout;
-	const char *outpath = NULL;
-	__u64 iomap = 0;
-	int c, i, nsrc, r, rc = 0, dump = 0, werr, closed;
+	int ch;
 
-	/* a closed output is a write error like a full disk: said, exit 2,
-	 * not a silent death by SIGPIPE that loses the verdict (as in
-	 * iomap-checkd) */
-	signal(SIGPIPE, SIG_IGN);
-	closed = reopen_closed_stdfds();
-	if (closed < 0) {
-		fprintf(stderr, "iomap-check analyze: cannot open /dev/null: %s\n", strerror(errno));
-		return 2;
-	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jo:d:qhV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o.json = 1;
-			break;
-		case 'o':
-			outpath = optarg;
-			break;
+	while ((ch = getopt_long(argc, argv, "jo:d:qhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': c->o.json = 1; break;
+		case 'o': c->outpath = optarg; break;
+		case 'A': c->o.all = 1; break;
+		case 'P': c->o.partial = 1; break;
+		case 'D': c->dump = 1; break;
+		case 'q': c->o.quiet = 1; break;
 		case 'd':
-			if (iomc_parse_disable(PROG, optarg, &o.cfg.rule_mask))
-				return 2;
+			if (iomc_parse_disable(PROG, optarg, &c->o.cfg.rule_mask))
+				return IOMC_EXIT_USAGE;
 			break;
 		case 'L':
-			if (iomc_parse_depth_limit(PROG, optarg, &o.cfg.depth_limit))
-				return 2;
-			break;
-		case 'A':
-			o.all = 1;
-			break;
-		case 'P':
-			o.partial = 1;
+			if (iomc_parse_depth_limit(PROG, optarg, &c->o.cfg.depth_limit))
+				return IOMC_EXIT_USAGE;
 			break;
 		case 'K':
 			if (az_ksyms_load(optarg))
-				return 2;
+				return IOMC_EXIT_USAGE;
 			break;
 		case 'R':
 			iomc_print_rules(stdout);
-			return 0;
-		case 'D':
-			dump = 1;
-			break;
-		case 'q':
-			o.quiet = 1;
-			break;
+			return IOMC_EXIT_OK;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return IOMC_EXIT_OK;
 		case 'V':
 			iomc_print_version(PROG);
-			return 0;
+			return IOMC_EXIT_OK;
 		default:	/* getopt said what was wrong */
-			fprintf(stderr, "Try 'iomap-check analyze --help'.\n");
-			return 2;
+			fprintf(stderr, "Try '%s --help'.\n", PROG);
+			return IOMC_EXIT_USAGE;
 		}
 	}
-	nsrc = argc - optind;
-	if (nsrc < 1) {
-		fprintf(stderr, "iomap-check analyze: no input file (use - for stdin)\n"
-			"Try 'iomap-check analyze --help'.\n");
-		return 2;
+	c->inputs = argv + optind;
+	c->nsrc = argc - optind;
+	if (c->nsrc < 1)
+		return iomc_usage_error(PROG, "no input file (use - for stdin)");
+	return -1;
+}
+
+/*
+ * Inputs and output the command line names but that cannot be used: a
+ * closed standard descriptor (closed: reopen_closed_stdfds()'s mask), the
+ * same input twice. 0, or IOMC_EXIT_USAGE after saying why.
+ */
+static int check_args(const struct az_cmd *c, int closed)
+{
+	int i;
+
+	if (!c->outpath && (closed & 2)) {
+		fprintf(stderr, "%s: standard output is closed: nowhere to write the reports "
+			"(give --output FILE)\n", PROG);
+		return IOMC_EXIT_USAGE;
 	}
-	if (!outpath && (closed & 2)) {
-		fprintf(stderr, "iomap-check analyze: standard output is closed: nowhere to write "
-			"the reports (give --output FILE)\n");
-		return 2;
-	}
-	for (i = optind; i < argc; i++) {
-		if (!strcmp(argv[i], "-") && (closed & 1)) {
-			fprintf(stderr, "iomap-check analyze: -: standard input is closed\n");
-			return 2;
+	for (i = 0; i < c->nsrc; i++) {
+		if (!strcmp(c->inputs[i], "-") && (closed & 1)) {
+			fprintf(stderr, "%s: -: standard input is closed\n", PROG);
+			return IOMC_EXIT_USAGE;
 		}
 	}
-	if (same_input_twice(argv + optind, nsrc))
-		return 2;
-	srcs = calloc(nsrc, sizeof(*srcs));
-	if (!srcs) {
-		fprintf(stderr, "iomap-check analyze: out of memory\n");
-		return 2;
-	}
-	az_tracedat_quiet(o.quiet);
+	return same_input_twice(c->inputs, c->nsrc) ? IOMC_EXIT_USAGE : 0;
+}
+
+/* Nothing to check in any input: each one's reason on stderr. */
+static void say_nothing_checked(struct az_source **srcs, int nsrc)
+{
+	int i;
+
 	for (i = 0; i < nsrc; i++) {
-		srcs[i] = az_open(argv[optind + i], i);
-		if (!srcs[i]) {
-			rc = 2;
-			goto out;
-		}
+		if (srcs[i]->fmt == AZ_FMT_UNKNOWN && !srcs[i]->st.events && !srcs[i]->st.other)
+			fprintf(stderr, "%s: %s: no trace lines at all (not ftrace, trace-cmd or perf "
+				"output, a trace.dat or a recording)\n", PROG, srcs[i]->name);
+		else
+			fprintf(stderr, "%s: %s: no io_mapping or memremap events (%s; was the "
+				"io_mapping event system enabled when recording?)\n", PROG,
+				srcs[i]->name, az_fmt_name(srcs[i]->fmt));
 	}
-	if (output_is_input(outpath, argv + optind, nsrc)) {
-		rc = 2;
-		goto out;
-	}
-	if (outpath) {
-		out = fopen(outpath, "we");
-		if (!out) {
-			perror(outpath);
-			out = stdout;
-			rc = 2;
-			goto out;
-		}
-	}
-	o.out = out;
-	o.srcs = srcs;
-	o.nsrc = nsrc;
-	for (i = 0; i < nsrc && !o.release; i++)
-		o.release = srcs[i]->release;
-	if (!dump && !(chk = az_checker_new(&o))) {
-		fprintf(stderr, "iomap-check analyze: out of memory (the rule engine)\n");
-		rc = 2;
-		goto out;
-	}
-	m = az_merge_new(srcs, nsrc);
+}
+
+/*
+ * Streams the merged events of every input into the checker (or, with
+ * --dump-events, to the output). Returns the exit status so far.
+ */
+static int check_events(const struct az_cmd *c, struct az_source **srcs, struct az_checker *chk)
+{
+	struct az_merge *m = az_merge_new(srcs, c->nsrc);
+	struct az_event ev;
+	__u64 iomap = 0;
+	int i, r, rc = IOMC_EXIT_OK, violations;
+
 	if (!m) {
-		fprintf(stderr, "iomap-check analyze: out of memory (merging %d inputs)\n", nsrc);
-		rc = 2;
-		goto out;
+		fprintf(stderr, "%s: out of memory (merging %d inputs)\n", PROG, c->nsrc);
+		return IOMC_EXIT_SETUP;
 	}
 	while ((r = az_merge_next(m, &ev)) == 1) {
-		if (dump && o.json)
-			dump_event_json(out, &ev);
-		else if (dump)
-			dump_event(out, &ev);
+		if (c->dump && c->o.json)
+			dump_event_json(c->o.out, &ev);
+		else if (c->dump)
+			dump_event(c->o.out, &ev);
 		else
 			az_checker_feed(chk, &ev);
 	}
 	az_merge_free(m);
 	if (r < 0)
-		rc = 2;
-	for (i = 0; i < nsrc; i++) {
-		if (!o.quiet)
+		rc = IOMC_EXIT_USAGE;	/* an input could not be read on: said */
+	for (i = 0; i < c->nsrc; i++) {
+		if (!c->o.quiet)
 			az_print_warnings(srcs[i], stderr);
 		iomap += srcs[i]->st.iomap_events;
 	}
+	violations = chk && az_checker_violations(chk);
 	/* a report printed decides exit 1 below, whatever else was (not) seen */
-	if (!iomap && !(chk && az_checker_violations(chk))) {
-		/* a clear message, exit 2: nothing was checked */
-		for (i = 0; i < nsrc; i++) {
-			if (srcs[i]->fmt == AZ_FMT_UNKNOWN && !srcs[i]->st.events &&
-			    !srcs[i]->st.other)
-				fprintf(stderr, "iomap-check analyze: %s: no trace lines at all (not "
-					"ftrace, trace-cmd or perf output, a trace.dat or a "
-					"recording)\n", srcs[i]->name);
-			else
-				fprintf(stderr, "iomap-check analyze: %s: no io_mapping or memremap "
-					"events (%s; was the io_mapping event system enabled when "
-					"recording?)\n", srcs[i]->name, az_fmt_name(srcs[i]->fmt));
-		}
-		rc = 2;
+	if (!iomap && !violations) {
+		say_nothing_checked(srcs, c->nsrc);
+		if (!rc)
+			rc = IOMC_EXIT_UNCHECKED;
 	}
-	if (chk && (iomap || az_checker_violations(chk))) {
-		if (!o.quiet)
+	if (chk && (iomap || violations)) {
+		if (!c->o.quiet)
 			az_checker_summary(chk, stderr);
-		if (!rc && az_checker_violations(chk))
-			rc = 1;
+		if (!rc && violations)
+			rc = IOMC_EXIT_VIOLATION;
 	}
-out:
+	return rc;
+}
+
+/*
+ * The output flushed and closed: reports that did not reach it (werr: the
+ * checker's write error, or 0) are an error, never silent. Returns rc, or
+ * IOMC_EXIT_OUTPUT_LOST.
+ */
+static int finish_output(const struct az_cmd *c, int werr, int rc)
+{
+	FILE *out = c->o.out;
+
+	errno = werr;
+	if (fflush(out) || ferror(out) || werr) {
+		fprintf(stderr, "%s: %s: write error%s%s: the reports are incomplete\n", PROG,
+			c->outpath ? c->outpath : "standard output", errno ? ": " : "",
+			errno ? strerror(errno) : "");
+		rc = IOMC_EXIT_OUTPUT_LOST;
+	}
+	if (out != stdout && fclose(out) && rc != IOMC_EXIT_OUTPUT_LOST) {
+		perror(c->outpath);
+		rc = IOMC_EXIT_OUTPUT_LOST;
+	}
+	return rc;
+}
+
+int az_main(int argc, char **argv)
+{
+	struct az_cmd c = {
+		.o = {
+			.cfg = { .rule_mask = IOMC_ALL_RULES,
+				 .depth_limit = IOMC_DEFAULT_DEPTH_LIMIT },
+			.out = stdout,
+		},
+	};
+	struct az_source **srcs;
+	struct az_checker *chk = NULL;
+	int i, rc, werr, closed;
+
+	/* a closed output is a write error like a full disk: said, exit 5,
+	 * not a silent death by SIGPIPE that loses the verdict (as in
+	 * iomap-checkd) */
+	signal(SIGPIPE, SIG_IGN);
+	closed = reopen_closed_stdfds();
+	if (closed < 0) {
+		fprintf(stderr, "%s: cannot open /dev/null: %s\n", PROG, strerror(errno));
+		return IOMC_EXIT_SETUP;
+	}
+	rc = parse_opts(argc, argv, &c);
+	if (rc >= 0)
+		return rc;
+	rc = check_args(&c, closed);
+	if (rc)
+		return rc;
+	srcs = calloc((size_t)c.nsrc, sizeof(*srcs));
+	if (!srcs) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		return IOMC_EXIT_SETUP;
+	}
+	az_tracedat_quiet(c.o.quiet);
+	for (i = 0; i < c.nsrc; i++) {
+		srcs[i] = az_open(c.inputs[i], i);
+		if (!srcs[i]) {
+			rc = IOMC_EXIT_USAGE;
+			goto cleanup;
+		}
+	}
+	if (output_is_input(c.outpath, c.inputs, c.nsrc)) {
+		rc = IOMC_EXIT_USAGE;
+		goto cleanup;
+	}
+	if (c.outpath && !(c.o.out = fopen(c.outpath, "we"))) {
+		perror(c.outpath);
+		c.o.out = stdout;
+		rc = IOMC_EXIT_USAGE;
+		goto cleanup;
+	}
+	c.o.srcs = srcs;
+	c.o.nsrc = c.nsrc;
+	for (i = 0; i < c.nsrc && !c.o.release; i++)
+		c.o.release = srcs[i]->release;
+	if (!c.dump && !(chk = az_checker_new(&c.o))) {
+		fprintf(stderr, "%s: out of memory (the rule engine)\n", PROG);
+		rc = IOMC_EXIT_SETUP;
+		goto cleanup;
+	}
+	rc = check_events(&c, srcs, chk);
+cleanup:
 	werr = chk ? az_checker_write_errno(chk) : 0;
 	if (chk)
 		az_checker_free(chk);
-	for (i = 0; i < nsrc; i++)
+	for (i = 0; i < c.nsrc; i++)
 		az_close(srcs[i]);
 	free(srcs);
-	/* reports that did not reach the output are an error, never silent */
-	errno = werr;
-	if (fflush(out) || ferror(out) || werr) {
-		fprintf(stderr, "iomap-check analyze: %s: write error%s%s: the reports are "
-			"incomplete\n", outpath ? outpath : "standard output",
-			errno ? ": " : "", errno ? strerror(errno) : "");
-		rc = 2;
-	}
-	if (out != stdout && fclose(out) && rc != 2) {
-		perror(outpath);
-		rc = 2;
-	}
-	return rc;
+	return finish_output(&c, werr, rc);
 }

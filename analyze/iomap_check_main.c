@@ -53,12 +53,12 @@ static int build_driver(char **argv)
 	}
 	if (snprintf(prog, sizeof(prog), "%s%s", dir, BUILD_DRIVER) >= (int)sizeof(prog)) {
 		fputs("iomap-check: IOMC_DATADIR too long\n", stderr);
-		return 2;
+		return IOMC_EXIT_USAGE;
 	}
 	argv[0] = prog;
 	execv(prog, argv);
 	fprintf(stderr, "iomap-check build-driver: cannot run %s: %s\n", prog, strerror(errno));
-	return 2;
+	return IOMC_EXIT_SETUP;
 }
 
 static void usage(FILE *f)
@@ -78,7 +78,7 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return IOMC_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "analyze")) {
 		static char name[] = "iomap-check analyze";	/* for getopt's messages */
@@ -90,13 +90,13 @@ int main(int argc, char **argv)
 		return build_driver(argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
-		return 0;
+		return IOMC_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
 		iomc_print_version("iomap-check");
-		return 0;
+		return IOMC_EXIT_OK;
 	}
 	fprintf(stderr, "iomap-check: unknown command '%s'\n", argv[1]);
 	usage(stderr);
-	return 2;
+	return IOMC_EXIT_USAGE;
 }

@@ -9,6 +9,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 prog="iomap-check build-driver"
+# the exit statuses every tool shares (IOMC_EXIT_*, iomc_exit_help)
+. "$here/../include/iomap-check/exit_status.sh"
 
 usage() {
 	cat <<USAGE
@@ -35,16 +37,20 @@ Kbuild), XDG_CACHE_HOME (iomap_check's symbols are built into
 Then: modprobe iomap_check (the iomap-check-dkms package builds it for
 every installed kernel), start iomap-checkd (systemctl start iomap-checkd),
 and insmod OUT_DIR/NAME.ko.
-Exit status: 0 built; 1 the build failed; 2 usage error (an option
-without its value, DRIVER_DIR missing or without a Kbuild/Makefile, a
-control character in a path, no kernel build tree).
+
+USAGE
+	iomc_exit_help OK USAGE SETUP BUILD
+	cat <<USAGE
+(usage: an option without its value, DRIVER_DIR missing or without a
+Kbuild/Makefile, a control character in a path; set-up: no kernel build
+tree; the driver did not build: the driver or iomap_check.ko for REL.)
 USAGE
 }
 
 usage_error() {
 	echo "$prog: $*" >&2
 	echo "Try '$prog --help'." >&2
-	exit 2
+	exit $IOMC_EXIT_USAGE
 }
 
 rel=$(uname -r) kdir= out= src=
@@ -77,13 +83,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -eq 0 ] || { [ -z "$src" ] && [ $# -eq 1 ] && src=$1; } || usage_error "one DRIVER_DIR only"
-[ -n "$src" ] || { usage >&2; exit 2; }
-# the same check as iomap-vmcheck's, same words (exit 2)
-"$here/build-driver.sh" --check "$prog" "$src" || { echo "Try '$prog --help'." >&2; exit 2; }
+[ -n "$src" ] || { usage >&2; exit $IOMC_EXIT_USAGE; }
+# the same check as iomap-vmcheck's, same words (a usage error)
+"$here/build-driver.sh" --check "$prog" "$src" || { echo "Try '$prog --help'." >&2; exit $IOMC_EXIT_USAGE; }
 kdir=${kdir:-/lib/modules/$rel/build}
 if [ ! -f "$kdir/Makefile" ]; then
 	echo "$prog: no kernel build tree at $kdir (install linux-headers-$rel, or --kdir)" >&2
-	exit 2
+	exit $IOMC_EXIT_SETUP
 fi
 name=$(basename "$(cd "$src" && pwd)")
 out=${out:-$PWD/iomap-check-build/$name-$rel}
@@ -103,10 +109,10 @@ else
 	if [ ! -f "$symvers" ] || [ -n "$(find "$here" "$here/../include" -newer "$symvers" -name '*.[ch]' | head -n1)" ]; then
 		echo "$prog: no iomap_check.ko installed for $rel: building its symbols in $cache" >&2
 		IOMC_KMOD_ONLY=1 KDIR=$kdir "$here/build.sh" "$rel" "$cache" >&2 ||
-			{ echo "$prog: iomap_check.ko does not build for $rel" >&2; exit 1; }
+			{ echo "$prog: iomap_check.ko does not build for $rel" >&2; exit $IOMC_EXIT_BUILD; }
 	fi
 fi
 IOMC_SYMVERS=$symvers KDIR=$kdir "$here/build-driver.sh" "$src" "$out" "$rel" ||
-	{ echo "$prog: $name does not build" >&2; exit 1; }
+	{ echo "$prog: $name does not build" >&2; exit $IOMC_EXIT_BUILD; }
 echo "$prog: built for $rel:"
 find "$out" -maxdepth 2 -name '*.ko' | LC_ALL=C sort

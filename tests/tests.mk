@@ -55,3 +55,12 @@ demo: deps kernel kmod $(CHECK_DEPS)
 
 # One version for all tools (the VERSION file).
 HOST_SUITES += 'tests/host/version.sh $(AZ_BIN) $(CHECKD_BIN)'
+# One exit-status table for all tools: their --help and man pages against it.
+HOST_SUITES += 'tests/host/exit_status.sh $(AZ_BIN) $(CHECKD_BIN)'
+
+# include/iomap-check/exit_status.sh, the bash tools' copy of the table, is
+# committed (an installed script sources it); this rewrites it after the
+# header changed (tests/host/exit_status.sh fails until then).
+.PHONY: exit-status
+exit-status:
+	scripts/gen-exit-status.sh include/iomap-check/exit_status.h >include/iomap-check/exit_status.sh

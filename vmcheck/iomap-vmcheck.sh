@@ -107,19 +107,16 @@ naming the failure ("create #2 failed at probe+0x5c/0x1a0 [drv]"), and the
 exit status covers every run.
 The build's output goes to stderr.
 
-Exit status:
-  0  no violation: the checker reported nothing, the kernel flagged
-     nothing, every step succeeded
-  1  violations: io_mapping rule violations (iomap-checkd), a WARN/BUG
-     reported by the kernel, or a failed step (insmod, RUN exited non-zero,
-     rmmod)
-  2  usage error, the driver does not build (the compiler's messages
-     are shown), or it depends on a module the guest kernel does not have
-     (named; e.g. drm on a cloud kernel: use --kernel 6.1-generic)
-  3  infrastructure failure: kernel fetch, QEMU boot, a dependency that
-     does not load in the guest, the checker not attaching; or a timeout
-     (RUN longer than --timeout, or the guest hung)
-  4  kernel oops or panic in the guest
+EOF
+	iomc_exit_help OK VIOLATION USAGE SETUP UNCHECKED KERNEL_CRASH BUILD
+	cat <<EOF
+(1: io_mapping rule violations (iomap-checkd), a WARN/BUG reported by the
+kernel, or a failed step: insmod, RUN exited non-zero, rmmod; 3: kernel
+fetch, QEMU boot, a dependency that does not load in the guest, or a
+timeout: RUN longer than --timeout, or the guest hung; 4: iomap-checkd did
+not attach; 7: the driver does not build (the compiler's messages are
+shown), or it depends on a module the guest kernel does not have (named;
+e.g. drm on a cloud kernel: use --kernel 6.1-generic).)
 
 Example, a DRM driver for QEMU's qxl device on the generic kernel:
   $prog --kernel 6.1-generic --vga qxl --driver drivers/gpu/drm/qxl \\
@@ -158,8 +155,9 @@ fi
 kcache=${KCACHE:-$build/kernel}
 # The runner's facts (vm/iomcvm): kernels, exit statuses, closure, reports.
 iomcvm() { PYTHONPATH=$top/vm${PYTHONPATH:+:$PYTHONPATH} python3 -B -m iomcvm "$@"; }
-# vm.sh's exit statuses by name (include/iomap-check/exit_status.h).
-eval "$(iomcvm exit-status --shell)"
+# the exit statuses every tool shares (IOMC_EXIT_*, iomc_exit_help for --help;
+# include/iomap-check/exit_status.h)
+. "$top/include/iomap-check/exit_status.sh"
 
 # ---- output helpers -------------------------------------------------------------
 quiet=0
@@ -175,11 +173,11 @@ fail() {
 usage_error() {
 	note "$*"
 	echo "Try '$prog --help'." >&2
-	exit 2
+	exit $IOMC_EXIT_USAGE
 }
 # Whatever else fails on the host before the guest is a set-up failure:
 # status 3 with a message, never 1 (which means violations).
-trap 'rc=$?; note "set-up failed (line $LINENO: exit $rc)"; exit 3' ERR
+trap 'rc=$?; note "set-up failed (line $LINENO: exit $rc)"; exit $IOMC_EXIT_SETUP' ERR
 # replace FROM TO: stdin with every FROM replaced by TO, literally (paths
 # may hold any character, sed's delimiters and & included)
 replace() {
@@ -209,7 +207,7 @@ writable_dir() {
 # ---- options ----------------------------------------------------------------------
 opts=$(getopt -n "$prog" -o d:r:k:t:e:o:iqhV \
 	-l driver:,run:,kernel:,timeout:,extra:,out:,checkd:,checkd-arg:,strategy:,inject-faults,vga:,qemu-arg:,quiet,help,version,module-param:,append:,kernel-module:,kdir:,kconfig -- "$@") ||
-	{ echo "Try '$prog --help'." >&2; exit 2; }
+	{ echo "Try '$prog --help'." >&2; exit $IOMC_EXIT_USAGE; }
 eval set -- "$opts"
 driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-} inject=0
 vga=std strategy=premap
@@ -232,10 +230,10 @@ while :; do
 	--append) appends+=("$2"); shift ;;
 	--kernel-module) kmods_own+=("$2"); shift ;;
 	--kdir) kdir=$2; shift ;;
-	--kconfig) iomcvm kconfig; exit 0 ;;
+	--kconfig) iomcvm kconfig; exit $IOMC_EXIT_OK ;;
 	-q | --quiet) quiet=1 ;;
-	-h | --help) usage; exit 0 ;;
-	-V | --version) echo "$prog $(cat "$top/VERSION")"; exit 0 ;;
+	-h | --help) usage; exit $IOMC_EXIT_OK ;;
+	-V | --version) echo "$prog $(cat "$top/VERSION")"; exit $IOMC_EXIT_OK ;;
 	--) shift; break ;;
 	esac
 	shift
@@ -246,8 +244,8 @@ case $strategy in
 premap | permap | window) ;;
 *) usage_error "--strategy: use premap, permap or window, not '${strategy//[[:cntrl:]]/?}'" ;;
 esac
-# the same check as `iomap-check build-driver`, same words (exit 2)
-[ -z "$driver" ] || "$top/kmod/build-driver.sh" --check "$prog" "$driver" || { echo "Try '$prog --help'." >&2; exit 2; }
+# the same check as `iomap-check build-driver`, same words (a usage error)
+[ -z "$driver" ] || "$top/kmod/build-driver.sh" --check "$prog" "$driver" || { echo "Try '$prog --help'." >&2; exit $IOMC_EXIT_USAGE; }
 # A newline in a path would forge lines of the output (KTAP included) and
 # of the logs: every path is refused with one.
 no_ctrl() { # no_ctrl OPTION VALUE
@@ -335,7 +333,7 @@ if [ -n "$kdir" ]; then
 fi
 ferr=$(mktemp)
 rel=$(IOMC_KDIR=$kdir KCACHE=$kcache "$top/scripts/fetch-kernel.sh" "$kernel" "$kcache" 2>"$ferr") ||
-	fail 3 "kernel $kernel" "cannot use the guest kernel $kernel: $(sed 's/^iomcvm: //' "$ferr" | tail -n 3 | paste -sd ' ' -)"
+	fail $IOMC_EXIT_SETUP "kernel $kernel" "cannot use the guest kernel $kernel: $(sed 's/^iomcvm: //' "$ferr" | tail -n 3 | paste -sd ' ' -)"
 cat "$ferr" >&2
 rm -f "$ferr"
 series=$(echo "$rel" | sed -E 's/^([0-9]+\.[0-9]+).*/\1/')	# 6.1, 6.12
@@ -344,12 +342,12 @@ if [ ! -f "$kmod/iomap_check.ko" ] || [ ! -f "$kmod/Module.symvers" ]; then
 	note "building iomap_check.ko for $rel"
 	# KCFLAGS is for the user's driver, not for our module.
 	env -u KCFLAGS KCACHE="$kcache" "$top/kmod/build.sh" "$rel" "$kmod" >&2 ||
-		fail 3 "iomap_check.ko" "cannot build iomap_check.ko for $rel"
+		fail $IOMC_EXIT_SETUP "iomap_check.ko" "cannot build iomap_check.ko for $rel"
 fi
 if [ -n "$driver" ]; then name=$(basename "$driver"); else name=$(basename "${kmods_own[0]}" | sed 's/\.ko.*//'); fi
 if [ -z "$out" ]; then
 	out=$build/vmcheck/$(safe_name "$name")-$rel
-	writable_dir "$out" || fail 3 "logs" "cannot create or write the directory '$out'"
+	writable_dir "$out" || fail $IOMC_EXIT_SETUP "logs" "cannot create or write the directory '$out'"
 	out=$(cd "$out" && pwd)
 fi
 note "$name on $rel, logs in $out"
@@ -366,7 +364,7 @@ bdir=$out/driver
 case "$bdir" in
 *[!A-Za-z0-9._+/-]*)
 	bdir=$build/vmcheck/build/$(safe_name "$name")-$rel
-	writable_dir "$bdir" || fail 3 "build: $name" "cannot create the build directory '$bdir'" ;;
+	writable_dir "$bdir" || fail $IOMC_EXIT_SETUP "build: $name" "cannot create the build directory '$bdir'" ;;
 esac
 rm -f "$bdir"/*.ko "$bdir"/modules.order
 if ! KCACHE=$kcache ABS_BUILD=$build IOMC_SYMVERS=$kmod/Module.symvers \
@@ -384,7 +382,7 @@ if ! KCACHE=$kcache ABS_BUILD=$build IOMC_SYMVERS=$kmod/Module.symvers \
 		fi ;;
 	esac
 	echo "not ok 1 build: $name # the driver does not compile"
-	exit 2
+	exit $IOMC_EXIT_BUILD
 fi
 [ $quiet = 1 ] || cat "$blog" >&2
 if [ -f "$bdir/modules.order" ]; then
@@ -396,7 +394,7 @@ if [ -f "$bdir/modules.order" ]; then
 		[ -f "$ko" ] && kos+=("$ko")
 	done <"$bdir/modules.order"
 fi
-[ ${#kos[@]} -gt 0 ] || fail 2 "build: $name" "the driver built no module (obj-m empty?)"
+[ ${#kos[@]} -gt 0 ] || fail $IOMC_EXIT_BUILD "build: $name" "the driver built no module (obj-m empty?)"
 fi
 
 # ---- the modules: in-kernel dependencies, the modules under test ------------------
@@ -413,9 +411,9 @@ if [ -d "$moddir/kernel" ]; then
 	crc=${plan[-1]#rc=}
 	unset 'plan[-1]'
 	if [ "$crc" = 1 ]; then
-		fail 2 "dependencies: $name" "$(sed 's/^module-closure: //' "$cerr" | paste -sd ';' -)$(case $rel in *-cloud-amd64) echo "; the cloud kernels carry few modules (no DRM): the generic flavor has them all, --kernel $series-generic" ;; esac)"
+		fail $IOMC_EXIT_BUILD "dependencies: $name" "$(sed 's/^module-closure: //' "$cerr" | paste -sd ';' -)$(case $rel in *-cloud-amd64) echo "; the cloud kernels carry few modules (no DRM): the generic flavor has them all, --kernel $series-generic" ;; esac)"
 	elif [ "$crc" != 0 ]; then
-		fail 3 "dependencies: $name" "cannot resolve the driver's dependencies: $(tail -n 1 "$cerr")"
+		fail $IOMC_EXIT_SETUP "dependencies: $name" "cannot resolve the driver's dependencies: $(tail -n 1 "$cerr")"
 	fi
 	for l in "${plan[@]}"; do
 		case "$l" in
@@ -424,20 +422,20 @@ if [ -d "$moddir/kernel" ]; then
 		esac
 	done
 elif [ ${#kmods_own[@]} -gt 0 ]; then
-	fail 3 "dependencies: $name" "--kernel-module: $moddir has no modules (kernel cache incomplete: remove $kcache/$rel)"
+	fail $IOMC_EXIT_SETUP "dependencies: $name" "--kernel-module: $moddir has no modules (kernel cache incomplete: remove $kcache/$rel)"
 elif [ -n "$(modinfo -F depends "${kos[@]}" 2>/dev/null | tr ',' '\n' | grep -vx 'iomap_check' | grep -v '^$')" ]; then
-	fail 3 "dependencies: $name" "the driver has dependencies but $moddir has no modules (kernel cache incomplete: remove $kcache/$rel)"
+	fail $IOMC_EXIT_SETUP "dependencies: $name" "the driver has dependencies but $moddir has no modules (kernel cache incomplete: remove $kcache/$rel)"
 else
 	tested=("${kos[@]}")
 fi
 rm -rf "$out/deps" "$out/tested" && mkdir -p "$out/deps" "$out/tested"
 dep_names=() kos=()
 for d in "${deps[@]}"; do
-	b=$(iomcvm unpack-ko "$d" "$out/deps") || fail 3 "dependencies: $name" "cannot unpack $d"
+	b=$(iomcvm unpack-ko "$d" "$out/deps") || fail $IOMC_EXIT_SETUP "dependencies: $name" "cannot unpack $d"
 	dep_names+=("$(basename "$b")")
 done
 for d in "${tested[@]}"; do
-	b=$(iomcvm unpack-ko "$d" "$out/tested") || fail 3 "modules: $name" "cannot unpack $d"
+	b=$(iomcvm unpack-ko "$d" "$out/tested") || fail $IOMC_EXIT_SETUP "modules: $name" "cannot unpack $d"
 	kos+=("$b")
 done
 [ ${#deps[@]} = 0 ] || note "dependencies from $rel: ${dep_names[*]%.ko}"
@@ -457,10 +455,10 @@ if [ "$nocheckd" != 1 ]; then
 		done
 	fi
 	[ -n "$checkd" ] && [ -f "$checkd" ] ||
-		fail 3 "iomap-checkd" "no iomap-checkd for the guest (make daemon, or --checkd FILE)"
+		fail $IOMC_EXIT_SETUP "iomap-checkd" "no iomap-checkd for the guest (make daemon, or --checkd FILE)"
 	# The guest has no libc: the daemon must be linked statically.
 	! readelf -lW "$checkd" 2>/dev/null | grep -q 'program interpreter' ||
-		fail 3 "iomap-checkd" "$checkd is not a static binary"
+		fail $IOMC_EXIT_SETUP "iomap-checkd" "$checkd is not a static binary"
 fi
 
 # ---- the guest's files -------------------------------------------------------------
@@ -522,28 +520,29 @@ nviol=$(grep -c '^{"rule":' "$vm/json.log" || true)
 kreports=$out/kernel-reports.txt
 iomcvm kernel-reports "$vm/console.log" >"$kreports" && nkern=$(grep -c '^# kernel report' "$kreports") || nkern=0
 
-status=0
+status=$IOMC_EXIT_OK
 why="no violation"
 if [ $vmrc = "$IOMC_EXIT_KERNEL_CRASH" ]; then
-	status=4 why="kernel oops or panic in the guest"
+	status=$IOMC_EXIT_KERNEL_CRASH why="kernel oops or panic in the guest"
 elif [ $vmrc = "$IOMC_EXIT_SETUP" ] || [ $vmrc = "$IOMC_EXIT_USAGE" ]; then
-	status=3 why="guest boot failure or timeout (see $vm/console.log)"
+	status=$IOMC_EXIT_SETUP why="guest boot failure or timeout (see $vm/console.log)"
 	grep -q '^vm: ' "$out/vm.err" && why="guest set-up failed: $(grep '^vm: ' "$out/vm.err" | tail -n 1)"
 elif [ "${depst%% *}" = fail ]; then
-	status=3 why="a dependency did not load in the guest: ${depst#fail }"
+	status=$IOMC_EXIT_SETUP why="a dependency did not load in the guest: ${depst#fail }"
 elif [ "$runst" = timeout ]; then
-	status=3 why="RUN did not finish within ${timeout}s"
-elif [ "$attach" = fail ] || [ -z "$attach" ]; then
-	status=3 why="iomap-checkd did not attach (see $vm/checkd.log)"
-	[ -z "$attach" ] && why="the guest did not report its steps (see $vm/guest.log)"
+	status=$IOMC_EXIT_SETUP why="RUN did not finish within ${timeout}s"
+elif [ -z "$attach" ]; then
+	status=$IOMC_EXIT_SETUP why="the guest did not report its steps (see $vm/guest.log)"
+elif [ "$attach" = fail ]; then
+	status=$IOMC_EXIT_UNCHECKED why="iomap-checkd did not attach (see $vm/checkd.log)"
 elif [ "$nocheckd" != 1 ] && [ "$crc" != 0 ] && [ "$crc" != 1 ]; then
-	status=3 why="iomap-checkd did not stop cleanly (exit ${crc:-unknown})"
+	status=$IOMC_EXIT_SETUP why="iomap-checkd did not stop cleanly (exit ${crc:-unknown})"
 elif [ "$nviol" -gt 0 ] || [ "$crc" = 1 ]; then
-	status=1 why="$nviol violation report(s)"
+	status=$IOMC_EXIT_VIOLATION why="$nviol violation report(s)"
 	ninj=$(grep -c '^{"type":"injected"' "$vm/json.log" || true)
 	[ "$inject" = 0 ] || why="$why in the normal run and $ninj injected run(s)"
 elif [ $vmrc != 0 ]; then
-	status=1
+	status=$IOMC_EXIT_VIOLATION
 	why="a step failed"
 	[ "$nkern" -gt 0 ] && why="the kernel flagged $nkern report(s)"
 	[ "$runst" = fail ] && why="RUN failed"

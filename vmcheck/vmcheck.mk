@@ -10,7 +10,8 @@
 #
 # The same as `iomap-vmcheck --driver DIR --run CMD ...` (see its --help);
 # make itself exits 2 whatever the failure: the tool's own status (1
-# violations, 2 build, 3 infrastructure/timeout, 4 oops) is on the last line
+# violations, 2 usage, 3 set-up/timeout, 4 never attached, 6 oops, 7 build;
+# include/iomap-check/exit_status.h) is on the last line
 # of its output, and is the exit status of iomap-vmcheck run directly.
 # DRIVER_CFLAGS: extra compiler flags for the driver only (KCFLAGS in make's
 # environment would reach iomap_check.ko's build too). VGA: the guest's

@@ -34,30 +34,30 @@ else
 fi
 
 run full-json "$an" analyze -q --json legal-cut.txt --output=/dev/full
-[ "$(rc full-json)" = 2 ] && grep -q "write error" full-json.err &&
-	res ok "json_to_full_disk_reported_exit_2" ||
-	res fail "json_to_full_disk_reported_exit_2" "exit $(rc full-json): $(head -c 200 full-json.err)"
+[ "$(rc full-json)" = 5 ] && grep -q "write error" full-json.err &&
+	res ok "json_to_full_disk_reported_exit_5" ||
+	res fail "json_to_full_disk_reported_exit_5" "exit $(rc full-json): $(head -c 200 full-json.err)"
 
 "$an" analyze -q --dump-events legal.txt >/dev/full 2>dump-full.err
 r=$?
-[ $r = 2 ] && grep -q "write error" dump-full.err &&
-	res ok "dump_events_to_full_disk_reported_exit_2" ||
-	res fail "dump_events_to_full_disk_reported_exit_2" "exit $r: $(head -c 200 dump-full.err)"
+[ $r = 5 ] && grep -q "write error" dump-full.err &&
+	res ok "dump_events_to_full_disk_reported_exit_5" ||
+	res fail "dump_events_to_full_disk_reported_exit_5" "exit $r: $(head -c 200 dump-full.err)"
 
 "$an" analyze "$top/tests/fuzz/corpus/tracedat/capture-6.1-v7-zstd" >/dev/full 2>text-full.err
 r=$?
-[ $r = 2 ] && grep -q "write error" text-full.err &&
-	res ok "text_reports_to_full_disk_reported_exit_2" ||
-	res fail "text_reports_to_full_disk_reported_exit_2" "exit $r: $(head -c 200 text-full.err)"
+[ $r = 5 ] && grep -q "write error" text-full.err &&
+	res ok "text_reports_to_full_disk_reported_exit_5" ||
+	res fail "text_reports_to_full_disk_reported_exit_5" "exit $r: $(head -c 200 text-full.err)"
 
 # a reader that goes away: reported like a full disk, not a death by SIGPIPE
 # (160 KB of events: more than a pipe holds, so a write meets the closed end)
 gzip -dc "$top/tests/host/analyze/6.1/ftrace.txt.gz" >all.txt
 "$an" analyze -q --dump-events all.txt 2>pipe.err | head -c 100 >/dev/null
 r=${PIPESTATUS[0]}
-[ $r = 2 ] && grep -q "write error: Broken pipe" pipe.err &&
-	res ok "text_reports_to_closed_pipe_reported_exit_2" ||
-	res fail "text_reports_to_closed_pipe_reported_exit_2" "exit $r: $(head -c 200 pipe.err)"
+[ $r = 5 ] && grep -q "write error: Broken pipe" pipe.err &&
+	res ok "text_reports_to_closed_pipe_reported_exit_5" ||
+	res fail "text_reports_to_closed_pipe_reported_exit_5" "exit $r: $(head -c 200 pipe.err)"
 
 cp legal.txt same.txt
 run same "$an" analyze -o same.txt same.txt

@@ -115,8 +115,8 @@ for i in $(seq 1 16); do
 done >unknown16.txt
 run full "$an" analyze -o /dev/full unknown16.txt
 run full-json "$an" analyze --json unknown16.txt --output=/dev/full
-[ "$(rc full)" = 2 ] && grep -q "16 of 16 reports could not be written" full.err &&
-	[ "$(rc full-json)" = 2 ] && grep -q "16 of 16 reports could not be written" full-json.err &&
+[ "$(rc full)" = 5 ] && grep -q "16 of 16 reports could not be written" full.err &&
+	[ "$(rc full-json)" = 5 ] && grep -q "16 of 16 reports could not be written" full-json.err &&
 	grep -q "write error" full.err &&
 	res ok "reports_lost_to_a_full_disk_counted_exactly" ||
 	res fail "reports_lost_to_a_full_disk_counted_exactly" "exit $(rc full)/$(rc full-json): $(grep 'could not' full.err full-json.err)"

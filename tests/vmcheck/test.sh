@@ -85,12 +85,13 @@ expect() {
 
 host() {
 	vmc help --help
+	# (the statuses' words: tests/host/exit_status.sh)
 	expect help 0 "vmcheck --help exits 0 and documents every exit status" \
-		'^  4  kernel oops or panic'
-	grep -qE '^  3  infrastructure failure' "$logs/help.out" &&
-		grep -qE '^  2  usage error, the driver does not build' "$logs/help.out" &&
+		'^  6  the kernel oopsed or panicked'
+	grep -qE '^  3  the run did not complete' "$logs/help.out" &&
+		grep -qE '^  7  the driver did not build' "$logs/help.out" &&
 		grep -qE -- '--extra F\[:PATH\]' "$logs/help.out" ||
-		not_ok "vmcheck --help lists --extra and statuses 2, 3" "missing in --help"
+		not_ok "vmcheck --help lists --extra and statuses 3, 7" "missing in --help"
 	vmc version --version
 	expect version 0 "vmcheck --version" '^iomap-vmcheck [0-9]'
 
@@ -176,7 +177,7 @@ host() {
 	# Built against $KERNEL (a cloud one in make check): modpost records
 	# the dependency from absent.symvers; no kernel has that module.
 	vmc missing --driver "$drivers/needsmissing" --run true --out "$logs/missing"
-	expect missing 2 "a driver that needs a module the kernel lacks: exit 2, the module named" \
+	expect missing 7 "a driver that needs a module the kernel lacks: exit 7, the module named" \
 		"needs module 'iomc_absent_module', which kernel .* does not have"
 	grep -q '^not ok 1 dependencies: needsmissing' "$logs/missing.out" ||
 		not_ok "missing dependency: KTAP 'not ok dependencies' on stdout" "missing"
@@ -187,7 +188,7 @@ host() {
 	*-generic | *[0-9]-amd64) ;;
 	*)
 		vmc drm-cloud --driver "$drivers/vramcopy" --run true --out "$logs/drm-cloud"
-		expect drm-cloud 2 "a DRM driver on a cloud kernel: exit 2, the generic flavor suggested" \
+		expect drm-cloud 7 "a DRM driver on a cloud kernel: exit 7, the generic flavor suggested" \
 			'^# the generic flavor has them all: --kernel 6\.[0-9]+-generic' "$logs/drm-cloud.out" ;;
 	esac
 
@@ -197,7 +198,7 @@ host() {
 	mkdir -p "$odd"
 	cp -r "$drivers/broken" "$odd/"
 	vmc broken --driver "$odd/broken" --run true --out "$logs/broken"
-	expect broken 2 "a driver that does not compile, path with ' ', | and &: exit 2 with gcc's message naming it" \
+	expect broken 7 "a driver that does not compile, path with ' ', | and &: exit 7 with gcc's message naming it" \
 		"odd dir \\| a&b/broken/broken\.c:14:[0-9]+: error: [^ ]*broken_apperture[^ ]* undeclared"
 	grep -q '^not ok 1 build: broken' "$logs/broken.out" ||
 		not_ok "broken driver: KTAP 'not ok build' on stdout" "missing"
