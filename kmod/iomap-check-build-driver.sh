@@ -12,7 +12,13 @@ prog="iomap-check build-driver"
 # the exit statuses every tool shares (IOMC_EXIT_*, iomc_exit_help)
 . "$here/../include/iomap-check/exit_status.sh"
 
+# one write: a reader that stops early (grep -q) must not cut it (pipefail)
 usage() {
+	local text
+	text=$(usage_text)
+	printf '%s\n' "$text"
+}
+usage_text() {
 	cat <<USAGE
 usage: $prog [OPTIONS] DRIVER_DIR
 

@@ -19,7 +19,13 @@ set -euo pipefail
 
 prog=iomap-vmcheck
 
+# one write: a reader that stops early (grep -q) must not cut it (pipefail)
 usage() {
+	local text
+	text=$(usage_text)
+	printf '%s\n' "$text"
+}
+usage_text() {
 	cat <<EOF
 usage: $prog --driver DIR [--run CMD] [options]
        $prog --kernel-module NAME [--run CMD] [options]
