@@ -60,18 +60,32 @@ kernel:
 		{ echo "KDIR=$(KDIR): not a configured kernel build tree" >&2; exit 2; }
 endif
 
-# Each part owns a folder and a fragment there. Fragments extend these lists:
-#   HOST_SUITES   test commands run on the host (KTAP on stdout), run first
-#   GUEST_SUITES  test commands that boot a guest (KTAP on stdout)
-#   CHECK_DEPS    targets built before any suite runs
-#   GUEST_BINS    static binaries copied into the guest's initramfs /bin
-# and these, documented in the fragment that uses them:
-#   GUEST_MODES, GUEST_FILES, GUEST_KMODS, GUEST_APPEND   vm/vm.mk
-#   BENCH_TARGETS  the targets `make bench` runs              bench/bench.mk
-HOST_SUITES :=
-GUEST_SUITES :=
-CHECK_DEPS :=
-GUEST_BINS :=
+# Each part owns a folder and a fragment there; a fragment owns its targets
+# and their install steps, and extends these 9 lists (with +=):
+#   HOST_SUITES    test commands run on the host (KTAP on stdout)
+#   GUEST_SUITES   test commands that boot a guest (KTAP on stdout)
+#   CHECK_DEPS     targets built before any suite runs
+#   GUEST_BINS     static binaries copied into the guest's initramfs /bin
+#   GUEST_MODES    guest modes one `make check` boot runs        vm/vm.mk
+#   GUEST_FILES    extra guest files, host/path:/guest/path       vm/vm.mk
+#   GUEST_KMODS    modules of the guest kernel's own tree         vm/vm.mk
+#   GUEST_APPEND   kernel command-line words for every boot       vm/vm.mk
+#   BENCH_TARGETS  the targets `make bench` runs            bench/bench.mk
+# The fragments work in any include order (tests/host/make_order.sh proves
+# it): the lists are deferred (=), so a value is read when a recipe runs,
+# after every fragment; a rule that names a list or another fragment's
+# variable among its prerequisites writes $$(VAR) (second expansion). Paths
+# a fragment defines for others (LIB_OBJ, CHECKD_BIN, AZ_BIN, ...) stay :=.
+HOST_SUITES =
+GUEST_SUITES =
+CHECK_DEPS =
+GUEST_BINS =
+GUEST_MODES =
+GUEST_FILES =
+GUEST_KMODS =
+GUEST_APPEND =
+BENCH_TARGETS =
+.SECONDEXPANSION:
 
 include kmod/kmod.mk        # iomap_check.ko, the scenario driver
 include lib/lib.mk          # the userspace library of every tool

@@ -19,8 +19,8 @@ AZ_CFLAGS = $(USER_CFLAGS) -pthread -Ianalyze $(AZ_TRACECMD_CFLAGS)
 AZ_CORE := analyze_text analyze_syms analyze_order analyze_input analyze_par analyze_record \
 	analyze_ksyms
 AZ_ALL  := $(AZ_CORE) analyze_tracedat analyze_check analyze_main
-AZ_LIB  := $(addprefix $(LIB_OBJ)/,engine_state.o rule_info.o event.o report.o ksyms.o dedup.o sink.o cli.o)
-AZ_HDRS := $(LIB_HDRS) $(wildcard analyze/*.h)
+AZ_LIB  = $(addprefix $(LIB_OBJ)/,engine_state.o rule_info.o event.o report.o ksyms.o dedup.o sink.o cli.o)
+AZ_HDRS = $(LIB_HDRS) $(wildcard analyze/*.h)
 
 .PHONY: analyze analyze-tests fuzz
 analyze: $(AZ_BIN) $(ABS_BUILD)/share/iomap-check
@@ -33,11 +33,11 @@ $(ABS_BUILD)/share/iomap-check:
 # shares with iomap-vmcheck (no build, no guest)
 HOST_SUITES += tests/host/build_driver_cli.sh
 
-$(AZ_OBJ)/%.o: analyze/%.c $(AZ_HDRS)
+$(AZ_OBJ)/%.o: analyze/%.c $$(AZ_HDRS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(AZ_CFLAGS) -c $< -o $@
 
-$(AZ_BIN): $(AZ_ALL:%=$(AZ_OBJ)/%.o) $(AZ_OBJ)/iomap_check_main.o $(AZ_LIB)
+$(AZ_BIN): $(AZ_ALL:%=$(AZ_OBJ)/%.o) $(AZ_OBJ)/iomap_check_main.o $$(AZ_LIB)
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(AZ_LIBS)
 
@@ -45,7 +45,7 @@ CHECK_DEPS += analyze
 
 # ---- tests ----------------------------------------------------------------
 AZ_TEST_OBJS = $(AZ_ALL:%=$(AZ_OBJ)/%.o) $(AZ_LIB)
-$(AZ_TBIN)/analyze_test: tests/host/analyze_test.c tests/host/analyze_gen.h $(AZ_TEST_OBJS)
+$(AZ_TBIN)/analyze_test: tests/host/analyze_test.c tests/host/analyze_gen.h $$(AZ_TEST_OBJS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(AZ_CFLAGS) -Itests/host -o $@ $< $(AZ_TEST_OBJS) $(AZ_LIBS)
 
@@ -68,12 +68,12 @@ $(AZ_FUZZ)/bin/fuzz_ftrace: AZ_PRE = -DFUZZ_PREAMBLE='"\# tracer: nop\n"'
 $(AZ_FUZZ)/bin/fuzz_tcreport: AZ_PRE = -DFUZZ_PREAMBLE='"cpus=2\n"'
 $(AZ_FUZZ)/bin/fuzz_perf: AZ_PRE =
 $(AZ_FUZZ)/bin/fuzz_ftrace $(AZ_FUZZ)/bin/fuzz_tcreport $(AZ_FUZZ)/bin/fuzz_perf: \
-		tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
+		tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) $$(AZ_HDRS)
 	@mkdir -p $(@D)
 	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) $(AZ_PRE) -o $@ tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) \
 		$(AZ_LIBS)
 $(AZ_FUZZ)/bin/fuzz_record $(AZ_FUZZ)/bin/fuzz_tracedat: $(AZ_FUZZ)/bin/fuzz_%: \
-		tests/fuzz/fuzz_%.c $(AZ_FUZZ_SRCS) $(AZ_HDRS)
+		tests/fuzz/fuzz_%.c $(AZ_FUZZ_SRCS) $$(AZ_HDRS)
 	@mkdir -p $(@D)
 	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) -o $@ $< $(AZ_FUZZ_SRCS) $(AZ_LIBS)
 $(AZ_FUZZ)/gen_seeds: tests/fuzz/gen_seeds.c tests/host/analyze_gen.h
@@ -122,7 +122,7 @@ HOST_SUITES += tests/host/analyze_tracedat.sh
 GUEST_SUITES += 'tests/host/analyze_guest.sh --kernel $(KERNEL) $(foreach b,$(GUEST_BINS),--bin $(abspath $(b)))'
 
 # `iomap-check build-driver` runs BIN/../share/iomap-check/kmod/
-# iomap-check-build-driver.sh (installed by install-vmcheck, with the kmod
+# iomap-check-build-driver.sh (installed by install-kmod-share, with the kmod
 # sources and the drop-in header it builds with; in the build tree a link
 # to the source tree), else $(PREFIX)/share/iomap-check's.
 $(AZ_OBJ)/iomap_check_main.o: AZ_CFLAGS += -DIOMC_DATADIR='"$(PREFIX)/share/iomap-check"'
@@ -132,5 +132,5 @@ $(AZ_OBJ)/.prefix-%:
 
 .PHONY: install-analyze
 install: install-analyze
-install-analyze: analyze install-vmcheck
+install-analyze: analyze install-kmod-share
 	install -D -m 0755 $(AZ_BIN) $(DESTDIR)$(PREFIX)/bin/iomap-check

@@ -8,11 +8,11 @@
 #                        4 vs 200,000 thread ids (time, RSS)
 #   make bench-vmcheck   vmcheck boot-to-verdict on a generic kernel, with the
 #                        DRM example and drm.ko (vmcheck/vmcheck.mk)
+# Other fragments add their benchmarks to BENCH_TARGETS (the Makefile's list).
 #
 # Guest modes bench and daemon_bench live in bench/guest/ (vm.sh finds them).
 
 BENCH_BIN := $(ABS_BUILD)/bin/bench
-BENCH_TARGETS :=
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror
 
 # ---- the checker (one boot) --------------------------------------------------
@@ -20,7 +20,7 @@ BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror
 # with iomap-checkd, with the bpftrace peer (bench/iomap-check.bt); the
 # programs' run time from the kernel's BPF stats; a flood of the checker
 # from both CPUs (checkd_flood) with a violation every 1000 operations.
-$(BENCH_BIN)/checkd_flood: bench/checkd_flood.c $(CHECKD_HDRS) $(CHECKD_SKEL)
+$(BENCH_BIN)/checkd_flood: bench/checkd_flood.c $$(CHECKD_HDRS) $$(CHECKD_SKEL)
 	@mkdir -p $(@D)
 	$(USER_CC) $(CHECKD_CFLAGS) -o $@ $< $(CHECKD_LIBS)
 
@@ -56,7 +56,7 @@ $(BENCH_BIN)/analyze_rusage: bench/analyze_rusage.c
 	$(USER_CC) $(BENCH_CFLAGS) -o $@ $<
 
 AZ_BENCH_MIB ?= 1024
-analyze-bench: $(AZ_BIN) $(BENCH_BIN)/analyze_bench_gen $(BENCH_BIN)/analyze_rusage
+analyze-bench: $$(AZ_BIN) $(BENCH_BIN)/analyze_bench_gen $(BENCH_BIN)/analyze_rusage
 	bench/analyze_bench.sh $(ABS_BUILD)/bin $(BENCH_BIN) $(ABS_BUILD)/bench $(AZ_BENCH_MIB) 256
 .PHONY: analyze-bench
 BENCH_TARGETS += analyze-bench
@@ -66,7 +66,7 @@ BENCH_TARGETS += analyze-bench
 # io_mapping against iomap_check.ko (bench/guest/bench.sh).
 BENCH_TIMEOUT ?= 300
 .PHONY: bench
-bench: deps kernel kmod $(BENCH_TARGETS)
+bench: deps kernel kmod $$(BENCH_TARGETS)
 	@out=$(ABS_BUILD)/vm/bench-$(KERNEL); \
 	$(VM) --kernel $(KERNEL) --mode bench --format none --out $$out \
 		--timeout $(BENCH_TIMEOUT); rc=$$?; \

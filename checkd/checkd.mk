@@ -7,15 +7,15 @@
 CHECKD_OBJ    := $(ABS_BUILD)/obj/checkd
 CHECKD_BIN    := $(ABS_BUILD)/bin/iomap-checkd
 CHECKD_TBIN   := $(ABS_BUILD)/obj/checkd-tests
-CHECKD_CFLAGS := $(USER_CFLAGS) -Icheckd -Ibpf -I$(dir $(CHECKD_SKEL))
+CHECKD_CFLAGS = $(USER_CFLAGS) -Icheckd -Ibpf -I$(dir $(CHECKD_SKEL))
 CHECKD_LIBS   := -static -lbpf -lelf -lz -lcap -lpthread
-CHECKD_HDRS   := $(LIB_HDRS) $(wildcard bpf/*.h checkd/*.h)
+CHECKD_HDRS   = $(LIB_HDRS) $(wildcard bpf/*.h checkd/*.h)
 
-$(CHECKD_OBJ)/%.o: checkd/%.c $(CHECKD_HDRS) $(CHECKD_SKEL)
+$(CHECKD_OBJ)/%.o: checkd/%.c $$(CHECKD_HDRS) $$(CHECKD_SKEL)
 	@mkdir -p $(@D)
 	$(USER_CC) $(CHECKD_CFLAGS) -c $< -o $@
 
-$(CHECKD_OBJ)/tests/%.o: tests/host/%.c $(CHECKD_HDRS) $(CHECKD_SKEL) $(wildcard tests/host/iomc_*.h)
+$(CHECKD_OBJ)/tests/%.o: tests/host/%.c $$(CHECKD_HDRS) $$(CHECKD_SKEL) $(wildcard tests/host/iomc_*.h)
 	@mkdir -p $(@D)
 	$(USER_CC) $(CHECKD_CFLAGS) -Itests/host -c $< -o $@
 
@@ -23,7 +23,7 @@ $(CHECKD_OBJ)/tests/%.o: tests/host/%.c $(CHECKD_HDRS) $(CHECKD_SKEL) $(wildcard
 # bpf_rules: the real object on the host's verifier, every rule through
 # BPF_PROG_TEST_RUN, and its agreement with the userspace engine driver.
 $(CHECKD_TBIN)/bpf_rules: $(CHECKD_OBJ)/tests/bpf_rules.o $(CHECKD_OBJ)/tests/iomc_seq.o \
-		$(LIB_OBJ)/engine_state.o $(LIB_OBJ)/rule_info.o
+		$$(LIB_OBJ)/engine_state.o $$(LIB_OBJ)/rule_info.o
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
 
@@ -31,8 +31,8 @@ $(CHECKD_TBIN)/bpf_rules: $(CHECKD_OBJ)/tests/bpf_rules.o $(CHECKD_OBJ)/tests/io
 daemon-tests: $(CHECKD_TBIN)/bpf_rules $(CHECKD_TBIN)/checkd_format
 
 # checkd_format: the report formats (JSON validity, lockdep-like text) offline.
-$(CHECKD_TBIN)/checkd_format: $(CHECKD_OBJ)/tests/checkd_format.o $(LIB_OBJ)/report.o \
-		$(LIB_OBJ)/rule_info.o $(LIB_OBJ)/event.o $(LIB_OBJ)/sink.o $(LIB_OBJ)/ksyms.o
+$(CHECKD_TBIN)/checkd_format: $(CHECKD_OBJ)/tests/checkd_format.o $$(LIB_OBJ)/report.o $$(LIB_OBJ)/rule_info.o \
+		$$(LIB_OBJ)/event.o $$(LIB_OBJ)/sink.o $$(LIB_OBJ)/ksyms.o
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
 
@@ -47,17 +47,18 @@ GUEST_BINS += $(CHECKD_TBIN)/bpf_rules
 GUEST_FILES += tests/host/rules.seq:/guest/rules.seq
 
 # ---- the daemon ---------------------------------------------------------------
+CHECKD_LIB_OBJS = $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
 CHECKD_SRCS := checkd_main checkd_loop checkd_attach checkd_memremap checkd_hooks checkd_caps checkd_record \
 	checkd_syms
 
-$(CHECKD_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
+$(CHECKD_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $$(CHECKD_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
 
 # The same objects linked against the shared libraries: what `make install`
 # and the package install on a host (the static one goes into guests).
 CHECKD_HOST_BIN := $(ABS_BUILD)/bin/host/iomap-checkd
-$(CHECKD_HOST_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
+$(CHECKD_HOST_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $$(CHECKD_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(filter-out -static,$(CHECKD_LIBS))
 
@@ -83,7 +84,8 @@ GUEST_KMODS += $(foreach m,libnvdimm nd_btt nd_pmem nd_e820,drivers/nvdimm/$(m).
 GUEST_APPEND += memmap=64M!512M
 
 # ---- make install -------------------------------------------------------------
-# The daemon, its systemd unit and iomap_check.ko (built for $(KERNEL)).
+# The daemon, its systemd unit and the documentation (iomap_check.ko:
+# kmod/kmod.mk).
 SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCDIR  ?= $(PREFIX)/share/doc/iomap-check
@@ -92,8 +94,8 @@ DOCDIR  ?= $(PREFIX)/share/doc/iomap-check
 # (installed once: a re-install keeps the local edits).
 SYSCONFDIR ?= /etc
 
-.PHONY: install-daemon install-kmod
-install: install-daemon install-kmod
+.PHONY: install-daemon
+install: install-daemon
 install-daemon: daemon
 	install -D -m 0755 $(CHECKD_HOST_BIN) $(DESTDIR)$(SBINDIR)/iomap-checkd
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
@@ -105,9 +107,3 @@ install-daemon: daemon
 		install -D -m 0644 checkd/iomap-checkd.default $(DESTDIR)$(SYSCONFDIR)/default/iomap-checkd
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/docs docs/*.md
-install-kmod: kmod
-	@rel=$(KREL) && \
-	install -D -m 0644 $(ABS_BUILD)/obj/$$rel/kmod/iomap_check.ko \
-		$(DESTDIR)/lib/modules/$$rel/extra/iomap_check.ko && \
-	echo "installed iomap_check.ko for $$rel" && \
-	if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$$rel/kernel ]; then depmod -a $$rel; fi

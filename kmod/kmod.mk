@@ -19,3 +19,26 @@ CHECK_DEPS += kmod
 
 # Exact call sites: no API call compiled as a sibling call (objdump).
 HOST_SUITES += tests/host/sibling_calls.sh
+
+# ---- make install -------------------------------------------------------------
+# iomap_check.ko, built for $(KERNEL).
+.PHONY: install-kmod install-kmod-share
+install: install-kmod
+install-kmod: kmod
+	@rel=$(KREL) && \
+	install -D -m 0644 $(ABS_BUILD)/obj/$$rel/kmod/iomap_check.ko \
+		$(DESTDIR)/lib/modules/$$rel/extra/iomap_check.ko && \
+	echo "installed iomap_check.ko for $$rel" && \
+	if [ -z "$(DESTDIR)" ] && [ -d /lib/modules/$$rel/kernel ]; then depmod -a $$rel; fi
+
+# What builds iomap_check.ko and drivers against it on a kernel not seen
+# here: the module's sources, the drop-in headers and the build-driver
+# scripts, under $(PREFIX)/share/iomap-check (`iomap-check build-driver`
+# and iomap-vmcheck run them from there).
+KMOD_SHARE = $(DESTDIR)$(PREFIX)/share/iomap-check
+KMOD_SHARE_FILES = VERSION $(shell find kmod include/iomap-check -type f \( -name '*.[ch]' \
+	-o -name Kbuild -o -name '*.sh' \) | LC_ALL=C sort)
+install-kmod-share:
+	@set -e; for f in $(KMOD_SHARE_FILES); do \
+		install -D -m $$(if [ -x $$f ]; then echo 0755; else echo 0644; fi) $$f $(KMOD_SHARE)/$$f; \
+	done

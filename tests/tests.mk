@@ -14,7 +14,7 @@
 #                checker's reports for every scenario; `demo` prints the
 #                events each scenario recorded)
 #
-# Adding tests from another fragment (included before this one):
+# Adding tests from another fragment (in any include order):
 #   - a host suite: HOST_SUITES += 'cmd args'  (quote it: each entry must stay
 #     one shell word; it prints KTAP on stdout)
 #   - a guest test: write tests/guest/<mode>.sh (see vm/guest/lib.sh for
@@ -42,19 +42,21 @@ GUEST_SUITES += $(call vm_suite,$(KERNEL)) $(call vm_suite,$(OTHER_KERNEL))
 kmod-other: deps
 	@$(MAKE) --no-print-directory kmod KERNEL=$(OTHER_KERNEL)
 
-check: deps kernel kmod-other $(CHECK_DEPS)
+check: deps kernel kmod-other $$(CHECK_DEPS)
 	@CHECK_LOGDIR=$(ABS_BUILD)/check tests/check.sh $(HOST_SUITES) --guest $(GUEST_SUITES)
 
 # The host suites alone (no guest boot): a quick run while working.
-check-host: deps kernel kmod $(CHECK_DEPS)
+check-host: deps kernel kmod $$(CHECK_DEPS)
 	@CHECK_LOGDIR=$(ABS_BUILD)/check-host tests/check.sh $(HOST_SUITES)
 
-demo: deps kernel kmod $(CHECK_DEPS)
+demo: deps kernel kmod $$(CHECK_DEPS)
 	@$(VM) --kernel $(KERNEL) --mode $(call vm_list,$(DEMO_MODES)) --format text \
 		--timeout $(VM_TIMEOUT) $(VM_ARGS)
 
 # One version for all tools (the VERSION file).
 HOST_SUITES += 'tests/host/version.sh $(AZ_BIN) $(CHECKD_BIN)'
+# The make fragments in any include order: the same rules, lists and commands.
+HOST_SUITES += tests/host/make_order.sh
 # One exit-status table for all tools: their --help and man pages against it.
 HOST_SUITES += 'tests/host/exit_status.sh $(AZ_BIN) $(CHECKD_BIN)'
 

@@ -1,6 +1,6 @@
 # vm/vm.mk: the QEMU guest harness (vm/vm.sh, vm/guest/) as make sees it.
 #
-# Other fragments extend (before tests/tests.mk is included):
+# Other fragments extend (lists of the Makefile, in any order):
 #   GUEST_MODES  modes one `make check` boot runs: M.sh in vm/guest/,
 #                tests/guest/ or bench/guest/ (protocol: vm/guest/lib.sh)
 #   GUEST_BINS   static binaries copied to the guest's /bin
@@ -18,9 +18,6 @@ VM := vm/vm.sh
 # The runner's facts (vm/iomcvm): `$(IOMCVM) kernels --other 6.1` and the like.
 IOMCVM = PYTHONPATH=$(TOP)/vm python3 -B -m iomcvm
 VM_TIMEOUT ?= 900
-GUEST_FILES ?=
-GUEST_KMODS ?=
-GUEST_APPEND ?=
 
 iomc_comma := ,
 iomc_empty :=

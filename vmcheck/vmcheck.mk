@@ -19,9 +19,9 @@
 # one --qemu-arg each (split at spaces); CHECKD_ARGS: options for the
 # guest's iomap-checkd, one --checkd-arg each (split at spaces).
 #
-# Included after tests/tests.mk: its suites are added to make check's
-# command line (expanded when the recipe runs); what they need (the daemon,
-# the modules) is in CHECK_DEPS already.
+# Its suites join make check's command line (the lists are expanded when
+# the recipe runs); what they need (the daemon, the modules) is in
+# CHECK_DEPS already.
 
 VMCHECK := $(TOP)/vmcheck/iomap-vmcheck.sh
 VMCHECK_TIMEOUT ?= 300
@@ -84,9 +84,7 @@ GUEST_SUITES += 'tests/vmcheck/test.sh guest $(KERNEL) $(OTHER_KERNEL) $(GENERIC
 
 # make bench: vmcheck's boot-to-verdict on $(GENERIC_KERNEL), with drm.ko
 # loaded as vramcopy's dependency (the guest boots once).
-# (bench/bench.mk, included after this fragment, starts BENCH_TARGETS
-# afresh: bench names this prerequisite here.)
-bench: bench-vmcheck
+BENCH_TARGETS += bench-vmcheck
 .PHONY: bench-vmcheck
 bench-vmcheck: deps daemon
 	@tests/vmcheck/test.sh bench $(GENERIC_KERNEL)
@@ -98,12 +96,11 @@ bench-vmcheck: deps daemon
 # (architecture-dependent: not under share/), and caches kernels and modules
 # in $$XDG_CACHE_HOME/iomap-check.
 VMCHECK_SHARE = $(DESTDIR)$(PREFIX)/share/iomap-check
-VMCHECK_FILES = VERSION scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
-	vm/vm.sh vm/guest/init $(wildcard vm/guest/*.sh vm/iomcvm/*.py) \
-	$(shell find kmod include/iomap-check -type f \( -name '*.[ch]' -o -name Kbuild \
-		-o -name '*.sh' \) | LC_ALL=C sort)
+# (kmod/ and include/: install-kmod-share, kmod/kmod.mk)
+VMCHECK_FILES = scripts/fetch-kernel.sh scripts/extract-vmlinux.py \
+	vm/vm.sh vm/guest/init $(wildcard vm/guest/*.sh vm/iomcvm/*.py)
 install: install-vmcheck
-install-vmcheck: daemon
+install-vmcheck: daemon install-kmod-share
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 vmcheck/iomap-vmcheck.sh $(DESTDIR)$(PREFIX)/bin/iomap-vmcheck
 	@set -e; for f in $(VMCHECK_FILES); do \
