@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every tool's exit statuses against the one table (issue 18 item 3):
 # include/iomap-check/exit_status.h. For each tool its --help "Exit status:"
-# block ("  N  meaning", continuation lines indented five blanks) names
+# block ("Exit status[ (where)]:", then "  N  meaning", continuation lines
+# indented five blanks) names
 # statuses of the table with the table's words; each man page's
 # ".SH EXIT STATUS" (.TP / .B N / meaning) does the same and lists exactly
 # the statuses of the tools it documents; the bash tools' copy
@@ -28,7 +29,7 @@ tools=(
 	"iomap-check_build-driver|$ic build-driver --help|analyze/iomap-check.1"
 	"iomap-vmcheck|$top/vmcheck/iomap-vmcheck.sh --help|vmcheck/iomap-vmcheck.1"
 	"vm.sh|$top/vm/vm.sh --help|"
-	"iomap-checkd|$ckd --help|checkd/iomap-checkd.8|pending"
+	"iomap-checkd|$ckd --help|checkd/iomap-checkd.8"
 )
 mans=(analyze/iomap-check.1 vmcheck/iomap-vmcheck.1 checkd/iomap-checkd.8)
 
@@ -46,7 +47,7 @@ awk '/^[ \t]*X\([A-Z_]+, [0-9]+, ".*"\)/ {
 # help_block FILE: the "Exit status:" block of a --help text as N<TAB>meaning
 help_block() {
 	awk '
-		/^Exit status:$/ { on = 1; next }
+		/^Exit status( \(.*\))?:$/ { on = 1; next }
 		!on { next }
 		/^  [0-9]+  [^ ]/ {
 			if (num != "") print num "\t" text
