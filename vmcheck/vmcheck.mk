@@ -35,7 +35,7 @@ VGA ?= std
 QEMU_ARGS ?=
 # The generic kernel make check boots (vramcopy needs drm.ko): $(KERNEL) if
 # it is a generic one, else the generic kernel of the same series.
-GENERIC_KERNEL := $(shell $(IOMCVM) kernels --generic $(KERNEL))
+GENERIC_KERNEL = $(shell $(IOMCVM) kernels --generic $(KERNEL))
 
 .PHONY: vmcheck install-vmcheck
 # Every variable goes through the environment and reaches iomap-vmcheck as
