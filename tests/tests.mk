@@ -55,6 +55,8 @@ demo: deps kernel kmod $$(CHECK_DEPS)
 
 # One version for all tools (the VERSION file).
 HOST_SUITES += 'tests/host/version.sh $(AZ_BIN) $(CHECKD_BIN)'
+# The README's first screen and every docs link.
+HOST_SUITES += tests/host/readme.sh
 # The make fragments in any include order: the same rules, lists and commands.
 HOST_SUITES += tests/host/make_order.sh
 # One exit-status table for all tools: their --help and man pages against it.
