@@ -19,26 +19,6 @@ void iomc_print_version(const char *prog)
 	printf("%s %s\n", prog, iomc_version);
 }
 
-/* text from column 5, broken at blanks so that no line passes column 79 */
-static void print_wrapped(FILE *f, const char *text)
-{
-	const int width = 74;
-
-	while ((int)strlen(text) > width) {
-		int cut = width - 1;	/* as fold -s -w 74: the blank is within the line */
-
-		while (cut > 0 && text[cut] != ' ')
-			cut--;
-		if (!cut)	/* one word longer than a line */
-			cut = (int)strcspn(text, " ");
-		fprintf(f, "%.*s\n     ", cut, text);
-		text += cut;
-		while (*text == ' ')
-			text++;
-	}
-	fprintf(f, "%s\n", text);
-}
-
 void iomc_print_exit_statuses(FILE *f, unsigned int which)
 {
 	static const struct {
@@ -52,12 +32,9 @@ void iomc_print_exit_statuses(FILE *f, unsigned int which)
 	size_t i;
 
 	fprintf(f, "Exit status:\n");
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		if (!(which & (1U << table[i].num)))
-			continue;
-		fprintf(f, "  %d  ", table[i].num);
-		print_wrapped(f, table[i].what);
-	}
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (which & (1U << table[i].num))
+			fprintf(f, "  %d  %s\n", table[i].num, table[i].what);
 }
 
 int iomc_usage_error(const char *prog, const char *fmt, ...)

@@ -20,10 +20,8 @@
 /*
  * The "Exit status:" block of a --help: the statuses in which (a mask of
  * IOMC_EXIT_BIT()s, the subset the tool uses) with their meanings as
- * include/iomap-check/exit_status.h words them, "  N  meaning" each,
- * wrapped at 79 columns (continuation lines indented five blanks) like the
- * bash tools' iomc_exit_help (include/iomap-check/exit_status.sh), so every
- * tool shows the one table.
+ * include/iomap-check/exit_status.h words them, one "  N  meaning" line
+ * each, so every tool shows the one table.
  */
 void iomc_print_exit_statuses(FILE *f, unsigned int which);
 

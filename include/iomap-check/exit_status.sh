@@ -21,12 +21,12 @@ IOMC_EXIT_NAMES='OK VIOLATION USAGE SETUP UNCHECKED OUTPUT_LOST KERNEL_CRASH BUI
 
 # iomc_exit_help NAME...: the "Exit status:" block of a tool's --help, the
 # statuses NAME... (OK, USAGE, ...) in the format of iomc_print_exit_statuses()
-# (lib/cli.c): "  N  meaning", wrapped at 79 columns.
+# (lib/cli.c): "  N  meaning", one line each.
 iomc_exit_help() {
 	local name num text
 	echo "Exit status:"
 	for name in "$@"; do
 		eval "num=\$IOMC_EXIT_$name text=\$IOMC_EXIT_${name}_TEXT"
-		printf '%s\n' "$text" | fold -s -w 74 | sed "s/ *\$//; 1s/^/  $num  /; 1!s/^/     /"
+		printf '  %s  %s\n' "$num" "$text"
 	done
 }

@@ -7,7 +7,7 @@
 # ".SH EXIT STATUS" (.TP / .B N / meaning) does the same and lists exactly
 # the statuses of the tools it documents; the bash tools' copy
 # (exit_status.sh) is what scripts/gen-exit-status.sh makes of the header;
-# the C and the shell printer wrap alike. KTAP on stdout.
+# the C and the shell printer print alike. KTAP on stdout.
 #
 # usage: exit_status.sh IOMAP_CHECK IOMAP_CHECKD
 set -u
@@ -140,7 +140,7 @@ for t in "${tools[@]}"; do
 	[ -z "$man" ] || man_nums[$man]="${man_nums[$man]:-} $(cut -f1 "help-$name.tsv" | tr '\n' ' ')"
 done
 
-# the C printer (analyze) and the shell one (iomc_exit_help) wrap alike
+# the C printer (analyze) and the shell one (iomc_exit_help) print alike
 # shellcheck disable=SC1091
 ( . "$top/include/iomap-check/exit_status.sh"
   iomc_exit_help OK VIOLATION USAGE SETUP UNCHECKED OUTPUT_LOST ) >sh.help
