@@ -12,11 +12,12 @@ prog="iomap-check build-driver"
 # the exit statuses every tool shares (IOMC_EXIT_*, iomc_exit_help)
 . "$here/../include/iomap-check/exit_status.sh"
 
-# one write: a reader that stops early (grep -q) must not cut it (pipefail)
+# one write: a reader that stops early (grep -q) must not cut it (pipefail);
+# bash's printf writes line by line, cat copies a here-string in one write
 usage() {
 	local text
 	text=$(usage_text)
-	printf '%s\n' "$text"
+	cat <<<"$text"
 }
 usage_text() {
 	cat <<USAGE

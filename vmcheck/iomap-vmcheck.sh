@@ -19,11 +19,12 @@ set -euo pipefail
 
 prog=iomap-vmcheck
 
-# one write: a reader that stops early (grep -q) must not cut it (pipefail)
+# one write: a reader that stops early (grep -q) must not cut it (pipefail);
+# bash's printf writes line by line, cat copies a here-string in one write
 usage() {
 	local text
 	text=$(usage_text)
-	printf '%s\n' "$text"
+	cat <<<"$text"
 }
 usage_text() {
 	cat <<EOF
@@ -117,7 +118,8 @@ EOF
 	iomc_exit_help OK VIOLATION USAGE SETUP UNCHECKED KERNEL_CRASH BUILD
 	cat <<EOF
 (1: io_mapping rule violations (iomap-checkd), a WARN/BUG reported by the
-kernel, or a failed step: insmod, RUN exited non-zero, rmmod; 3: kernel
+kernel, or a failed step: insmod, RUN exited non-zero, rmmod; 2: a bad
+option or value, a --kernel-module the kernel does not have; 3: kernel
 fetch, QEMU boot, a dependency that does not load in the guest, or a
 timeout: RUN longer than --timeout, or the guest hung; 4: iomap-checkd did
 not attach; 7: the driver does not build (the compiler's messages are
@@ -417,7 +419,16 @@ if [ -d "$moddir/kernel" ]; then
 	crc=${plan[-1]#rc=}
 	unset 'plan[-1]'
 	if [ "$crc" = 1 ]; then
-		fail $IOMC_EXIT_BUILD "dependencies: $name" "$(sed 's/^module-closure: //' "$cerr" | paste -sd ';' -)$(case $rel in *-cloud-amd64) echo "; the cloud kernels carry few modules (no DRM): the generic flavor has them all, --kernel $series-generic" ;; esac)"
+		# a module the kernel lacks: the driver's dependency (it cannot be
+		# built for this kernel), or a --kernel-module the user named (a
+		# bad value)
+		st=$IOMC_EXIT_BUILD
+		for m in $(sed -n "s/.*needs module '\([^']*\)'.*/\1/p" "$cerr"); do
+			for k in "${kmods_own[@]}"; do
+				[ "${k//-/_}" = "${m//-/_}" ] && st=$IOMC_EXIT_USAGE
+			done
+		done
+		fail $st "dependencies: $name" "$(sed 's/^module-closure: //' "$cerr" | paste -sd ';' -)$(case $rel in *-cloud-amd64) echo "; the cloud kernels carry few modules (no DRM): the generic flavor has them all, --kernel $series-generic" ;; esac)"
 	elif [ "$crc" != 0 ]; then
 		fail $IOMC_EXIT_SETUP "dependencies: $name" "cannot resolve the driver's dependencies: $(tail -n 1 "$cerr")"
 	fi

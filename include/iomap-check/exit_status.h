@@ -6,9 +6,11 @@
  * the subset that applies to it (its --help and man page say which, and
  * tests/host/exit_status.sh checks them against this table).
  *
- * This file is the one copy. C includes it; the runner and the shell
- * scripts read the IOMC_EXIT_STATUSES lines below (one X(...) per line,
- * fields in this order), so keep each entry on one line.
+ * This file is the one copy. C includes it; the runner
+ * (vm/iomcvm/exits.py) and the bash tools (exit_status.sh beside it) read
+ * the IOMC_EXIT_STATUSES lines below (one X(...) per line, fields in this
+ * order, no quote or backslash in a meaning), so keep each entry on one
+ * line.
  *
  * X(NAME, number, "meaning")
  */

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Every tool's exit statuses against the one table (issue 18 item 3):
-# include/iomap-check/exit_status.h. For each tool its --help "Exit status:"
-# block ("Exit status[ (where)]:", then "  N  meaning", continuation lines
-# indented five blanks) names
-# statuses of the table with the table's words; each man page's
+# include/iomap-check/exit_status.h. For each tool (iomap-checkd, iomap-check
+# analyze and build-driver, iomap-vmcheck, vm.sh/iomcvm) its --help
+# "Exit status:" block ("Exit status[ (where)]:", then "  N  meaning")
+# names statuses of the table with the table's words; each man page's
 # ".SH EXIT STATUS" (.TP / .B N / meaning) does the same and lists exactly
-# the statuses of the tools it documents; the bash tools' copy
-# (exit_status.sh) is what scripts/gen-exit-status.sh makes of the header;
-# the C and the shell printer print alike. KTAP on stdout.
+# the statuses of the tools it documents; every "N NAME" in README.md and
+# docs/ (vm.sh has no man page: docs/guest.md) is the table's pair. The
+# table's three readers agree: C (the enum), bash (exit_status.sh, which
+# reads the header) and vm/iomcvm/exits.py; the C and the shell --help
+# printers print alike. KTAP on stdout.
 #
 # usage: exit_status.sh IOMAP_CHECK IOMAP_CHECKD
 set -u
@@ -21,9 +23,9 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 2
 n=0
 . "$top/tests/host/ktap_lib.sh"
 
-# Every tool: NAME, its --help command, its man page[, pending]. A tool
-# replaced or added (the vm runner) is one line here. "pending": its docs
-# are not converted yet (issue 18): a SKIP until they are, then checked.
+# Every tool: NAME, its --help command, its man page (none: vm.sh, whose
+# docs are docs/guest.md, checked below with the rest of docs/). A tool
+# replaced or added is one line here.
 tools=(
 	"iomap-check_analyze|$ic analyze --help|analyze/iomap-check.1"
 	"iomap-check_build-driver|$ic build-driver --help|analyze/iomap-check.1"
@@ -34,7 +36,7 @@ tools=(
 mans=(analyze/iomap-check.1 vmcheck/iomap-vmcheck.1 checkd/iomap-checkd.8)
 
 echo "KTAP version 1"
-echo "1..$((${#tools[@]} + ${#mans[@]} + 3))"
+echo "1..$((${#tools[@]} + ${#mans[@]} + 5))"
 
 # the table: "N<TAB>meaning" per status
 awk '/^[ \t]*X\([A-Z_]+, [0-9]+, ".*"\)/ {
@@ -106,27 +108,61 @@ case "$why" in *"2 says"*"status 9 is not"*)
 *) res fail "checker_sees_wrong_words_numbers_and_no_0" "got '$why'" ;;
 esac
 
-# the bash tools' copy is the header's
-if "$top/scripts/gen-exit-status.sh" "$hdr" >gen.sh 2>gen.err &&
-	cmp -s gen.sh "$top/include/iomap-check/exit_status.sh"; then
-	res ok "exit_status_sh_generated_from_the_header"
+# the three readers of the table agree: the bash one (exit_status.sh), the
+# runner's (vm/iomcvm/exits.py) and the C enum, each NAME=N in order
+( . "$top/include/iomap-check/exit_status.sh"
+  for name in $IOMC_EXIT_NAMES; do eval "echo IOMC_EXIT_$name=\$IOMC_EXIT_$name"; done ) >sh.vars 2>sh.err
+PYTHONPATH=$top/vm python3 -B -m iomcvm exit-status --shell >py.vars 2>py.err
+printf '#include <stdio.h>\n#include "iomap-check/exit_status.h"\n#define P(n, v, w) printf("IOMC_EXIT_%%s=%%d\\n", #n, IOMC_EXIT_##n);\nint main(void) { IOMC_EXIT_STATUSES(P) return 0; }\n' >enum.c
+${CC:-cc} -I"$top/include" -o enum enum.c 2>c.err && ./enum >c.vars
+if [ -s sh.vars ] && cmp -s sh.vars py.vars && cmp -s sh.vars c.vars; then
+	res ok "readers_agree ($(wc -l <sh.vars) statuses: bash, iomcvm, C)"
 else
-	res fail "exit_status_sh_generated_from_the_header" \
-		"include/iomap-check/exit_status.sh differs (make exit-status): $(diff gen.sh "$top/include/iomap-check/exit_status.sh" | head -3) $(head -c 200 gen.err)"
+	res fail "readers_agree" "bash/iomcvm: $(diff sh.vars py.vars | head -3 | paste -sd' ' -) bash/C: $(diff sh.vars c.vars | head -3 | paste -sd' ' -) $(head -c 200 sh.err c.err)"
+fi
+
+# the bash reader refuses a header without entries (a tool then says so
+# and stops, rather than exiting with empty numbers)
+mkdir -p broken && cp "$top/include/iomap-check/exit_status.sh" broken/ &&
+	printf '#define IOMC_EXIT_STATUSES(X) \\\n\tX(OK, 0, "it\x27s fine")\n' >broken/exit_status.h
+printf '#define FOO 1\n' >empty.h
+bash -c '. broken/exit_status.sh; echo reached' >broken.out 2>broken.err
+brc=$?
+mkdir -p empty && cp "$top/include/iomap-check/exit_status.sh" empty/ && cp empty.h empty/exit_status.h
+bash -c '. empty/exit_status.sh; echo reached' >empty.out 2>empty.err
+erc=$?
+if [ $brc != 0 ] && [ $erc != 0 ] && ! grep -q reached broken.out empty.out &&
+	grep -q 'quote or backslash' broken.err && grep -q 'no IOMC_EXIT_STATUSES' empty.err; then
+	res ok "bash_reader_refuses_a_bad_table"
+else
+	res fail "bash_reader_refuses_a_bad_table" "quote: rc $brc '$(head -c 200 broken.err)'; empty: rc $erc '$(head -c 200 empty.err)'"
+fi
+
+# every "N NAME" pair in README.md and docs/ is the table's
+awk -F '\t' 'FNR == NR { num[$2] = $1; next }
+	{
+		line = $0
+		while (match(line, /[0-9]+ [A-Z][A-Z_]+/)) {
+			pair = substr(line, RSTART, RLENGTH); line = substr(line, RSTART + RLENGTH)
+			split(pair, f, " ")
+			if (f[2] in num) { n++; if (num[f[2]] != f[1]) printf "[%s:%d: %s, the table %s %s]", FILENAME, FNR, pair, num[f[2]], f[2] }
+		}
+	}
+	END { if (!n) printf "[no N NAME pair found at all]" }' \
+	<(PYTHONPATH=$top/vm python3 -B -m iomcvm exit-status) "$top/README.md" "$top"/docs/*.md >docs.why
+if [ ! -s docs.why ]; then
+	res ok "docs_status_names_are_the_tables"
+else
+	res fail "docs_status_names_are_the_tables" "$(head -c 400 docs.why)"
 fi
 
 # each tool's --help; the statuses of each man page's tools collected
-declare -A man_nums man_pending
+declare -A man_nums
 for t in "${tools[@]}"; do
-	IFS='|' read -r name cmd man pending <<<"$t"
+	IFS='|' read -r name cmd man <<<"$t"
 	# shellcheck disable=SC2086
 	run "help-$name" $cmd
 	help_block "help-$name.out" >"help-$name.tsv"
-	if [ -n "$pending" ] && [ ! -s "help-$name.tsv" ]; then
-		res ok "help_exit_statuses_$name # SKIP not converted to the table yet"
-		[ -z "$man" ] || man_pending[$man]=1
-		continue
-	fi
 	if [ "$(rc "help-$name")" != 0 ]; then
 		res fail "help_exit_statuses_$name" "--help exited $(rc "help-$name"): $(head -c 200 "help-$name.err")"
 		continue
@@ -153,10 +189,6 @@ fi
 
 # each man page: the table's words, and its tools' statuses, no more
 for man in "${mans[@]}"; do
-	if [ -n "${man_pending[$man]:-}" ]; then
-		res ok "man_exit_statuses_${man##*/} # SKIP its tool is not converted yet"
-		continue
-	fi
 	man_block "$top/$man" >"man-${man##*/}.tsv"
 	why=$(check_block "$man" "man-${man##*/}.tsv")
 	want=$(echo "${man_nums[$man]:-}" | tr ' ' '\n' | grep . | sort -un | paste -sd, -)

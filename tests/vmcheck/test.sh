@@ -2,11 +2,13 @@
 # Tests of iomap-vmcheck (vmcheck/iomap-vmcheck.sh), KTAP on stdout.
 #
 # usage: test.sh host             no guest: --help, --version, usage errors
-#                                 (exit 2), a driver that does not compile
-#                                 (exit 2 with gcc's message), a driver that
-#                                 needs a module the kernel lacks (exit 2,
-#                                 named), the DRM example on a cloud kernel
-#                                 (exit 2, the generic flavor suggested),
+#                                 (exit 2, a --kernel-module the kernel
+#                                 lacks included), a driver that does not
+#                                 compile (exit 7 with gcc's message), a
+#                                 driver that needs a module the kernel
+#                                 lacks (exit 7, named), the DRM example on
+#                                 a cloud kernel (exit 7, the generic flavor
+#                                 suggested),
 #                                 the module closure (iomcvm) on a made-up
 #                                 modules tree
 #        test.sh guest K1 [K2 [G]]
