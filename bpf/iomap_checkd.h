@@ -43,4 +43,9 @@ struct iomc_modtext {
 	__u64 lo, len;
 };
 
+/* g_init_owner: the module whose live init text holds site, or 0. */
+struct iomc_owner_walk {
+	__u64 site, owner;
+};
+
 #endif

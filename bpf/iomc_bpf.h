@@ -199,6 +199,7 @@ struct iomc_mr_pend {
 	__u32 mmio;
 	__u32 nr_range;
 	__u32 pad;
+	__u64 owner;		/* init_owner(site): abi.h, ev.len */
 };
 
 typedef struct {
@@ -285,6 +286,17 @@ int g_report(struct iomc_scratch *sc, const struct iomc_stack *held,
 	     __u32 held_ctx, __u32 held_tid);
 
 static const char sym_fmt[] = "%pB";
+
+/* iomc_module.bpf.c: who owns a call made at a site now (abi.h: ev.len). */
+int g_init_owner(struct iomc_owner_walk *w);
+
+static __always_inline __u64 init_owner(__u64 site)
+{
+	struct iomc_owner_walk w = { site, 0 };
+
+	g_init_owner(&w);
+	return w.owner;
+}
 
 static __always_inline struct iomc_counters *cnt(void)
 {

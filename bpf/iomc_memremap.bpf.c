@@ -252,11 +252,11 @@ int BPF_KPROBE(iomc_devm_memremap_release, void *dev, void *res)
  * BPF_PROG_TEST_RUN, past the kprobes (which cannot be test-run) and the
  * iomem lookup (the region and MMIO bit come in 'arg', IOMC_MR_ARG).
  * (type, api, phys or the unmapped address, size, result, arg, call site,
- * nr_range).
+ * nr_range, owner: what init_owner would have said).
  */
 SEC("raw_tp")
 int BPF_PROG(iomc_test_memremap, __u64 type, __u64 api, __u64 phys, __u64 size,
-	     __u64 ret, __u64 arg, __u64 caller, __u64 nr_range)
+	     __u64 ret, __u64 arg, __u64 caller, __u64 nr_range, __u64 owner)
 {
 	struct iomc_mr_pend q = {};
 
@@ -270,6 +270,7 @@ int BPF_PROG(iomc_test_memremap, __u64 type, __u64 api, __u64 phys, __u64 size,
 	q.region = IOMC_MR_REGION(arg);
 	q.mmio = IOMC_MR_MMIO(arg);
 	q.nr_range = (__u32)nr_range;
+	q.owner = owner;
 	mr_finish(ctx, &q, ret);
 	return 0;
 }

@@ -48,6 +48,43 @@ static __always_inline void mod_text(void *mod, struct iomc_modtext *core,
 		init->len = 0;
 }
 
+/*
+ * The owner of a call made at w->site now: the module whose init text is
+ * live and holds the site (abi.h: ev.len of create and memremap). modinit
+ * keeps the init text seen at module_load until the module goes; the
+ * module's own struct says whether it is still there (do_init_module
+ * clears it before freeing it), so a range freed and reused by the next
+ * module is not taken for its old owner's.
+ */
+static long init_owner_cb(struct bpf_map *map, const void *key, void *value,
+			  void *data)
+{
+	struct iomc_owner_walk *w = data;
+	struct iomc_modtext *t = value, core, init;
+	__u64 id = *(const __u64 *)key;
+
+	if (w->site - t->lo >= t->len)
+		return 0;
+	mod_text((void *)id, &core, &init);
+	if (init.lo != t->lo || !init.len)
+		return 0;	/* freed after its init: not its code now */
+	w->owner = id;
+	return 1;
+}
+
+__noinline int g_init_owner(struct iomc_owner_walk *w)
+{
+	struct iomc_owner_walk x = {};	/* (the walk's data must be on the stack) */
+
+	if (!w)
+		return 0;
+	x.site = w->site;
+	if (x.site)
+		bpf_for_each_map_elem(&modinit, init_owner_cb, &x, 0);
+	w->owner = x.owner;
+	return 0;
+}
+
 /* What a module end collects before reporting (bounded: IOMC_MAX_VIOL). */
 struct unload_ctx {
 	__u64 mapping[IOMC_MAX_VIOL];
@@ -64,7 +101,7 @@ static long unload_live_cb(struct bpf_map *map, const void *key, void *value,
 	struct iomc_scratch *sc = scratch_get(IOMC_CTX_TASK);
 	__u32 i = u->ng;
 
-	if (!sc || !iomc_in_module(&sc->end, e->l.site))
+	if (!sc || !iomc_owned(&sc->end, e->l.site, e->l.owner))
 		return 0;
 	if (i >= IOMC_MAX_VIOL) {
 		u->dropped++;
@@ -255,7 +292,7 @@ __noinline int g_unload_memremap(__u64 vaddr, const struct iomc_mr *mr)
 	struct iomc_mr_name *n;
 	__u64 va = vaddr;
 
-	if (!sc || !mr || !iomc_in_module(&sc->end, mr->site))
+	if (!sc || !mr || !iomc_owned(&sc->end, mr->site, mr->owner))
 		return 0;
 	iomc_verdict_init(&sc->vd);
 	iomc_check_unload_memremap(IOMC_BPF_RULES, mr, 1, &sc->vd);

@@ -76,6 +76,8 @@ static __always_inline void mr_finish(void *ctx, const struct iomc_mr_pend *q,
 	if (pages) {
 		ev->mapping = q->pgmap;
 		ev->len = q->nr_range;
+	} else {
+		ev->len = q->owner;
 	}
 	record(ev);
 	if (pages)
@@ -118,6 +120,8 @@ static __always_inline int mr_exit(struct pt_regs *regs, __u32 api)
 	 * kretprobe's trampoline instead: the kprobe runs after it armed).
 	 */
 	q->site = PT_REGS_IP(regs);
+	/* decided now: the caller's init text may be freed and reused later */
+	q->owner = init_owner(q->site);
 	mr_finish(regs, q, PT_REGS_RC(regs));
 	bpf_map_delete_elem(&mr_pend, &tid);
 	return 0;

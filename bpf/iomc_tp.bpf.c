@@ -65,9 +65,8 @@ static __always_inline void add_live(struct iomc_scratch *sc, __u64 m)
 		bpf_snprintf(e->sym, sizeof(e->sym), sym_fmt, &a, sizeof(a));
 }
 
-SEC("raw_tp/io_mapping_create")
-int BPF_PROG(iomc_create, unsigned long mapping, __u64 base,
-	     unsigned long size, unsigned long caller)
+static __always_inline int create(__u64 mapping, __u64 base, __u64 size,
+				  __u64 caller, __u64 owner)
 {
 	struct iomc_scratch *sc = begin(IOMC_CTX_TASK, IOMC_EV_CREATE, IOMC_CTX_TASK);
 	struct iomc_counters *c = cnt();
@@ -81,10 +80,30 @@ int BPF_PROG(iomc_create, unsigned long mapping, __u64 base,
 	sc->ev.size = size;
 	sc->ev.offset = base;	/* not a rule input; kept for the record */
 	sc->ev.caller = caller;
+	sc->ev.len = owner;
 	record(&sc->ev);
 	bpf_map_delete_elem(&freed, &m);
 	add_live(sc, m);
 	return 0;
+}
+
+/* The owner is decided now: the caller's init text may be reused later. */
+SEC("raw_tp/io_mapping_create")
+int BPF_PROG(iomc_create, unsigned long mapping, __u64 base,
+	     unsigned long size, unsigned long caller)
+{
+	return create(mapping, base, size, caller, init_owner(caller));
+}
+
+/*
+ * Never attached: a create whose owner the test gives (BPF_PROG_TEST_RUN
+ * has no module whose init text could hold the site).
+ */
+SEC("raw_tp")
+int BPF_PROG(iomc_test_create, __u64 mapping, __u64 base, __u64 size,
+	     __u64 caller, __u64 owner)
+{
+	return create(mapping, base, size, caller, owner);
 }
 
 struct count_ctx {

@@ -793,12 +793,13 @@ static void do_might_sleep(struct iomc_state *st, const struct iomc_event *ev,
 	}
 }
 
+/* owner: the module whose init text made the call, if known (engine.h) */
 static int mine(struct iomc_state *st, const struct iomc_event *end,
-		__u64 site)
+		__u64 site, __u64 owner)
 {
-	if (st->owner)
+	if (st->owner && !owner)
 		return site && st->owner(st->owner_arg, end, site);
-	return iomc_in_module(end, site);
+	return iomc_owned(end, site, owner);
 }
 
 static void do_create(struct iomc_state *st, const struct iomc_event *ev)
@@ -825,7 +826,7 @@ static void unload_held(struct iomc_state *st, const struct iomc_event *end,
 	struct iomc_event ev;
 
 	iomc_verdict_init(&vd);
-	iomc_check_unload_held(&st->cfg, h, mine(st, end, h->site), &vd);
+	iomc_check_unload_held(&st->cfg, h, mine(st, end, h->site, 0), &vd);
 	if (!vd.n)
 		return;
 	iomc_unload_event(&ev, end, 0, NULL, 0, h);
@@ -846,7 +847,7 @@ static void unload_stack(struct iomc_state *st, const struct iomc_event *end,
 		idx = -1;
 		for (k = s->depth < IOMC_STACK_MAX ? s->depth : IOMC_STACK_MAX;
 		     k-- > 0;) {
-			if (mine(st, end, s->held[k].site)) {
+			if (mine(st, end, s->held[k].site, 0)) {
 				idx = (int)k;
 				break;
 			}
@@ -894,7 +895,7 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 		__u64 site = 0;
 
 		iomc_verdict_init(&vd);
-		iomc_check_unload_mapping(&st->cfg, l, mine(st, end, l->site),
+		iomc_check_unload_mapping(&st->cfg, l, mine(st, end, l->site, l->owner),
 					  &vd);
 		if (!vd.n)
 			continue;
@@ -929,7 +930,7 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 	u64map_for_each(&st->wc, i, e) {
 		struct iomc_wc *w = e->val;
 
-		if (!w->count || !mine(st, end, w->last.site))
+		if (!w->count || !mine(st, end, w->last.site, 0))
 			continue;
 		unload_held(st, end, &w->last, ec);
 		if (!keys_push(&dead, &nd, &cap, e->key))
@@ -944,7 +945,7 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 		struct iomc_verdict vd;
 		struct iomc_event ev;
 
-		if (!mine(st, end, mr->site))
+		if (!mine(st, end, mr->site, mr->owner))
 			continue;
 		iomc_verdict_init(&vd);
 		iomc_check_unload_memremap(&st->cfg, mr, 1, &vd);

@@ -33,7 +33,9 @@ void iomc_state_free(struct iomc_state *st);
  * Whether call site 'site' is in the code of the module an
  * IOMC_EV_MODULE_END event ends (leak_on_unload). The default is the
  * engine's address test (iomc_in_module); inputs whose sites are not
- * addresses (interned text) set their own.
+ * addresses (interned text) set their own. Asked only for what carries no
+ * owner (abi.h: a create or memremap made by init code names its module,
+ * and that decides).
  */
 typedef int (*iomc_owner_fn)(void *arg, const struct iomc_event *end,
 			     __u64 site);

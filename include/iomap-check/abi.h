@@ -26,6 +26,9 @@
  * might_sleep: a might-sleep function entered; arg = its address.
  * drop: events were lost on 'cpu' (arg = how many, 0 = unknown); cpu
  *   IOMC_CPU_ALL: on a CPU not known, i.e. any.
+ * create: len = the module (struct module *) whose init text made the
+ *   call, while that text was live; 0 if the site is not in a live init
+ *   text (the owner is then decided by address: core text stays put).
  * module_end: a module goes away (module:module_free): mapping = the module
  *   (struct module *, an id), offset/len = its core text, vaddr/size = its
  *   init text (0/0 once freed after a successful init: then the range seen
@@ -36,7 +39,8 @@
  * function (devm_memremap, not the memremap it calls).
  * memremap: offset = phys, size, vaddr = result (0 if refused or an
  *   error), arg = IOMC_MR_ARG(flags, region class of [offset, offset +
- *   size), mmio).
+ *   size), mmio), len = the module whose init text made the call (as for
+ *   create).
  * memunmap: vaddr = the address unmapped.
  * memremap_pages: mapping = the pgmap, offset/size = its first range
  *   (start, bytes), len = nr_range, vaddr = result, arg = IOMC_MR_ARG(enum

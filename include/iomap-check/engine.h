@@ -132,6 +132,7 @@ struct iomc_live {
 	__u64 ts_ns;
 	__u32 tid;		/* who created it */
 	__u32 pad;
+	__u64 owner;		/* the module whose init made it, or 0 */
 };
 
 /* A freed mapping, kept to catch use after free. */
@@ -702,13 +703,34 @@ IOMC_INLINE void iomc_check_might_sleep(const struct iomc_cfg *cfg,
 /*
  * Is site in the code of the module that goes away? end is the
  * IOMC_EV_MODULE_END event: core text [offset, offset + len), init text
- * [vaddr, vaddr + size). Text inputs, whose sites are interned ids, decide
- * ownership by module name instead (the analyzer's own test).
+ * [vaddr, vaddr + size). The init text counts only when the init failed:
+ * then it is still there. After a good init it was freed, and the next
+ * module loaded may sit at those addresses (memmapres_user was loaded
+ * where memmapres_core's init had been): an address in it says nothing
+ * about who made a call there. What init code made is owned by identity
+ * instead (iomc_owned). Text inputs, whose sites are interned ids, decide
+ * ownership by module name (the analyzer's own test).
  */
 IOMC_INLINE int iomc_in_module(const struct iomc_event *end, __u64 site)
 {
 	return site && (site - end->offset < end->len ||
-			site - end->vaddr < end->size);
+			((end->arg & IOMC_UNLOAD_FAILED) &&
+			 site - end->vaddr < end->size));
+}
+
+/*
+ * Is what a call at 'site' left (a mapping, a memremap) the ending
+ * module's? owner: the module whose init text made the call, decided when
+ * the call was made, while that text was live (abi.h: ev.len of create and
+ * memremap); 0 when the call was not made from a live init text. Decided
+ * by identity then, by the core text's address otherwise.
+ */
+IOMC_INLINE int iomc_owned(const struct iomc_event *end, __u64 site,
+			   __u64 owner)
+{
+	if (owner)
+		return owner == end->mapping;
+	return iomc_in_module(end, site);
 }
 
 IOMC_INLINE void iomc_live_from_event(struct iomc_live *l,
@@ -720,11 +742,12 @@ IOMC_INLINE void iomc_live_from_event(struct iomc_live *l,
 	l->ts_ns = ev->ts_ns;
 	l->tid = ev->tid;
 	l->pad = 0;
+	l->owner = ev->len;
 }
 
 /*
  * A live mapping whose creator is the module that goes away (the driver
- * decided 'mine', with iomc_in_module or its own test) leaks.
+ * decided 'mine', with iomc_owned or its own test) leaks.
  */
 IOMC_INLINE void iomc_check_unload_mapping(const struct iomc_cfg *cfg,
 					   const struct iomc_live *l, int mine,
@@ -828,6 +851,7 @@ struct iomc_mr {
 	__u64 ts_ns;
 	__u32 tid;
 	__u32 flags;		/* MEMREMAP_* asked for */
+	__u64 owner;		/* the module whose init made it, or 0 */
 };
 
 IOMC_INLINE int iomc_memremap_flags_bad(__u32 flags)
@@ -874,6 +898,7 @@ IOMC_INLINE void iomc_apply_memremap(const struct iomc_event *ev,
 	mr->ts_ns = ev->ts_ns;
 	mr->tid = ev->tid;
 	mr->flags = IOMC_MR_LOW(ev->arg);
+	mr->owner = ev->len;
 }
 
 /*

@@ -278,7 +278,7 @@ static int test_run(const char *name)
 	static const char *const names[] = {
 		"iomc_create", "iomc_free", "iomc_map", "iomc_unmap", "iomc_fault", "iomc_switch",
 		"iomc_exit", "iomc_hardirq_exit", "iomc_softirq_exit", "iomc_nmi_exit",
-		"iomc_test_module_end", "iomc_test_memremap", "iomc_test_might_sleep",
+		"iomc_test_module_end", "iomc_test_memremap", "iomc_test_create", "iomc_test_might_sleep",
 	};
 	size_t i;
 
@@ -359,12 +359,13 @@ static int prog_for(const struct iomc_event *ev, struct job *j)
 	j->cpu = (int)ev->cpu;
 	switch (ev->type) {
 	case IOMC_EV_CREATE:
-		j->prog_fd = bpf_program__fd(skel->progs.iomc_create);
+		j->prog_fd = bpf_program__fd(skel->progs.iomc_test_create);
 		j->args[0] = ev->mapping;
 		j->args[1] = 0;
 		j->args[2] = ev->size;
 		j->args[3] = ev->caller;
-		j->nargs = 4;
+		j->args[4] = ev->len;	/* owner */
+		j->nargs = 5;
 		break;
 	case IOMC_EV_FREE:
 		j->prog_fd = bpf_program__fd(skel->progs.iomc_free);
@@ -431,8 +432,10 @@ static int prog_for(const struct iomc_event *ev, struct job *j)
 		j->args[4] = ev->vaddr;
 		j->args[5] = ev->arg;
 		j->args[6] = ev->caller;
-		j->args[7] = ev->len;
-		j->nargs = 8;
+		/* len: a pagemap's nr_range, a memremap's owner */
+		j->args[7] = ev->type == IOMC_EV_PAGEMAP ? ev->len : 0;
+		j->args[8] = ev->type == IOMC_EV_MEMREMAP ? ev->len : 0;
+		j->nargs = 9;
 		break;
 	case IOMC_EV_FAULT:
 		/* io_mapping_fault(vaddr, ip, mapping, offset, kind, ctx,

@@ -52,6 +52,23 @@ const char *seq_sym_name(__u64 addr)
 	return NULL;
 }
 
+/* Module Kn (struct module *): K0 is the one module_end names by default. */
+#define MODULE_BASE 0xffffffffc2000000ULL
+
+static int module_id(const char *tok, __u64 *id)
+{
+	char *end;
+	long n;
+
+	if (!tok || tok[0] != 'K' || !isdigit((unsigned char)tok[1]))
+		return -1;
+	n = strtol(tok + 1, &end, 10);
+	if (*end || n < 0 || n > 255)
+		return -1;
+	*id = MODULE_BASE + (__u64)n * 0x1000;
+	return 0;
+}
+
 static int mapping_idx(const char *tok)
 {
 	char *end;
@@ -261,6 +278,10 @@ static int parse_mr(struct pstate *ps, struct iomc_event *ev, char **toks,
 	}
 	if ((s = kv(toks, n, i, "ret")) && parse_num(s, &ev->vaddr))
 		PERR(ps, "bad ret");
+	/* init=Kn: made by Kn's init text while it was live (abi.h: len) */
+	if (ev->type == IOMC_EV_MEMREMAP && (s = kv(toks, n, i, "init")) &&
+	    module_id(s, &ev->len))
+		PERR(ps, "bad init=Kn");
 	return 0;
 }
 
@@ -314,6 +335,10 @@ static int parse_event(struct pstate *ps, struct seq_case *c, char **toks,
 		if (ev->type == IOMC_EV_CREATE)
 			ps->msize[m] = s ? v : 0x100000;
 		ev->size = s ? v : ps->msize[m] ? ps->msize[m] : 0x100000;
+		/* init=Kn: made by Kn's init text while it was live */
+		s = kv(toks, n, i + 2, "init");
+		if (s && (ev->type != IOMC_EV_CREATE || module_id(s, &ev->len)))
+			PERR(ps, "bad init=Kn");
 	} else if (!strcmp(toks[i], "map")) {
 		ev->type = IOMC_EV_MAP;
 		if (i + 3 >= n || (k = kind_id(toks[i + 1])) < 0 ||
@@ -378,7 +403,9 @@ static int parse_event(struct pstate *ps, struct seq_case *c, char **toks,
 		 * module's text spans those sites (in order of first mention) */
 		ev->type = IOMC_EV_MODULE_END;
 		ev->caller = 0;
-		ev->mapping = 0xffffffffc2000000ULL;
+		ev->mapping = MODULE_BASE;
+		if (i + 1 < n && !module_id(toks[i + 1], &ev->mapping))
+			i++;
 		if (i + 2 >= n || toks[i + 1][0] != '@' || toks[i + 2][0] != '@')
 			PERR(ps, "module_end @first @last [init @first @last] [failed]");
 		ev->offset = site_addr(toks[i + 1] + 1);

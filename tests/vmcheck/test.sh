@@ -411,10 +411,7 @@ guest() {
 		--kernel "$k1" --out "$logs/errpath-fixed-$k1"
 	expect errpath-fixed-$k1 0 "errpath fixed on $k1 --inject-faults: exit 0 (${secs}s)" \
 		'^ok [0-9]+ .*inject 2: create #2 failed at errpath_init\+'
-	# memmapres "$k1": not in the suite yet: the checker reports a false
-	# leak_on_unload + memunmap_unknown on it (init-text call site reused
-	# by the next module; see the commit message). Run it alone:
-	# test.sh memmapres K.
+	memmapres "$k1"
 	[ -z "${3:-}" ] || drm "$3"
 	case "${3:-}" in 6.1-generic | 6.1.*-amd64) vmwgfx "$3" ;; esac
 	finish
