@@ -444,7 +444,8 @@ memmapres() {
 	expect memmapres-$k 0 "memmapres on $k's install root (--kernel PATH): --append, --module-param, --kernel-module, two modules: exit 0 (${secs}s)" \
 		'^# \| memmapres: parameter, command line, load order and pmem ok'
 	local o=$logs/memmapres-$k.out order
-	order=$(grep -oE '^ok [0-9]+ .*: insmod [a-z_0-9]+\.ko' "$o" | sed 's/.*insmod //' | tr '\n' ' ')
+	# (the runner's own "setup: insmod" of dependencies and iomap_check.ko aside)
+	order=$(grep -oE '^ok [0-9]+ .*vmcheck: insmod [a-z_0-9]+\.ko' "$o" | sed 's/.*insmod //' | tr '\n' ' ')
 	if [ "$order" = "nd_pmem.ko nd_e820.ko memmapres_core.ko memmapres_user.ko " ] &&
 		grep -q 'insmod memmapres_core parameters: phys=0x30000000 size=4096' "$o" &&
 		! grep -q '^{"rule"' "$o" && grep -qE '"memremap_events":[1-9]' "$o"; then

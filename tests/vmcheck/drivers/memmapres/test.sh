@@ -11,4 +11,12 @@ dmesg | grep -q 'memmapres_user: word 3 is 0x5a5a5a59'
 n=0
 while [ ! -b /dev/pmem0 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 [ -b /dev/pmem0 ]
+# An enabled region pins its bus provider: nvdimm_bus_probe() takes a
+# reference on nd_e820 (to_bus_provider) for each region it binds, so rmmod
+# nd_e820 fails with EAGAIN until the region is disabled, as ndctl
+# disable-region does (unbinding it takes the namespace and pmem0 down too).
+for r in /sys/bus/nd/drivers/nd_region/region*; do
+	[ -e "$r" ] && echo "${r##*/}" >/sys/bus/nd/drivers/nd_region/unbind
+done
+[ ! -b /dev/pmem0 ]
 echo "memmapres: parameter, command line, load order and pmem ok"
