@@ -1,0 +1,33 @@
+# device-dax (busybox sh in the guest; no ndctl: the guest has no Debian
+# userspace, so sysfs as ndctl create-namespace -m devdax does it): the
+# virtio-pmem raw namespace becomes a dax device (dax_pmem writes its info
+# block), device_dax binds dax0.0 and devm_memremap_pages() it
+# (MEMORY_DEVICE_GENERIC, dev_dax_probe); unbind/bind it twice; then back
+# down, the region disabled so that the runner can unload the modules.
+set -e
+d=/sys/bus/nd/drivers/nd_pmem b=/sys/bus/nd/devices
+n=0
+while [ ! -b /dev/pmem0 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+ns=$(cd $d && ls -d namespace*.* | head -n 1)
+region=$(basename "$(readlink -f $b/$ns/..)")
+echo "$ns" >$d/unbind
+dax=$(cat $b/$region/dax_seed)
+cat /proc/sys/kernel/random/uuid >$b/$dax/uuid
+echo pmem >$b/$dax/mode
+echo "$ns" >$b/$dax/namespace
+echo "$dax" >/sys/bus/nd/drivers/dax_pmem/bind
+n=0
+while [ ! -c /dev/dax0.0 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+[ -c /dev/dax0.0 ]
+dd=/sys/bus/dax/drivers/device_dax
+for i in 1 2; do
+	echo dax0.0 >$dd/unbind
+	[ ! -e /sys/bus/dax/devices/dax0.0/driver ]
+	echo dax0.0 >$dd/bind
+	[ -e /sys/bus/dax/devices/dax0.0/driver ]
+done
+echo "$dax" >/sys/bus/nd/drivers/dax_pmem/unbind
+for r in /sys/bus/nd/drivers/nd_region/region*; do
+	[ -e "$r" ] && echo "${r##*/}" >/sys/bus/nd/drivers/nd_region/unbind
+done
+echo "device-dax: $ns as $dax, /dev/dax0.0 bound 3 times"
