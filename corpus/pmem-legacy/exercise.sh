@@ -1,7 +1,6 @@
 # pmem on a memmap= legacy region (busybox sh in the guest): nd_e820 makes
 # the region of memmap=16M!0x32000000, nd_pmem binds its raw namespace and
-# devm_memremap()s it
-# (pmem_attach_disk). Write through /dev/pmem0, then unbind/bind the
+# maps it with devm_memremap_pages (pmem_attach_disk). Write through /dev/pmem0, then unbind/bind the
 # namespace three times (devres unmaps, the probe maps again), then disable
 # the region: an enabled region pins the bus provider (nd_e820), which the
 # runner unloads.

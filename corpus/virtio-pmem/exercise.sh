@@ -1,5 +1,5 @@
 # virtio-pmem (busybox sh in the guest): nd_pmem binds the device's raw
-# namespace (devm_memremap); then it is reconfigured to fsdax through sysfs
+# namespace (devm_memremap_pages: the region has ND_REGION_PAGEMAP); then it is reconfigured to fsdax through sysfs
 # as ndctl create-namespace -m fsdax does (a pfn device with its memmap in
 # the namespace), and nd_pmem maps it with devm_memremap_pages
 # (MEMORY_DEVICE_FS_DAX). Written through /dev/pmem0 in both modes; then the
