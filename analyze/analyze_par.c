@@ -52,6 +52,7 @@ struct az_par {
 	/* consumer state */
 	__u64 next_take;
 	size_t pos;		/* next record of the current slot */
+	int have;		/* the current slot is READY (seen under mu) */
 	struct slot slots[NSLOTS];
 	int nslots;		/* two per worker: one parsed, one being parsed */
 	pthread_t th[MAXW];
@@ -221,10 +222,18 @@ int az_par_next(struct az_par *p, const struct az_par_rec **rec)
 	for (;;) {
 		struct slot *s = &p->slots[p->next_take % p->nslots];
 
-		pthread_mutex_lock(&p->mu);
-		while (!(s->state == READY && s->seq == p->next_take))
-			pthread_cond_wait(&p->cv, &p->mu);
-		pthread_mutex_unlock(&p->mu);
+		/*
+		 * The lock only to wait for a block: once the current one is
+		 * READY it stays so until we free it (a lock per line was a
+		 * twentieth of the rule thread's time, issue 21).
+		 */
+		if (!p->have) {
+			pthread_mutex_lock(&p->mu);
+			while (!(s->state == READY && s->seq == p->next_take))
+				pthread_cond_wait(&p->cv, &p->mu);
+			pthread_mutex_unlock(&p->mu);
+			p->have = 1;
+		}
 		if (p->pos < s->nrec) {
 			*rec = &s->rec[p->pos++];
 			return 1;
@@ -238,6 +247,7 @@ int az_par_next(struct az_par *p, const struct az_par_rec **rec)
 		s->state = FREE;
 		p->next_take++;
 		p->pos = 0;
+		p->have = 0;
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 	}

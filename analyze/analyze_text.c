@@ -33,6 +33,7 @@ const char *az_fmt_name(enum az_fmt f)
 #define C_FLAG 0x08	/* ftrace flag columns: irqs-off, need-resched (incl.
 			 * lazy), hard/softirq, preempt/migrate depths */
 static unsigned char cls[256];
+static void init_name_lens(void);
 static signed char hexv[256];
 
 __attribute__((constructor)) static void init_classes(void)
@@ -54,6 +55,7 @@ __attribute__((constructor)) static void init_classes(void)
 	cls['\t'] |= C_BLANK;
 	for (; *f; f++)
 		cls[(unsigned char)*f] |= C_FLAG;
+	init_name_lens();
 }
 
 #define AZ_INLINE static inline __attribute__((always_inline))
@@ -73,8 +75,20 @@ AZ_INLINE int is_blank(char c)
 	return cls[(unsigned char)c] & C_BLANK;
 }
 
+/* Blanks: runs of spaces eight at a time (ftrace pads its columns), then bytes. */
 AZ_INLINE const char *skip_blank(const char *p, const char *e)
 {
+	while (e - p >= 8) {
+		__u64 w, x;
+
+		memcpy(&w, p, 8);
+		x = w ^ 0x2020202020202020ULL;
+		if (x) {
+			p += __builtin_ctzll(x) / 8;
+			break;
+		}
+		p += 8;
+	}
 	while (p < e && is_blank(*p))
 		p++;
 	return p;
@@ -297,21 +311,19 @@ AZ_INLINE int key_num(const char **pp, const char *e, const char *key, size_t kl
 }
 #define KEY_NUM(pp, e, key, v) key_num(pp, e, key, sizeof(key) - 1, v)
 
-static int word_eq(const char *w, size_t n, const char *lit)
-{
-	return strlen(lit) == n && !memcmp(w, lit, n);
-}
-
 static const char *const kind_names[] = IOMC_KIND_NAMES;
 static const char *const ctx_names[] = IOMC_CTX_NAMES;
+/* their lengths, set once (init_classes): no strlen per field */
+static unsigned char kind_lens[IOMC_KIND_MAX], ctx_lens[IOMC_CTX_MAX];
 
 /*
  * key=<name> for a tracepoint's __print_symbolic field, named as in
  * events.h (or its number, as libtraceevent prints unknown values).
+ * Inlined so that the key's length is a constant and its compare a load.
  */
-static int key_enum(const char **pp, const char *e, const char *key,
-		    size_t keylen, const char *const *names, __u32 count,
-		    __u32 *out)
+AZ_INLINE int key_enum(const char **pp, const char *e, const char *key,
+		       size_t keylen, const char *const *names,
+		       const unsigned char *lens, __u32 count, __u32 *out)
 {
 	const char *p = find_key(*pp, e, key, keylen), *w = p;
 	size_t n;
@@ -324,7 +336,7 @@ static int key_enum(const char **pp, const char *e, const char *key,
 		p++;
 	n = p - w;
 	for (i = 0; i < count; i++)
-		if (word_eq(w, n, names[i]))
+		if (lens[i] == n && !memcmp(w, names[i], n))
 			break;
 	if (i < count)
 		*out = i;
@@ -336,14 +348,24 @@ static int key_enum(const char **pp, const char *e, const char *key,
 	return 0;
 }
 
-static int key_kind(const char **pp, const char *e, __u32 *kind)
+static void init_name_lens(void)
 {
-	return key_enum(pp, e, "kind=", 5, kind_names, IOMC_KIND_MAX, kind);
+	__u32 i;
+
+	for (i = 0; i < IOMC_KIND_MAX; i++)
+		kind_lens[i] = (unsigned char)strlen(kind_names[i]);
+	for (i = 0; i < IOMC_CTX_MAX; i++)
+		ctx_lens[i] = (unsigned char)strlen(ctx_names[i]);
 }
 
-static int key_ctx(const char **pp, const char *e, __u32 *ctx)
+AZ_INLINE int key_kind(const char **pp, const char *e, __u32 *kind)
 {
-	return key_enum(pp, e, "ctx=", 4, ctx_names, IOMC_CTX_MAX, ctx);
+	return key_enum(pp, e, "kind=", 5, kind_names, kind_lens, IOMC_KIND_MAX, kind);
+}
+
+AZ_INLINE int key_ctx(const char **pp, const char *e, __u32 *ctx)
+{
+	return key_enum(pp, e, "ctx=", 4, ctx_names, ctx_lens, IOMC_CTX_MAX, ctx);
 }
 
 /* caller=<site>: the rest of the line ("func+0x3c/0x90 [mod]" has a blank). */

@@ -21,6 +21,14 @@ struct u64ent {
 struct u64map {
 	struct u64ent **b;
 	size_t nb, n;
+	/*
+	 * Entries of deleted keys, for the next puts: an analyzer run maps
+	 * and unmaps millions of times, and malloc/free per event was a
+	 * tenth of its rule thread (issue 21). Never more than the peak.
+	 */
+	struct u64ent *spare;
+	/* the same for struct tids of the initial capacity (mm_add/mm_del) */
+	void *spare_tids;
 };
 
 static size_t u64map_slot(const struct u64map *m, __u64 k)
@@ -44,7 +52,7 @@ static int u64map_grow(struct u64map *m)
 {
 	size_t nb = m->nb ? m->nb * 2 : 64, i;
 	struct u64ent **b = calloc(nb, sizeof(*b));
-	struct u64map nm = { b, nb, m->n };
+	struct u64map nm = { b, nb, m->n, m->spare, m->spare_tids };
 
 	if (!b)
 		return -1;
@@ -72,9 +80,12 @@ static void *u64map_put(struct u64map *m, __u64 k, void *v)
 
 	if (m->n >= m->nb && u64map_grow(m))
 		return NULL;
-	e = malloc(sizeof(*e));
-	if (!e)
+	if (m->spare) {
+		e = m->spare;
+		m->spare = e->next;
+	} else if (!(e = malloc(sizeof(*e)))) {
 		return NULL;
+	}
 	s = u64map_slot(m, k);
 	e->key = k;
 	e->val = v;
@@ -97,7 +108,8 @@ static void *u64map_del(struct u64map *m, __u64 k)
 			continue;
 		*pp = e->next;
 		v = e->val;
-		free(e);
+		e->next = m->spare;
+		m->spare = e;
 		m->n--;
 		return v;
 	}
@@ -116,6 +128,18 @@ static void u64map_clear(struct u64map *m)
 			free(e->val);
 			free(e);
 		}
+	}
+	while (m->spare) {
+		struct u64ent *e = m->spare;
+
+		m->spare = e->next;
+		free(e);
+	}
+	while (m->spare_tids) {
+		void *t = m->spare_tids;
+
+		memcpy(&m->spare_tids, t, sizeof(void *));
+		free(t);
 	}
 	free(m->b);
 	memset(m, 0, sizeof(*m));
@@ -145,15 +169,22 @@ static void **u64map_slot_of(const struct u64map *m, __u64 k)
 	return NULL;
 }
 
+/* a new list's size; a spare one holds the next spare's address at its start */
+#define TIDS_INITIAL (sizeof(struct tids) + 2 * sizeof(__u32))
+_Static_assert(TIDS_INITIAL >= sizeof(void *), "a spare tids holds a pointer");
+
 static void mm_add(struct u64map *m, __u64 key, __u32 tid)
 {
 	void **slot = u64map_slot_of(m, key);
 	struct tids *l = slot ? *slot : NULL;
 
 	if (!l) {
-		l = malloc(sizeof(*l) + 2 * sizeof(l->tid[0]));
-		if (!l)
+		if (m->spare_tids) {
+			l = m->spare_tids;
+			memcpy(&m->spare_tids, l, sizeof(void *));
+		} else if (!(l = malloc(TIDS_INITIAL))) {
 			return;	/* worst case: a holder is not found (as if lost) */
+		}
 		l->n = 0;
 		l->cap = 2;
 		if (!u64map_put(m, key, l)) {
@@ -182,8 +213,15 @@ static void mm_del(struct u64map *m, __u64 key, __u32 tid)
 		if (l->tid[i] != tid)
 			continue;
 		memmove(&l->tid[i], &l->tid[i + 1], (l->n - i - 1) * sizeof(l->tid[0]));
-		if (!--l->n)
-			free(u64map_del(m, key));
+		if (!--l->n) {
+			u64map_del(m, key);
+			if (l->cap == 2) {	/* TIDS_INITIAL bytes: keep it for mm_add */
+				memcpy(l, &m->spare_tids, sizeof(void *));
+				m->spare_tids = l;
+			} else {
+				free(l);
+			}
+		}
 		return;
 	}
 }
