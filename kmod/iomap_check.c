@@ -62,6 +62,45 @@
 EXPORT_TRACEPOINT_SYMBOL(io_mapping_map);
 EXPORT_TRACEPOINT_SYMBOL(io_mapping_unmap);
 
+/*
+ * The drop-in's inline fast paths (include/iomap-check/io-mapping.h) are
+ * the kernel's own code behind this key's NOP while it is off, and the
+ * checked path (the events' keys, the mapping's limits, the out-of-line
+ * calls) while it is on. It counts what needs the checked path: each
+ * probe of io_mapping_map and of io_mapping_unmap (a checker listening;
+ * registered and unregistered through the events' regfunc/unregfunc), and
+ * each reference on the permap and window keys below (maps that must go
+ * out of line whoever listens). Off, nothing is checked, as with the
+ * kernel's header: no refusal of a finished mapping or an offset past its
+ * end (docs/kmod.md, "Tracing off").
+ */
+DEFINE_STATIC_KEY_FALSE(__iomc_checks_key);
+EXPORT_SYMBOL(__iomc_checks_key);
+
+/* A strategy's key, and the checked path with it (permap, window). */
+static void iomc_slow_inc(struct static_key_false *key)
+{
+	static_branch_inc(&__iomc_checks_key);
+	static_branch_inc(key);
+}
+
+static void iomc_slow_dec(struct static_key_false *key)
+{
+	static_branch_dec(key);
+	static_branch_dec(&__iomc_checks_key);
+}
+
+int iomc_tp_reg(void)
+{
+	static_branch_inc(&__iomc_checks_key);
+	return 0;
+}
+
+void iomc_tp_unreg(void)
+{
+	static_branch_dec(&__iomc_checks_key);
+}
+
 /* ---- strategy parameter ------------------------------------------------ */
 
 enum iomc_strategy { IOMC_PREMAP, IOMC_PERMAP, IOMC_WINDOW };
@@ -250,9 +289,9 @@ static void iomc_teardown(struct io_mapping *m)
 	m->iomc_wc_limit = 0;
 	iounmap(m->iomem);
 	if (m->iomc_flags & IOMC_F_PERMAP)
-		static_branch_dec(&__iomc_permap_key);
+		iomc_slow_dec(&__iomc_permap_key);
 	if (m->iomc_flags & IOMC_F_WINDOW)
-		static_branch_dec(&__iomc_window_key);
+		iomc_slow_dec(&__iomc_window_key);
 	module_put(THIS_MODULE);
 }
 
@@ -296,14 +335,6 @@ static struct notifier_block iomc_module_nb = {
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/*
- * Atomic maps outstanding on each CPU. Only used to refuse an
- * unmap_atomic that has nothing to undo: enabling preemption or page
- * faults that were never disabled would corrupt the kernel's state. The
- * inline fast paths keep it too.
- */
-DEFINE_PER_CPU(unsigned int, __iomc_atomic_depth);
-EXPORT_PER_CPU_SYMBOL(__iomc_atomic_depth);
 
 /* The caller's context, as enum iomc_ctx. Only called when tracing. */
 static __always_inline unsigned int iomc_ctx(void)
@@ -423,7 +454,7 @@ static noinline void __iomem *iomc_permap_map(struct io_mapping *m,
 	spin_lock(&iomc_permap_lock);
 	hash_add(iomc_permaps, &p->node, p->vaddr);
 	spin_unlock(&iomc_permap_lock);
-	static_branch_inc(&__iomc_permap_key);
+	iomc_slow_inc(&__iomc_permap_key);
 	return v;
 }
 
@@ -445,7 +476,7 @@ static noinline void iomc_permap_unmap(const void __iomem *vaddr)
 		return;
 	iounmap((void __iomem *)found->vaddr);
 	kfree(found);
-	static_branch_dec(&__iomc_permap_key);
+	iomc_slow_dec(&__iomc_permap_key);
 }
 
 /* ---- window strategy: local/atomic maps in per-CPU slots ---------------- */
@@ -877,12 +908,12 @@ static struct io_mapping *iomc_init(struct io_mapping *iomap,
 	if (READ_ONCE(iomc_strategy) != IOMC_PREMAP) {
 		iomap->iomc_flags = IOMC_F_PERMAP;
 		iomap->iomc_wc_limit = 0;	/* every map_wc out of line */
-		static_branch_inc(&__iomc_permap_key);
+		iomc_slow_inc(&__iomc_permap_key);
 	}
 	if (READ_ONCE(iomc_strategy) == IOMC_WINDOW) {
 		iomap->iomc_flags |= IOMC_F_WINDOW;
 		iomap->iomc_map_limit = 0;	/* every local/atomic map too */
-		static_branch_inc(&__iomc_window_key);
+		iomc_slow_inc(&__iomc_window_key);
 	}
 	iomap->iomc_state = IOMC_STATE_LIVE;
 	live->m = iomap;
@@ -1065,7 +1096,6 @@ iomc_map_atomic(struct io_mapping *mapping, unsigned long offset,
 	else
 		migrate_disable();
 	pagefault_disable();
-	this_cpu_inc(__iomc_atomic_depth);
 	vaddr = NULL;
 	if (mapping->iomc_flags & IOMC_F_WINDOW)
 		vaddr = iomc_win_map(mapping, offset, IOMC_KIND_ATOMIC, caller);
@@ -1099,8 +1129,12 @@ static __always_inline void iomc_unmap_atomic(void __iomem *vaddr,
 	 * atomic map outstanding on this CPU (wrong variant, double unmap)
 	 * would enable preemption and page faults that were never disabled
 	 * and leave the preempt count negative: refuse to undo anything.
+	 * Outstanding is read from the kernel's own counts (io-mapping.h's
+	 * __iomc_atomic_held()), which the inline fast paths keep whether
+	 * or not they check: a map taken with the key off and unmapped with
+	 * it on balances.
 	 */
-	if (unlikely(!vaddr || !this_cpu_read(__iomc_atomic_depth))) {
+	if (unlikely(!vaddr || !__iomc_atomic_held())) {
 		pr_err_ratelimited("io_mapping_unmap_atomic(%px) from %pS: %s; preemption and page faults left as they are\n",
 				   vaddr, (void *)caller,
 				   vaddr ? "no atomic map outstanding on this CPU" :
@@ -1110,7 +1144,6 @@ static __always_inline void iomc_unmap_atomic(void __iomem *vaddr,
 		return;
 	}
 	iomc_win_release(vaddr, caller);
-	this_cpu_dec(__iomc_atomic_depth);
 	pagefault_enable();
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_enable();
@@ -1307,7 +1340,7 @@ static void __exit iomc_mod_exit(void)
 		hash_del(&p->node);
 		iounmap((void __iomem *)p->vaddr);
 		kfree(p);
-		static_branch_dec(&__iomc_permap_key);
+		iomc_slow_dec(&__iomc_permap_key);
 	}
 	iomc_quarantine_drain();
 	iomc_win_unhook();

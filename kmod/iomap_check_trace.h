@@ -31,6 +31,14 @@ IOMC_CTXS(IOMC_X_CTX_DEFINE_ENUM)
 #define iomc_show_kind(k)		iomc_print_symbolic(k IOMC_KIND_SYMBOLS)
 #define iomc_show_ctx(c)		iomc_print_symbolic(c IOMC_CTX_SYMBOLS)
 
+/*
+ * The map and unmap events' first probe and last probe (any tracer: tracefs,
+ * perf, BPF raw_tp) switch the drop-in's inline fast paths between the
+ * kernel's own code and the checked path (iomap_check.c, __iomc_checks_key).
+ */
+int iomc_tp_reg(void);
+void iomc_tp_unreg(void);
+
 TRACE_EVENT(io_mapping_create,
 	TP_PROTO(unsigned long mapping, u64 base, unsigned long size,
 		 unsigned long caller),
@@ -70,7 +78,7 @@ TRACE_EVENT(io_mapping_free,
 		  __entry->mapping, __entry->size, (void *)__entry->caller)
 );
 
-TRACE_EVENT(io_mapping_map,
+TRACE_EVENT_FN(io_mapping_map,
 	TP_PROTO(unsigned int kind, unsigned int ctx, unsigned long mapping,
 		 unsigned long size, unsigned long offset, unsigned long len,
 		 unsigned long vaddr, unsigned long caller),
@@ -98,10 +106,11 @@ TRACE_EVENT(io_mapping_map,
 	TP_printk("kind=%s ctx=%s mapping=0x%lx size=%lu offset=0x%lx len=%lu vaddr=0x%lx caller=%pS",
 		  iomc_show_kind(__entry->kind), iomc_show_ctx(__entry->ctx),
 		  __entry->mapping, __entry->size, __entry->offset,
-		  __entry->len, __entry->vaddr, (void *)__entry->caller)
+		  __entry->len, __entry->vaddr, (void *)__entry->caller),
+	iomc_tp_reg, iomc_tp_unreg
 );
 
-TRACE_EVENT(io_mapping_unmap,
+TRACE_EVENT_FN(io_mapping_unmap,
 	TP_PROTO(unsigned int kind, unsigned int ctx, unsigned long vaddr,
 		 unsigned long caller),
 	TP_ARGS(kind, ctx, vaddr, caller),
@@ -119,7 +128,8 @@ TRACE_EVENT(io_mapping_unmap,
 	),
 	TP_printk("kind=%s ctx=%s vaddr=0x%lx caller=%pS",
 		  iomc_show_kind(__entry->kind), iomc_show_ctx(__entry->ctx),
-		  __entry->vaddr, (void *)__entry->caller)
+		  __entry->vaddr, (void *)__entry->caller),
+	iomc_tp_reg, iomc_tp_unreg
 );
 
 TRACE_EVENT(io_mapping_fault,

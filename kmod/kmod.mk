@@ -42,3 +42,7 @@ install-kmod-share:
 	@set -e; for f in $(KMOD_SHARE_FILES); do \
 		install -D -m $$(if [ -x $$f ]; then echo 0755; else echo 0644; fi) $$f $(KMOD_SHARE)/$$f; \
 	done
+
+# Tracing off costs what the kernel's inline io_mapping costs: the drop-in's
+# benchmark loops hold no more instructions than the kernel's (objdump).
+HOST_SUITES += tests/host/fast_paths.sh

@@ -20,13 +20,16 @@
  *    unmap is an out-of-line call, traced or not.
  *
  * 2. Inline fast paths, the way <linux/page_ref.h> makes its tracing
- *    cheap: while the io_mapping_map/unmap tracepoints are off (their
- *    static keys, flipped by tracefs enable and by every probe
- *    registration, BPF raw_tp included), a map or unmap does inline what
- *    the kernel's own inline version does, plus the module's cheap
- *    checks; everything else (tracing on, a refused map, the permap
- *    and window strategies) calls iomap_check.ko, whose _RET_IP_ is then the driver's
- *    call site. This part needs <linux/uaccess.h> and friends, which
+ *    cheap: while nothing listens to the io_mapping_map/unmap events and
+ *    no mapping uses the permap or window strategy, one static key
+ *    (__iomc_checks_key, a NOP) and then exactly the kernel's own inline
+ *    code: no check, as with the kernel's header. While a probe is
+ *    attached (tracefs enable, perf, BPF raw_tp: the events' regfunc
+ *    turns the key on) or a strategy needs the module, the checked path:
+ *    the events' keys and the module's cheap checks inline, and
+ *    everything else (tracing on, a refused map, the permap and window
+ *    strategies) calls iomap_check.ko, whose _RET_IP_ is then the
+ *    driver's call site. This part needs <linux/uaccess.h> and friends, which
  *    pull in printk.h, so it is only read where that is harmless: when
  *    the driver itself includes <linux/io-mapping.h>, after its pr_fmt.
  *    kmod/build-driver.sh arranges that with kmod/shadow/linux/io-mapping.h
@@ -212,12 +215,31 @@ DECLARE_TRACEPOINT(io_mapping_map);
 DECLARE_TRACEPOINT(io_mapping_unmap);
 
 /*
- * Atomic maps outstanding on each CPU. unmap_atomic undoes nothing when it
- * is 0 (a wrong-variant or double unmap would otherwise enable preemption
- * that was never disabled). Both halves keep it, so a map taken with
- * tracing off and unmapped with tracing on (or the reverse) balances.
+ * On while the fast paths must take the checked path: a probe on the map
+ * or unmap event, or a permap or window mapping (iomap_check.c). Off, a
+ * map or unmap is the kernel's own inline code behind a NOP.
  */
-DECLARE_PER_CPU(unsigned int, __iomc_atomic_depth);
+DECLARE_STATIC_KEY_FALSE(__iomc_checks_key);
+
+/*
+ * Whether an atomic map can be outstanding on this CPU: page faults and
+ * preemption (migration on PREEMPT_RT) are disabled. unmap_atomic undoes
+ * nothing otherwise: a wrong-variant or double unmap would enable
+ * preemption that was never disabled. Read from the kernel's own counts,
+ * which every path keeps (the unchecked one too), so that a map taken
+ * with the checks off and unmapped with them on balances. Coarser than a
+ * count of our own maps: inside another atomic section (a kmap_atomic, a
+ * second atomic map) a double unmap is undone, as the kernel's own header
+ * would; the checker still reports it.
+ */
+static __always_inline bool __iomc_atomic_held(void)
+{
+	if (!pagefault_disabled())
+		return false;
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) || !IS_ENABLED(CONFIG_PREEMPT_COUNT))
+		return true;
+	return preempt_count() & PREEMPT_MASK;
+}
 
 /*
  * On while a mapping with the permap strategy is live or a vaddr it
@@ -236,17 +258,20 @@ DECLARE_STATIC_KEY_FALSE(__iomc_window_key);
 #ifndef IOMC_IO_MAPPING_IMPL
 
 /*
- * Each fast path: the event's static key (a NOP while it is off), then the
- * module's cheap checks, then exactly what the kernel's inline 64-bit
- * version does. Anything else goes to the out-of-line half, which also
- * refuses (NULL and a pr_err) what the checks reject.
+ * Each fast path: __iomc_checks_key (a NOP while it is off), then exactly
+ * what the kernel's inline 64-bit version does. With the key on: the
+ * event's static key, then the module's cheap checks, then the same;
+ * anything else goes to the out-of-line half, which also refuses (NULL and
+ * a pr_err) what the checks reject. tests/host/fast_paths.sh holds each
+ * path's instructions to the kernel's.
  */
 
 static __always_inline void __iomem *
 __iomc_inline_map_atomic_wc(struct io_mapping *mapping, unsigned long offset)
 {
-	if (unlikely(tracepoint_enabled(io_mapping_map) || !mapping ||
-		     offset >= mapping->iomc_map_limit))
+	if (static_branch_unlikely(&__iomc_checks_key) &&
+	    (tracepoint_enabled(io_mapping_map) || !mapping ||
+	     offset >= mapping->iomc_map_limit))
 		return __iomc_call_ret(void __iomem *,
 				       __iomc_map_atomic_wc(mapping, offset));
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
@@ -254,20 +279,19 @@ __iomc_inline_map_atomic_wc(struct io_mapping *mapping, unsigned long offset)
 	else
 		migrate_disable();
 	pagefault_disable();
-	this_cpu_inc(__iomc_atomic_depth);
 	return mapping->iomem + offset;
 }
 
 static __always_inline void __iomc_inline_unmap_atomic(void __iomem *vaddr)
 {
-	if (unlikely(tracepoint_enabled(io_mapping_unmap) || !vaddr ||
-		     !this_cpu_read(__iomc_atomic_depth) ||
-		     static_branch_unlikely(&__iomc_window_key))) {
+	if (static_branch_unlikely(&__iomc_checks_key) &&
+	    (tracepoint_enabled(io_mapping_unmap) || !vaddr ||
+	     !__iomc_atomic_held() ||
+	     static_branch_unlikely(&__iomc_window_key))) {
 		__iomc_unmap_atomic(vaddr);
 		__iomc_keep_frame();
 		return;
 	}
-	this_cpu_dec(__iomc_atomic_depth);
 	pagefault_enable();
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		preempt_enable();
@@ -278,8 +302,9 @@ static __always_inline void __iomc_inline_unmap_atomic(void __iomem *vaddr)
 static __always_inline void __iomem *
 __iomc_inline_map_local_wc(struct io_mapping *mapping, unsigned long offset)
 {
-	if (unlikely(tracepoint_enabled(io_mapping_map) || !mapping ||
-		     offset >= mapping->iomc_map_limit))
+	if (static_branch_unlikely(&__iomc_checks_key) &&
+	    (tracepoint_enabled(io_mapping_map) || !mapping ||
+	     offset >= mapping->iomc_map_limit))
 		return __iomc_call_ret(void __iomem *,
 				       __iomc_map_local_wc(mapping, offset));
 	return mapping->iomem + offset;
@@ -287,36 +312,41 @@ __iomc_inline_map_local_wc(struct io_mapping *mapping, unsigned long offset)
 
 static __always_inline void __iomc_inline_unmap_local(void __iomem *vaddr)
 {
-	if (tracepoint_enabled(io_mapping_unmap) ||
-	    static_branch_unlikely(&__iomc_window_key)) {
+	if (static_branch_unlikely(&__iomc_checks_key) &&
+	    (tracepoint_enabled(io_mapping_unmap) ||
+	     static_branch_unlikely(&__iomc_window_key))) {
 		__iomc_unmap_local(vaddr);
 		__iomc_keep_frame();
 	}
 }
 
 /*
- * map_wc may sleep. __might_sleep() is might_sleep()'s check (a splat under
- * CONFIG_DEBUG_ATOMIC_SLEEP, nothing otherwise) without its voluntary
- * preemption point, which on PREEMPT_DYNAMIC kernels (Debian's) is a call
- * to __cond_resched() on every map: 13 ns a pair in the TCG guest, four
- * times the kernel's own inline map_wc, which has neither.
+ * map_wc may sleep. With the checks on, __might_sleep() is might_sleep()'s
+ * check (a splat under CONFIG_DEBUG_ATOMIC_SLEEP, nothing otherwise)
+ * without its voluntary preemption point, which on PREEMPT_DYNAMIC kernels
+ * (Debian's) is a call to __cond_resched() on every map: 13 ns a pair in
+ * the TCG guest, four times the kernel's own inline map_wc, which has
+ * neither.
  */
 static __always_inline void __iomem *
 __iomc_inline_map_wc(struct io_mapping *mapping, unsigned long offset,
 		     unsigned long size)
 {
-	__might_sleep(__FILE__, __LINE__);
-	if (unlikely(tracepoint_enabled(io_mapping_map) || !mapping ||
-		     offset >= mapping->iomc_wc_limit))
-		return __iomc_call_ret(void __iomem *,
-				       __iomc_map_wc(mapping, offset, size));
+	if (static_branch_unlikely(&__iomc_checks_key)) {
+		__might_sleep(__FILE__, __LINE__);
+		if (tracepoint_enabled(io_mapping_map) || !mapping ||
+		    offset >= mapping->iomc_wc_limit)
+			return __iomc_call_ret(void __iomem *,
+					       __iomc_map_wc(mapping, offset, size));
+	}
 	return mapping->iomem + offset;
 }
 
 static __always_inline void __iomc_inline_unmap(void __iomem *vaddr)
 {
-	if (tracepoint_enabled(io_mapping_unmap) ||
-	    static_branch_unlikely(&__iomc_permap_key)) {
+	if (static_branch_unlikely(&__iomc_checks_key) &&
+	    (tracepoint_enabled(io_mapping_unmap) ||
+	     static_branch_unlikely(&__iomc_permap_key))) {
 		__iomc_unmap(vaddr);
 		__iomc_keep_frame();
 	}
