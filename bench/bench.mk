@@ -64,11 +64,19 @@ BENCH_TARGETS += analyze-bench
 # ---- the module, and all of the above -----------------------------------------
 # Boots $(KERNEL) and prints ns per map/unmap pair: the kernel's inline
 # io_mapping against iomap_check.ko (bench/guest/bench.sh).
+# trace-cmd and its shared libraries in the guest record the trace.dat of
+# the peer line (bench/tracedat_peer.sh: analyze against trace-cmd report).
+BENCH_TC_FILES = $(shell ldd /usr/bin/trace-cmd 2>/dev/null | \
+	awk '$$3 ~ /^\// { print $$3 } $$1 ~ /^\// { print $$1 }' | sort -u)
 BENCH_TIMEOUT ?= 300
 .PHONY: bench
-bench: deps kernel kmod $$(BENCH_TARGETS)
+bench: deps kernel kmod $(AZ_BIN) $(BENCH_BIN)/analyze_rusage $$(BENCH_TARGETS)
 	@out=$(ABS_BUILD)/vm/bench-$(KERNEL); \
 	$(VM) --kernel $(KERNEL) --mode bench --format none --out $$out \
-		--timeout $(BENCH_TIMEOUT); rc=$$?; \
+		--timeout $(BENCH_TIMEOUT) --chan traces \
+		$(if $(wildcard /usr/bin/trace-cmd),--extra /usr/bin/trace-cmd:/bin/trace-cmd \
+		$(foreach f,$(BENCH_TC_FILES),--extra $(f):$(f))); rc=$$?; \
 	awk -v accel="$$(cut -d' ' -f2 $$out/info 2>/dev/null)" \
-		-f bench/bench-report.awk $$out/guest.log && exit $$rc
+		-f bench/bench-report.awk $$out/guest.log || rc=1; \
+	bench/tracedat_peer.sh $$out/traces.log $(AZ_BIN) $(BENCH_BIN)/analyze_rusage || rc=1; \
+	exit $$rc

@@ -6,6 +6,9 @@
 #   permap   strategy=permap: every map_wc ioremap_wc's on its own
 #   window   strategy=window: permap, and every local/atomic map sets and
 #            clears its own window page's entry (issue 22)
+# and, when trace-cmd is in the guest, a trace.dat of one traced read
+# (section "tracedat", base64, on the channel ttyS2) for the host's peer
+# line: iomap-check analyze against trace-cmd report on that file.
 # bench/bench-report.awk turns them into the table `make bench` prints.
 . /guest/lib.sh
 . /guest/bench_lib.sh
@@ -40,4 +43,21 @@ else
 	not_ok bench_window "cannot set $strategy"
 fi
 mark_end bench_window
+if command -v trace-cmd >/dev/null 2>&1 && [ -c /dev/ttyS2 ]; then
+	# at most 4 MiB a CPU: the file crosses a serial port as base64
+	if trace-cmd record -q -m 4096 -e io_mapping:io_mapping_map \
+		-e io_mapping:io_mapping_unmap -o /tmp/bench.dat \
+		cat "$SCN/bench" >/tmp/tc.log 2>&1; then
+		{
+			echo "@@@ begin tracedat"
+			base64 /tmp/bench.dat
+			echo "@@@ end tracedat"
+		} >/dev/ttyS2
+		ok "bench_tracedat ($(wc -c </tmp/bench.dat) bytes)"
+	else
+		not_ok bench_tracedat "trace-cmd record failed: $(tail -n 3 /tmp/tc.log | tr '\n' ' ')"
+	fi
+	echo 0 >$T/events/io_mapping/enable
+	rm -f /tmp/bench.dat
+fi
 exit 0
