@@ -73,26 +73,44 @@ static void comm_of(const struct iomc_event *ev, char *buf)
 }
 
 /*
- * The task name for a text report: any task can name itself, and a name's
- * control bytes (terminal escapes) must not reach a terminal raw; they are
- * shown as \xHH, as the JSON escapes them (\u00HH). Needs COMM_TEXT_LEN.
+ * Bytes a text report must not print raw: anything a task or a module can
+ * put in its name (control bytes are terminal escapes; bytes >= 0x80 are
+ * not ASCII). They are shown as \xHH, as the kernel's %pE with the 'h' flag
+ * prints them and vsprintf's escape_hex does; a backslash too, so that an
+ * escape cannot be forged. The JSON escapes the same bytes as \u00HH.
  */
+static int text_escaped(unsigned char ch)
+{
+	return ch < 0x20 || ch >= 0x7f || ch == '\\';
+}
+
+/* src into dst (n bytes, n >= 1), escaped; a cut never splits an escape */
+static void text_escape(char *dst, size_t n, const char *src)
+{
+	size_t o = 0;
+
+	for (; *src; src++) {
+		unsigned char ch = (unsigned char)*src;
+		size_t need = text_escaped(ch) ? 4 : 1;
+
+		if (o + need >= n)
+			break;
+		if (need == 4)
+			o += (size_t)snprintf(dst + o, n - o, "\\x%02x", ch);
+		else
+			dst[o++] = (char)ch;
+	}
+	dst[o] = 0;
+}
+
+/* The task name for a text report, escaped. Needs COMM_TEXT_LEN. */
 #define COMM_TEXT_LEN (4 * IOMC_COMM_LEN)
 static void comm_text(const struct iomc_event *ev, char *buf)
 {
-	char raw[IOMC_COMM_LEN], *o = buf;
-	const char *p;
+	char raw[IOMC_COMM_LEN];
 
 	comm_of(ev, raw);
-	for (p = raw; *p; p++) {
-		unsigned char ch = (unsigned char)*p;
-
-		if (ch < 0x20 || ch == 0x7f || ch == '\\')
-			o += sprintf(o, "\\x%02x", ch);
-		else
-			*o++ = (char)ch;
-	}
-	*o = 0;
+	text_escape(buf, COMM_TEXT_LEN, raw);
 }
 
 /* The report being printed: its kernel-symbolized sites come first. */
@@ -100,14 +118,13 @@ static const struct iomc_report *cur_report;
 
 /*
  * A site's name: as the kernel named it when the violation was found (init
- * text and unloaded modules included), else from the symbolizer now.
- * Control bytes (from a hostile trace) become '?'.
+ * text and unloaded modules included), else from the symbolizer now; raw,
+ * as the module (or a trace) spelled it: for the JSON, which escapes it.
  */
-static const char *sym(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
+static const char *sym_raw(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
 {
 	const struct iomc_report *r = cur_report;
 	unsigned int i;
-	char *p;
 
 	for (i = 0; r && a && i < IOMC_RSYM_MAX; i++) {
 		const char *s = r->sym[i];
@@ -116,13 +133,21 @@ static const char *sym(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
 		    !memchr(s, 0, IOMC_SYM_LEN))
 			continue;
 		snprintf(buf, n, "%s", s);
-		break;
+		return buf;
 	}
-	if (!r || !a || i == IOMC_RSYM_MAX)
-		fmt->ops.symbolize(fmt->ops.ctx, a, buf, n);
-	for (p = buf; n && *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	fmt->ops.symbolize(fmt->ops.ctx, a, buf, n);
+	return buf;
+}
+
+/* A site's name for a text report: its module's name escaped as a comm. */
+static const char *sym(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
+{
+	char raw[256];
+
+	if (!n)
+		return buf;
+	raw[0] = 0;
+	text_escape(buf, n, sym_raw(fmt, a, raw, sizeof(raw)));
 	return buf;
 }
 
@@ -151,7 +176,7 @@ static void json_sym(const struct ck_fmt *fmt, FILE *f, __u64 a)
 	if (!a)
 		fputs("null", f);
 	else
-		ck_json_str(f, sym(fmt, a, b, sizeof(b)));
+		ck_json_str(f, sym_raw(fmt, a, b, sizeof(b)));
 }
 
 /* buf/len are open_memstream's: only valid after fclose */

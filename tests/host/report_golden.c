@@ -381,6 +381,15 @@ static void all_cases(void)
 	snprintf(r->sym[IOMC_RSYM_SITE], IOMC_SYM_LEN, "gone_fn+0x9/0x99 [gone]");
 	emit_case("hostile_comm_kernel_sym", r);
 
+	/* bytes >= 0x80 and control bytes in the comm and a module's name:
+	 * \xHH in the text (as the kernel's %pE with 'h'), \u00HH in the JSON */
+	r = new_report(IOMC_RULE_UNKNOWN_UNMAP, IOMC_EV_UNMAP);
+	memcpy(r->ev.comm, "caf\xc3\xa9\x01x\x7f", 9);
+	r->ev.caller = 0xffffffffc0009999ULL;
+	r->sym_addr[IOMC_RSYM_SITE] = 0xffffffffc0009999ULL;
+	snprintf(r->sym[IOMC_RSYM_SITE], IOMC_SYM_LEN, "gone_fn+0x9/0x99 [g\xc3\xa9\x07ne\\x41]");
+	emit_case("high_and_control_bytes_in_names", r);
+
 	r = new_report(IOMC_RULE_MAX + 3, IOMC_EV_MAX + 2);
 	memset(r->ev.comm, 0, sizeof(r->ev.comm));
 	emit_case("unknown_rule_and_type", r);
