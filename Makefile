@@ -95,6 +95,7 @@ include analyze/analyze.mk  # iomap-check analyze
 include vm/vm.mk            # the QEMU guest harness
 include tests/tests.mk      # make check, make demo
 include vmcheck/vmcheck.mk  # iomap-vmcheck
+include corpus/corpus.mk    # make corpus: real drivers, clean and mutated
 include bench/bench.mk      # make bench
 include pkg/pkg.mk          # make deb, install-dkms, man pages
 include tests/devmachine/devmachine.mk  # make check-devmachine
