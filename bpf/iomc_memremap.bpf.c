@@ -128,6 +128,7 @@ __noinline int g_mr_name(__u64 va, __u64 site)
 	return 0;
 }
 
+/* addr: the address unmapped, or the pgmap for IOMC_MR_MEMUNMAP_PAGES */
 static __always_inline int mr_unmap(void *ctx, __u32 api, __u64 addr,
 				    __u64 site)
 {
@@ -140,7 +141,10 @@ static __always_inline int mr_unmap(void *ctx, __u32 api, __u64 addr,
 		return 0;
 	mr_count();
 	sc->ev.kind = api;
-	sc->ev.vaddr = addr;
+	if (api == IOMC_MR_MEMUNMAP_PAGES)
+		sc->ev.mapping = addr;
+	else
+		sc->ev.vaddr = addr;
 	sc->ev.caller = site;
 	record(&sc->ev);
 	mr = bpf_map_lookup_elem(&mrs, &va);
@@ -248,15 +252,34 @@ int BPF_KPROBE(iomc_devm_memremap_release, void *dev, void *res)
 }
 
 /*
+ * The end of a pagemap: memunmap_pages(pgmap), or devres releasing a
+ * devm_memremap_pages (devm_memremap_pages_release(pgmap), which may have
+ * memunmap_pages inlined; when it calls it, the second finds nothing).
+ * Never reported: it only takes the pagemap out of the live table.
+ */
+SEC("kprobe/memunmap_pages")
+int BPF_KPROBE(iomc_memunmap_pages, void *pgmap)
+{
+	return mr_unmap(ctx, IOMC_MR_MEMUNMAP_PAGES, (__u64)pgmap, entry_site(ctx));
+}
+
+SEC("kprobe/devm_memremap_pages_release")
+int BPF_KPROBE(iomc_devm_memremap_pages_release, void *pgmap)
+{
+	return mr_unmap(ctx, IOMC_MR_MEMUNMAP_PAGES, (__u64)pgmap, entry_site(ctx));
+}
+
+/*
  * Never attached: lets tests drive the memremap rules through
  * BPF_PROG_TEST_RUN, past the kprobes (which cannot be test-run) and the
  * iomem lookup (the region and MMIO bit come in 'arg', IOMC_MR_ARG).
  * (type, api, phys or the unmapped address, size, result, arg, call site,
- * nr_range, owner: what init_owner would have said).
+ * nr_range, owner: what init_owner would have said, pgmap).
  */
 SEC("raw_tp")
 int BPF_PROG(iomc_test_memremap, __u64 type, __u64 api, __u64 phys, __u64 size,
-	     __u64 ret, __u64 arg, __u64 caller, __u64 nr_range, __u64 owner)
+	     __u64 ret, __u64 arg, __u64 caller, __u64 nr_range, __u64 owner,
+	     __u64 pgmap)
 {
 	struct iomc_mr_pend q = {};
 
@@ -271,6 +294,7 @@ int BPF_PROG(iomc_test_memremap, __u64 type, __u64 api, __u64 phys, __u64 size,
 	q.mmio = IOMC_MR_MMIO(arg);
 	q.nr_range = (__u32)nr_range;
 	q.owner = owner;
+	q.pgmap = pgmap;
 	mr_finish(ctx, &q, ret);
 	return 0;
 }

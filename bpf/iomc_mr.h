@@ -86,15 +86,19 @@ static __always_inline void mr_finish(void *ctx, const struct iomc_mr_pend *q,
 		g_check_memremap(sc);
 	if (sc->vd.n)
 		report(ctx, sc, 0, IOMC_CTX_TASK, ev->tid);
-	if (!pages && ev->vaddr) {
-		va = ev->vaddr;
+	if (ev->vaddr) {
+		/* a pagemap is kept by its pgmap (engine.h: iomc_apply_pagemap) */
+		va = pages ? q->pgmap : ev->vaddr;
 		mr = bpf_map_lookup_elem(&mrs, &va);
 		if (!mr) {
 			bpf_map_update_elem(&mrs, &va, &zero_mr, BPF_NOEXIST);
 			mr = bpf_map_lookup_elem(&mrs, &va);
 		}
 		if (mr) {
-			iomc_apply_memremap(ev, mr);
+			if (pages)
+				iomc_apply_pagemap(ev, mr);
+			else
+				iomc_apply_memremap(ev, mr);
 			g_mr_name(va, ev->caller);
 		} else {
 			__sync_fetch_and_add(&mr_untracked, 1);

@@ -37,6 +37,10 @@ static const struct mr_hook mr_hooks[] = {
 	/* devres' release of a devm_memremap (kernel/iomem.c, static): the
 	 * memunmap it makes is inlined, no other hook sees it */
 	{ "devm_memremap_release", PROG(iomc_devm_memremap_release), 0 },
+	/* the end of a pagemap (leak_on_unload): memunmap_pages, and devres'
+	 * release of a devm one (mm/memremap.c, static), which may inline it */
+	{ "memunmap_pages", PROG(iomc_memunmap_pages), 0 },
+	{ "devm_memremap_pages_release", PROG(iomc_devm_memremap_pages_release), 0 },
 };
 #undef PROG
 

@@ -999,43 +999,53 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 	free(dead);
 }
 
-/* engine.h's memremap sequence */
-static void do_memremap(struct iomc_state *st, const struct iomc_event *ev,
-			struct emit_ctx *ec)
+/* Keep a memremap (or pagemap) that worked in the live table under key. */
+static void mr_track(struct iomc_state *st, __u64 key,
+		     const struct iomc_event *ev,
+		     void (*apply)(const struct iomc_event *, struct iomc_mr *))
 {
-	struct iomc_verdict vd;
 	struct iomc_mr *mr;
 
-	iomc_verdict_init(&vd);
-	iomc_check_memremap(&st->cfg, ev, &vd);
-	report(ec, ev, &vd, NULL, IOMC_CTX_TASK, ev->tid);
 	if (!ev->vaddr)
 		return;
-	mr = u64map_get(&st->mrs, ev->vaddr);
+	mr = u64map_get(&st->mrs, key);
 	if (!mr) {
 		mr = calloc(1, sizeof(*mr));
-		if (mr && !u64map_put(&st->mrs, ev->vaddr, mr)) {
+		if (mr && !u64map_put(&st->mrs, key, mr)) {
 			free(mr);
 			mr = NULL;
 		}
 	}
 	if (mr)
-		iomc_apply_memremap(ev, mr);
+		apply(ev, mr);
 	else
 		st->mr_unsure = 1;
+}
+
+/* engine.h's memremap sequence */
+static void do_memremap(struct iomc_state *st, const struct iomc_event *ev,
+			struct emit_ctx *ec)
+{
+	struct iomc_verdict vd;
+
+	iomc_verdict_init(&vd);
+	iomc_check_memremap(&st->cfg, ev, &vd);
+	report(ec, ev, &vd, NULL, IOMC_CTX_TASK, ev->tid);
+	mr_track(st, ev->vaddr, ev, iomc_apply_memremap);
 }
 
 static void do_memunmap(struct iomc_state *st, const struct iomc_event *ev,
 			struct emit_ctx *ec)
 {
-	struct iomc_mr *mr = u64map_get(&st->mrs, ev->vaddr);
+	__u64 key = iomc_memunmap_key(ev);
+	struct iomc_mr *mr = u64map_get(&st->mrs, key);
 	struct iomc_verdict vd;
 
 	iomc_verdict_init(&vd);
 	iomc_check_memunmap(&st->cfg, ev, mr, st->mr_unsure, &vd);
 	report(ec, ev, &vd, NULL, IOMC_CTX_TASK, ev->tid);
 	if (mr && iomc_apply_memunmap(mr))
-		free(u64map_del(&st->mrs, ev->vaddr));
+		free(u64map_del(&st->mrs, key));
 }
 
 unsigned int iomc_state_feed(struct iomc_state *st,
@@ -1103,6 +1113,7 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 	case IOMC_EV_PAGEMAP:
 		iomc_check_pagemap(&st->cfg, ev, &vd);
 		report(&ec, ev, &vd, NULL, IOMC_CTX_TASK, ev->tid);
+		mr_track(st, ev->mapping, ev, iomc_apply_pagemap);
 		break;
 	case IOMC_EV_MODULE_END:
 		do_module_end(st, ev, &ec);

@@ -41,7 +41,8 @@
  *   error), arg = IOMC_MR_ARG(flags, region class of [offset, offset +
  *   size), mmio), len = the module whose init text made the call (as for
  *   create).
- * memunmap: vaddr = the address unmapped.
+ * memunmap: vaddr = the address unmapped; kind memunmap_pages: mapping =
+ *   the pgmap, vaddr 0 (never reported: it only ends a live pagemap).
  * memremap_pages: mapping = the pgmap, offset/size = its first range
  *   (start, bytes), len = nr_range, vaddr = result, arg = IOMC_MR_ARG(enum
  *   iomc_pgmap_type, region class, mmio).
@@ -104,11 +105,14 @@ enum iomc_mr_api {
 	IOMC_MR_DEVM_MEMUNMAP = 3,
 	IOMC_MR_MEMREMAP_PAGES = 4,
 	IOMC_MR_DEVM_MEMREMAP_PAGES = 5,
+	IOMC_MR_MEMUNMAP_PAGES = 6,	/* memunmap_pages, or devres releasing
+					 * a devm_memremap_pages */
 	IOMC_MR_API_MAX
 };
 
 #define IOMC_MR_API_NAMES { "memremap", "devm_memremap", "memunmap", \
-			    "devm_memunmap", "memremap_pages", "devm_memremap_pages" }
+			    "devm_memunmap", "memremap_pages", "devm_memremap_pages", \
+			    "memunmap_pages" }
 
 /* memremap flags (include/linux/io.h; the same values in 6.1 and 6.12). */
 #define IOMC_MEMREMAP_WB 0x1

@@ -831,7 +831,10 @@ IOMC_INLINE int iomc_stack_find_module(const struct iomc_stack *s,
  *           on live[vaddr] (created zeroed if absent)
  *   MEMUNMAP mr = live[vaddr] or NULL; iomc_check_memunmap(); then
  *           iomc_apply_memunmap(), and delete live[vaddr] when it returns 1
- *   PAGEMAP  iomc_check_pagemap()
+ *   PAGEMAP  iomc_check_pagemap(); if ev->vaddr, iomc_apply_pagemap() on
+ *           live[ev->mapping]
+ *   MEMUNMAP of kind memunmap_pages: live[ev->mapping] as above (the
+ *           check says nothing: vaddr is 0)
  *   FAULT    iomc_check_fault()
  * The region class and MMIO bit in ev->arg are decided by the driver that
  * saw the call (the BPF programs read the kernel's iomem resources at the
@@ -902,6 +905,30 @@ IOMC_INLINE void iomc_apply_memremap(const struct iomc_event *ev,
 }
 
 /*
+ * A memremap_pages/devm_memremap_pages that worked (ev->vaddr): the driver
+ * keeps it in the same live table, keyed by the pgmap (ev->mapping), until
+ * memunmap_pages or devres releases it (a memunmap event of kind
+ * IOMC_MR_MEMUNMAP_PAGES: iomc_apply_memunmap, never checked), so that a
+ * module that goes with its pagemap still there is named (leak_on_unload).
+ * No owner: ev.len is nr_range here; an init-made pagemap is owned by
+ * address (engine's iomc_in_module).
+ */
+IOMC_INLINE void iomc_apply_pagemap(const struct iomc_event *ev,
+				    struct iomc_mr *mr)
+{
+	if (!mr || !ev->vaddr)
+		return;
+	iomc_apply_memremap(ev, mr);
+	mr->owner = 0;
+}
+
+/* The live table's key of a memunmap event: the pgmap for memunmap_pages. */
+IOMC_INLINE __u64 iomc_memunmap_key(const struct iomc_event *ev)
+{
+	return ev->kind == IOMC_MR_MEMUNMAP_PAGES ? ev->mapping : ev->vaddr;
+}
+
+/*
  * memunmap of vaddr; mr = its live entry or NULL. unsure: memremaps were
  * not tracked (table full): an unknown address may be one of them, so it
  * is not reported. memunmap(NULL) does nothing and is not reported.
@@ -931,7 +958,7 @@ IOMC_INLINE int iomc_apply_memunmap(struct iomc_mr *mr)
  * driver decided 'mine', as for mappings) leaks. A devm_memremap one too:
  * devres unmaps it when the device unbinds, which is before the module
  * goes. The driver forgets every one that is mine, reported or not.
- * Pagemaps are not tracked: memunmap_pages has no hook.
+ * Pagemaps are in the same table (iomc_apply_pagemap), and so reported.
  */
 IOMC_INLINE void iomc_check_unload_memremap(const struct iomc_cfg *cfg,
 					    const struct iomc_mr *mr, int mine,

@@ -427,7 +427,8 @@ static int prog_for(const struct iomc_event *ev, struct job *j)
 		j->prog_fd = bpf_program__fd(skel->progs.iomc_test_memremap);
 		j->args[0] = ev->type;
 		j->args[1] = ev->kind;
-		j->args[2] = ev->type == IOMC_EV_MEMUNMAP ? ev->vaddr : ev->offset;
+		j->args[2] = ev->type != IOMC_EV_MEMUNMAP ? ev->offset :
+			     ev->kind == IOMC_MR_MEMUNMAP_PAGES ? ev->mapping : ev->vaddr;
 		j->args[3] = ev->size;
 		j->args[4] = ev->vaddr;
 		j->args[5] = ev->arg;
@@ -435,7 +436,8 @@ static int prog_for(const struct iomc_event *ev, struct job *j)
 		/* len: a pagemap's nr_range, a memremap's owner */
 		j->args[7] = ev->type == IOMC_EV_PAGEMAP ? ev->len : 0;
 		j->args[8] = ev->type == IOMC_EV_MEMREMAP ? ev->len : 0;
-		j->nargs = 9;
+		j->args[9] = ev->type == IOMC_EV_PAGEMAP ? ev->mapping : 0;
+		j->nargs = 10;
 		break;
 	case IOMC_EV_FAULT:
 		/* io_mapping_fault(vaddr, ip, mapping, offset, kind, ctx,

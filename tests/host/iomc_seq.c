@@ -233,6 +233,8 @@ static int pgmap_type_id(const char *s)
 
 /* Where a memremap returns PHYS by default (an ioremap-space address). */
 #define MR_BASE 0xffffc90000000000ULL
+/* a pagemap's pgmap: one per range start */
+#define PGMAP_BASE 0xffff888100000000ULL
 
 /* memremap/memunmap/pagemap [devm] ...: the tokens after the operation. */
 static int parse_mr(struct pstate *ps, struct iomc_event *ev, char **toks,
@@ -243,6 +245,15 @@ static int parse_mr(struct pstate *ps, struct iomc_event *ev, char **toks,
 	__u64 v;
 
 	i += 1 + devm;
+	if (!strcmp(op, "memunmap_pages")) {
+		/* memunmap_pages START: of the pagemap made over START */
+		ev->type = IOMC_EV_MEMUNMAP;
+		ev->kind = IOMC_MR_MEMUNMAP_PAGES;
+		if (i >= n || parse_num(toks[i], &v))
+			PERR(ps, "memunmap_pages START @site");
+		ev->mapping = PGMAP_BASE + v;
+		return 0;
+	}
 	if (!strcmp(op, "memunmap")) {
 		ev->type = IOMC_EV_MEMUNMAP;
 		ev->kind = devm ? IOMC_MR_DEVM_MEMUNMAP : IOMC_MR_MEMUNMAP;
@@ -275,6 +286,7 @@ static int parse_mr(struct pstate *ps, struct iomc_event *ev, char **toks,
 				break;
 		ev->arg = IOMC_MR_ARG(t, r, j < n);
 		ev->vaddr = 0xffff888000000000ULL + ev->offset;
+		ev->mapping = PGMAP_BASE + ev->offset;	/* the pgmap */
 	}
 	if ((s = kv(toks, n, i, "ret")) && parse_num(s, &ev->vaddr))
 		PERR(ps, "bad ret");
@@ -391,6 +403,7 @@ static int parse_event(struct pstate *ps, struct seq_case *c, char **toks,
 		if (ev->ctx == IOMC_CTX_TASK)
 			PERR(ps, "irq_exit needs softirq|hardirq|nmi");
 	} else if (!strcmp(toks[i], "memremap") || !strcmp(toks[i], "memunmap") ||
+		   !strcmp(toks[i], "memunmap_pages") ||
 		   !strcmp(toks[i], "pagemap")) {
 		if (parse_mr(ps, ev, toks, n, i))
 			return -1;
