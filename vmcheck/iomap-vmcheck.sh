@@ -50,7 +50,9 @@ Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
                           load module MODULE (the driver's, a
                           --kernel-module, or a dependency) with parameter
                           NAME=VALUE; repeatable, in order (e.g.
-                          --module-param slram.map=ram,0x30000000,+4096)
+                          --module-param slram.map=ram,0x30000000,+4096);
+                          iomap_check's too (iomap_check.strategy=S is
+                          --strategy S)
       --append ARGS       more words for the guest kernel's command line
                           (repeatable; e.g. --append 'memmap=4K\$0x30000000')
   -r, --run CMD           shell command run in the guest (busybox sh, root,
@@ -218,7 +220,7 @@ opts=$(getopt -n "$prog" -o d:r:k:t:e:o:iqhV \
 	{ echo "Try '$prog --help'." >&2; exit $IOMC_EXIT_USAGE; }
 eval set -- "$opts"
 driver= run= kernel=${KERNEL:-6.1} timeout=300 out= checkd=${IOMC_CHECKD:-} inject=0
-vga=std strategy=premap
+vga=std strategy=
 extras=() qemu_args=() checkd_args=() mparams=() appends=() kmods_own=() kdir=
 while :; do
 	case "$1" in
@@ -248,10 +250,13 @@ while :; do
 done
 [ $# -eq 0 ] || usage_error "unexpected argument '$1'"
 [ -n "$driver" ] || [ ${#kmods_own[@]} -gt 0 ] || usage_error "--driver DIR is required (or --kernel-module NAME)"
-case $strategy in
-premap | permap | window) ;;
-*) usage_error "--strategy: use premap, permap or window, not '${strategy//[[:cntrl:]]/?}'" ;;
-esac
+strategy_ok() {
+	case $1 in
+	premap | permap | window) ;;
+	*) usage_error "$2: use premap, permap or window, not '${1//[[:cntrl:]]/?}'" ;;
+	esac
+}
+[ -z "$strategy" ] || strategy_ok "$strategy" --strategy
 # the same check as `iomap-check build-driver`, same words (a usage error)
 [ -z "$driver" ] || "$top/kmod/build-driver.sh" --check "$prog" "$driver" || { echo "Try '$prog --help'." >&2; exit $IOMC_EXIT_USAGE; }
 # A newline in a path would forge lines of the output (KTAP included) and
@@ -274,9 +279,20 @@ for p in "${mparams[@]}"; do
 	[[ $p != *[[:cntrl:]\"]* ]] && [[ $p =~ ^([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+)=(.*)$ ]] ||
 		usage_error "--module-param: want MODULE.NAME=VALUE (no control character or '\"' in VALUE), not '${p//[[:cntrl:]]/?}'"
 	v=${BASH_REMATCH[3]}
+	m=$(echo "${BASH_REMATCH[1]}" | tr - _)
+	# iomap_check.strategy is --strategy: the one value the guest's insmod
+	# of iomap_check.ko takes (vmcheck.sh), and its KTAP line names it.
+	if [ "$m.${BASH_REMATCH[2]}" = iomap_check.strategy ]; then
+		strategy_ok "$v" "--module-param iomap_check.strategy"
+		[ -z "$strategy" ] || [ "$strategy" = "$v" ] ||
+			usage_error "--module-param iomap_check.strategy=$v contradicts --strategy $strategy"
+		strategy=$v
+		continue
+	fi
 	case "$v" in *[[:space:]]*) v="\"$v\"" ;; esac
-	params+=("$(echo "${BASH_REMATCH[1]}" | tr - _) ${BASH_REMATCH[2]}=$v")
+	params+=("$m ${BASH_REMATCH[2]}=$v")
 done
+strategy=${strategy:-premap}
 for a in "${appends[@]}" "${kmods_own[@]}"; do no_ctrl "--append/--kernel-module" "$a"; done
 t=$(decimal "$timeout" 86400) ||
 	usage_error "--timeout wants a positive number of seconds (decimal, at most 86400), not '$timeout'"

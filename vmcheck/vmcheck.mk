@@ -7,6 +7,8 @@
 #                [VMCHECK_TIMEOUT=300] [EXTRA='file[:guestpath] ...']
 #                [DRIVER_CFLAGS='-DFOO ...'] [INJECT_FAULTS=1]
 #                [CHECKD_ARGS='--might-sleep none ...'] [STRATEGY=window]
+#                [MODULE_PARAMS='MODULE.NAME=VALUE ...'] [APPEND='memmap=4K$$0x30000000 ...']
+#                [KERNEL_MODULES='nd_pmem ...'] [KDIR=<headers of an install root>]
 #
 # The same as `iomap-vmcheck --driver DIR --run CMD ...` (see its --help);
 # make itself exits 2 whatever the failure: the tool's own status (1
@@ -18,6 +20,10 @@
 # display device (--vga); QEMU_ARGS: words appended to QEMU's command line,
 # one --qemu-arg each (split at spaces); CHECKD_ARGS: options for the
 # guest's iomap-checkd, one --checkd-arg each (split at spaces).
+# MODULE_PARAMS, APPEND, KERNEL_MODULES: one --module-param, --append,
+# --kernel-module each, split at spaces (a value with a blank needs
+# iomap-vmcheck itself); make reads '$' in a value: write '$$' for one.
+# STRATEGY: iomap-vmcheck's own default (premap) when empty.
 #
 # Its suites join make check's command line (the lists are expanded when
 # the recipe runs); what they need (the daemon, the modules) is in
@@ -33,6 +39,10 @@ INJECT_FAULTS ?=
 CHECKD_ARGS ?=
 VGA ?= std
 QEMU_ARGS ?=
+MODULE_PARAMS ?=
+APPEND ?=
+KERNEL_MODULES ?=
+KDIR ?=
 # The generic kernel make check boots (vramcopy needs drm.ko): $(KERNEL) if
 # it is a generic one, else the generic kernel of the same series.
 GENERIC_KERNEL = $(shell $(IOMCVM) kernels --generic $(KERNEL))
@@ -54,21 +64,32 @@ vmcheck: export VMCHECK_QEMU_ARGS = $(QEMU_ARGS)
 # CHECKD_ARGS: one --checkd-arg per word, the same way
 vmcheck: export VMCHECK_CHECKD_ARGS = $(CHECKD_ARGS)
 vmcheck: export VMCHECK_CHECKD = $(CHECKD_BIN)
-vmcheck: export VMCHECK_STRATEGY = $(or $(STRATEGY),premap)
+vmcheck: export VMCHECK_STRATEGY = $(STRATEGY)
+vmcheck: export VMCHECK_MODULE_PARAMS = $(MODULE_PARAMS)
+vmcheck: export VMCHECK_APPEND = $(APPEND)
+vmcheck: export VMCHECK_KERNEL_MODULES = $(KERNEL_MODULES)
+vmcheck: export VMCHECK_KDIR = $(KDIR)
 vmcheck: export VMCHECK_INJECT = $(if $(filter 1 yes,$(INJECT_FAULTS)),--inject-faults)
 vmcheck: export VMCHECK_TOOL = $(VMCHECK)
 vmcheck: deps kernel kmod daemon
-	@if [ -z "$$VMCHECK_DRIVER" ]; then \
+	@if [ -z "$$VMCHECK_DRIVER" ] && [ -z "$$VMCHECK_KERNEL_MODULES" ]; then \
 		echo "usage: make vmcheck DRIVER=<dir> RUN='<command>' [KERNEL=6.1|6.12|6.1-generic|6.12-generic]" \
 			"[VGA=std|qxl|virtio|none] [QEMU_ARGS='...'] [VMCHECK_TIMEOUT=S] [EXTRA='file[:guestpath] ...']" \
-			"[DRIVER_CFLAGS=...] [CHECKD_ARGS='--might-sleep none ...'] [STRATEGY=premap|permap|window]" >&2; exit 2; fi
+			"[DRIVER_CFLAGS=...] [CHECKD_ARGS='--might-sleep none ...'] [STRATEGY=premap|permap|window]" \
+			"[MODULE_PARAMS='MODULE.NAME=VALUE ...'] [APPEND='ARG ...'] [KERNEL_MODULES='NAME ...'] [KDIR=DIR]" >&2; exit 2; fi
 	@set -f; set -- $$VMCHECK_INJECT; \
+	[ -z "$$VMCHECK_DRIVER" ] || set -- "$$@" --driver "$$VMCHECK_DRIVER"; \
+	[ -z "$$VMCHECK_STRATEGY" ] || set -- "$$@" --strategy "$$VMCHECK_STRATEGY"; \
+	[ -z "$$VMCHECK_KDIR" ] || set -- "$$@" --kdir "$$VMCHECK_KDIR"; \
+	for p in $$VMCHECK_MODULE_PARAMS; do set -- "$$@" --module-param "$$p"; done; \
+	for a in $$VMCHECK_APPEND; do set -- "$$@" --append "$$a"; done; \
+	for m in $$VMCHECK_KERNEL_MODULES; do set -- "$$@" --kernel-module "$$m"; done; \
 	for e in $$VMCHECK_EXTRA; do set -- "$$@" --extra "$$e"; done; \
 	for q in $$VMCHECK_QEMU_ARGS; do set -- "$$@" --qemu-arg "$$q"; done; \
 	for a in $$VMCHECK_CHECKD_ARGS; do set -- "$$@" --checkd-arg "$$a"; done; \
-	KCFLAGS="$${KCFLAGS:+$$KCFLAGS }$$VMCHECK_CFLAGS" "$$VMCHECK_TOOL" --driver "$$VMCHECK_DRIVER" \
+	KCFLAGS="$${KCFLAGS:+$$KCFLAGS }$$VMCHECK_CFLAGS" "$$VMCHECK_TOOL" \
 		--run "$$VMCHECK_RUN" --kernel "$$VMCHECK_KERNEL" --timeout "$$VMCHECK_TIMEOUT_S" \
-		--checkd "$$VMCHECK_CHECKD" --vga "$$VMCHECK_VGA" --strategy "$$VMCHECK_STRATEGY" "$$@"
+		--checkd "$$VMCHECK_CHECKD" --vga "$$VMCHECK_VGA" "$$@"
 
 # Usage errors, a driver that does not compile and one whose dependency the
 # kernel lacks need no guest; the guest suite boots seven times (eight on a 6.1 generic kernel): fbcopy clean

@@ -16,7 +16,8 @@
 #                                 fbcopy clean on K1 (exit 0, no JSON), built
 #                                 with its bugs on K2 (exit 1, the rules and
 #                                 functions in the JSON), a RUN that hangs on
-#                                 K1 (exit 3 after --timeout); errpath with
+#                                 K1 (exit 3 after --timeout; iomap_check's
+#                                 --module-param); errpath with
 #                                 --inject-faults on K2 (exit 1: its error
 #                                 path leaks), fixed on K1 (exit 0); with G, a
 #                                 generic kernel, two more: the DRM example
@@ -250,6 +251,31 @@ make_quoting() {
 	! grep -q stale_from_an_earlier_run "$logs/make-quoting.out" ||
 		not_ok "vmcheck reads no log of an earlier run" "the stale violation was printed"
 
+	# MODULE_PARAMS, APPEND, KERNEL_MODULES: one option per word, each
+	# reaching the guest's files (params, conf) or QEMU's command line;
+	# iomap_check.strategy is --strategy (the insmod of iomap_check.ko).
+	local v=$build/vmcheck/fbcopy-$rel
+	rm -rf "$v"
+	IOMC_QEMU=/bin/false "${mk[@]}" vmcheck DRIVER="$drivers/fbcopy" KERNEL_MODULES=nd_pmem \
+		"MODULE_PARAMS=fbcopy.size=\$\$(>$c/mparam) nd-pmem.x=1 iomap_check.strategy=window" \
+		"APPEND=memmap=4K\$\$0x30000000 iomc_x=\`>$c/append\`" \
+		>"$logs/make-pass.out" 2>"$logs/make-pass.err"
+	rc=$?
+	expect make-pass 2 "make vmcheck MODULE_PARAMS/APPEND/KERNEL_MODULES: up to QEMU (exit 3 inside)" \
+		'guest boot failure or timeout .*\(exit 3\)'
+	if [ "$(cat "$v/params" 2>/dev/null)" = "$(printf 'fbcopy size=$(>%s/mparam)\nnd_pmem x=1' "$c")" ] &&
+		grep -qx 'STRATEGY=window' "$v/conf" && grep -qx "DRIVER_KOS='nd_pmem.ko fbcopy.ko '" "$v/conf" &&
+		grep -qF -- "memmap=4K\$0x30000000 iomc_x=\`>$c/append\`" "$v/vm/cmdline" &&
+		[ ! -e "$c/mparam" ] && [ ! -e "$c/append" ]; then
+		ok "make vmcheck MODULE_PARAMS, APPEND, KERNEL_MODULES reach the guest's params, conf and command line as words"
+	else
+		not_ok "make vmcheck MODULE_PARAMS, APPEND, KERNEL_MODULES reach the guest's params, conf and command line as words" \
+			"see $v/params, $v/conf, $v/vm/cmdline"
+	fi
+	vmc u-strat-param --driver "$drivers/fbcopy" --strategy permap --module-param iomap_check.strategy=window
+	expect u-strat-param 2 "usage: --module-param iomap_check.strategy contradicting --strategy: exit 2" \
+		'iomap_check.strategy=window contradicts --strategy permap'
+
 	IOMC_QEMU=/bin/false "${mk[@]}" vmcheck DRIVER="$drivers/fbcopy" "VGA=std\`touch $c/vga\`" \
 		>"$logs/make-vga.out" 2>"$logs/make-vga.err"
 	rc=$?
@@ -375,10 +401,18 @@ guest() {
 	# keep the clean run's guest logs: the hang run reuses its directory
 	rm -rf "$logs/clean-$k1/vm.clean"
 	[ -d "$logs/clean-$k1/vm" ] && mv "$logs/clean-$k1/vm" "$logs/clean-$k1/vm.clean"
+	# iomap_check's own parameters ride along: the strategy is the one
+	# the module reports, fail_nth reaches its insmod.
 	vmc hang-$k1 --driver "$fb" --run 'echo hanging; sleep 1000' --timeout 5 \
+		--module-param iomap_check.strategy=window --module-param iomap-check.fail_nth=0 \
 		--kernel "$k1" --out "$logs/clean-$k1"
 	expect hang-$k1 3 "RUN that hangs on $k1: exit 3 after --timeout 5 (${secs}s)" \
 		'^not ok [0-9]+ .*run: RUN.* # TIMEOUT after 5s \(killed\)'
+	grep -qE '^ok [0-9]+ .*setup: insmod iomap_check\.ko \(strategy=window\)' "$logs/hang-$k1.out" &&
+		grep -q 'insmod iomap_check parameters: fail_nth=0' "$logs/hang-$k1.out" &&
+		ok "--module-param iomap_check.*: strategy=window taken by the module, fail_nth=0 given to its insmod" ||
+		not_ok "--module-param iomap_check.*: strategy=window taken by the module, fail_nth=0 given to its insmod" \
+			"see $logs/hang-$k1.out"
 
 	# Error-path exploration: errpath leaks its first mapping only when
 	# its second create fails. The normal run is clean; --inject-faults

@@ -56,19 +56,20 @@ for t in $JSON $REPORTS; do stty -F $t raw -echo 2>/dev/null; done
 
 say() { echo "# vmcheck: $*"; }
 
-# load DIR/FILE.ko: insmod with the module's --module-param parameters, in
-# the order given (each one argument: values may hold blanks). The callers
-# capture its output as insmod's error: the note goes to fd 3, our stdout.
+# load DIR/FILE.ko [PARAM=VALUE...]: insmod with the given parameters, then
+# the module's --module-param parameters, in the order given (each one
+# argument: values may hold blanks; a later one wins). The callers capture
+# its output as insmod's error: the note goes to fd 3, our stdout.
 exec 3>&1
 load() {
 	_lm=$(basename "$1" .ko | tr - _)
-	set -- "$1"
+	_ln=$#
 	if [ -s $V/params ]; then
 		while IFS= read -r _ll; do
 			[ "${_ll%% *}" = "$_lm" ] && set -- "$@" "${_ll#* }"
 		done <$V/params
 	fi
-	[ $# = 1 ] || diag "insmod $_lm parameters: $(shift; echo "$*")" >&3
+	[ $# = "$_ln" ] || diag "insmod $_lm parameters: $(shift "$_ln"; echo "$*")" >&3
 	insmod "$@"
 }
 
@@ -99,8 +100,10 @@ for ko in $DEP_KOS; do
 	fi
 done
 [ -z "$DEP_KOS" ] || say deps=ok
-if err=$(insmod $V/iomap_check.ko strategy=${STRATEGY:-premap} 2>&1); then
-	ok "setup: insmod iomap_check.ko (strategy=${STRATEGY:-premap})"
+# iomap_check's own --module-param parameters too (fail_nth, ...); the
+# strategy the module took is read back, not assumed.
+if err=$(load $V/iomap_check.ko strategy=${STRATEGY:-premap} 2>&1); then
+	ok "setup: insmod iomap_check.ko (strategy=$(cat $P/strategy 2>/dev/null || echo unknown))"
 else
 	not_ok "setup: insmod iomap_check.ko" "$err"
 	mark_end setup
