@@ -103,6 +103,21 @@ vmcheck: deps kernel kmod daemon
 HOST_SUITES += 'tests/vmcheck/test.sh host'
 GUEST_SUITES += 'tests/vmcheck/test.sh guest $(KERNEL) $(OTHER_KERNEL) $(GENERIC_KERNEL)'
 
+# make kernel-tree: a small kernel built from Debian's linux-source-6.12
+# with a minimal config and `iomap-vmcheck --kconfig` (scripts/kernel-tree.sh;
+# nice make -j2, ~28 min on 2 busy cores, cached in build/kernel-tree).
+# make check-kernel-tree: that build tree proven in two guest boots (the
+# guest check mode with the scenario driver, fbcopy under iomap-vmcheck).
+# Not in make check (the build alone is twice its budget): make check proves
+# the build-tree layout with one made of the fetched Debian kernel
+# (tests/vmcheck/test.sh buildtree).
+.PHONY: kernel-tree check-kernel-tree
+kernel-tree: deps
+	@IOMC_APT_LOCK=$(IOMC_APT_LOCK) scripts/kernel-tree.sh $(ABS_BUILD)/kernel-tree >/dev/null
+check-kernel-tree: export TREE_VM_ARGS = $(VM_ARGS)
+check-kernel-tree: deps kernel-tree daemon $$(CHECK_DEPS)
+	@tests/vmcheck/test.sh tree
+
 # make bench: vmcheck's boot-to-verdict on $(GENERIC_KERNEL), with drm.ko
 # loaded as vramcopy's dependency (the guest boots once).
 BENCH_TARGETS += bench-vmcheck

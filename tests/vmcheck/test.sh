@@ -28,6 +28,9 @@
 #                                 and memmapres on K1 (below: --append,
 #                                 --module-param, --kernel-module)
 #        test.sh memmapres K      that one boot alone
+#        test.sh tree             make check-kernel-tree: a kernel built
+#                                 from linux-source-6.12 (cached), the
+#                                 guest check mode and fbcopy on it
 #        test.sh bench G          vramcopy's boot-to-verdict on G (make bench)
 #        test.sh vmwgfx G         one boot of a 6.1 generic kernel G: the
 #                                 kernel's own vmwgfx under -vga vmware, whose
@@ -441,10 +444,24 @@ guest() {
 		not_ok "errpath on $k2: the normal run and injected run 1 clean, the leak named exactly" \
 			"see $logs/errpath-$k2.out"
 	fi
-	KCFLAGS=-DERRPATH_FIXED vmc errpath-fixed-$k1 --driver "$ep" --inject-faults --timeout 30 \
-		--kernel "$k1" --out "$logs/errpath-fixed-$k1"
-	expect errpath-fixed-$k1 0 "errpath fixed on $k1 --inject-faults: exit 0 (${secs}s)" \
-		'^ok [0-9]+ .*inject 2: create #2 failed at errpath_init\+'
+	# on K1 given as a kernel build tree (--kernel PATH; buildtree below)
+	local tree
+	# (the same release as K1: iomap_check.ko is make's, kept up to date)
+	if tree=$(buildtree "$k1") && mkdir -p "$logs/tcache" && ln -sfn "$build/obj" "$logs/tcache/obj"; then
+		KCFLAGS=-DERRPATH_FIXED IOMC_CACHE=$logs/tcache vmc errpath-fixed-$k1 --driver "$ep" \
+			--inject-faults --timeout 30 --kernel "$tree" --checkd "$build/bin/iomap-checkd" \
+			--out "$logs/errpath-fixed-$k1"
+		expect errpath-fixed-$k1 0 "errpath fixed on $k1 as a build tree (--kernel PATH) --inject-faults: exit 0 (${secs}s)" \
+			'^ok [0-9]+ .*inject 2: create #2 failed at errpath_init\+'
+		local trel
+		trel=$(cat "$tree/include/config/kernel.release")
+		[ -L "$logs/tcache/kernel/$trel/root/lib/modules/$trel/kernel/drivers/nvdimm/nd_pmem.ko" ] &&
+			grep -q "nd_pmem.ko:.*libnvdimm.ko" "$logs/tcache/kernel/$trel/root/lib/modules/$trel/modules.dep" &&
+			ok "build tree: its modules (modules.order) staged for the guest" ||
+			not_ok "build tree: its modules (modules.order) staged for the guest" "no nd_pmem.ko in $logs/tcache"
+	else
+		not_ok "errpath fixed on $k1 as a build tree" "cannot make the tree in $logs"
+	fi
 	memmapres "$k1"
 	[ -z "${3:-}" ] || drm "$3"
 	case "${3:-}" in 6.1-generic | 6.1.*-amd64) vmwgfx "$3" ;; esac
@@ -502,6 +519,74 @@ instroot() {
 	cp -al "$src/root/lib/modules/$rel" "$r/lib/modules/" 2>/dev/null || cp -a "$src/root/lib/modules/$rel" "$r/lib/modules/" || return 1
 	cp -al "$src/root/usr" "$r/usr" 2>/dev/null || cp -a "$src/root/usr" "$r/usr" || return 1
 	echo "$r"
+}
+
+# buildtree K: print the path of a kernel build tree made of the fetched
+# Debian kernel K, for --kernel PATH: the layout a developer's `make` leaves
+# (arch/x86/boot/bzImage, .config, vmlinux, Module.symvers,
+# include/config/kernel.release, modules.order and the .ko files it names)
+# around the real Kbuild of K's headers, so that iomap_check.ko and the
+# driver are built the way a build tree builds them. Faked, but only in
+# where the files come from: compiling a kernel does not fit make check's
+# budget (make check-kernel-tree builds one: test.sh tree).
+buildtree() {
+	local k=$1 rel src t h m
+	rel=$("$top/scripts/fetch-kernel.sh" "$k" "$build/kernel") || return 1
+	src=$(readlink -f "$build/kernel/$rel")
+	t=$logs/buildtree-$k
+	rm -rf "$t" && mkdir -p "$t" || return 1
+	# hard links where possible: files replaced below are removed first,
+	# never written through (they are the kernel cache's)
+	cp -al "$src/root/usr" "$t/usr" 2>/dev/null || cp -a "$src/root/usr" "$t/usr" || return 1
+	h=$t/usr/src/linux-headers-$rel
+	[ -f "$h/include/config/kernel.release" ] && [ -f "$h/Module.symvers" ] || return 1
+	mkdir -p "$h/arch/x86/boot" && cp -L "$src/vmlinuz" "$h/arch/x86/boot/bzImage" || return 1
+	rm -f "$h/.config" "$h/vmlinux" && cp -L "$src/config" "$h/.config" && cp -L "$src/vmlinux" "$h/vmlinux" || return 1
+	# Debian's headers say 6.1.192 here; a tree's own build says uname -r
+	rm -f "$h/include/config/kernel.release" && echo "$rel" >"$h/include/config/kernel.release" || return 1
+	: >"$h/modules.order"
+	for m in drivers/nvdimm/libnvdimm drivers/nvdimm/nd_pmem; do
+		[ -f "$src/root/lib/modules/$rel/kernel/$m.ko" ] || return 1
+		mkdir -p "$h/$(dirname "$m")" && cp "$src/root/lib/modules/$rel/kernel/$m.ko" "$h/$m.ko" || return 1
+		echo "$m.o" >>"$h/modules.order"
+	done
+	echo "$h"
+}
+
+# make check-kernel-tree: a kernel built from source (scripts/kernel-tree.sh,
+# cached in $build/kernel-tree), then the guest check mode (the scenario
+# driver, vm.sh --kernel PATH, with make's VM_ARGS in $TREE_VM_ARGS) and
+# fbcopy clean (iomap-vmcheck --kernel PATH) on it. Each kernel gets a cache
+# of its own ($logs/ktcache): the tree is never written to.
+tree() {
+	local t0=$SECONDS tree rel kc=$logs/ktcache v
+	if ! tree=$(IOMC_APT_LOCK=${IOMC_APT_LOCK:-} "$top/scripts/kernel-tree.sh" "$build/kernel-tree" 2>"$logs/kernel-tree.err"); then
+		not_ok "kernel build tree from linux-source-6.12" "$(tail -n 3 "$logs/kernel-tree.err" | tr '\n' ' ')"
+		finish
+	fi
+	rel=$(cat "$tree/include/config/kernel.release")
+	ok "kernel build tree $rel from linux-source-6.12, minimal config + --kconfig ($((SECONDS - t0)) s; cached after the first)"
+	mkdir -p "$kc" && ln -sfn "$build/obj" "$kc/obj"
+	if ! KCACHE=$kc/kernel "$top/scripts/fetch-kernel.sh" "$tree" "$kc/kernel" >/dev/null 2>"$logs/tree-import.err" ||
+		! KCACHE=$kc/kernel "$top/kmod/build.sh" "$rel" "$build/obj/$rel/kmod" >"$logs/tree-kmod.log" 2>&1; then
+		not_ok "iomap_check.ko and the scenario driver built against $rel" "see $logs/tree-import.err, $logs/tree-kmod.log"
+		finish
+	fi
+	ok "iomap_check.ko and the scenario driver built against $rel"
+	t0=$SECONDS
+	# shellcheck disable=SC2086 # make's VM_ARGS: words
+	KCACHE=$kc/kernel "$top/vm/vm.sh" --kernel "$tree" --mode check --timeout 900 --label "tree/$rel" \
+		--out "$logs/tree-check" ${TREE_VM_ARGS:-} >"$logs/tree-check.out" 2>"$logs/tree-check.err"
+	rc=$?
+	v=$(grep -cE '^ *ok ' "$logs/tree-check.out")
+	expect tree-check 0 "guest check mode (the scenario driver, iomap-checkd) on the build tree $rel: exit 0, $v ok ($((SECONDS - t0)) s)" \
+		'^ok [0-9]+ .*guest boot to verdict'
+	local fb=$drivers/fbcopy
+	IOMC_CACHE=$kc vmc tree-fbcopy --driver "$fb" --extra "$fb/test.sh:/opt/fbcopy-test.sh" \
+		--run 'sh /opt/fbcopy-test.sh' --kernel "$tree" --checkd "$build/bin/iomap-checkd" --out "$logs/tree-fbcopy"
+	expect tree-fbcopy 0 "fbcopy on the build tree $rel (iomap-vmcheck --kernel PATH), clean: exit 0 (${secs}s)" \
+		'^ok [0-9]+ .*run: RUN.*\(exit 0\)'
+	finish
 }
 
 # vramcopy's test program, static for the guest; sets vt or says why not.
@@ -605,5 +690,6 @@ guest) shift; guest "$@" ;;
 bench) shift; bench "$@" ;;
 vmwgfx) shift; vmwgfx "${1:-6.1-generic}"; finish ;;
 memmapres) shift; memmapres "${1:-6.1}"; finish ;;
-*) echo "usage: test.sh host | guest K1 [K2 [G]] | bench G | vmwgfx G | memmapres K" >&2; exit 2 ;;
+tree) tree ;;
+*) echo "usage: test.sh host | guest K1 [K2 [G]] | bench G | vmwgfx G | memmapres K | tree" >&2; exit 2 ;;
 esac

@@ -48,10 +48,26 @@ NEEDED = (
     ("CONFIG_SERIAL_8250", "y", "the guest's serial ports ttyS0-3"),
     ("CONFIG_SERIAL_8250_CONSOLE", "y", "the kernel console on ttyS0"),
     ("CONFIG_PRINTK", "y", "kernel reports reach the console"),
+    ("CONFIG_TTY", "y", "the serial ports are ttys"),
+    ("CONFIG_PERF_EVENTS", "y", "kprobe and tracepoint links (perf_event_open)"),
+    ("CONFIG_KALLSYMS", "y", "report sites are symbolized (func+off/len [module])"),
 )
+# Not checked (a kernel may do without), but in the fragment: what a
+# minimal config (allnoconfig + this) needs to boot the guest and run the
+# checker well (make check-kernel-tree builds exactly that).
 WANTED = (
     ("CONFIG_DEBUG_INFO_BTF_MODULES", "y", "module BTF for iomap_check.ko (CO-RE on its types)"),
     ("CONFIG_PCI", "y", "QEMU's VGA BAR as an io_mapping aperture"),
+    ("CONFIG_DEBUG_KERNEL", "y", "makes the debug information choice visible"),
+    ("CONFIG_DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT", "y", "DWARF, from which pahole makes the BTF"),
+    ("CONFIG_ACPI", "y", "poweroff -f ends QEMU (without ACPI the guest halts until the timeout)"),
+    ("CONFIG_NET", "y", "libbpf probes kernel features with socket-filter programs"),
+    ("CONFIG_SMP", "y", "the guest has two CPUs"),
+    ("CONFIG_BPF_JIT", "y", "JIT-compiled BPF (the interpreter is slow under TCG)"),
+    ("CONFIG_MEMORY_HOTPLUG", "y", "ZONE_DEVICE needs it"),
+    ("CONFIG_MEMORY_HOTREMOVE", "y", "ZONE_DEVICE needs it"),
+    ("CONFIG_SPARSEMEM_VMEMMAP", "y", "ZONE_DEVICE needs it"),
+    ("CONFIG_ZONE_DEVICE", "y", "memremap_pages: the pagemap rules, the scenario driver's pagemap scenarios"),
 )
 
 
