@@ -19,7 +19,7 @@ AZ_CFLAGS = $(USER_CFLAGS) -pthread -Ianalyze $(AZ_TRACECMD_CFLAGS)
 AZ_CORE := analyze_text analyze_syms analyze_order analyze_input analyze_par analyze_record \
 	analyze_ksyms
 AZ_ALL  := $(AZ_CORE) analyze_tracedat analyze_check analyze_main
-AZ_LIB  = $(addprefix $(LIB_OBJ)/,engine_state.o rule_info.o event.o report.o ksyms.o dedup.o sink.o cli.o)
+AZ_LIB  = $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
 AZ_HDRS = $(LIB_HDRS) $(wildcard analyze/*.h)
 
 .PHONY: analyze analyze-tests fuzz
@@ -59,7 +59,7 @@ AZ_FUZZCC  ?= clang
 AZ_FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -pthread -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iinclude -Ilib -Ianalyze $(AZ_TRACECMD_CFLAGS)
 AZ_FUZZ_SRCS = $(AZ_CORE:%=analyze/%.c) analyze/analyze_tracedat.c analyze/analyze_check.c \
-	lib/rule_info.c lib/event.c lib/report.c lib/engine_state.c lib/ksyms.c lib/dedup.c lib/sink.c
+	lib/rule_info.c lib/event.c lib/report.c lib/engine_state.c lib/ksyms.c lib/dedup.c lib/io.c
 AZ_FUZZ_TARGETS := ftrace tcreport perf record tracedat
 FUZZ_SECONDS ?= 60
 

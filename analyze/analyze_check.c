@@ -16,7 +16,7 @@
 #include "hash.h"
 #include "ksyms.h"
 #include "report.h"
-#include "sink.h"
+#include "io.h"
 
 /* open-addressing set of u64 (vaddrs seen since the last drop) */
 struct u64set {
@@ -27,7 +27,7 @@ struct u64set {
 
 struct az_checker {
 	struct az_opts o;
-	struct ck_fmt fmt;		/* the daemon's report printer */
+	struct iomc_fmt fmt;		/* the daemon's report printer */
 	struct iomc_state *st;
 	const struct az_event *cur;	/* event being fed, for the callback */
 	struct iomc_dedup seen;
@@ -134,9 +134,9 @@ static void write_out(void *ctx, const char *text, size_t len, int syslog_prio)
 		err = errno ? -errno : -EIO;
 	}
 	if (!err && fileno(c->o.out) >= 0)
-		err = ck_write_all(fileno(c->o.out), text, len, NULL);
+		err = iomc_write_all(fileno(c->o.out), text, len, NULL, NULL);
 	if (!err && fileno(c->o.out) >= 0 && c->in_report && c->trailer[0])
-		err = ck_write_all(fileno(c->o.out), c->trailer, strlen(c->trailer), NULL);
+		err = iomc_write_all(fileno(c->o.out), c->trailer, strlen(c->trailer), NULL, NULL);
 	c->trailer[0] = 0;
 	if (!err)
 		return;
@@ -222,7 +222,7 @@ static void on_violation(void *arg, const struct iomc_event *ev, const struct io
 				 c->o.srcs[c->cur->src]->name);
 	}
 	c->in_report = 1;
-	ck_print_violation(&c->fmt, &r);
+	iomc_print_violation(&c->fmt, &r);
 	c->in_report = 0;
 	c->trailer[0] = 0;
 }
@@ -237,8 +237,8 @@ struct az_checker *az_checker_new(const struct az_opts *o)
 	/* --partial: as if events were lost just before the first one */
 	c->dropped = o->partial;
 	/* the traced kernel is not this one: never name this machine's */
-	ck_fmt_init_post_mortem(&c->fmt, o->json, o->release,
-				&(struct ck_report_ops){ .symbolize = site_name,
+	iomc_fmt_init_post_mortem(&c->fmt, o->json, o->release,
+				&(struct iomc_report_ops){ .symbolize = site_name,
 							 .write = write_out, .ctx = c });
 	c->st = iomc_state_new(&o->cfg);
 	if (c->st)
@@ -275,7 +275,7 @@ static void note_drop(struct az_checker *c, const struct az_event *e)
 		snprintf(what, sizeof(what), "trace events on %s%s", where,
 			 e->ev.arg ? "" : " (at least 1: the marker has no count)");
 		c->lost_noted += e->ev.arg ? e->ev.arg : 1;
-		ck_print_lost_at(&c->fmt, what, e->ev.arg ? e->ev.arg : 1, c->lost_noted,
+		iomc_print_lost_at(&c->fmt, what, e->ev.arg ? e->ev.arg : 1, c->lost_noted,
 				 e->ev.ts_ns);
 	}
 	if (c->o.quiet)
@@ -327,7 +327,7 @@ void az_checker_summary(const struct az_checker *c, FILE *f)
 		for (i = 0; i < IOMC_RULE_MAX; i++) {
 			if (!c->total[i])
 				continue;
-			fprintf(f, "%s%s %llu", sep, ck_rule_name(i), (unsigned long long)c->total[i]);
+			fprintf(f, "%s%s %llu", sep, iomc_rule_name(i), (unsigned long long)c->total[i]);
 			if (c->distinct[i] != c->total[i])
 				fprintf(f, " (%llu distinct)", (unsigned long long)c->distinct[i]);
 			sep = ", ";

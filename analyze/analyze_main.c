@@ -82,11 +82,11 @@ static void dump_event_json(FILE *out, const struct az_event *e)
 	fprintf(out, "{\"type\":\"event\",\"ts_ns\":%llu,\"cpu\":%u,\"event\":\"%s\",\"pid\":%u,"
 		"\"tid\":%u,\"comm\":", (unsigned long long)ev->ts_ns, ev->cpu,
 		iomc_ev_name(ev->type), ev->pid, ev->tid);
-	ck_json_str(out, comm);
+	iomc_json_str(out, comm);
 	iomc_event_json(out, ev);
 	fputs(",\"site\":", out);
 	if (site)
-		ck_json_str(out, site);
+		iomc_json_str(out, site);
 	else
 		fputs("null", out);
 	fprintf(out, ",\"frames\":%u,\"input\":%u,\"line\":%llu}\n", nf, e->src,

@@ -32,7 +32,7 @@ struct ck_opts {
 
 struct ck_run {
 	struct ck_opts o;
-	struct ck_fmt fmt;
+	struct iomc_fmt fmt;
 	struct ck_bpf b;
 	struct ring_buffer *rb;
 	int rec_fd;		/* --record file, -1 if none */
@@ -67,7 +67,7 @@ int ck_rb_msg(void *ctx, void *data, size_t size);
 int ck_run_loop(struct ck_run *r);
 void ck_module_tick(struct ck_run *r, double now);
 void ck_check_losses(struct ck_run *r);
-void ck_summary(struct ck_run *r, int final);
+void iomc_summary(struct ck_run *r, int final);
 __u64 ck_total_violations(struct ck_run *r);
 void ck_print_ktap(struct ck_run *r);
 /* CLOCK_MONOTONIC_COARSE seconds */

@@ -32,7 +32,7 @@ daemon-tests: $(CHECKD_TBIN)/bpf_rules $(CHECKD_TBIN)/checkd_format
 
 # checkd_format: the report formats (JSON validity, lockdep-like text) offline.
 $(CHECKD_TBIN)/checkd_format: $(CHECKD_OBJ)/tests/checkd_format.o $$(LIB_OBJ)/report.o $$(LIB_OBJ)/rule_info.o \
-		$$(LIB_OBJ)/event.o $$(LIB_OBJ)/sink.o $$(LIB_OBJ)/ksyms.o
+		$$(LIB_OBJ)/event.o $$(LIB_OBJ)/io.o $$(LIB_OBJ)/ksyms.o $(CHECKD_OBJ)/checkd_sink.o
 	@mkdir -p $(@D)
 	$(USER_CC) -o $@ $^ $(CHECKD_LIBS)
 
@@ -49,7 +49,7 @@ GUEST_FILES += tests/host/rules.seq:/guest/rules.seq
 # ---- the daemon ---------------------------------------------------------------
 CHECKD_LIB_OBJS = $(LIB_NAMES:%=$(LIB_OBJ)/%.o)
 CHECKD_SRCS := checkd_main checkd_loop checkd_attach checkd_memremap checkd_hooks checkd_caps checkd_record \
-	checkd_syms
+	checkd_syms checkd_sink
 
 $(CHECKD_BIN): $(CHECKD_SRCS:%=$(CHECKD_OBJ)/%.o) $$(CHECKD_LIB_OBJS)
 	@mkdir -p $(@D)

@@ -18,7 +18,7 @@
 #include "checkd.h"
 #include "checkd_syms.h"
 #include "dedup.h"
-#include "sink.h"
+#include "checkd_sink.h"
 #include "iomap_checkd.skel.h"
 
 #define TICK_MS 200
@@ -51,7 +51,7 @@ static void on_report(struct ck_run *r, const struct iomc_report *rep)
 	if (n > 1 && r->o.bpf.cfg.dedup && iomc_rule_dedups(rep->v.rule))
 		return;		/* a repeat: counted */
 	ck_syms_fresh();	/* the stack may be in a module loaded since */
-	ck_print_violation(&r->fmt, rep);
+	iomc_print_violation(&r->fmt, rep);
 }
 
 static void on_unload(struct ck_run *r, const struct iomc_unload_msg *m)
@@ -66,7 +66,7 @@ static void on_unload(struct ck_run *r, const struct iomc_unload_msg *m)
 	r->mod = MOD_UNLOADING;
 	r->unload_deadline = ck_now() + UNLOAD_GRACE_S;
 	if (!r->o.quiet)
-		ck_print_status(&r->fmt,
+		iomc_print_status(&r->fmt,
 				"pid %u asked to unload %s: detached from its tracepoints so that it can go (they pin it; an unload that raced with this fails with EBUSY: retry it)",
 				m->pid, CK_MODULE);
 }
@@ -105,7 +105,7 @@ static void attach_module(struct ck_run *r, const char *why)
 	if (err) {
 		/* say it once per episode, retry every tick */
 		if (!r->attach_errors++)
-			ck_print_status(&r->fmt, "%s is loaded but attaching to its tracepoints failed: %s (retrying)",
+			iomc_print_status(&r->fmt, "%s is loaded but attaching to its tracepoints failed: %s (retrying)",
 					CK_MODULE, strerror(-err));
 		return;
 	}
@@ -115,7 +115,7 @@ static void attach_module(struct ck_run *r, const char *why)
 	/* its symbols are new */
 	ck_syms_load();
 	if (!r->o.quiet)
-		ck_print_status(&r->fmt, "%s %s: attached to its tracepoints", CK_MODULE, why);
+		iomc_print_status(&r->fmt, "%s %s: attached to its tracepoints", CK_MODULE, why);
 	ck_command_go(r);
 }
 
@@ -172,7 +172,7 @@ void ck_command_go(struct ck_run *r)
 	close(r->child_go);
 	r->child_go = -1;
 	if (r->child_started && !r->o.quiet)
-		ck_print_status(&r->fmt, "attached: started %s (pid %d)", r->o.cmd[0], (int)r->child);
+		iomc_print_status(&r->fmt, "attached: started %s (pid %d)", r->o.cmd[0], (int)r->child);
 }
 
 void ck_module_tick(struct ck_run *r, double now)
@@ -191,7 +191,7 @@ void ck_module_tick(struct ck_run *r, double now)
 		if (!live) {
 			r->mod = MOD_WAITING;
 			if (!r->o.quiet)
-				ck_print_status(&r->fmt, "%s was unloaded; waiting for it to be loaded again",
+				iomc_print_status(&r->fmt, "%s was unloaded; waiting for it to be loaded again",
 						CK_MODULE);
 		} else if (now > r->unload_deadline) {
 			attach_module(r, "is still loaded (the unload failed or was not retried)");
@@ -218,19 +218,19 @@ void ck_check_losses(struct ck_run *r)
 	if (ck_bpf_counters(&r->b, &c))
 		return;
 	if (c.rb_fail > r->last.rb_fail)
-		ck_print_lost(&r->fmt, "violation reports (ring buffer full; counted, retried at the next occurrence)",
+		iomc_print_lost(&r->fmt, "violation reports (ring buffer full; counted, retried at the next occurrence)",
 			      c.rb_fail - r->last.rb_fail, c.rb_fail);
 	if (c.rec_fail > r->last.rec_fail)
-		ck_print_lost(&r->fmt, "recorded events (ring buffer full; DROP marks in the recording)",
+		iomc_print_lost(&r->fmt, "recorded events (ring buffer full; DROP marks in the recording)",
 			      c.rec_fail - r->last.rec_fail, c.rec_fail);
 	if (c.untracked > r->last.untracked)
-		ck_print_lost(&r->fmt, "maps untracked (task table full)",
+		iomc_print_lost(&r->fmt, "maps untracked (task table full)",
 			      c.untracked - r->last.untracked, c.untracked);
 	if (c.seen_full > r->last.seen_full)
-		ck_print_lost(&r->fmt, "dedup entries (table full; deduplicated in userspace instead)",
+		iomc_print_lost(&r->fmt, "dedup entries (table full; deduplicated in userspace instead)",
 			      c.seen_full - r->last.seen_full, c.seen_full);
 	if (misses > r->last_misses)
-		ck_print_lost(&r->fmt, "program runs skipped by the kernel (recursion)",
+		iomc_print_lost(&r->fmt, "program runs skipped by the kernel (recursion)",
 			      misses - r->last_misses, misses);
 	r->last = c;
 	r->last_misses = misses;
@@ -268,9 +268,9 @@ static int merged_counts(struct ck_run *r, struct iomc_dedup *d)
 	return d->overflow ? -ENOMEM : 0;
 }
 
-void ck_summary(struct ck_run *r, int final)
+void iomc_summary(struct ck_run *r, int final)
 {
-	struct ck_summary s;
+	struct iomc_summary s;
 	struct iomc_dedup d;
 	size_t i;
 
@@ -295,14 +295,14 @@ void ck_summary(struct ck_run *r, int final)
 	}
 	s.out_lost = ck_out_loss(0)->lost + ck_out_loss(1)->lost;
 	s.rec_lost = r->rec_lost;
-	ck_print_summary(&r->fmt, &s);
+	iomc_print_summary(&r->fmt, &s);
 	free(s.sites);
 }
 
 /* --ci --ktap: one result per rule on stdout. */
 void ck_print_ktap(struct ck_run *r)
 {
-	struct ck_summary s;
+	struct iomc_summary s;
 	struct iomc_dedup d;
 	__u32 rule;
 
@@ -314,17 +314,17 @@ void ck_print_ktap(struct ck_run *r)
 	printf("KTAP version 1\n1..%d\n", IOMC_RULE_MAX);
 	for (rule = 0; rule < IOMC_RULE_MAX; rule++) {
 		if (!((r->o.bpf.cfg.rules.rule_mask >> rule) & 1))
-			printf("ok %u %s # SKIP disabled\n", rule + 1, ck_rule_name(rule));
+			printf("ok %u %s # SKIP disabled\n", rule + 1, iomc_rule_name(rule));
 		else if (!r->attached_once)
 			/* no verdict: nothing was checked (exit status 4) */
 			printf("not ok %u %s # nothing checked: %s never attached\n", rule + 1,
-			       ck_rule_name(rule), CK_MODULE);
+			       iomc_rule_name(rule), CK_MODULE);
 		else if (s.rule_count[rule])
 			printf("not ok %u %s # %llu violation%s\n", rule + 1,
-			       ck_rule_name(rule), (unsigned long long)s.rule_count[rule],
+			       iomc_rule_name(rule), (unsigned long long)s.rule_count[rule],
 			       s.rule_count[rule] == 1 ? "" : "s");
 		else
-			printf("ok %u %s\n", rule + 1, ck_rule_name(rule));
+			printf("ok %u %s\n", rule + 1, iomc_rule_name(rule));
 	}
 	errno = 0;
 	if (fflush(stdout) || ferror(stdout)) {
@@ -367,10 +367,10 @@ static void on_signal(struct ck_run *r, int sfd)
 			break;
 		case SIGHUP:
 			if (ck_out_reopen())
-				ck_print_status(&r->fmt, "SIGHUP: cannot reopen %s",
+				iomc_print_status(&r->fmt, "SIGHUP: cannot reopen %s",
 						r->o.output ? r->o.output : "output");
 			else if (r->o.output && !r->o.quiet)
-				ck_print_status(&r->fmt, "SIGHUP: reopened %s", r->o.output);
+				iomc_print_status(&r->fmt, "SIGHUP: reopened %s", r->o.output);
 			break;
 		case SIGUSR1:
 			/*
@@ -380,7 +380,7 @@ static void on_signal(struct ck_run *r, int sfd)
 			 * sends one before rmmod) keeps its functions' names.
 			 */
 			ck_syms_load();
-			ck_summary(r, 0);
+			iomc_summary(r, 0);
 			break;
 		case SIGCHLD:
 			if (r->child > 0 && waitpid(r->child, &status, WNOHANG) == r->child) {

@@ -23,7 +23,7 @@
 #include "checkd_hooks.h"
 #include "checkd_syms.h"
 #include "cli.h"
-#include "sink.h"
+#include "checkd_sink.h"
 #include "iomap_checkd.skel.h"
 
 
@@ -119,7 +119,7 @@ static void usage(FILE *f)
 "\n"
 "Rules:\n", IOMC_STACK_MAX, IOMC_DEFAULT_DEPTH_LIMIT);
 	for (i = 0; i < IOMC_RULE_MAX; i++)
-		fprintf(f, "  %-22s %s\n", ck_rule_name(i), ck_rule_desc(i));
+		fprintf(f, "  %-22s %s\n", iomc_rule_name(i), iomc_rule_desc(i));
 	fputc('\n', f);
 	iomc_print_exit_statuses(f, CK_EXIT_STATUSES);
 	fprintf(f,
@@ -405,20 +405,20 @@ static void print_start_status(struct ck_run *r)
 {
 	const struct ck_bpf *b = &r->b;
 
-	ck_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks, %u memremap functions (%d live memremaps at start)%s%s",
+	iomc_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks, %u memremap functions (%d live memremaps at start)%s%s",
 			iomc_version, b->n_ms, b->sleep_hook, b->n_irq, b->n_mr, b->mr_seeded,
 			b->unload_watch ? "" : ", no unload detection (no kprobes)",
 			r->o.record ? ", recording" : "");
-	ck_print_status(&r->fmt, "might-sleep coverage: %s%s", b->ms_cover,
+	iomc_print_status(&r->fmt, "might-sleep coverage: %s%s", b->ms_cover,
 			r->o.bpf.ms_mode == CK_MS_NOALLOC ?
 			"; allocators through might_sleep() only (--might-sleep noalloc)" : "");
 	if (b->skipped[0])
-		ck_print_status(&r->fmt, "not in this kernel, skipped: %s", b->skipped);
+		iomc_print_status(&r->fmt, "not in this kernel, skipped: %s", b->skipped);
 	if (b->kp_unavail[0])
-		ck_print_status(&r->fmt, "kprobes are not available in this kernel (no kprobe PMU, no kprobe_events): not hooked: %s",
+		iomc_print_status(&r->fmt, "kprobes are not available in this kernel (no kprobe PMU, no kprobe_events): not hooked: %s",
 				b->kp_unavail);
 	if (b->kp_refused[0])
-		ck_print_status(&r->fmt, "the kernel refused to kprobe (notrace or blacklisted), skipped: %s",
+		iomc_print_status(&r->fmt, "the kernel refused to kprobe (notrace or blacklisted), skipped: %s",
 				b->kp_refused);
 }
 
@@ -464,10 +464,10 @@ static int run_checking(struct ck_run *r)
 	r->mod = MOD_WAITING;
 	ck_module_tick(r, ck_now());
 	if (r->mod == MOD_WAITING && !r->o.quiet)
-		ck_print_status(&r->fmt, "waiting for %s to be loaded%s", CK_MODULE,
+		iomc_print_status(&r->fmt, "waiting for %s to be loaded%s", CK_MODULE,
 				r->o.cmd ? " before starting the command" : "");
 	if (!r->o.keep_caps && ck_drop_caps(err, sizeof(err)))
-		ck_print_status(&r->fmt, "warning: could not drop capabilities: %s", err);
+		iomc_print_status(&r->fmt, "warning: could not drop capabilities: %s", err);
 	loop_err = ck_run_loop(r);
 	/* from now on a slow reader delays the end by a second at most */
 	ck_out_stopping();
@@ -507,9 +507,9 @@ static int finish_checking(struct ck_run *r, int loop_err)
 	ck_check_losses(r);
 	ck_record_close(r);
 	if (!r->attached_once)
-		ck_print_status(&r->fmt, "%s never attached: nothing was checked%s", CK_MODULE,
+		iomc_print_status(&r->fmt, "%s never attached: nothing was checked%s", CK_MODULE,
 				r->child > 0 && !r->child_started ? "; the command was not run" : "");
-	ck_summary(r, 1);
+	iomc_summary(r, 1);
 	if (r->o.ktap)
 		ck_print_ktap(r);
 	rc = run_status(r, loop_err);
@@ -524,7 +524,7 @@ int main(int argc, char **argv)
 {
 	static struct ck_run run;
 	struct ck_run *r = &run;
-	struct ck_report_ops ops = { 0 };
+	struct iomc_report_ops ops = { 0 };
 	sigset_t set;
 	int rc;
 
@@ -542,9 +542,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	ck_out_report_ops(&ops);
 	ops.symbolize = ck_syms_name;
-	ck_fmt_init(&r->fmt, r->o.json, &ops);
+	iomc_fmt_init(&r->fmt, r->o.json, &ops);
 	if (ck_syms_load() || !ck_syms_count())
-		ck_print_status(&r->fmt, "warning: no kernel symbols (/proc/kallsyms unreadable or hidden): sites will be addresses");
+		iomc_print_status(&r->fmt, "warning: no kernel symbols (/proc/kallsyms unreadable or hidden): sites will be addresses");
 	if ((rc = start_checking(r)))
 		goto cleanup;
 	rc = finish_checking(r, run_checking(r));

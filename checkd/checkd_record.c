@@ -17,7 +17,7 @@
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include "checkd.h"
-#include "sink.h"
+#include "checkd_sink.h"
 #include "iomap_checkd.skel.h"
 
 static __u64 ts_ns(clockid_t c)
@@ -93,7 +93,7 @@ static void rec_flush(struct ck_run *r)
 	if (r->rec_err)
 		return;
 	r->rec_err = -err;
-	ck_print_status(&r->fmt, "--record %s: write error: %s: the recording is incomplete; events lost are counted in the summary",
+	iomc_print_status(&r->fmt, "--record %s: write error: %s: the recording is incomplete; events lost are counted in the summary",
 			r->o.record, strerror(-err));
 }
 
@@ -143,7 +143,7 @@ void ck_record_close(struct ck_run *r)
 	ck_record_drops(r);
 	if (close(r->rec_fd) && !r->rec_err) {
 		r->rec_err = errno;
-		ck_print_status(&r->fmt, "--record %s: closing: %s: the recording may be incomplete",
+		iomc_print_status(&r->fmt, "--record %s: closing: %s: the recording may be incomplete",
 				r->o.record, strerror(errno));
 	}
 	r->rec_fd = -1;

@@ -74,7 +74,7 @@ void iomc_print_rules(FILE *f)
 	int i;
 
 	for (i = 0; i < IOMC_RULE_MAX; i++)
-		fprintf(f, "%-22s %s\n", ck_rule_name(i), ck_rule_desc(i));
+		fprintf(f, "%-22s %s\n", iomc_rule_name(i), iomc_rule_desc(i));
 }
 
 int iomc_parse_depth_limit(const char *prog, const char *arg, __u32 *limit)

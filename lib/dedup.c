@@ -80,14 +80,14 @@ void iomc_dedup_free(struct iomc_dedup *d)
 
 static int cmp_site(const void *a, const void *b)
 {
-	const struct ck_site_count *x = a, *y = b;
+	const struct iomc_site_count *x = a, *y = b;
 
 	if (x->rule != y->rule)
 		return x->rule < y->rule ? -1 : 1;
 	return x->count > y->count ? -1 : x->count < y->count;
 }
 
-int iomc_dedup_summarize(const struct iomc_dedup *d, struct ck_summary *s)
+int iomc_dedup_summarize(const struct iomc_dedup *d, struct iomc_summary *s)
 {
 	size_t j;
 
@@ -100,7 +100,7 @@ int iomc_dedup_summarize(const struct iomc_dedup *d, struct ck_summary *s)
 		return -ENOMEM;
 	for (j = 0; j <= d->mask; j++) {
 		const struct iomc_dedup_ent *e = &d->ent[j];
-		struct ck_site_count *c;
+		struct iomc_site_count *c;
 
 		if (!e->count || e->rule >= IOMC_RULE_MAX)
 			continue;

@@ -37,12 +37,12 @@ struct iomc_dedup {
 __u64 iomc_dedup_add(struct iomc_dedup *d, __u32 rule, __u64 site, __u64 map_site, __u64 n);
 void iomc_dedup_free(struct iomc_dedup *d);
 
-struct ck_summary;
+struct iomc_summary;
 /*
  * The summary's per-rule and per-site counts from the table (sites sorted
  * by rule, then most frequent first). 0, or -ENOMEM. The caller frees
  * s->sites.
  */
-int iomc_dedup_summarize(const struct iomc_dedup *d, struct ck_summary *s);
+int iomc_dedup_summarize(const struct iomc_dedup *d, struct iomc_summary *s);
 
 #endif

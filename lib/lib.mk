@@ -3,8 +3,9 @@
 # (engine_state), the report printer (report: one printer per report
 # class), the event printer (event), the rule table as data (rule_info:
 # names, families, the one lookup), the symbolizer (ksyms),
-# report dedup (dedup), the output sinks (sink) and the command-line
-# helpers (cli, which carries the version). Compiled once, with the flags
+# report dedup (dedup), the write loop (io) and the command-line
+# helpers (cli, which carries the version). The daemon's output sinks are
+# its own (checkd/checkd_sink.c). Compiled once, with the flags
 # every userspace part shares, into $(LIB_OBJ).
 #
 # The version of every tool is the VERSION file's.
@@ -13,7 +14,7 @@ LIB_OBJ    := $(ABS_BUILD)/obj/lib
 USER_CC    ?= gcc
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Iinclude -Ilib
 LIB_HDRS   := $(wildcard include/iomap-check/*.h lib/*.h)
-LIB_NAMES  := engine_state rule_info event report ksyms dedup sink cli
+LIB_NAMES  := engine_state rule_info event report ksyms dedup io cli
 IOMC_VERSION := $(shell cat VERSION)
 
 $(LIB_OBJ)/cli.o: USER_CFLAGS += -DIOMC_VERSION='"$(IOMC_VERSION)"'

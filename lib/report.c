@@ -31,7 +31,7 @@ static int init_failed(const struct iomc_event *ev)
 	return (ev->arg & IOMC_UNLOAD_FAILED) != 0;
 }
 
-void ck_fmt_init(struct ck_fmt *f, int json, const struct ck_report_ops *ops)
+void iomc_fmt_init(struct iomc_fmt *f, int json, const struct iomc_report_ops *ops)
 {
 	static struct utsname u;
 
@@ -44,8 +44,8 @@ void ck_fmt_init(struct ck_fmt *f, int json, const struct ck_report_ops *ops)
 	f->ops = *ops;
 }
 
-void ck_fmt_init_post_mortem(struct ck_fmt *f, int json, const char *release,
-			     const struct ck_report_ops *ops)
+void iomc_fmt_init_post_mortem(struct iomc_fmt *f, int json, const char *release,
+			     const struct iomc_report_ops *ops)
 {
 	memset(f, 0, sizeof(*f));
 	f->json = json;
@@ -121,7 +121,7 @@ static const struct iomc_report *cur_report;
  * text and unloaded modules included), else from the symbolizer now; raw,
  * as the module (or a trace) spelled it: for the JSON, which escapes it.
  */
-static const char *sym_raw(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
+static const char *sym_raw(const struct iomc_fmt *fmt, __u64 a, char *buf, size_t n)
 {
 	const struct iomc_report *r = cur_report;
 	unsigned int i;
@@ -140,7 +140,7 @@ static const char *sym_raw(const struct ck_fmt *fmt, __u64 a, char *buf, size_t 
 }
 
 /* A site's name for a text report: its module's name escaped as a comm. */
-static const char *sym(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
+static const char *sym(const struct iomc_fmt *fmt, __u64 a, char *buf, size_t n)
 {
 	char raw[256];
 
@@ -153,7 +153,7 @@ static const char *sym(const struct ck_fmt *fmt, __u64 a, char *buf, size_t n)
 
 
 
-void ck_json_str(FILE *f, const char *s)
+void iomc_json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -169,18 +169,18 @@ void ck_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_sym(const struct ck_fmt *fmt, FILE *f, __u64 a)
+static void json_sym(const struct iomc_fmt *fmt, FILE *f, __u64 a)
 {
 	char b[256];
 
 	if (!a)
 		fputs("null", f);
 	else
-		ck_json_str(f, sym_raw(fmt, a, b, sizeof(b)));
+		iomc_json_str(f, sym_raw(fmt, a, b, sizeof(b)));
 }
 
 /* buf/len are open_memstream's: only valid after fclose */
-static void emit(const struct ck_fmt *fmt, FILE *mem, char **buf, size_t *len, int prio,
+static void emit(const struct iomc_fmt *fmt, FILE *mem, char **buf, size_t *len, int prio,
 		 int json_sink)
 {
 	fclose(mem);
@@ -203,7 +203,7 @@ static int stack_frames(const struct iomc_report *r)
  * tracepoint's BPF glue) are not the user's business: skip them, like
  * lockdep's backtrace starts at the caller.
  */
-static int stack_first(const struct ck_fmt *fmt, const struct iomc_report *r, int n)
+static int stack_first(const struct iomc_fmt *fmt, const struct iomc_report *r, int n)
 {
 	char b[256];
 	int i;
@@ -240,7 +240,7 @@ static int sym_known(const char *s)
  * of the module's functions was running. 0: no frame lies there (a report
  * from the unload path, a sibling call), or nothing is symbolized.
  */
-static __u64 culprit(const struct ck_fmt *fmt, const struct iomc_report *r)
+static __u64 culprit(const struct iomc_fmt *fmt, const struct iomc_report *r)
 {
 	__u64 owner = r->v.map_site ? r->v.map_site : r->ev.caller;
 	char b[256], mod[256];
@@ -280,7 +280,7 @@ static void tainted(FILE *f)
 			fputc(letters[i], f);
 }
 
-static void print_op(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
+static void print_op(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r)
 {
 	const struct iomc_event *ev = &r->ev;
 	char b[256], b2[256];
@@ -404,7 +404,7 @@ static void headline(FILE *f, const struct iomc_report *r, const char *comm)
 }
 
 /* The operation, then the culprit frame (" in: ") */
-static void op_and_culprit(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
+static void op_and_culprit(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r)
 {
 	char b[256];
 	__u64 a;
@@ -415,7 +415,7 @@ static void op_and_culprit(const struct ck_fmt *fmt, FILE *f, const struct iomc_
 }
 
 /* headline, operation, culprit and one "\n<label>: <site>" line */
-static void with_site(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void with_site(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 		      const char *comm, const char *label, __u64 site)
 {
 	char b[256];
@@ -425,7 +425,7 @@ static void with_site(const struct ck_fmt *fmt, FILE *f, const struct iomc_repor
 	fprintf(f, "\n%s: %s\n", label, sym(fmt, site, b, sizeof(b)));
 }
 
-static void rc_stack_order(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_stack_order(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			   const char *comm)
 {
 	char b[256];
@@ -435,7 +435,7 @@ static void rc_stack_order(const struct ck_fmt *fmt, FILE *f, const struct iomc_
 		sym(fmt, r->v.other_site, b, sizeof(b)));
 }
 
-static void rc_sleep_atomic(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_sleep_atomic(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			    const char *comm)
 {
 	char b[256];
@@ -447,14 +447,14 @@ static void rc_sleep_atomic(const struct ck_fmt *fmt, FILE *f, const struct iomc
 	fputs("(io_mapping_map_atomic_wc disabled preemption and page faults there)\n", f);
 }
 
-static void rc_bad_call(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_bad_call(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			const char *comm)
 {
 	headline(f, r, comm);
 	op_and_culprit(fmt, f, r);
 }
 
-static void rc_out_of_range(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_out_of_range(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			    const char *comm)
 {
 	fprintf(f, "%s/%u is %s (size %llu):\n", comm, r->ev.tid,
@@ -462,13 +462,13 @@ static void rc_out_of_range(const struct ck_fmt *fmt, FILE *f, const struct iomc
 	op_and_culprit(fmt, f, r);
 }
 
-static void rc_wrong_unmap(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_wrong_unmap(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			   const char *comm)
 {
 	with_site(fmt, f, r, comm, "but it was mapped at", r->v.map_site);
 }
 
-static void rc_cross_context(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_cross_context(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			     const char *comm)
 {
 	char b[256];
@@ -481,13 +481,13 @@ static void rc_cross_context(const struct ck_fmt *fmt, FILE *f, const struct iom
 		iomc_ctx_name(r->v.other_ctx), r->v.other_cpu);
 }
 
-static void rc_leak_on_free(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_leak_on_free(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			    const char *comm)
 {
 	with_site(fmt, f, r, comm, "an outstanding map was taken at", r->v.map_site);
 }
 
-static void rc_leak_on_exit(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_leak_on_exit(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			    const char *comm)
 {
 	const struct iomc_event *ev = &r->ev;
@@ -502,13 +502,13 @@ static void rc_leak_on_exit(const struct ck_fmt *fmt, FILE *f, const struct iomc
 	fprintf(f, "\nthe map was taken at: %s\n", sym(fmt, r->v.map_site, b, sizeof(b)));
 }
 
-static void rc_use_after_free(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_use_after_free(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			      const char *comm)
 {
 	with_site(fmt, f, r, comm, "the mapping was freed at", r->v.other_site);
 }
 
-static void rc_depth(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_depth(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 		     const char *comm)
 {
 	if (r->v.map_site)
@@ -517,7 +517,7 @@ static void rc_depth(const struct ck_fmt *fmt, FILE *f, const struct iomc_report
 		rc_bad_call(fmt, f, r, comm);
 }
 
-static void rc_use_after_unmap(const struct ck_fmt *fmt, FILE *f,
+static void rc_use_after_unmap(const struct iomc_fmt *fmt, FILE *f,
 			       const struct iomc_report *r, const char *comm)
 {
 	char b[256];
@@ -535,7 +535,7 @@ static const char *plural(__u64 n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-static void rc_leak_on_unload(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_leak_on_unload(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			      const char *comm)
 {
 	const struct iomc_event *ev = &r->ev;
@@ -654,7 +654,7 @@ static void why_pagemap_uninit(const struct iomc_report *r, char *buf, size_t n)
 static void class_why(const struct iomc_report *r, char *buf, size_t n);
 
 /* The memremap classes: the call, why it is wrong, the culprit. */
-static void rc_memremap(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+static void rc_memremap(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			const char *comm)
 {
 	char b[256];
@@ -668,7 +668,7 @@ static void rc_memremap(const struct ck_fmt *fmt, FILE *f, const struct iomc_rep
 		fprintf(f, " in: %s\n", sym(fmt, a, b, sizeof(b)));
 }
 
-typedef void rc_text_fn(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r,
+typedef void rc_text_fn(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			const char *comm);
 
 static const struct report_class {
@@ -725,7 +725,7 @@ static const char *family_of(const struct iomc_report *r)
 	return iomc_family_name(fam);
 }
 
-static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_report *r)
+static void print_json(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r)
 {
 	const struct iomc_event *ev = &r->ev;
 	const struct report_class *cls = class_of(r);
@@ -735,10 +735,10 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 
 	comm_of(ev, comm);
 	fprintf(f, "{\"rule\":\"%s\",\"time\":%llu.%09llu,\"task\":{\"comm\":",
-		ck_rule_name(r->v.rule),
+		iomc_rule_name(r->v.rule),
 		(unsigned long long)(ev->ts_ns / 1000000000ULL),
 		(unsigned long long)(ev->ts_ns % 1000000000ULL));
-	ck_json_str(f, comm);
+	iomc_json_str(f, comm);
 	fprintf(f, ",\"pid\":%u,\"tid\":%u},\"cpu\":%u,\"context\":\"%s\",\"op\":\"%s\"",
 		ev->pid, ev->tid, ev->cpu, iomc_ctx_name(r->v.ctx), iomc_op_name(ev));
 	fprintf(f, ",\"mapping\":\"0x%llx\",\"offset\":\"0x%llx\",\"vaddr\":\"0x%llx\",\"site\":",
@@ -779,7 +779,7 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 
 		cls->why(r, wb, sizeof(wb));
 		fputs(",\"why\":", f);
-		ck_json_str(f, wb);
+		iomc_json_str(f, wb);
 	}
 	fputs(",\"held\":[", f);
 	for (i = 0; i < r->n_held && i < IOMC_STACK_MAX; i++) {
@@ -804,7 +804,7 @@ static void print_json(const struct ck_fmt *fmt, FILE *f, const struct iomc_repo
 	fputs("],\"count\":1}\n", f);
 }
 
-static void print_text(const struct ck_fmt *fmt, FILE *f,
+static void print_text(const struct iomc_fmt *fmt, FILE *f,
 		       const struct iomc_report *r)
 {
 	const struct iomc_event *ev = &r->ev;
@@ -815,7 +815,7 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 
 	comm_text(ev, comm);
 	fputs("\n======================================================\n", f);
-	fprintf(f, "WARNING: %s rule violated: %s\n", family_of(r), ck_rule_name(r->v.rule));
+	fprintf(f, "WARNING: %s rule violated: %s\n", family_of(r), iomc_rule_name(r->v.rule));
 	fprintf(f, "%s %s", fmt->release, fmt->version);
 	if (fmt->live) {
 		fputc(' ', f);
@@ -823,7 +823,7 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 	}
 	fputs("\n------------------------------------------------------\n", f);
 	cls->text(fmt, f, r, comm);
-	fprintf(f, "(%s)\n", ck_rule_desc(r->v.rule));
+	fprintf(f, "(%s)\n", iomc_rule_desc(r->v.rule));
 	fputs("\nother info that might help us debug this:\n", f);
 	if (!r->n_held) {
 		fprintf(f, "no maps held by %s/%u in %s context.\n", comm,
@@ -853,7 +853,7 @@ static void print_text(const struct ck_fmt *fmt, FILE *f,
 		fprintf(f, " %s\n", sym(fmt, r->stack[i], b, sizeof(b)));
 }
 
-static void violation_as(const struct ck_fmt *fmt, int json,
+static void violation_as(const struct iomc_fmt *fmt, int json,
 			 const struct iomc_report *r)
 {
 	char *buf = NULL;
@@ -879,7 +879,7 @@ static double now_mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void status_as(const struct ck_fmt *fmt, int json, const char *msg)
+static void status_as(const struct iomc_fmt *fmt, int json, const char *msg)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -890,7 +890,7 @@ static void status_as(const struct ck_fmt *fmt, int json, const char *msg)
 		return;
 	if (json) {
 		fprintf(f, "{\"type\":\"status\",\"time\":%.9f,\"message\":", now_mono());
-		ck_json_str(f, msg);
+		iomc_json_str(f, msg);
 		fputs("}\n", f);
 	} else {
 		fprintf(f, "iomap-checkd: %s\n", msg);
@@ -898,7 +898,7 @@ static void status_as(const struct ck_fmt *fmt, int json, const char *msg)
 	emit(fmt, f, &buf, &len, LOG_NOTICE, json && !fmt->json);
 }
 
-static void lost_as(const struct ck_fmt *fmt, int json, const char *what,
+static void lost_as(const struct iomc_fmt *fmt, int json, const char *what,
 		    __u64 n, __u64 total, double time_s)
 {
 	char *buf = NULL;
@@ -917,8 +917,8 @@ static void lost_as(const struct ck_fmt *fmt, int json, const char *what,
 	emit(fmt, f, &buf, &len, LOG_ERR, json && !fmt->json);
 }
 
-static void summary_as(const struct ck_fmt *fmt, int json,
-		       const struct ck_summary *s)
+static void summary_as(const struct iomc_fmt *fmt, int json,
+		       const struct iomc_summary *s)
 {
 	char *buf = NULL, b[256], b2[256];
 	size_t len = 0;
@@ -944,12 +944,12 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 			(unsigned long long)total);
 		for (i = 0; i < IOMC_RULE_MAX; i++)
 			fprintf(f, "%s\"%s\":{\"count\":%llu,\"sites\":%u}", i ? "," : "",
-				ck_rule_name(i), (unsigned long long)s->rule_count[i],
+				iomc_rule_name(i), (unsigned long long)s->rule_count[i],
 				s->rule_sites[i]);
 		fputs("},\"sites\":[", f);
 		for (i = 0; i < s->n_sites; i++) {
 			fprintf(f, "%s{\"rule\":\"%s\",\"site\":", i ? "," : "",
-				ck_rule_name(s->sites[i].rule));
+				iomc_rule_name(s->sites[i].rule));
 			json_sym(fmt, f, s->sites[i].site);
 			fputs(",\"map_site\":", f);
 			json_sym(fmt, f, s->sites[i].map_site);
@@ -979,11 +979,11 @@ static void summary_as(const struct ck_fmt *fmt, int json,
 		(unsigned long long)s->c.events, (unsigned long long)s->c.mr_events);
 	for (i = 0; i < IOMC_RULE_MAX; i++)
 		if (s->rule_count[i])
-			fprintf(f, "  %-22s %8llu  (%u site%s)\n", ck_rule_name(i),
+			fprintf(f, "  %-22s %8llu  (%u site%s)\n", iomc_rule_name(i),
 				(unsigned long long)s->rule_count[i], s->rule_sites[i],
 				s->rule_sites[i] == 1 ? "" : "s");
 	for (i = 0; i < s->n_sites; i++) {
-		fprintf(f, "    %-20s x%-6llu at: %s", ck_rule_name(s->sites[i].rule),
+		fprintf(f, "    %-20s x%-6llu at: %s", iomc_rule_name(s->sites[i].rule),
 			(unsigned long long)s->sites[i].count,
 			sym(fmt, s->sites[i].site, b, sizeof(b)));
 		if (s->sites[i].map_site && s->sites[i].map_site != s->sites[i].site)
@@ -1013,14 +1013,14 @@ static void summary_as(const struct ck_fmt *fmt, int json,
  */
 #define ALSO_JSON(fmt) (!(fmt)->json && (fmt)->ops.write_json)
 
-void ck_print_violation(const struct ck_fmt *fmt, const struct iomc_report *r)
+void iomc_print_violation(const struct iomc_fmt *fmt, const struct iomc_report *r)
 {
 	violation_as(fmt, fmt->json, r);
 	if (ALSO_JSON(fmt))
 		violation_as(fmt, 1, r);
 }
 
-void ck_print_status(const struct ck_fmt *fmt, const char *msgfmt, ...)
+void iomc_print_status(const struct iomc_fmt *fmt, const char *msgfmt, ...)
 {
 	char msg[4096];	/* the lists of hooks not attached are long */
 	va_list ap;
@@ -1033,7 +1033,7 @@ void ck_print_status(const struct ck_fmt *fmt, const char *msgfmt, ...)
 		status_as(fmt, 1, msg);
 }
 
-void ck_print_lost_at(const struct ck_fmt *fmt, const char *what, __u64 n,
+void iomc_print_lost_at(const struct iomc_fmt *fmt, const char *what, __u64 n,
 		      __u64 total, __u64 ts_ns)
 {
 	double t = (double)(ts_ns / 1000000000ULL) + (double)(ts_ns % 1000000000ULL) / 1e9;
@@ -1043,7 +1043,7 @@ void ck_print_lost_at(const struct ck_fmt *fmt, const char *what, __u64 n,
 		lost_as(fmt, 1, what, n, total, t);
 }
 
-void ck_print_lost(const struct ck_fmt *fmt, const char *what, __u64 n,
+void iomc_print_lost(const struct iomc_fmt *fmt, const char *what, __u64 n,
 		   __u64 total)
 {
 	double t = now_mono();
@@ -1053,7 +1053,7 @@ void ck_print_lost(const struct ck_fmt *fmt, const char *what, __u64 n,
 		lost_as(fmt, 1, what, n, total, t);
 }
 
-void ck_print_summary(const struct ck_fmt *fmt, const struct ck_summary *s)
+void iomc_print_summary(const struct iomc_fmt *fmt, const struct iomc_summary *s)
 {
 	summary_as(fmt, fmt->json, s);
 	if (ALSO_JSON(fmt))

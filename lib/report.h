@@ -4,7 +4,7 @@
  * JSON line), status lines, in-band loss notes and the summary. Formatting
  * only: what to report and when is decided by the caller (the daemon's
  * loop, the analyzer's checker). Symbols and output come from the caller,
- * through struct ck_report_ops.
+ * through struct iomc_report_ops.
  *
  * JSON lines, one object per line, each starting with '{':
  *   violation: {"rule", "time", "task": {"comm","pid","tid"}, "cpu",
@@ -25,7 +25,7 @@
 #include "rule_info.h"
 
 /* What the printer needs from its user. */
-struct ck_report_ops {
+struct iomc_report_ops {
 	/* addr -> "func+0xoff/0xlen [mod]" (ksyms.h's spelling) in buf */
 	const char *(*symbolize)(void *ctx, __u64 addr, char *buf, size_t len);
 	/* one complete message (lines ending in \n) in the main format */
@@ -35,46 +35,46 @@ struct ck_report_ops {
 	void *ctx;
 };
 
-struct ck_fmt {
+struct iomc_fmt {
 	int json;
 	int live;		/* reports of the running kernel: print its taint */
 	const char *release;	/* the kernel's release (uname -r) */
 	const char *version;	/* and version (uname -v) */
-	struct ck_report_ops ops;
+	struct iomc_report_ops ops;
 };
 
 /* Reports about the running kernel (the daemon). */
-void ck_fmt_init(struct ck_fmt *f, int json, const struct ck_report_ops *ops);
+void iomc_fmt_init(struct iomc_fmt *f, int json, const struct iomc_report_ops *ops);
 /*
  * Reports about a kernel that ran elsewhere or earlier (the analyzer):
  * release as the trace or recording names it (NULL: unknown), no taint.
  */
-void ck_fmt_init_post_mortem(struct ck_fmt *f, int json, const char *release,
-			     const struct ck_report_ops *ops);
+void iomc_fmt_init_post_mortem(struct iomc_fmt *f, int json, const char *release,
+			     const struct iomc_report_ops *ops);
 
 /* A violation in full. */
-void ck_print_violation(const struct ck_fmt *f, const struct iomc_report *r);
+void iomc_print_violation(const struct iomc_fmt *f, const struct iomc_report *r);
 /* A status line (attached, waiting, detached...). */
-void ck_print_status(const struct ck_fmt *f, const char *fmt, ...)
+void iomc_print_status(const struct iomc_fmt *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Loss noticed: 'what' lost 'n' more times (n > 0). */
-void ck_print_lost(const struct ck_fmt *f, const char *what, __u64 n,
+void iomc_print_lost(const struct iomc_fmt *f, const char *what, __u64 n,
 		   __u64 total);
 /* The same at a trace's own time (post-mortem: not this machine's clock). */
-void ck_print_lost_at(const struct ck_fmt *f, const char *what, __u64 n,
+void iomc_print_lost_at(const struct iomc_fmt *f, const char *what, __u64 n,
 		      __u64 total, __u64 ts_ns);
 
 /* Summary, built up by the caller. */
-struct ck_site_count {
+struct iomc_site_count {
 	__u32 rule;
 	__u64 site, map_site;
 	__u64 count;
 };
 
-struct ck_summary {
+struct iomc_summary {
 	__u64 rule_count[IOMC_RULE_MAX];
 	__u32 rule_sites[IOMC_RULE_MAX];
-	struct ck_site_count *sites;
+	struct iomc_site_count *sites;
 	unsigned int n_sites;
 	struct iomc_counters c;
 	__u64 misses;		/* program runs the kernel skipped (recursion) */
@@ -89,9 +89,9 @@ struct ck_summary {
 	int final;		/* at exit, else on SIGUSR1 */
 };
 
-void ck_print_summary(const struct ck_fmt *f, const struct ck_summary *s);
+void iomc_print_summary(const struct iomc_fmt *f, const struct iomc_summary *s);
 
 /* s as a JSON string, quoted; control and non-ASCII bytes as \u00XX. */
-void ck_json_str(FILE *f, const char *s);
+void iomc_json_str(FILE *f, const char *s);
 
 #endif /* IOMC_LIB_REPORT_H */

@@ -17,12 +17,12 @@ const struct iomc_rule_info *iomc_rule_info(__u32 rule)
 	return rule < IOMC_RULE_MAX ? &rules[rule] : NULL;
 }
 
-const char *ck_rule_name(__u32 rule)
+const char *iomc_rule_name(__u32 rule)
 {
 	return rule < IOMC_RULE_MAX ? rules[rule].name : "?";
 }
 
-const char *ck_rule_desc(__u32 rule)
+const char *iomc_rule_desc(__u32 rule)
 {
 	return rule < IOMC_RULE_MAX ? rules[rule].desc : "?";
 }

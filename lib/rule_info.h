@@ -22,8 +22,8 @@ struct iomc_rule_info {
 /* The rule's entry; NULL for an id no rule has. */
 const struct iomc_rule_info *iomc_rule_info(__u32 rule);
 /* Its name and meaning; "?" for an id no rule has. */
-const char *ck_rule_name(__u32 rule);
-const char *ck_rule_desc(__u32 rule);
+const char *iomc_rule_name(__u32 rule);
+const char *iomc_rule_desc(__u32 rule);
 /* "io_mapping", "memremap" or "io_mapping, memremap" */
 const char *iomc_family_name(enum iomc_family fam);
 /* The id of the rule named by the n bytes at s (exactly), -1 if none. */

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ksyms.h"
-#include "sink.h"
+#include "checkd_sink.h"
 #include "report.h"
 
 #define MOD_BASE 0xffffffffc0001000ULL
@@ -272,12 +272,12 @@ static const char *symbolize(void *ctx, __u64 addr, char *buf, size_t len)
 
 int main(void)
 {
-	struct ck_report_ops ops = { .symbolize = symbolize };
+	struct iomc_report_ops ops = { .symbolize = symbolize };
 	char ks[] = "/tmp/checkd_format_ksyms.XXXXXX", out[] = "/tmp/checkd_format_out.XXXXXX";
 	struct iomc_report r;
-	struct ck_fmt fmt;
-	struct ck_summary sum;
-	struct ck_site_count site = { IOMC_RULE_LIFO, MOD_BASE + 0xc7, MOD_BASE + 0x28, 3 };
+	struct iomc_fmt fmt;
+	struct iomc_summary sum;
+	struct iomc_site_count site = { IOMC_RULE_LIFO, MOD_BASE + 0xc7, MOD_BASE + 0x28, 3 };
 	char *text, *line, *save;
 	int fd, lines = 0, bad = 0;
 
@@ -294,24 +294,24 @@ int main(void)
 	close(fd);
 	ck_out_open(out, 1, 0);
 	ck_out_report_ops(&ops);
-	ck_fmt_init(&fmt, 1, &ops);
+	iomc_fmt_init(&fmt, 1, &ops);
 	fill_lifo(&r);
-	ck_print_violation(&fmt, &r);
+	iomc_print_violation(&fmt, &r);
 	/* leak_on_exit: no call site, the map's site stands in */
 	fill_lifo(&r);
 	r.ev.type = IOMC_EV_EXIT;
 	r.ev.caller = 0;
 	r.v.rule = IOMC_RULE_LEAK_ON_EXIT;
 	r.v.map_site = MOD_BASE + 0x120;
-	ck_print_violation(&fmt, &r);
+	iomc_print_violation(&fmt, &r);
 	fill_unload(&r);
-	ck_print_violation(&fmt, &r);
+	iomc_print_violation(&fmt, &r);
 	fill_unload_memremap(&r);
-	ck_print_violation(&fmt, &r);
+	iomc_print_violation(&fmt, &r);
 	fill_might_sleep(&r);
-	ck_print_violation(&fmt, &r);
-	ck_print_status(&fmt, "attached \"quoted\"");
-	ck_print_lost(&fmt, "violation reports", 3, 5);
+	iomc_print_violation(&fmt, &r);
+	iomc_print_status(&fmt, "attached \"quoted\"");
+	iomc_print_lost(&fmt, "violation reports", 3, 5);
 	memset(&sum, 0, sizeof(sum));
 	sum.rule_count[IOMC_RULE_LIFO] = 3;
 	sum.rule_sites[IOMC_RULE_LIFO] = 1;
@@ -320,7 +320,7 @@ int main(void)
 	sum.c.events = 100;
 	sum.c.violations = 3;
 	sum.final = 1;
-	ck_print_summary(&fmt, &sum);
+	iomc_print_summary(&fmt, &sum);
 	ck_out_close();
 	text = slurp(out);
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -364,9 +364,9 @@ int main(void)
 	unlink(out);
 	ck_out_open(out, 0, 0);
 	ck_out_report_ops(&ops);
-	ck_fmt_init(&fmt, 0, &ops);
+	iomc_fmt_init(&fmt, 0, &ops);
 	fill_lifo(&r);
-	ck_print_violation(&fmt, &r);
+	iomc_print_violation(&fmt, &r);
 	fill_lifo(&r);
 	r.ev.type = IOMC_EV_SWITCH;
 	r.ev.caller = MOD_BASE + 0x69;
@@ -374,14 +374,14 @@ int main(void)
 	r.v.map_site = MOD_BASE + 0x2d;
 	r.n_held = 1;
 	r.held[0].kind = IOMC_KIND_ATOMIC;
-	ck_print_violation(&fmt, &r);
+	iomc_print_violation(&fmt, &r);
 	fill_unload(&r);
-	ck_print_violation(&fmt, &r);
+	iomc_print_violation(&fmt, &r);
 	fill_unload_memremap(&r);
-	ck_print_violation(&fmt, &r);
+	iomc_print_violation(&fmt, &r);
 	fill_might_sleep(&r);
-	ck_print_violation(&fmt, &r);
-	ck_print_summary(&fmt, &sum);
+	iomc_print_violation(&fmt, &r);
+	iomc_print_summary(&fmt, &sum);
 	ck_out_close();
 	text = slurp(out);
 	result(strstr(text, "WARNING: io_mapping rule violated: leak_on_unload\n") &&

@@ -28,7 +28,7 @@ int seq_rule_id(const char *name)
 
 const char *seq_rule_name(__u32 rule)
 {
-	return ck_rule_name(rule);
+	return iomc_rule_name(rule);
 }
 
 static __u64 site_addr(const char *name)

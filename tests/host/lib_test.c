@@ -104,7 +104,7 @@ static void test_cli(void)
 static void test_dedup(void)
 {
 	struct iomc_dedup d = { 0 };
-	struct ck_summary s;
+	struct iomc_summary s;
 	__u64 i;
 	int ok = 1;
 

@@ -90,7 +90,7 @@ static void write_text(void *ctx, const char *text, size_t len, int prio)
 	mask_time(text, len);
 }
 
-static struct ck_fmt fmt_text, fmt_json;
+static struct iomc_fmt fmt_text, fmt_json;
 static void event_cases(void);
 
 static struct iomc_report *new_report(__u32 rule, __u32 type)
@@ -138,15 +138,15 @@ static void hold(struct iomc_report *r, __u8 kind, __u64 vaddr, __u64 site)
 static void emit_case(const char *name, const struct iomc_report *r)
 {
 	fprintf(out, "### case %s\n", name);
-	ck_print_violation(&fmt_text, r);
-	ck_print_violation(&fmt_json, r);
+	iomc_print_violation(&fmt_text, r);
+	iomc_print_violation(&fmt_json, r);
 }
 
 static void all_cases(void)
 {
 	struct iomc_report *r;
-	struct ck_site_count sites[3];
-	struct ck_summary s;
+	struct iomc_site_count sites[3];
+	struct iomc_summary s;
 
 	r = new_report(IOMC_RULE_LIFO, IOMC_EV_UNMAP);
 	r->v.map_site = S_MAP;
@@ -396,12 +396,12 @@ static void all_cases(void)
 
 	fputs("### case status_lost\n", out);
 	clock_times = 1;
-	ck_print_status(&fmt_text, "attached, %d hooks", 12);
-	ck_print_status(&fmt_json, "attached, %d hooks", 12);
-	ck_print_lost(&fmt_json, "reports", 1, 1);
+	iomc_print_status(&fmt_text, "attached, %d hooks", 12);
+	iomc_print_status(&fmt_json, "attached, %d hooks", 12);
+	iomc_print_lost(&fmt_json, "reports", 1, 1);
 	clock_times = 0;
-	ck_print_lost_at(&fmt_text, "events", 3, 10, 2000000123ULL);
-	ck_print_lost_at(&fmt_json, "events", 3, 10, 2000000123ULL);
+	iomc_print_lost_at(&fmt_text, "events", 3, 10, 2000000123ULL);
+	iomc_print_lost_at(&fmt_json, "events", 3, 10, 2000000123ULL);
 	clock_times = 1;
 
 	memset(&s, 0, sizeof(s));
@@ -410,9 +410,9 @@ static void all_cases(void)
 	s.rule_sites[IOMC_RULE_LIFO] = 1;
 	s.rule_count[IOMC_RULE_PAGEMAP_MMIO] = 1;
 	s.rule_sites[IOMC_RULE_PAGEMAP_MMIO] = 1;
-	sites[0] = (struct ck_site_count){ IOMC_RULE_LIFO, S_UNMAP, S_MAP, 3 };
-	sites[1] = (struct ck_site_count){ IOMC_RULE_PAGEMAP_MMIO, S_DEVM, S_DEVM, 1 };
-	sites[2] = (struct ck_site_count){ IOMC_RULE_LEAK_ON_UNLOAD, 0x1234, 0, 1 };
+	sites[0] = (struct iomc_site_count){ IOMC_RULE_LIFO, S_UNMAP, S_MAP, 3 };
+	sites[1] = (struct iomc_site_count){ IOMC_RULE_PAGEMAP_MMIO, S_DEVM, S_DEVM, 1 };
+	sites[2] = (struct iomc_site_count){ IOMC_RULE_LEAK_ON_UNLOAD, 0x1234, 0, 1 };
 	s.sites = sites;
 	s.n_sites = 3;
 	s.c.events = 100;
@@ -422,8 +422,8 @@ static void all_cases(void)
 	s.misses = 2;
 	s.final = 1;
 	fputs("### case summary\n", out);
-	ck_print_summary(&fmt_text, &s);
-	ck_print_summary(&fmt_json, &s);
+	iomc_print_summary(&fmt_text, &s);
+	iomc_print_summary(&fmt_json, &s);
 	s.run_cnt = 10;
 	s.run_ns = 10000;
 	s.n_prog = 2;
@@ -433,8 +433,8 @@ static void all_cases(void)
 	s.prog[1].name = "on_unmap";
 	s.final = 0;
 	fputs("### case summary_bpf_stats\n", out);
-	ck_print_summary(&fmt_text, &s);
-	ck_print_summary(&fmt_json, &s);
+	iomc_print_summary(&fmt_text, &s);
+	iomc_print_summary(&fmt_json, &s);
 	event_cases();
 	fputs("### end\n", out);
 }
@@ -528,7 +528,7 @@ static void diag(const char *what, const char *text)
 
 int main(int argc, char **argv)
 {
-	const struct ck_report_ops ops = { .symbolize = symbolize, .write = write_text };
+	const struct iomc_report_ops ops = { .symbolize = symbolize, .write = write_text };
 	char *got = NULL, *want, *p;
 	size_t got_len = 0;
 	int n = 0, fails = 0, write = argc > 1 && !strcmp(argv[1], "--write");
@@ -538,8 +538,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s EXPECTED | --write\n", argv[0]);
 		return 2;
 	}
-	ck_fmt_init_post_mortem(&fmt_text, 0, "6.1.0-golden", &ops);
-	ck_fmt_init_post_mortem(&fmt_json, 1, "6.1.0-golden", &ops);
+	iomc_fmt_init_post_mortem(&fmt_text, 0, "6.1.0-golden", &ops);
+	iomc_fmt_init_post_mortem(&fmt_json, 1, "6.1.0-golden", &ops);
 	out = write ? stdout : open_memstream(&got, &got_len);
 	all_cases();
 	if (write)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Output sinks: see sink.h. */
+/* The daemon's output sinks: see checkd_sink.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,8 +12,9 @@
 #include <syslog.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "io.h"
 #include "report.h"
-#include "sink.h"
+#include "checkd_sink.h"
 
 static int out_fd = -1;		/* file or stream */
 static int own_fd;		/* out_fd is a file we opened */
@@ -211,35 +212,16 @@ int ck_out_reopen(void)
 	return 0;
 }
 
+/* a non-blocking output (ck_open_output) that is full: wait for the
+ * reader, but not past a stop signal */
+static int wait_writable(int fd)
+{
+	return wait_or_stop(fd, -1);
+}
+
 int ck_write_all(int fd, const void *p, size_t n, size_t *done)
 {
-	size_t d = 0;
-	int err = 0;
-
-	while (d < n) {
-		ssize_t w = write(fd, (const char *)p + d, n - d);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		/* a non-blocking output (ck_open_output) that is full: wait
-		 * for the reader, but not past a stop signal */
-		if (w < 0 && errno == EAGAIN) {
-			int ready = wait_or_stop(fd, -1);
-
-			if (ready > 0)
-				continue;
-			err = ready < 0 ? -EINTR : -ETIMEDOUT;
-			break;
-		}
-		if (w < 0) {
-			err = -errno;
-			break;
-		}
-		d += (size_t)w;
-	}
-	if (done)
-		*done = d;
-	return err;
+	return iomc_write_all(fd, p, n, done, wait_writable);
 }
 
 void ck_out_fds(int *main_fd, int *json)
@@ -354,7 +336,7 @@ static void ops_write_json(void *ctx, const char *text, size_t len)
 	ck_out_write_json(text, len);
 }
 
-void ck_out_report_ops(struct ck_report_ops *ops)
+void ck_out_report_ops(struct iomc_report_ops *ops)
 {
 	ops->write = ops_write;
 	ops->write_json = ck_out_has_json() ? ops_write_json : NULL;

@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Output sinks for the daemon's reports: a stream (stderr for text, stdout
+ * Output sinks for the daemon's reports (the daemon's only: the analyzer
+ * writes one stream and needs none of this): a stream (stderr for text, stdout
  * for JSON), a file (--output, created 0640, reopened on SIGHUP for log
  * rotation), and/or syslog (--syslog, one message per line), plus a JSON
  * file of its own (--json-output).
  */
-#ifndef IOMC_LIB_SINK_H
-#define IOMC_LIB_SINK_H
+#ifndef IOMC_CHECKD_SINK_H
+#define IOMC_CHECKD_SINK_H
 
 #include <signal.h>
 #include <stddef.h>
 
-struct ck_report_ops;
+struct iomc_report_ops;
 
 /* path NULL: the default stream (none if use_syslog). 0 or -errno. */
 int ck_out_open(const char *path, int json, int use_syslog);
@@ -31,7 +32,7 @@ int ck_out_has_json(void);
 void ck_out_write_json(const char *text, size_t len);
 
 /* The report printer's write callbacks over these sinks (report.h). */
-void ck_out_report_ops(struct ck_report_ops *ops);
+void ck_out_report_ops(struct iomc_report_ops *ops);
 
 /*
  * Write errors: messages lost per sink (0: the main output, 1: the
