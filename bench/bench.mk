@@ -70,7 +70,7 @@ BENCH_TC_FILES = $(shell ldd /usr/bin/trace-cmd 2>/dev/null | \
 	awk '$$3 ~ /^\// { print $$3 } $$1 ~ /^\// { print $$1 }' | sort -u)
 BENCH_TIMEOUT ?= 300
 .PHONY: bench
-bench: deps kernel kmod $(AZ_BIN) $(BENCH_BIN)/analyze_rusage $$(BENCH_TARGETS)
+bench: deps kernel kmod $$(AZ_BIN) $(BENCH_BIN)/analyze_rusage $$(BENCH_TARGETS)
 	@out=$(ABS_BUILD)/vm/bench-$(KERNEL); \
 	$(VM) --kernel $(KERNEL) --mode bench --format none --out $$out \
 		--timeout $(BENCH_TIMEOUT) --chan traces \
