@@ -583,6 +583,57 @@ static ssize_t pread_full(struct text_src *t, char *buf, size_t n, __u64 off)
 }
 
 /*
+ * The "# tracer:" lines among the lines of d[0, n) into bl (base: d's
+ * offset in the input, *line: the number of its first line, counted on;
+ * d[0] is a line start, so is the byte after each newline): the bytes
+ * scanned up to the start of an incomplete last line (all n at eof), or
+ * (size_t)-1 after saying why (too many blocks).
+ */
+static size_t scan_chunk(struct text_src *t, struct block *bl, unsigned int *nb,
+			 const char *d, size_t n, __u64 base, __u64 *line, int eof)
+{
+	size_t i = 0;
+
+	for (;;) {
+		const char *nl = memchr(d + i, '\n', n - i);
+
+		if (!nl && !eof)
+			return i;	/* read again from this line's start */
+		if (block_at(bl, nb, d + i, n - i, base + i, *line)) {
+			fprintf(stderr, "iomap-check: %s: more than %d \"# tracer:\" headers: "
+				"not merging so many per-CPU traces (merge them with "
+				"trace-cmd)\n", t->base.name, AZ_MAX_BLOCKS);
+			return (size_t)-1;
+		}
+		if (!nl)
+			return n;
+		i = nl + 1 - d;
+		(*line)++;
+	}
+}
+
+/*
+ * A line longer than a chunk goes on at *base: read on to its end. 1: *base
+ * is the next line's start; 0: the input ends in it (*base: its size); -1:
+ * a read error.
+ */
+static int skip_long_line(struct text_src *t, char *buf, size_t chunk, __u64 *base)
+{
+	const char *nl = NULL;
+	ssize_t r;
+
+	while ((r = pread_full(t, buf, chunk, *base)) > 0 &&
+	       !(nl = memchr(buf, '\n', (size_t)r)))
+		*base += (__u64)r;
+	if (r < 0)
+		return -1;
+	if (!r)
+		return 0;
+	*base += (__u64)(nl + 1 - buf);
+	return 1;
+}
+
+/*
  * The "# tracer:" lines of the whole input (one more pass over a file:
  * only for inputs that look like per-CPU blocks) and its size. 0, or -1
  * after saying why (a read error, too many blocks). A file is read by
@@ -622,26 +673,10 @@ static int find_blocks(struct text_src *t, struct block *bl, unsigned int *nb, _
 			n = (size_t)r;
 			eof = n < chunk;
 		}
-		/* d[0] is a line start; so is the byte after each newline */
-		i = 0;
-		for (;;) {
-			const char *nl = memchr(d + i, '\n', n - i);
-
-			if (!nl && !eof)
-				break;	/* read again from this line's start */
-			if (block_at(bl, nb, d + i, n - i, base + i, line)) {
-				fprintf(stderr, "iomap-check: %s: more than %d \"# tracer:\" headers: "
-					"not merging so many per-CPU traces (merge them with "
-					"trace-cmd)\n", t->base.name, AZ_MAX_BLOCKS);
-				err = -1;
-				goto out;
-			}
-			if (!nl) {
-				i = n;
-				break;
-			}
-			i = nl + 1 - d;
-			line++;
+		i = scan_chunk(t, bl, nb, d, n, base, &line, eof);
+		if (i == (size_t)-1) {
+			err = -1;
+			break;
 		}
 		if (eof || !buf) {
 			*size = base + n;
@@ -649,28 +684,23 @@ static int find_blocks(struct text_src *t, struct block *bl, unsigned int *nb, _
 		}
 		if (i == 0) {
 			/* a line longer than a chunk: on to its end, then go on */
-			const char *nl = NULL;
-			ssize_t r;
+			int more;
 
 			base += n;
-			while ((r = pread_full(t, buf, chunk, base)) > 0 &&
-			       !(nl = memchr(buf, '\n', (size_t)r)))
-				base += (__u64)r;
-			if (r < 0) {
+			more = skip_long_line(t, buf, chunk, &base);
+			if (more < 0) {
 				err = -1;
 				break;
 			}
-			if (!r) {
+			if (!more) {
 				*size = base;
 				break;
 			}
-			base += (__u64)(nl + 1 - buf);
 			line++;
 			continue;
 		}
 		base += i;
 	}
-out:
 	free(buf);
 	return err;
 }

@@ -313,32 +313,10 @@ static const char *undecodable(struct dat_rd *d, struct tep_record *rec, char *b
 	return NULL;
 }
 
-/*
- * Fill ev from rec: 1, or 0 if the record is not one of ours, or -1 if it is
- * one whose values are out of range (why in buf).
- */
-static int convert(struct dat_rd *d, struct tep_record *rec, struct iomc_event *ev,
-		   char *buf, size_t n)
+/* ev's fields from rec, an event of our kind i whose format fields are f */
+static void fill(struct dat_rd *d, int i, struct tep_format_field **f,
+		 struct tep_record *rec, struct iomc_event *ev)
 {
-	int type = tep_data_type(d->tep, rec), i;
-	struct tep_format_field **f;
-	const char *comm;
-
-	for (i = 0; i < EV_N; i++)
-		if (d->ev[i].id >= 0 && d->ev[i].id == type)
-			break;
-	if (i == EV_N)
-		return 0;
-	f = d->ev[i].f;
-	memset(ev, 0, sizeof(*ev));
-	d->site_len = 0;
-	ev->ts_ns = rec->ts;
-	ev->cpu = rec->cpu;
-	ev->tid = tep_data_pid(d->tep, rec);
-	ev->pid = ev->tid;	/* trace.dat keeps no tgid per record */
-	comm = tep_data_comm_from_pid(d->tep, ev->tid);
-	if (comm)
-		strncpy(ev->comm, comm, IOMC_COMM_LEN - 1);
 	switch (i) {
 	case EV_CREATE:
 	case EV_FREE:
@@ -387,6 +365,33 @@ static int convert(struct dat_rd *d, struct tep_record *rec, struct iomc_event *
 		ev->ctx = i == EV_IRQX ? IOMC_CTX_HARDIRQ : IOMC_CTX_SOFTIRQ;
 		break;
 	}
+}
+
+/*
+ * Fill ev from rec: 1, or 0 if the record is not one of ours, or -1 if it is
+ * one whose values are out of range (why in buf).
+ */
+static int convert(struct dat_rd *d, struct tep_record *rec, struct iomc_event *ev,
+		   char *buf, size_t n)
+{
+	int type = tep_data_type(d->tep, rec), i;
+	const char *comm;
+
+	for (i = 0; i < EV_N; i++)
+		if (d->ev[i].id >= 0 && d->ev[i].id == type)
+			break;
+	if (i == EV_N)
+		return 0;
+	memset(ev, 0, sizeof(*ev));
+	d->site_len = 0;
+	ev->ts_ns = rec->ts;
+	ev->cpu = rec->cpu;
+	ev->tid = tep_data_pid(d->tep, rec);
+	ev->pid = ev->tid;	/* trace.dat keeps no tgid per record */
+	comm = tep_data_comm_from_pid(d->tep, ev->tid);
+	if (comm)
+		strncpy(ev->comm, comm, IOMC_COMM_LEN - 1);
+	fill(d, i, d->ev[i].f, rec, ev);
 	if (ev->kind >= IOMC_KIND_MAX || ev->ctx >= IOMC_CTX_MAX) {
 		snprintf(buf, n, "%s record with kind %u, ctx %u out of range", wanted[i].name,
 			 ev->kind, ev->ctx);

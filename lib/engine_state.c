@@ -912,20 +912,15 @@ static int keys_push(__u64 **keys, size_t *n, size_t *cap, __u64 key)
 	return 1;
 }
 
-/*
- * A module goes away: leak_on_unload for the live mappings it created, the
- * maps its code took that are still outstanding and the memremaps its
- * code made (engine.h).
- */
-static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
-			  struct emit_ctx *ec)
+/* the module's leaked mappings, each with its outstanding maps counted */
+static void unload_mappings(struct iomc_state *st, const struct iomc_event *end,
+			    struct emit_ctx *ec)
 {
-	__u64 gone[IOMC_MAX_VIOL], *dead = NULL;
+	__u64 gone[IOMC_MAX_VIOL];
 	struct u64ent *e;
-	size_t i, nd = 0, cap = 0;
-	__u32 ng = 0, c, x;
+	size_t i;
+	__u32 ng = 0;
 
-	/* the leaked mappings first, with their outstanding maps counted */
 	u64map_for_each(&st->live, i, e) {
 		struct iomc_live *l = e->val;
 		struct iomc_verdict vd;
@@ -948,7 +943,17 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 	}
 	for (i = 0; i < ng; i++)
 		free(u64map_del(&st->live, gone[i]));
-	/* then every outstanding map its code took (rare: every holder is visited) */
+}
+
+/* every outstanding map the module's code took (rare: every holder is visited) */
+static void unload_maps(struct iomc_state *st, const struct iomc_event *end,
+			struct emit_ctx *ec)
+{
+	__u64 *dead = NULL;
+	struct u64ent *e;
+	size_t i, nd = 0, cap = 0;
+	__u32 c, x;
+
 	u64map_for_each(&st->tasks, i, e) {
 		struct task *t = e->val;
 
@@ -976,8 +981,17 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 	}
 	for (i = 0; i < nd; i++)
 		free(u64map_del(&st->wc, dead[i]));
-	/* then the memremaps: each of the module's is forgotten */
-	nd = 0;
+	free(dead);
+}
+
+/* the module's memremaps and pagemaps: each is reported if the rule says so, and forgotten */
+static void unload_memremaps(struct iomc_state *st, const struct iomc_event *end,
+			     struct emit_ctx *ec)
+{
+	__u64 *dead = NULL;
+	struct u64ent *e;
+	size_t i, nd = 0, cap = 0;
+
 	u64map_for_each(&st->mrs, i, e) {
 		struct iomc_mr *mr = e->val;
 		struct iomc_verdict vd;
@@ -997,6 +1011,19 @@ static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
 	for (i = 0; i < nd; i++)
 		free(u64map_del(&st->mrs, dead[i]));
 	free(dead);
+}
+
+/*
+ * A module goes away: leak_on_unload for the live mappings it created, the
+ * maps its code took that are still outstanding and the memremaps its
+ * code made (engine.h).
+ */
+static void do_module_end(struct iomc_state *st, const struct iomc_event *end,
+			  struct emit_ctx *ec)
+{
+	unload_mappings(st, end, ec);
+	unload_maps(st, end, ec);
+	unload_memremaps(st, end, ec);
 }
 
 /* Keep a memremap (or pagemap) that worked in the live table under key. */

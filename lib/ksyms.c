@@ -85,6 +85,39 @@ static int cmp_ksym(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* mod's offset in the name arena: consecutive symbols of one module share it */
+static size_t mod_name(char **names, size_t *len, size_t *ncap, const char *mod,
+		       char *last_mod, size_t last_size, size_t *mod_off)
+{
+	if (*mod_off == (size_t)-1 || strcmp(mod, last_mod)) {
+		*mod_off = arena_add(names, len, ncap, mod, strlen(mod));
+		if (*mod_off == (size_t)-1)
+			return (size_t)-1;
+		snprintf(last_mod, last_size, "%s", mod);
+	}
+	return *mod_off;
+}
+
+/* one more symbol: 0, or -ENOMEM */
+static int ksym_push(struct ksym **syms, size_t *n, size_t *cap, __u64 addr, size_t name,
+		     size_t mod)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 65536;
+		struct ksym *p = realloc(*syms, ncap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		*syms = p;
+		*cap = ncap;
+	}
+	(*syms)[*n].addr = addr;
+	(*syms)[*n].name = name;
+	(*syms)[*n].mod = mod;
+	(*n)++;
+	return 0;
+}
+
 int iomc_ksyms_load(struct iomc_ksyms *k, const char *path)
 {
 	struct ksym *syms = NULL;
@@ -131,30 +164,16 @@ int iomc_ksyms_load(struct iomc_ksyms *k, const char *path)
 			break;
 		}
 		if (mod) {
-			/* consecutive symbols of one module share its name */
-			if (mod_off == (size_t)-1 || strcmp(mod, last_mod)) {
-				mod_off = arena_add(&names, &len, &ncap, mod, strlen(mod));
-				if (mod_off == (size_t)-1) {
-					err = -ENOMEM;
-					break;
-				}
-				snprintf(last_mod, sizeof(last_mod), "%s", mod);
-			}
-			moff = mod_off;
-		}
-		if (n == cap) {
-			struct ksym *p = realloc(syms, (cap = cap ? cap * 2 : 65536) * sizeof(*p));
-
-			if (!p) {
+			moff = mod_name(&names, &len, &ncap, mod, last_mod, sizeof(last_mod),
+					&mod_off);
+			if (moff == (size_t)-1) {
 				err = -ENOMEM;
 				break;
 			}
-			syms = p;
 		}
-		syms[n].addr = a;
-		syms[n].name = off;
-		syms[n].mod = moff;
-		n++;
+		err = ksym_push(&syms, &n, &cap, a, off, moff);
+		if (err)
+			break;
 	}
 	if (!err && ferror(f))
 		err = -EIO;

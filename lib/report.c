@@ -280,6 +280,69 @@ static void tainted(FILE *f)
 			fputc(letters[i], f);
 }
 
+/* what a module left behind, with where it was made (leak_on_unload) */
+static void print_op_unload(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r)
+{
+	const struct iomc_event *ev = &r->ev;
+	char b[256];
+
+	switch (unload_what(ev)) {
+	case UNLOAD_MAPPING:
+		fprintf(f, " io_mapping_create_wc(0x%llx, size %llu) = 0x%llx, at: %s\n",
+			(unsigned long long)ev->offset,
+			(unsigned long long)ev->size,
+			(unsigned long long)ev->mapping,
+			sym(fmt, r->v.map_site, b, sizeof(b)));
+		break;
+	case UNLOAD_MAP:
+		fprintf(f, " %s 0x%llx (mapping 0x%llx+0x%llx), at: %s\n",
+			iomc_kind_name(ev->kind), (unsigned long long)ev->vaddr,
+			(unsigned long long)ev->mapping,
+			(unsigned long long)ev->offset,
+			sym(fmt, r->v.map_site, b, sizeof(b)));
+		break;
+	case UNLOAD_MEMREMAP:
+		fprintf(f, " %s(0x%llx, %llu) = 0x%llx, at: %s\n",
+			iomc_mr_api_name(ev->kind),
+			(unsigned long long)ev->offset,
+			(unsigned long long)ev->size,
+			(unsigned long long)ev->vaddr,
+			sym(fmt, r->v.map_site, b, sizeof(b)));
+		break;
+	}
+}
+
+/* the memremap family's operations */
+static void print_op_memremap(const struct iomc_fmt *fmt, FILE *f, const struct iomc_event *ev)
+{
+	char b[256], b2[256];
+
+	switch (ev->type) {
+	case IOMC_EV_MEMREMAP:
+		fprintf(f, " %s(0x%llx, %llu, %s) = 0x%llx, at: %s\n", iomc_op_name(ev),
+			(unsigned long long)ev->offset, (unsigned long long)ev->size,
+			iomc_mr_flags(IOMC_MR_LOW(ev->arg), b2, sizeof(b2)),
+			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
+		fprintf(f, " (the range holds %s)\n", iomc_region_name(IOMC_MR_REGION(ev->arg)));
+		break;
+	case IOMC_EV_MEMUNMAP:
+		fprintf(f, " %s(0x%llx), at: %s\n", iomc_op_name(ev),
+			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
+		break;
+	case IOMC_EV_PAGEMAP:
+		fprintf(f, " %s(pgmap 0x%llx: %s, range 0x%llx+0x%llx, nr_range %llu) = 0x%llx, at: %s\n",
+			iomc_op_name(ev), (unsigned long long)ev->mapping,
+			iomc_pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->offset,
+			(unsigned long long)ev->size, (unsigned long long)ev->len,
+			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
+		fprintf(f, " (the range holds %s%s)\n", iomc_region_name(IOMC_MR_REGION(ev->arg)),
+			IOMC_MR_MMIO(ev->arg) ? ", in a PCI bus window" : "");
+		break;
+	default:
+		break;
+	}
+}
+
 static void print_op(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r)
 {
 	const struct iomc_event *ev = &r->ev;
@@ -336,50 +399,12 @@ static void print_op(const struct iomc_fmt *fmt, FILE *f, const struct iomc_repo
 		fprintf(f, " %s handler return\n", iomc_ctx_name(ev->ctx));
 		break;
 	case IOMC_EV_MODULE_END:
-		switch (unload_what(ev)) {
-		case UNLOAD_MAPPING:
-			fprintf(f, " io_mapping_create_wc(0x%llx, size %llu) = 0x%llx, at: %s\n",
-				(unsigned long long)ev->offset,
-				(unsigned long long)ev->size,
-				(unsigned long long)ev->mapping,
-				sym(fmt, r->v.map_site, b, sizeof(b)));
-			break;
-		case UNLOAD_MAP:
-			fprintf(f, " %s 0x%llx (mapping 0x%llx+0x%llx), at: %s\n",
-				iomc_kind_name(ev->kind), (unsigned long long)ev->vaddr,
-				(unsigned long long)ev->mapping,
-				(unsigned long long)ev->offset,
-				sym(fmt, r->v.map_site, b, sizeof(b)));
-			break;
-		case UNLOAD_MEMREMAP:
-			fprintf(f, " %s(0x%llx, %llu) = 0x%llx, at: %s\n",
-				iomc_mr_api_name(ev->kind),
-				(unsigned long long)ev->offset,
-				(unsigned long long)ev->size,
-				(unsigned long long)ev->vaddr,
-				sym(fmt, r->v.map_site, b, sizeof(b)));
-			break;
-		}
+		print_op_unload(fmt, f, r);
 		break;
 	case IOMC_EV_MEMREMAP:
-		fprintf(f, " %s(0x%llx, %llu, %s) = 0x%llx, at: %s\n", iomc_op_name(ev),
-			(unsigned long long)ev->offset, (unsigned long long)ev->size,
-			iomc_mr_flags(IOMC_MR_LOW(ev->arg), b2, sizeof(b2)),
-			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
-		fprintf(f, " (the range holds %s)\n", iomc_region_name(IOMC_MR_REGION(ev->arg)));
-		break;
 	case IOMC_EV_MEMUNMAP:
-		fprintf(f, " %s(0x%llx), at: %s\n", iomc_op_name(ev),
-			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
-		break;
 	case IOMC_EV_PAGEMAP:
-		fprintf(f, " %s(pgmap 0x%llx: %s, range 0x%llx+0x%llx, nr_range %llu) = 0x%llx, at: %s\n",
-			iomc_op_name(ev), (unsigned long long)ev->mapping,
-			iomc_pgmap_name(IOMC_MR_LOW(ev->arg)), (unsigned long long)ev->offset,
-			(unsigned long long)ev->size, (unsigned long long)ev->len,
-			(unsigned long long)ev->vaddr, sym(fmt, ev->caller, b, sizeof(b)));
-		fprintf(f, " (the range holds %s%s)\n", iomc_region_name(IOMC_MR_REGION(ev->arg)),
-			IOMC_MR_MMIO(ev->arg) ? ", in a PCI bus window" : "");
+		print_op_memremap(fmt, f, ev);
 		break;
 	default:
 		break;
@@ -917,62 +942,54 @@ static void lost_as(const struct iomc_fmt *fmt, int json, const char *what,
 	emit(fmt, f, &buf, &len, LOG_ERR, json && !fmt->json);
 }
 
-static void summary_as(const struct iomc_fmt *fmt, int json,
-		       const struct iomc_summary *s)
+/* the summary's JSON object: total is the violations counted */
+static void summary_json(const struct iomc_fmt *fmt, FILE *f, const struct iomc_summary *s,
+			 __u64 total)
 {
-	char *buf = NULL, b[256], b2[256];
-	size_t len = 0;
-	__u64 total = 0;
-	unsigned int i, kinds = 0;
-	FILE *f = open_memstream(&buf, &len);
+	unsigned int i;
 
-	if (!f)
-		return;
-	for (i = 0; i < IOMC_RULE_MAX; i++) {
-		total += s->rule_count[i];
-		kinds += s->rule_count[i] != 0;
+	fprintf(f, "{\"type\":\"summary\",\"time\":%.9f,\"final\":%s,\"events\":%llu,\"memremap_events\":%llu,\"might_sleep_calls\":%llu,\"violations\":%llu,\"rules\":{",
+		now_mono(), s->final ? "true" : "false",
+		(unsigned long long)s->c.events, (unsigned long long)s->c.mr_events,
+		(unsigned long long)s->c.might_sleep,
+		(unsigned long long)total);
+	for (i = 0; i < IOMC_RULE_MAX; i++)
+		fprintf(f, "%s\"%s\":{\"count\":%llu,\"sites\":%u}", i ? "," : "",
+			iomc_rule_name(i), (unsigned long long)s->rule_count[i],
+			s->rule_sites[i]);
+	fputs("},\"sites\":[", f);
+	for (i = 0; i < s->n_sites; i++) {
+		fprintf(f, "%s{\"rule\":\"%s\",\"site\":", i ? "," : "",
+			iomc_rule_name(s->sites[i].rule));
+		json_sym(fmt, f, s->sites[i].site);
+		fputs(",\"map_site\":", f);
+		json_sym(fmt, f, s->sites[i].map_site);
+		fprintf(f, ",\"count\":%llu}", (unsigned long long)s->sites[i].count);
 	}
-	/* the kernel's per-CPU count is exact; per-rule counts can only fall
-	 * short of it when reports were lost (then said so, in-band) */
-	if (s->c.violations > total)
-		total = s->c.violations;
-	if (json) {
-		fprintf(f, "{\"type\":\"summary\",\"time\":%.9f,\"final\":%s,\"events\":%llu,\"memremap_events\":%llu,\"might_sleep_calls\":%llu,\"violations\":%llu,\"rules\":{",
-			now_mono(), s->final ? "true" : "false",
-			(unsigned long long)s->c.events, (unsigned long long)s->c.mr_events,
-			(unsigned long long)s->c.might_sleep,
-			(unsigned long long)total);
-		for (i = 0; i < IOMC_RULE_MAX; i++)
-			fprintf(f, "%s\"%s\":{\"count\":%llu,\"sites\":%u}", i ? "," : "",
-				iomc_rule_name(i), (unsigned long long)s->rule_count[i],
-				s->rule_sites[i]);
-		fputs("},\"sites\":[", f);
-		for (i = 0; i < s->n_sites; i++) {
-			fprintf(f, "%s{\"rule\":\"%s\",\"site\":", i ? "," : "",
-				iomc_rule_name(s->sites[i].rule));
-			json_sym(fmt, f, s->sites[i].site);
-			fputs(",\"map_site\":", f);
-			json_sym(fmt, f, s->sites[i].map_site);
-			fprintf(f, ",\"count\":%llu}", (unsigned long long)s->sites[i].count);
-		}
-		fprintf(f, "],\"lost\":{\"reports\":%llu,\"records\":%llu,\"untracked\":%llu,\"dedup_full\":%llu,\"recursion\":%llu,\"output\":%llu,\"recording\":%llu}",
-			(unsigned long long)s->c.rb_fail, (unsigned long long)s->c.rec_fail,
-			(unsigned long long)s->c.untracked,
-			(unsigned long long)s->c.seen_full, (unsigned long long)s->misses,
-			(unsigned long long)s->out_lost, (unsigned long long)s->rec_lost);
-		if (s->run_cnt) {
-			fprintf(f, ",\"bpf\":{\"runs\":%llu,\"ns\":%llu,\"programs\":{",
-				(unsigned long long)s->run_cnt, (unsigned long long)s->run_ns);
-			for (i = 0; i < s->n_prog; i++)
-				fprintf(f, "%s\"%s\":{\"runs\":%llu,\"ns\":%llu}", i ? "," : "",
-					s->prog[i].name, (unsigned long long)s->prog[i].runs,
-					(unsigned long long)s->prog[i].ns);
-			fputs("}}", f);
-		}
-		fputs("}\n", f);
-		emit(fmt, f, &buf, &len, LOG_NOTICE, json && !fmt->json);
-		return;
+	fprintf(f, "],\"lost\":{\"reports\":%llu,\"records\":%llu,\"untracked\":%llu,\"dedup_full\":%llu,\"recursion\":%llu,\"output\":%llu,\"recording\":%llu}",
+		(unsigned long long)s->c.rb_fail, (unsigned long long)s->c.rec_fail,
+		(unsigned long long)s->c.untracked,
+		(unsigned long long)s->c.seen_full, (unsigned long long)s->misses,
+		(unsigned long long)s->out_lost, (unsigned long long)s->rec_lost);
+	if (s->run_cnt) {
+		fprintf(f, ",\"bpf\":{\"runs\":%llu,\"ns\":%llu,\"programs\":{",
+			(unsigned long long)s->run_cnt, (unsigned long long)s->run_ns);
+		for (i = 0; i < s->n_prog; i++)
+			fprintf(f, "%s\"%s\":{\"runs\":%llu,\"ns\":%llu}", i ? "," : "",
+				s->prog[i].name, (unsigned long long)s->prog[i].runs,
+				(unsigned long long)s->prog[i].ns);
+		fputs("}}", f);
 	}
+	fputs("}\n", f);
+}
+
+/* the summary's text: total violations of kinds rules */
+static void summary_text(const struct iomc_fmt *fmt, FILE *f, const struct iomc_summary *s,
+			 __u64 total, unsigned int kinds)
+{
+	char b[256], b2[256];
+	unsigned int i;
+
 	fprintf(f, "iomap-checkd: %s: %llu violation%s of %u rule%s, %llu io_mapping and %llu memremap events checked\n",
 		s->final ? "summary" : "summary so far", (unsigned long long)total,
 		total == 1 ? "" : "s", kinds, kinds == 1 ? "" : "s",
@@ -1004,6 +1021,31 @@ static void summary_as(const struct iomc_fmt *fmt, int json,
 					(unsigned long long)s->prog[i].runs,
 					(unsigned long long)(s->prog[i].ns / s->prog[i].runs));
 	}
+}
+
+static void summary_as(const struct iomc_fmt *fmt, int json,
+		       const struct iomc_summary *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	__u64 total = 0;
+	unsigned int i, kinds = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	for (i = 0; i < IOMC_RULE_MAX; i++) {
+		total += s->rule_count[i];
+		kinds += s->rule_count[i] != 0;
+	}
+	/* the kernel's per-CPU count is exact; per-rule counts can only fall
+	 * short of it when reports were lost (then said so, in-band) */
+	if (s->c.violations > total)
+		total = s->c.violations;
+	if (json)
+		summary_json(fmt, f, s, total);
+	else
+		summary_text(fmt, f, s, total, kinds);
 	emit(fmt, f, &buf, &len, LOG_NOTICE, json && !fmt->json);
 }
 

@@ -63,3 +63,5 @@ HOST_SUITES += tests/host/make_order.sh
 # against it, and its three readers (C, bash, vm/iomcvm) agree.
 HOST_SUITES += 'tests/host/exit_status.sh $(AZ_BIN) $(CHECKD_BIN)'
 
+# No userspace C function over 80 lines unless it says why (/* long: ... */).
+HOST_SUITES += tests/host/long_functions.sh
