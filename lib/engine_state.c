@@ -1075,6 +1075,21 @@ static void do_memunmap(struct iomc_state *st, const struct iomc_event *ev,
 		free(u64map_del(&st->mrs, key));
 }
 
+/* the task leaves its CPU: what it holds must not be held across it */
+static void do_switch(struct iomc_state *st, const struct iomc_event *ev,
+		      struct emit_ctx *ec)
+{
+	struct iomc_verdict vd;
+	struct task *t = task_get(st, ev->tid, 0);
+
+	if (!t)
+		return;
+	iomc_verdict_init(&vd);
+	task_set_cpu(st, t, ev->cpu);
+	iomc_check_switch(&st->cfg, ev, &t->s, &vd);
+	report(ec, ev, &vd, nonempty(&t->s), IOMC_CTX_TASK, ev->tid);
+}
+
 unsigned int iomc_state_feed(struct iomc_state *st,
 			     const struct iomc_event *ev,
 			     iomc_violation_fn fn, void *arg)
@@ -1101,12 +1116,7 @@ unsigned int iomc_state_feed(struct iomc_state *st,
 		do_unmap(st, ev, &ec);
 		break;
 	case IOMC_EV_SWITCH:
-		t = task_get(st, ev->tid, 0);
-		if (!t)
-			break;
-		task_set_cpu(st, t, ev->cpu);
-		iomc_check_switch(&st->cfg, ev, &t->s, &vd);
-		report(&ec, ev, &vd, nonempty(&t->s), IOMC_CTX_TASK, ev->tid);
+		do_switch(st, ev, &ec);
 		break;
 	case IOMC_EV_EXIT:
 		t = task_get(st, ev->tid, 0);
