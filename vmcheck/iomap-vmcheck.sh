@@ -162,7 +162,14 @@ elif [ -d "$top/.git" ] || [ -f "$top/Makefile" ]; then
 else
 	build=${XDG_CACHE_HOME:-$HOME/.cache}/iomap-check
 fi
-kcache=${KCACHE:-$build/kernel}
+# A user's IOMC_CACHE holds its own kernels: it wins over the KCACHE that
+# make exports to every recipe (a --kernel PATH release may not sit beside
+# a Debian package of the same release in one cache).
+if [ -n "${IOMC_CACHE:-}" ]; then
+	kcache=$IOMC_CACHE/kernel
+else
+	kcache=${KCACHE:-$build/kernel}
+fi
 # The runner's facts (vm/iomcvm): kernels, exit statuses, closure, reports.
 iomcvm() { PYTHONPATH=$top/vm${PYTHONPATH:+:$PYTHONPATH} python3 -B -m iomcvm "$@"; }
 # the exit statuses every tool shares (IOMC_EXIT_*, iomc_exit_help for --help;
