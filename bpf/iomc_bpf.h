@@ -59,10 +59,12 @@
 struct iomc_stack;
 struct iomc_held;
 int g_stack_find(const struct iomc_stack *s, __u64 vaddr);
+int g_stack_find_page(const struct iomc_stack *s, __u64 vaddr);
 int g_stack_remove(struct iomc_stack *s, int idx, struct iomc_held *gone);
 int g_stack_top_atomic(const struct iomc_stack *s);
 int g_stack_find_mapping(const struct iomc_stack *s, __u64 mapping);
 #define IOMC_STACK_FIND g_stack_find
+#define IOMC_STACK_FIND_PAGE g_stack_find_page
 #define IOMC_STACK_FIND_MAPPING g_stack_find_mapping
 #define IOMC_STACK_REMOVE g_stack_remove
 #define IOMC_STACK_TOP_ATOMIC g_stack_top_atomic

@@ -49,6 +49,11 @@ __noinline int g_stack_find(const struct iomc_stack *s, __u64 vaddr)
 	return s ? iomc_stack_find(s, vaddr) : -1;
 }
 
+__noinline int g_stack_find_page(const struct iomc_stack *s, __u64 vaddr)
+{
+	return s ? iomc_stack_find_page(s, vaddr) : -1;
+}
+
 __noinline int g_stack_remove(struct iomc_stack *s, int idx,
 			      struct iomc_held *gone)
 {

@@ -375,6 +375,15 @@ int BPF_PROG(iomc_unmap, unsigned int kind, unsigned int ctx_,
 				__sync_fetch_and_add(&atomic_held, -1);
 			if (sx.held.ctx != IOMC_CTX_TASK)
 				__sync_fetch_and_add(&irq_held, -1);
+		} else {
+			/* inside a map? (the wc table by the address's
+			 * page); an emptied wc entry stays, so wc is only
+			 * ever the entry this unmap changes */
+			__u64 pg = va & IOMC_PAGE_MASK;
+
+			wc = wc_held && pg != va ?
+				bpf_map_lookup_elem(&wcs, &pg) : 0;
+			where = iomc_unmap_locate_page(ev, own, wc, &idx);
 		}
 	}
 	sc->where = where;

@@ -794,20 +794,28 @@ static void do_unmap(struct iomc_state *st, const struct iomc_event *ev,
 	struct iomc_held foreign, *fp = NULL;
 	struct iomc_verdict vd;
 	enum iomc_where where;
+	__u64 wkey = ev->vaddr;	/* the wc entry's key */
 	int idx;
 
 	where = iomc_unmap_locate(ev, own, wc, &idx);
 	if (where == IOMC_IN_NONE && take_foreign(st, own, ev->vaddr, &foreign))
 		fp = &foreign;
+	if (where == IOMC_IN_NONE && !fp) {
+		/* inside a map? (the wc table by the address's page) */
+		wkey = ev->vaddr & IOMC_PAGE_MASK;
+		wc = wkey != ev->vaddr ? u64map_get(&st->wc, wkey) : NULL;
+		where = iomc_unmap_locate_page(ev, own, wc, &idx);
+	}
 	iomc_verdict_init(&vd);
 	iomc_check_unmap(&st->cfg, ev, own, where, idx, wc, fp, &vd);
 	report(ec, ev, &vd, nonempty(own), ev->ctx, ev->tid);
 	/* an unmap of the own stack takes out entry idx (nothing else changes) */
-	if (where == IOMC_IN_OWN && own && ev->ctx == IOMC_CTX_TASK && idx >= 0 &&
+	if ((where == IOMC_IN_OWN || where == IOMC_IN_OWN_PAGE) && own &&
+	    ev->ctx == IOMC_CTX_TASK && idx >= 0 &&
 	    (__u32)idx < own->depth && idx < IOMC_STACK_MAX)
 		task_unindex_one(st, task_of(own), &own->held[idx]);
 	if (iomc_apply_unmap(ev, own, where, idx, wc) & IOMC_WC_EMPTY)
-		free(u64map_del(&st->wc, ev->vaddr));
+		free(u64map_del(&st->wc, wkey));
 }
 
 static void do_might_sleep(struct iomc_state *st, const struct iomc_event *ev,

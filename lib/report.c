@@ -475,6 +475,13 @@ static void rc_sleep_atomic(const struct iomc_fmt *fmt, FILE *f, const struct io
 static void rc_bad_call(const struct iomc_fmt *fmt, FILE *f, const struct iomc_report *r,
 			const char *comm)
 {
+	/* an unmap inside a map (engine.h iomc_unmap_locate_page): which one */
+	if (r->v.rule == IOMC_RULE_UNKNOWN_UNMAP && r->v.map_site) {
+		with_site(fmt, f, r, comm, "the address is inside the map made at",
+			  r->v.map_site);
+		fputs("(the kernel undid that map: it unmaps the page holding the address)\n", f);
+		return;
+	}
 	headline(f, r, comm);
 	op_and_culprit(fmt, f, r);
 }

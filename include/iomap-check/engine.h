@@ -34,8 +34,12 @@
  *   UNMAP   where = iomc_unmap_locate(own stack, wc[vaddr]); if
  *           IOMC_IN_NONE, search every other stack for the vaddr and, if
  *           found, take the entry out of it (iomc_stack_remove) and pass it
- *           as 'foreign'; iomc_check_unmap(); iomc_apply_unmap() (delete
- *           wc[vaddr] when it returns IOMC_WC_EMPTY)
+ *           as 'foreign'; if not found either, where =
+ *           iomc_unmap_locate_page(own stack, wc[vaddr & IOMC_PAGE_MASK]
+ *           if vaddr is not page aligned, else NULL) and wc is that entry
+ *           from then on; iomc_check_unmap();
+ *           iomc_apply_unmap() (delete that wc entry when it returns
+ *           IOMC_WC_EMPTY)
  *   SWITCH  iomc_check_switch(task stack of ev->tid); ev->caller is the
  *           call site of the might-sleep function the task went to sleep
  *           in when known (stack->ms_ret), else 0
@@ -91,9 +95,13 @@
 #ifndef IOMC_STACK_FIND_MAPPING
 #define IOMC_STACK_FIND_MAPPING iomc_stack_find_mapping
 #endif
+#ifndef IOMC_STACK_FIND_PAGE
+#define IOMC_STACK_FIND_PAGE iomc_stack_find_page
+#endif
 
 /* io_mapping's unit: atomic/local maps cover one page. x86-64 and arm64 4K. */
 #define IOMC_PAGE_SIZE 4096ULL
+#define IOMC_PAGE_MASK (~(IOMC_PAGE_SIZE - 1))
 /* The largest verdict one event produces (leak_on_exit: one per held map). */
 #define IOMC_MAX_VIOL 8
 
@@ -153,6 +161,10 @@ enum iomc_where {
 	IOMC_IN_NONE = 0,	/* not in the own stack nor the wc table */
 	IOMC_IN_OWN = 1,	/* in the unmapping context's stack */
 	IOMC_IN_WC = 2,		/* an outstanding map_wc */
+	/* no exact match anywhere, but the address is inside the page of a
+	 * map (iomc_unmap_locate_page): the kernel unmaps that map */
+	IOMC_IN_OWN_PAGE = 3,	/* inside a map of the own stack */
+	IOMC_IN_WC_PAGE = 4,	/* inside the first page of a map_wc */
 };
 
 /* What iomc_map_target() says a map goes to. */
@@ -266,6 +278,28 @@ IOMC_INLINE int iomc_stack_find(const struct iomc_stack *s, __u64 vaddr)
 		if (i >= d)
 			break;
 		if (s->held[i].vaddr == vaddr)
+			found = (int)i;
+	}
+	return found;
+}
+
+/*
+ * Index of the most recent map in s whose page holds vaddr, or -1. The
+ * page, not [vaddr, vaddr + size): a local/atomic map is one page, and the
+ * kernel finds what to undo by the page too (kunmap_local_indexed() masks
+ * the address with PAGE_MASK before comparing it with its kmap slots; the
+ * 64-bit io_mapping_unmap_atomic() ignores the address altogether), so any
+ * address in the page unmaps that map.
+ */
+IOMC_INLINE int iomc_stack_find_page(const struct iomc_stack *s, __u64 vaddr)
+{
+	__u32 d = s->depth, i;
+	int found = -1;
+
+	for (i = 0; i < IOMC_STACK_MAX; i++) {
+		if (i >= d)
+			break;
+		if (((s->held[i].vaddr ^ vaddr) & IOMC_PAGE_MASK) == 0)
 			found = (int)i;
 	}
 	return found;
@@ -517,9 +551,47 @@ IOMC_INLINE enum iomc_where iomc_unmap_locate(const struct iomc_event *ev,
 }
 
 /*
- * where/idx: from iomc_unmap_locate(). foreign: when IOMC_IN_NONE, the
- * entry the driver found (and took out of) another context's stack, else
- * NULL.
+ * No map of the exact address anywhere (iomc_unmap_locate said
+ * IOMC_IN_NONE and no other context holds it): is it inside a map? The
+ * kernel undoes the map whose page holds the address (see
+ * iomc_stack_find_page; iounmap() of a map_wc masks with PAGE_MASK too),
+ * so the checker must forget that map as well, or it reports every later
+ * event against a map that no longer exists (a sleep "in atomic", a lifo,
+ * a leak) where the kernel saw one bad unmap. The own stack is searched by
+ * page; wcp is the driver's wc entry of vaddr & IOMC_PAGE_MASK (NULL when
+ * vaddr is page aligned: that lookup was the exact one), so of a map_wc
+ * only an address in its first page is recognised (the wc table is keyed
+ * by address: a map's length is not kept). Looks first where the variant
+ * used says the map should be, like iomc_unmap_locate().
+ */
+IOMC_INLINE enum iomc_where iomc_unmap_locate_page(const struct iomc_event *ev,
+						   const struct iomc_stack *own,
+						   const struct iomc_wc *wcp,
+						   int *idx)
+{
+	int i = own ? IOMC_STACK_FIND_PAGE(own, ev->vaddr) : -1;
+	int w = wcp && wcp->count;
+
+	*idx = i;
+	if (iomc_kind_stacked(ev->kind)) {
+		if (i >= 0)
+			return IOMC_IN_OWN_PAGE;
+		return w ? IOMC_IN_WC_PAGE : IOMC_IN_NONE;
+	}
+	if (w)
+		return IOMC_IN_WC_PAGE;
+	return i >= 0 ? IOMC_IN_OWN_PAGE : IOMC_IN_NONE;
+}
+
+/*
+ * where/idx: from iomc_unmap_locate() or iomc_unmap_locate_page() (wc is
+ * then the entry of the page). foreign: when IOMC_IN_NONE, the entry the
+ * driver found (and took out of) another context's stack, else NULL.
+ *
+ * An unmap inside a map (IOMC_IN_*_PAGE) is the bug, reported once as
+ * unknown_unmap naming that map (map_site): no map has this address. The
+ * rest is checked as for an unmap of the map's own address, since the
+ * kernel undid that map (a lifo when it is not the top).
  */
 IOMC_INLINE void iomc_check_unmap(const struct iomc_cfg *cfg,
 				  const struct iomc_event *ev,
@@ -532,6 +604,17 @@ IOMC_INLINE void iomc_check_unmap(const struct iomc_cfg *cfg,
 	const struct iomc_held *h;
 	struct iomc_viol *v;
 
+	if (where == IOMC_IN_OWN_PAGE && own && idx >= 0 &&
+	    idx < IOMC_STACK_MAX) {
+		iomc_emit(cfg, out, IOMC_RULE_UNKNOWN_UNMAP, ev->ctx,
+			  own->held[iomc_idx((__u32)idx, IOMC_STACK_MAX)].site);
+		where = IOMC_IN_OWN;
+	}
+	if (where == IOMC_IN_WC_PAGE && wc) {
+		iomc_emit(cfg, out, IOMC_RULE_UNKNOWN_UNMAP, ev->ctx,
+			  wc->last.site);
+		where = IOMC_IN_WC;
+	}
 	if (where == IOMC_IN_OWN && own && idx >= 0 &&
 	    idx < IOMC_STACK_MAX) {
 		__u32 top = own->depth - 1;
@@ -576,16 +659,19 @@ IOMC_INLINE void iomc_check_unmap(const struct iomc_cfg *cfg,
 	iomc_emit(cfg, out, IOMC_RULE_UNKNOWN_UNMAP, ev->ctx, 0);
 }
 
-/* Returns IOMC_WC_EMPTY when the driver must delete wc[vaddr]. */
+/*
+ * Returns IOMC_WC_EMPTY when the driver must delete the wc entry it passed
+ * (wc[vaddr], or wc[vaddr & IOMC_PAGE_MASK] for IOMC_IN_WC_PAGE).
+ */
 IOMC_INLINE int iomc_apply_unmap(const struct iomc_event *ev,
 				 struct iomc_stack *own, enum iomc_where where,
 				 int idx, struct iomc_wc *wc)
 {
-	if (where == IOMC_IN_OWN && own) {
+	if ((where == IOMC_IN_OWN || where == IOMC_IN_OWN_PAGE) && own) {
 		IOMC_STACK_REMOVE(own, idx, 0);
 		return 0;
 	}
-	if (where == IOMC_IN_WC && wc) {
+	if ((where == IOMC_IN_WC || where == IOMC_IN_WC_PAGE) && wc) {
 		if (wc->count)
 			wc->count--;
 		return wc->count ? 0 : IOMC_WC_EMPTY;

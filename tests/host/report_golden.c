@@ -208,6 +208,14 @@ static void all_cases(void)
 	r->ev.kind = IOMC_KIND_WC;
 	emit_case("unknown_unmap", r);
 
+	/* an address inside a held map's page: the map is named (issue 20) */
+	r = new_report(IOMC_RULE_UNKNOWN_UNMAP, IOMC_EV_UNMAP);
+	r->ev.kind = IOMC_KIND_ATOMIC;
+	r->ev.vaddr = 0xffffc90000203468ULL;
+	r->v.map_site = S_MAP;
+	hold(r, IOMC_KIND_ATOMIC, 0xffffc90000203000ULL, S_MAP);
+	emit_case("unknown_unmap_inside_map", r);
+
 	r = new_report(IOMC_RULE_CROSS_CONTEXT_UNMAP, IOMC_EV_UNMAP);
 	r->ev.ctx = IOMC_CTX_HARDIRQ;
 	r->v.ctx = IOMC_CTX_HARDIRQ;
