@@ -82,7 +82,9 @@ while read -r f; do
 done
 
 inc=--include=$hdr
-make --no-print-directory -C "$kdir" M="$out" ${V:+V=$V} -j2 \
+# (kmake.sh: in the kernel's suite chroot when it is not the host's)
+IOMC_CHROOT_BIND=$(dirname "$symvers")${IOMC_CHROOT_BIND:+:$IOMC_CHROOT_BIND} \
+"$top/kmod/kmake.sh" "$kcache" "$rel" "$out" --no-print-directory -C "$kdir" M="$out" ${V:+V=$V} -j2 \
 	KBUILD_EXTRA_SYMBOLS="$symvers" \
 	NOSTDINC_FLAGS="-nostdinc -I$top/kmod/shadow" \
 	KCFLAGS="${KCFLAGS:+$KCFLAGS }$inc" IOMC_INCLUDE="$inc" \

@@ -34,7 +34,8 @@ sync() { # sync SRC_FILE... DEST_DIR: copy what changed, keep mtimes
 sync "$here/Kbuild" "$here/iomap_check.c" "$here/iomap_check_trace.h" "$out"
 sync "$top"/include/iomap-check/*.h "$out/include/iomap-check"
 
-make --no-print-directory -C "$kdir" M="$out" ${V:+V=$V} -j2 modules
+"$here/kmake.sh" "$kcache" "$rel" "$out" \
+	--no-print-directory -C "$kdir" M="$out" ${V:+V=$V} -j2 modules
 kos=("$out/iomap_check.ko")
 if [ "${IOMC_KMOD_ONLY:-0}" != 1 ]; then
 	IOMC_SYMVERS=$out/Module.symvers KCACHE=$kcache KDIR=$kdir \

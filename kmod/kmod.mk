@@ -17,6 +17,9 @@ kmod: kernel
 
 CHECK_DEPS += kmod
 
+# The unstable kernel's build chroot: kmake.sh and debian-chroot.sh run.
+HOST_SUITES += tests/host/debian_chroot.sh
+
 # Exact call sites: no API call compiled as a sibling call (objdump).
 HOST_SUITES += tests/host/sibling_calls.sh
 

@@ -10,8 +10,11 @@
 #   KERNEL: a name in the runner's kernel table (vm/iomcvm/kernels.py;
 #           `python3 -m iomcvm kernels` lists them: 6.1 and 6.12 are the
 #           cloud flavor, the default, no DRM; 6.1-generic and 6.12-generic
-#           the generic flavor, every driver as a module), each resolved
-#           through the Debian metapackage the table names; or an exact
+#           the generic flavor, every driver as a module; unstable and
+#           unstable-generic Debian unstable's current kernel, 7.x, fetched
+#           with the apt of an unstable chroot made once with mmdebstrap
+#           under CACHE_DIR/chroot/unstable, where its modules are built),
+#           each resolved through the Debian metapackage the table names; or an exact
 #           release of either flavor such as 6.1.0-57-cloud-amd64,
 #           6.1.0-57-amd64, 6.12.118+deb12-amd64; or a path (with a '/'):
 #           the user's kernel build tree or install root (IOMC_KDIR: its
@@ -20,9 +23,11 @@
 #   vmlinuz, vmlinux (ELF, extracted, carries .BTF), config, build/ (Kbuild
 #   tree), root/lib/modules/<release>/ (the kernel's own modules, with the
 #   modules.dep that depmod computed on the unpacked tree: the packages
-#   ship none).
+#   ship none), suite (a kernel of another suite: its name; kmod/kmake.sh
+#   then builds in CACHE_DIR/chroot/<suite>).
 set -euo pipefail
-iomcvm() { PYTHONPATH=$(dirname "$0")/../vm python3 -B -m iomcvm "$@"; }
+here=$(cd "$(dirname "$0")" && pwd)
+iomcvm() { PYTHONPATH=$here/../vm python3 -B -m iomcvm "$@"; }
 resolve_only=
 if [ "${1:-}" = --valid ]; then
 	iomcvm kernels --valid "${2:?usage: fetch-kernel.sh --valid KERNEL}"
@@ -45,8 +50,21 @@ esac
 
 die() { echo "fetch-kernel: $*" >&2; exit 2; }
 
+# A kernel of another Debian suite (the table's SUITE: unstable) is fetched
+# with the apt of a chroot of that suite, made once under CACHE_DIR/chroot/
+# (scripts/debian-chroot.sh), where its modules are built too
+# (kmod/kmake.sh reads CACHE_DIR/<release>/suite).
+suite=
+chroot_dir=
+in_suite() { # run CMD with the suite's apt (the host's when no suite)
+	if [ -n "$suite" ]; then "$here/debian-chroot.sh" run "$chroot_dir" "$@"; else "$@"; fi
+}
+apt_get() {
+	if [ -n "$suite" ]; then "$here/debian-chroot.sh" apt "$chroot_dir" "$@"; else apt-get "$@"; fi
+}
+
 depends_on() { # first dependency of $1 matching $2
-	apt-cache show "$1" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1 |
+	in_suite apt-cache show "$1" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1 |
 		tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -E "$2" | head -n1
 }
 
@@ -62,22 +80,37 @@ resolve() {
 	local pkg
 	pkg=$(depends_on "$meta" '^linux-image-') || true
 	if [ -z "$pkg" ]; then
-		apt-get update -qq >&2 || true
+		apt_get update -qq >&2 || true
 		pkg=$(depends_on "$meta" '^linux-image-') || true
 	fi
 	[ -n "$pkg" ] || die "cannot resolve $meta (apt-get update?)"
 	echo "${pkg#linux-image-}"
 }
 
+if [ -z "$resolve_only" ]; then
+	mkdir -p "$cache"
+	cache=$(cd "$cache" && pwd)
+fi
+suite=$(iomcvm kernels --suite "$want") || true
+if [ -n "$suite" ]; then
+	chroot_dir=$cache/chroot/$suite
+	[ -z "$resolve_only" ] || chroot_dir=${KCACHE:-$here/../build/kernel}/chroot/$suite
+	"$here/debian-chroot.sh" create "$suite" "$chroot_dir"
+fi
 if [ -n "$resolve_only" ]; then resolve "$want"; exit 0; fi
-mkdir -p "$cache"
-cache=$(cd "$cache" && pwd)
+
+# toolchain REL: the suite's compiler and kbuild for REL, in its chroot.
+toolchain() {
+	[ -n "$suite" ] && [ ! -f "$chroot_dir/.toolchain-$1" ] || return 0
+	"$here/debian-chroot.sh" toolchain "$chroot_dir" "linux-headers-$1"
+	touch "$chroot_dir/.toolchain-$1"
+}
 
 # A cached release is used as is, without asking apt anything.
 if [ -f "$cache/$want/.complete" ]; then echo "$want"; exit 0; fi
 if [ -f "$cache/latest-$want" ]; then
 	rel=$(cat "$cache/latest-$want")
-	if [ -f "$cache/$rel/.complete" ]; then echo "$rel"; exit 0; fi
+	if [ -f "$cache/$rel/.complete" ]; then toolchain "$rel"; echo "$rel"; exit 0; fi
 fi
 
 rel=$(resolve "$want")
@@ -86,17 +119,19 @@ if [ ! -f "$dir/.complete" ]; then
 	echo "fetch-kernel: fetching $rel" >&2
 	rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/debs" "$dir.tmp/root"
 	hdr=linux-headers-$rel
-	apt-cache show "$hdr" >/dev/null 2>&1 || apt-get update -qq >&2
+	in_suite apt-cache show "$hdr" >/dev/null 2>&1 || apt_get update -qq >&2
 	common=$(depends_on "$hdr" '^linux-headers-.*-common$')
 	kbuild=$(depends_on "$hdr" '^linux-kbuild-')
 	img=linux-image-$rel
 	# The signed image package has no deb of its own for every release;
 	# the -unsigned one carries the same vmlinuz.
-	apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
+	in_suite apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
 	# As root, apt drops to user _apt to download, which cannot write to
 	# a root-owned build dir: download as root, without the warning.
-	(cd "$dir.tmp/debs" && apt-get download -q -o APT::Sandbox::User=root "$img" "$hdr" "$common" "$kbuild" >&2)
+	(cd "$dir.tmp/debs" && apt_get download -q -o APT::Sandbox::User=root "$img" "$hdr" "$common" "$kbuild" >&2)
 	for d in "$dir.tmp"/debs/*.deb; do dpkg-deb -x "$d" "$dir.tmp/root"; done
+	toolchain "$rel"
+	[ -z "$suite" ] || echo "$suite" >"$dir.tmp/suite"
 	cp "$dir.tmp/root/boot/vmlinuz-$rel" "$dir.tmp/vmlinuz"
 	cp "$dir.tmp/root/boot/config-$rel" "$dir.tmp/config"
 	# The headers tree names its -common half by absolute path

@@ -71,6 +71,30 @@ class Kernels(unittest.TestCase):
         self.assertTrue(kernels.is_release("6.1.0-57-amd64"))
         self.assertFalse(kernels.is_release("6.1"))
 
+    def test_unstable(self):
+        """Debian unstable's kernel: its own suite (a chroot), both flavors."""
+        self.assertEqual(kernels.lookup("unstable").meta, "linux-image-cloud-amd64")
+        self.assertEqual(kernels.lookup("unstable-cloud").name, "unstable")
+        self.assertEqual(kernels.lookup("unstable-generic").meta, "linux-image-amd64")
+        self.assertEqual(kernels.suite_of("unstable"), "unstable")
+        self.assertEqual(kernels.suite_of("unstable-generic"), "unstable")
+        for k in ("6.1", "6.12-generic", "6.1.0-57-amd64", "/path/to/linux"):
+            self.assertEqual(kernels.suite_of(k), "", k)
+        self.assertEqual(kernels.flavor_of("unstable-generic"), "generic")
+        self.assertEqual((kernels.other("unstable"), kernels.generic("unstable")), ("6.1", "unstable-generic"))
+        self.assertEqual(kernels.generic("unstable-generic"), "unstable-generic")
+        self.assertFalse(kernels.is_release("unstable"))
+        self.assertIn("unstable", kernels.usage())
+        out = subprocess.run([sys.executable, "-B", "-m", "iomcvm", "kernels", "--suite", "unstable-generic"],
+                             env=dict(os.environ, PYTHONPATH=os.path.join(TOP, "vm")),
+                             stdout=subprocess.PIPE, universal_newlines=True, check=True).stdout
+        self.assertEqual(out, "unstable\n")
+
+    def test_other_never_an_unstable_kernel(self):
+        """make check's second Debian 12 kernel is never a chroot one."""
+        for k in kernels.names():
+            self.assertEqual(kernels.suite_of(kernels.other(k)), "", k)
+
     def test_other_and_generic(self):
         """What make check boots besides KERNEL (tests.mk, vmcheck.mk)."""
         want = {"6.1": ("6.12", "6.1-generic"), "6.12": ("6.1", "6.12-generic"),

@@ -6,6 +6,7 @@ shell scripts, and the runner itself.
   kernels --valid K             exit 0 if K is a kernel name or a release
   kernels --meta K              K's Debian metapackage (nothing for a release)
   kernels --usage               the sentence error messages offer
+  kernels --suite K             K's Debian suite when not the host's (unstable)
   kernels --other K             the cloud kernel of the other series
   kernels --generic K           the generic kernel of K's series
   exit-status [NAME]            NAME's number; without NAME the table
@@ -59,6 +60,9 @@ def cmd_kernels(args):
         if e:
             print(e.meta)
         return 0 if e or kernels.valid(k) else 1
+    if what == "--suite":
+        print(kernels.suite_of(k))
+        return 0 if kernels.valid(k) else 1
     if what == "--other":
         print(kernels.other(k))
         return 0
