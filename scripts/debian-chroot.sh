@@ -59,14 +59,16 @@ run() {
 		root=$1; shift
 		while [ "$1" != -- ]; do
 			case "$1" in /*)
+				# The path without symlinks: a symlink in a bound
+				# tree (build/kernel -> elsewhere) then leads, inside,
+				# to where it leads outside, and no mount lands on a
+				# place that a symlink redirects (mounting over a bound
+				# tree would hide what is bound below it).
 				real=$(cd "$1" && pwd -P)
-				# Bind the path as named and, if a symlink leads
-				# elsewhere, the place it leads to too.
-				for p in "$1" "$real"; do
-					[ -d "$root$p" ] && mountpoint -q "$root$p" && continue
-					mkdir -p "$root$p"
-					mount --bind "$real" "$root$p"
-				done ;;
+				if [ ! "$root$real" -ef "$real" ]; then
+					mkdir -p "$root$real"
+					mount --bind "$real" "$root$real"
+				fi ;;
 			esac
 			shift
 		done

@@ -126,14 +126,29 @@ if [ ! -f "$dir/.complete" ]; then
 	# The signed image package has no deb of its own for every release;
 	# the -unsigned one carries the same vmlinuz.
 	in_suite apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
+	# From 7.x (unstable) the image package is a shell: vmlinuz and the
+	# config are in linux-binary-REL, the modules in linux-modules-REL
+	# (and linux-base-REL): take every dependency named after the release.
+	parts=$(in_suite apt-cache show "$img" 2>/dev/null | sed -n 's/^Depends: //p' | head -n1 |
+		tr ',' '\n' | sed 's/^ *//; s/ .*//' | grep -E "^linux-[a-z]+-$(printf '%s' "$rel" | sed 's/[.+]/\\&/g')\$" |
+		grep -v "^linux-headers-") || true
 	# As root, apt drops to user _apt to download, which cannot write to
 	# a root-owned build dir: download as root, without the warning.
-	(cd "$dir.tmp/debs" && apt_get download -q -o APT::Sandbox::User=root "$img" "$hdr" "$common" "$kbuild" >&2)
+	(cd "$dir.tmp/debs" && apt_get download -q -o APT::Sandbox::User=root "$img" $parts "$hdr" "$common" "$kbuild" >&2)
 	for d in "$dir.tmp"/debs/*.deb; do dpkg-deb -x "$d" "$dir.tmp/root"; done
+	# Packages of a merged-/usr suite (unstable) ship usr/lib/modules: the
+	# cache's layout (and depmod -b) read lib/modules.
+	if [ ! -e "$dir.tmp/root/lib" ] && [ -d "$dir.tmp/root/usr/lib" ]; then
+		ln -s usr/lib "$dir.tmp/root/lib"
+	fi
 	toolchain "$rel"
 	[ -z "$suite" ] || echo "$suite" >"$dir.tmp/suite"
-	cp "$dir.tmp/root/boot/vmlinuz-$rel" "$dir.tmp/vmlinuz"
-	cp "$dir.tmp/root/boot/config-$rel" "$dir.tmp/config"
+	# boot/vmlinuz-REL, or (7.x) lib/modules/REL/vmlinuz and config.
+	for f in vmlinuz config; do
+		src=$dir.tmp/root/boot/$f-$rel
+		[ -f "$src" ] || src=$dir.tmp/root/lib/modules/$rel/$f
+		cp "$src" "$dir.tmp/$f"
+	done
 	# The headers tree names its -common half by absolute path
 	# (include /usr/src/...); point it into the unpacked root, relative to
 	# the Makefile itself so that the cache still works once moved (make
