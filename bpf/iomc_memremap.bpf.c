@@ -107,11 +107,12 @@ __noinline int g_check_memremap(struct iomc_scratch *sc)
 	return 0;
 }
 
-__noinline int g_check_memunmap(struct iomc_scratch *sc, const struct iomc_mr *mr)
+__noinline int g_check_memunmap(struct iomc_scratch *sc, const struct iomc_mr *mr,
+			    int inner)
 {
 	if (sc)
 		iomc_check_memunmap(IOMC_BPF_RULES, &sc->ev, mr, mr_untracked != 0,
-				    &sc->vd);
+				    inner, &sc->vd);
 	return 0;
 }
 
@@ -133,8 +134,8 @@ static __always_inline int mr_unmap(void *ctx, __u32 api, __u64 addr,
 				    __u64 site)
 {
 	struct iomc_scratch *sc;
-	struct iomc_mr *mr;
-	__u64 va = addr;
+	struct iomc_mr *mr, *in = 0;
+	__u64 va = addr, pg;
 
 	sc = begin(SLOT_KPROBE, IOMC_EV_MEMUNMAP, IOMC_CTX_TASK);
 	if (!sc)
@@ -148,7 +149,15 @@ static __always_inline int mr_unmap(void *ctx, __u32 api, __u64 addr,
 	sc->ev.caller = site;
 	record(&sc->ev);
 	mr = bpf_map_lookup_elem(&mrs, &va);
-	g_check_memunmap(sc, mr);
+	pg = iomc_memunmap_page_key(&sc->ev);
+	if ((!mr || !mr->count) && pg)
+		in = bpf_map_lookup_elem(&mrs, &pg);
+	if (in && in->count) {
+		/* inside a live memremap: that one is unmapped */
+		mr = in;
+		va = pg;
+	}
+	g_check_memunmap(sc, mr, in && mr == in);
 	if (sc->vd.n)
 		report(ctx, sc, 0, IOMC_CTX_TASK, sc->ev.tid);
 	if (mr && iomc_apply_memunmap(mr)) {

@@ -1072,12 +1072,19 @@ static void do_memremap(struct iomc_state *st, const struct iomc_event *ev,
 static void do_memunmap(struct iomc_state *st, const struct iomc_event *ev,
 			struct emit_ctx *ec)
 {
-	__u64 key = iomc_memunmap_key(ev);
-	struct iomc_mr *mr = u64map_get(&st->mrs, key);
+	__u64 key = iomc_memunmap_key(ev), pg = iomc_memunmap_page_key(ev);
+	struct iomc_mr *mr = u64map_get(&st->mrs, key), *in = NULL;
 	struct iomc_verdict vd;
 
+	if ((!mr || !mr->count) && pg)
+		in = u64map_get(&st->mrs, pg);
+	if (in && in->count) {
+		/* inside a live memremap: that one is unmapped */
+		mr = in;
+		key = pg;
+	}
 	iomc_verdict_init(&vd);
-	iomc_check_memunmap(&st->cfg, ev, mr, st->mr_unsure, &vd);
+	iomc_check_memunmap(&st->cfg, ev, mr, st->mr_unsure, mr == in && in, &vd);
 	report(ec, ev, &vd, NULL, IOMC_CTX_TASK, ev->tid);
 	if (mr && iomc_apply_memunmap(mr))
 		free(u64map_del(&st->mrs, key));

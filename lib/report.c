@@ -661,8 +661,10 @@ static void why_mr_refused(const struct iomc_report *r, char *buf, size_t n)
 
 static void why_mr_unknown_unmap(const struct iomc_report *r, char *buf, size_t n)
 {
-	(void)r;
-	snprintf(buf, n, "no live memremap returned this address (never mapped, or already unmapped)");
+	if (r->v.map_site)	/* engine.h iomc_memunmap_page_key */
+		snprintf(buf, n, "not the address memremap returned but inside its page: memunmap undid that memremap");
+	else
+		snprintf(buf, n, "no live memremap returned this address (never mapped, or already unmapped)");
 }
 
 static void why_pagemap_mmio(const struct iomc_report *r, char *buf, size_t n)
@@ -696,6 +698,8 @@ static void rc_memremap(const struct iomc_fmt *fmt, FILE *f, const struct iomc_r
 	print_op(fmt, f, r);
 	class_why(r, b, sizeof(b));
 	fprintf(f, "\nwhy: %s\n", b);
+	if (r->v.rule == IOMC_RULE_MEMUNMAP_UNKNOWN && r->v.map_site)
+		fprintf(f, " memremap made at: %s\n", sym(fmt, r->v.map_site, b, sizeof(b)));
 	if ((a = culprit(fmt, r)))
 		fprintf(f, " in: %s\n", sym(fmt, a, b, sizeof(b)));
 }

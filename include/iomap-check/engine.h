@@ -915,8 +915,10 @@ IOMC_INLINE int iomc_stack_find_module(const struct iomc_stack *s,
  *
  *   MEMREMAP iomc_check_memremap(); if ev->vaddr, iomc_apply_memremap()
  *           on live[vaddr] (created zeroed if absent)
- *   MEMUNMAP mr = live[vaddr] or NULL; iomc_check_memunmap(); then
- *           iomc_apply_memunmap(), and delete live[vaddr] when it returns 1
+ *   MEMUNMAP mr = live[vaddr] or NULL; if none (or count 0) and
+ *           k = iomc_memunmap_page_key() is not 0: mr = live[k], 'inner'
+ *           if it has a count; iomc_check_memunmap(); then
+ *           iomc_apply_memunmap(), and delete that entry when it returns 1
  *   PAGEMAP  iomc_check_pagemap(); if ev->vaddr, iomc_apply_pagemap() on
  *           live[ev->mapping]
  *   MEMUNMAP of kind memunmap_pages: live[ev->mapping] as above (the
@@ -1015,15 +1017,41 @@ IOMC_INLINE __u64 iomc_memunmap_key(const struct iomc_event *ev)
 }
 
 /*
+ * The live table's key to try when a plain memunmap's address has no
+ * entry (0: none): its page. memunmap() of a non-RAM address is
+ * iounmap(addr & PAGE_MASK), which undoes the whole mapping holding that
+ * page, and of RAM does nothing whatever the address (as for an exact
+ * one); either way the memremap is over for the kernel, and keeping it
+ * live would end in a false leak_on_unload. Only the page is tried (the
+ * table is keyed by address; a memremap of a page-aligned range returns a
+ * page-aligned address). Not for devm_memunmap: devres matches the exact
+ * address and, finding none, WARNs and unmaps nothing.
+ */
+IOMC_INLINE __u64 iomc_memunmap_page_key(const struct iomc_event *ev)
+{
+	__u64 pg = ev->vaddr & IOMC_PAGE_MASK;
+
+	return ev->kind == IOMC_MR_MEMUNMAP && pg != ev->vaddr ? pg : 0;
+}
+
+/*
  * memunmap of vaddr; mr = its live entry or NULL. unsure: memremaps were
  * not tracked (table full): an unknown address may be one of them, so it
  * is not reported. memunmap(NULL) does nothing and is not reported.
+ * inner: mr is the entry of iomc_memunmap_page_key(), the address is
+ * inside it: reported once, naming that memremap (map_site); the driver
+ * then applies the unmap to it.
  */
 IOMC_INLINE void iomc_check_memunmap(const struct iomc_cfg *cfg,
 				     const struct iomc_event *ev,
 				     const struct iomc_mr *mr, int unsure,
-				     struct iomc_verdict *out)
+				     int inner, struct iomc_verdict *out)
 {
+	if (inner && mr && mr->count) {
+		iomc_emit(cfg, out, IOMC_RULE_MEMUNMAP_UNKNOWN, ev->ctx,
+			  mr->site);
+		return;
+	}
 	if (!ev->vaddr || (mr && mr->count) || unsure)
 		return;
 	iomc_emit(cfg, out, IOMC_RULE_MEMUNMAP_UNKNOWN, ev->ctx, 0);

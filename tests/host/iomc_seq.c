@@ -38,8 +38,12 @@ static __u64 site_addr(const char *name)
 	for (i = 0; i < nsyms; i++)
 		if (!strcmp(syms[i], name))
 			return SITE_BASE + i * 0x40ULL;
-	if (nsyms >= SEQ_MAX_SYMS)
-		return 0;
+	if (nsyms >= SEQ_MAX_SYMS) {
+		/* a silent 0 made later cases fail for no reason they showed */
+		fprintf(stderr, "more than %d distinct @sites: raise SEQ_MAX_SYMS\n",
+			SEQ_MAX_SYMS);
+		exit(2);
+	}
 	syms[nsyms] = strdup(name);
 	return SITE_BASE + nsyms++ * 0x40ULL;
 }

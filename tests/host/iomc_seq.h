@@ -17,7 +17,7 @@
 #define SEQ_MAX_EVENTS 256
 #define SEQ_MAX_EXPECT 8
 #define SEQ_MAX_TASKS 4		/* t1..t4 */
-#define SEQ_MAX_SYMS 256
+#define SEQ_MAX_SYMS 1024	/* distinct @sites in one file */
 
 /* One expected violation. 0 sites = not checked. */
 struct seq_expect {

@@ -333,6 +333,17 @@ static void all_cases(void)
 	r->ev.size = 0;
 	emit_case("memunmap_unknown", r);
 
+	/* an address inside a live memremap's page: it is named (issue 20) */
+	r = new_report(IOMC_RULE_MEMUNMAP_UNKNOWN, IOMC_EV_MEMUNMAP);
+	r->ev.kind = IOMC_MR_MEMUNMAP;
+	r->ev.caller = S_FREE;
+	r->ev.vaddr = 0xffffc90000203010ULL;
+	r->ev.mapping = 0;
+	r->ev.offset = 0;
+	r->ev.size = 0;
+	r->v.map_site = S_PROBE;
+	emit_case("memunmap_unknown_inside_memremap", r);
+
 	r = new_report(IOMC_RULE_PAGEMAP_MMIO, IOMC_EV_PAGEMAP);
 	r->ev.kind = IOMC_MR_DEVM_MEMREMAP_PAGES;
 	r->ev.caller = S_DEVM;
