@@ -79,7 +79,8 @@ run() {
 			[ -e "$root/dev/$n" ] || touch "$root/dev/$n"
 			mount --bind "/dev/$n" "$root/dev/$n"
 		done
-		exec chroot "$root" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$PWD" "$@"
+		# (the working directory without symlinks: only that is bound)
+		exec chroot "$root" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$(pwd -P)" "$@"
 	' unshare-chroot "$@"
 }
 
