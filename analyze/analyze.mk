@@ -45,7 +45,7 @@ CHECK_DEPS += analyze
 
 # ---- tests ----------------------------------------------------------------
 AZ_TEST_OBJS = $(AZ_ALL:%=$(AZ_OBJ)/%.o) $(AZ_LIB)
-$(AZ_TBIN)/analyze_test: tests/host/analyze_test.c tests/host/analyze_gen.h $$(AZ_TEST_OBJS)
+$(AZ_TBIN)/analyze_test: tests/host/analyze_test.c tests/host/analyze_gen.h tests/host/analyze_parse_same.h $$(AZ_TEST_OBJS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(AZ_CFLAGS) -Itests/host -o $@ $< $(AZ_TEST_OBJS) $(AZ_LIBS)
 
@@ -68,7 +68,7 @@ $(AZ_FUZZ)/bin/fuzz_ftrace: AZ_PRE = -DFUZZ_PREAMBLE='"\# tracer: nop\n"'
 $(AZ_FUZZ)/bin/fuzz_tcreport: AZ_PRE = -DFUZZ_PREAMBLE='"cpus=2\n"'
 $(AZ_FUZZ)/bin/fuzz_perf: AZ_PRE =
 $(AZ_FUZZ)/bin/fuzz_ftrace $(AZ_FUZZ)/bin/fuzz_tcreport $(AZ_FUZZ)/bin/fuzz_perf: \
-		tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) $$(AZ_HDRS)
+		tests/fuzz/fuzz_text.c tests/host/analyze_parse_same.h $(AZ_FUZZ_SRCS) $$(AZ_HDRS)
 	@mkdir -p $(@D)
 	$(AZ_FUZZCC) $(AZ_FUZZ_CFLAGS) $(AZ_PRE) -o $@ tests/fuzz/fuzz_text.c $(AZ_FUZZ_SRCS) \
 		$(AZ_LIBS)

@@ -311,6 +311,17 @@ AZ_INLINE int key_num(const char **pp, const char *e, const char *key, size_t kl
 }
 #define KEY_NUM(pp, e, key, v) key_num(pp, e, key, sizeof(key) - 1, v)
 
+/* A short compare inline: memcmp with a variable length is a libc call. */
+AZ_INLINE int same_bytes(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 static const char *const kind_names[] = IOMC_KIND_NAMES;
 static const char *const ctx_names[] = IOMC_CTX_NAMES;
 /* their lengths, set once (init_classes): no strlen per field */
@@ -336,7 +347,7 @@ AZ_INLINE int key_enum(const char **pp, const char *e, const char *key,
 		p++;
 	n = p - w;
 	for (i = 0; i < count; i++)
-		if (lens[i] == n && !memcmp(w, names[i], n))
+		if (lens[i] == n && same_bytes(w, names[i], n))
 			break;
 	if (i < count)
 		*out = i;
@@ -1120,7 +1131,82 @@ static enum az_line damaged_ours(const char *b, const char *e, struct az_parsed 
 	return AZ_LINE_MALFORMED;
 }
 
-enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
+/*
+ * The fast path (issue 21): nearly every line of a large trace is ftrace's
+ * own layout, "<comm>-<pid> [<cpu>] <5 flags> <ts>: <event>: <fields>",
+ * and most of those are io_mapping_map/unmap. fast_header() reads that
+ * header with the layout's fixed shape and stores exactly what
+ * parse_at_cpu() stores for it; on anything else (a tgid column, no flags,
+ * perf's "pid/tid", a long comm, a damaged column) it returns NULL and
+ * stores nothing, and the line takes the general path from its start.
+ * tests/host/analyze_test.c and the fuzz targets compare both paths
+ * (az_parse_line_general()) line by line.
+ */
+static const char *fast_header(const char *b, const char *br, const char *e,
+			       struct az_parsed *out)
+{
+	const char *p = br + 1, *t = br, *d, *c;
+	unsigned int cpu = 0, i;
+	__u64 pid = 0;
+
+	/* "[" 1-4 digits "] " */
+	for (i = 0; i < 4 && p < e && is_digit(*p); i++, p++)
+		cpu = cpu * 10 + (unsigned int)(*p - '0');
+	if (!i || cpu >= AZ_MAX_CPUS || e - p < 9 || p[0] != ']' || p[1] != ' ')
+		return NULL;
+	/* five flag columns, the first not a digit, then a blank */
+	p += 2;
+	if (is_digit(p[0]) || !is_flag_char(p[0]) || !is_flag_char(p[1]) ||
+	    !is_flag_char(p[2]) || !is_flag_char(p[3]) || !is_flag_char(p[4]) || p[5] != ' ')
+		return NULL;
+	p = skip_blank(p + 5, e);
+	if (p == e || !is_digit(*p))
+		return NULL;
+	/* the task: "comm-pid" then blanks, right before the CPU column */
+	while (t > b && is_blank(t[-1]))
+		t--;
+	for (d = t; d > b && is_digit(d[-1]); d--)
+		;
+	if (d == t || d == b || t - d > 10 || d[-1] != '-')
+		return NULL;
+	for (c = d; c < t; c++)
+		pid = pid * 10 + (unsigned int)(*c - '0');
+	c = d - 1;
+	while (c > b && is_blank(c[-1]))
+		c--;
+	if (c - b > IOMC_COMM_LEN)	/* the buffer-name case of parse_task */
+		return NULL;
+	out->ev.cpu = cpu;
+	out->ev.tid = out->ev.pid = (__u32)pid;
+	set_comm(&out->ev, b, (size_t)(c - b));
+	out->fmt = AZ_FMT_FTRACE;
+	return p;
+}
+
+/*
+ * From the timestamp on, for a line fast_header() read: io_mapping_map and
+ * io_mapping_unmap right after "<ts>: " go straight to their fields; any
+ * other event takes parse_rest(), which reads the same way from there.
+ */
+static enum az_line fast_rest(const char *ts, const char *e, struct az_parsed *out)
+{
+	const char *p = ts;
+	int r;
+
+	if (parse_ts(&p, e, &out->ev.ts_ns) || e - p < 20 || p[0] != ':' || p[1] != ' ' ||
+	    !STARTS(p + 2, e, "io_mapping_"))
+		return parse_rest(ts, e, out);
+	p += 2 + 11;
+	if (STARTS(p, e, "map: "))
+		r = fields_map(skip_blank(p + 5, e), e, &out->ev);
+	else if (STARTS(p, e, "unmap: "))
+		r = fields_unmap(skip_blank(p + 7, e), e, &out->ev);
+	else
+		return parse_rest(ts, e, out);
+	return r ? AZ_LINE_MALFORMED : AZ_LINE_EVENT;
+}
+
+static enum az_line parse_line(const char *s, size_t n, struct az_parsed *out, int fast)
 {
 	const char *e = s + n, *p, *b, *lim, *br;
 	enum az_line r;
@@ -1160,6 +1246,16 @@ enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
 	 * its right end (parse_task).
 	 */
 	lim = e - b > AZ_TASK_SCAN ? b + AZ_TASK_SCAN : e;
+	if (fast && (br = memchr(b, '[', lim - b)) != NULL &&
+	    (p = fast_header(b, br, e, out)) != NULL) {
+		/* the general loop's first round, for the column at br */
+		r = fast_rest(p, e, out);
+		if (r == AZ_LINE_OTHER && br - b < IOMC_COMM_LEN - 1)
+			r = prefer_later(b, br, e, lim, out);
+		if (r != AZ_LINE_BAD)
+			return r;
+		clear_parsed(out);
+	}
 	for (br = b; (br = memchr(br, '[', lim - br)) != NULL; br++) {
 		r = parse_at_cpu(b, br, e, out, NULL, NULL);
 		if (r == AZ_LINE_BAD) {
@@ -1180,4 +1276,14 @@ enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
 	if (r != AZ_LINE_BAD)
 		return r;
 	return damaged_ours(b, e, out);
+}
+
+enum az_line az_parse_line(const char *s, size_t n, struct az_parsed *out)
+{
+	return parse_line(s, n, out, 1);
+}
+
+enum az_line az_parse_line_general(const char *s, size_t n, struct az_parsed *out)
+{
+	return parse_line(s, n, out, 0);
 }

@@ -24,6 +24,7 @@
 #include "analyze_check.h"
 #include "analyze_input.h"
 #include "analyze_order.h"
+#include "analyze_parse_same.h"
 #include "analyze_syms.h"
 #include "analyze_text.h"
 
@@ -65,9 +66,63 @@ static const struct gen_hdr base_hdr = {
 	.cpu = 1, .flags = "d..1.", .ts = 60100010000ULL,
 };
 
+/* Both paths (fast and general) must give the same verdict and fields. */
+static int same_parse(const char *line, size_t n)
+{
+	enum az_line ra, rb;
+
+	if (az_parse_same(line, n, &ra, &rb))
+		return 1;
+	diag("fast path differs (verdict %d vs %d) on \"%.*s\"", ra, rb, (int)n, line);
+	return 0;
+}
+
 static enum az_line parse(const char *line, struct az_parsed *p)
 {
+	CHECK(same_parse(line, strlen(line)));
 	return az_parse_line(line, strlen(line), p);
+}
+
+/*
+ * The fast path for ftrace's own layout (issue 21) against the general
+ * parser: ftrace lines of each event it reads and of layouts it leaves to
+ * the general path, cut at every length and with every byte replaced by
+ * each character the grammar gives a meaning to.
+ */
+static void t_fast_path_same(void)
+{
+	static const char *const lines[] = {
+		"     kworker/0:1-1000    [000] .....     1.000000: io_mapping_map: kind=local ctx=task mapping=0xffff888003a1b000 size=268435456 offset=0x1000 len=4096 vaddr=0xffffc90000001000 caller=drv_copy_local+0x5c/0x120 [gpu_drv]",
+		"            Xorg-1002    [001] d..2.    12.000371: io_mapping_unmap: kind=atomic ctx=softirq vaddr=0xffffc90000001000 caller=f+0x98/0x120 [m]",
+		"          insmod-201     [001] .....  60.1: io_mapping_unmap: kind=0x2 ctx=0 vaddr=0x1 caller=f",
+		"     i915_worker-1001    [001] d..2.     1.000002: sched_switch: prev_comm=i915_worker prev_pid=1001 prev_prio=120 prev_state=R+ ==> next_comm=swapper/0 next_pid=0 next_prio=120",
+		"          insmod-201     [001] ..s1.     1.000003: irq_handler_exit: irq=1 ret=handled",
+		"          insmod-201     [001] .....     1.000004: io_mapping_create: mapping=0x12 base=0xe0000000 size=7 caller=f",
+		"          insmod-201     [001] .....     1.000005: io_mapping_free: mapping=0x12 size=7 caller=f",
+		"          insmod-201     [001] .....     1.000006: io_mapping_fault: vaddr=0x1 ip=f+0x1/0x2 mapping=0x2 offset=0x0 kind=wc ctx=task map_caller=g unmap_caller=h holder=1 fixed=0",
+		"          insmod-201     [001] .....     1.000007: sys_enter: NR 1 (1, 2, 3)",
+		"          insmod-201     (    201) [001] .....     1.000008: io_mapping_map: kind=wc ctx=task mapping=0x1 size=2 offset=0x0 len=1 vaddr=0x2 caller=f",
+		"          x [1] y-201     [001] .....     1.000009: io_mapping_unmap: kind=local ctx=task vaddr=0x2 caller=f",
+		"a-1 [000] 1.0: io_mapping_free: mapping=0x12 size=7 caller=f",
+		"buf:   insmod-201 [001] .....  1.000010: io_mapping_unmap: kind=local ctx=task vaddr=0x2 caller=f",
+	};
+	static const char subst[] = " \t[]-0912x:.(/dD#=";
+	char buf[512];
+	size_t i, n, k, c, bad = 0;
+
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		n = strlen(lines[i]);
+		for (k = 0; k <= n; k++)	/* cut short */
+			bad += !same_parse(lines[i], k);
+		for (k = 0; k < n && bad < 10; k++) {
+			for (c = 0; c < sizeof(subst) - 1; c++) {
+				memcpy(buf, lines[i], n);
+				buf[k] = subst[c];
+				bad += !same_parse(buf, n);
+			}
+		}
+	}
+	CHECK_EQ(bad, 0);
 }
 
 static void expect_map(const struct gen_hdr *h, unsigned long long want_ts)
@@ -1918,6 +1973,7 @@ int main(void)
 		{ "parse_markers_and_stacks", t_markers },
 		{ "parse_garbage_and_malformed", t_garbage },
 		{ "parse_numbers_all_lengths", t_numbers },
+		{ "parse_fast_path_same_as_general", t_fast_path_same },
 		{ "source_stacks", t_src_stacks },
 		{ "source_drops_and_order", t_src_drops_order },
 		{ "source_bad_lines_counted", t_src_bad_lines },
