@@ -212,6 +212,17 @@ static void t_ftrace_clocks(void)
 	h.clock = GEN_US;
 	h.ts = 0;
 	expect_map(&h, 0);
+	/* seconds of every width: up to 7 digits the two-load fast path */
+	{
+		static const unsigned long long secs[] = {
+			1, 12, 123456, 1234567, 12345678, 12345678901ULL };
+		unsigned int i;
+
+		for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
+			h.ts = secs[i] * 1000000000ULL + 987654000ULL;
+			expect_map(&h, h.ts);
+		}
+	}
 }
 
 static void t_ftrace_comms(void)
