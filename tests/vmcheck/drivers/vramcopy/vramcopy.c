@@ -48,6 +48,7 @@
 #include <linux/mm.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
+#include <linux/version.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -234,7 +235,9 @@ static const struct drm_driver vramcopy_driver = {
 	.fops = &vramcopy_fops,
 	.name = "vramcopy",
 	.desc = "iomap-vmcheck DRM example: pwrite/pread through the VRAM aperture",
-	.date = "20261203",
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+	.date = "20261203",	/* 6.14 dropped the member */
+#endif
 	.major = 1,
 	.minor = 0,
 };
