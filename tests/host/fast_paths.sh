@@ -50,8 +50,11 @@ loop_of() {
 			# the loop: the backward conditional jump that the loop
 			# exit, the second ktime_get() call, follows (out-of-line
 			# blocks jump back into the loop too)
+			# (gcc 16, Debian unstable 7.x: a callee-saved register is
+			# restored between the two: moves may come first)
 			if (cand && !hi && f[2] ~ /^call/) { lo = clo; hi = chi }
-			cand = 0
+			if (f[2] !~ /^mov /)
+				cand = 0
 			if (f[2] ~ /^j[a-z]+ +[0-9a-f]+ </ && f[2] !~ /^jmp/) {
 				t = f[2]; sub(/^j[a-z]+ +/, "", t); sub(/ .*/, "", t)
 				t = hex(t)
