@@ -6,18 +6,13 @@
 # `# args: --append corpus.rebinds=N` says how often: a mutation that leaks
 # the map at unbind sets 0, see plain-memremap-pages.patch); then back
 # down, the region disabled so that the runner can unload the modules.
+# Steps: lib/nd.sh.
 set -e
+. /opt/corpus/lib/nd.sh
 rebinds=$(sed -n 's/.*corpus\.rebinds=\([0-9]*\).*/\1/p' /proc/cmdline)
-d=/sys/bus/nd/drivers/nd_pmem b=/sys/bus/nd/devices
-n=0
-while [ ! -b /dev/pmem0 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-ns=$(cd $d && ls -d namespace*.* | head -n 1)
-region=$(basename "$(readlink -f $b/$ns/..)")
-echo "$ns" >$d/unbind
-dax=$(cat $b/$region/dax_seed)
-cat /proc/sys/kernel/random/uuid >$b/$dax/uuid
-echo pmem >$b/$dax/mode
-echo "$ns" >$b/$dax/namespace
+nd_wait_pmem
+ns=$(nd_ns)
+dax=$(nd_claim dax "$ns")
 echo "$dax" >/sys/bus/nd/drivers/dax_pmem/bind
 n=0
 while [ ! -c /dev/dax0.0 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
@@ -33,7 +28,5 @@ while [ $i -lt "${rebinds:-2}" ]; do
 done
 echo dax0.0 >$dd/unbind
 echo "$dax" >/sys/bus/nd/drivers/dax_pmem/unbind
-for r in /sys/bus/nd/drivers/nd_region/region*; do
-	[ -e "$r" ] && echo "${r##*/}" >/sys/bus/nd/drivers/nd_region/unbind
-done
+nd_regions_off
 echo "device-dax: $ns as $dax, /dev/dax0.0 bound $((${rebinds:-2} + 1)) times"

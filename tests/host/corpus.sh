@@ -45,6 +45,7 @@ esac
 exit 3
 EOF
 chmod +x "$t/vmcheck"
+mkdir -p "$t/corpus/lib" && echo 'h() { :; }' >"$t/corpus/lib/h.sh"
 echo clean >"$t/linux/drivers/fake/mode"
 echo 'obj-m := fake.o' >"$t/linux/drivers/fake/Makefile"
 cat >"$t/corpus/fake/entry" <<'EOF'
@@ -85,6 +86,8 @@ else
 	check "corpus: a clean case that attached, saw events, reported nothing: ok, exit 0" \
 		'[ $rc = 0 ] && line clean 120 0 0 ok && grep -q "^corpus: 1 drivers, 1 cases, 0 failed$" "$t/out"' \
 		"$(tr '\n' ' ' <"$t/out")"
+	check "corpus: corpus/lib's files go to every guest as /opt/corpus/lib/NAME" \
+		'grep -q -- "--extra $t/corpus/lib/h.sh:/opt/corpus/lib/h.sh" "$t/calls"' "$(tail -n 1 "$t/calls")"
 	grep -q -- "--driver $t/abs/corpus/work/$rel/fake/clean/src" "$t/calls" &&
 		[ "$(cat "$t/abs/corpus/work/$rel/fake/clean/src/mode")" = clean ] &&
 		ok "corpus: the clean case builds an unchanged copy of SRC" ||
@@ -136,6 +139,9 @@ for e in "$top"/corpus/*/entry; do
 		{ not_ok "corpus entry $n: parses, has SRC or SHIPPED and KERNELS" "$e"; continue; }
 	[ -f "$d/exercise.sh" ] && ! sh -n "$d/exercise.sh" && { not_ok "corpus entry $n: exercise.sh parses" "sh -n"; continue; }
 	bad=
+	for l in $(sed -n 's|^\. /opt/corpus/lib/\([^ ]*\).*|\1|p' "$d/exercise.sh" 2>/dev/null); do
+		[ -f "$top/corpus/lib/$l" ] && sh -n "$top/corpus/lib/$l" || bad+=" exercise.sh:lib/$l"
+	done
 	for p in "$d"/*.patch; do
 		[ -f "$p" ] || continue
 		grep -q '^# class: ' "$p" || bad+=" ${p##*/}:class"
