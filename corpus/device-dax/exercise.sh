@@ -9,7 +9,7 @@
 # Steps: lib/nd.sh.
 set -e
 . /opt/corpus/lib/nd.sh
-rebinds=$(sed -n 's/.*corpus\.rebinds=\([0-9]*\).*/\1/p' /proc/cmdline)
+rebinds=$(nd_rebinds 2)
 nd_wait_pmem
 ns=$(nd_ns)
 dax=$(nd_claim dax "$ns")

@@ -26,6 +26,15 @@ nd_ns() { (cd $nd_drv && ls -d namespace*.* | head -n 1); }
 # nd_region NS: the region NS belongs to.
 nd_region() { basename "$(readlink -f $nd_dev/$1/..)"; }
 
+# nd_rebinds DEFAULT: how many unbind/bind rounds: the case's
+# `# args: --append corpus.rebinds=N` on the kernel command line, else
+# DEFAULT (a mutation that leaks at unbind sets 0: a rebind's failed
+# memremap_pages cleanup makes the checker drop the leak, docs/corpus.md).
+nd_rebinds() {
+	r=$(sed -n 's/.*corpus\.rebinds=\([0-9]*\).*/\1/p' /proc/cmdline)
+	echo "${r:-$1}"
+}
+
 # nd_churn NS N: unbind and bind NS from nd_pmem N times (devres unmaps,
 # the probe maps again), /dev/pmem0 gone and back each time.
 nd_churn() {

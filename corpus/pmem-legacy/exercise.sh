@@ -9,6 +9,7 @@ set -e
 nd_wait_pmem
 nd_rw
 ns=$(nd_ns)
-nd_churn "$ns" 3
+k=$(nd_rebinds 3)
+nd_churn "$ns" "$k"
 nd_regions_off
-echo "pmem-legacy: $ns raw, 64 KiB through /dev/pmem0, 3 unbind/bind, region disabled"
+echo "pmem-legacy: $ns raw, 64 KiB through /dev/pmem0, $k unbind/bind, region disabled"
