@@ -129,26 +129,46 @@ __noinline int g_mr_name(__u64 va, __u64 site)
 	return 0;
 }
 
+/*
+ * memunmap_pages(pgmap) from inside this task's memremap_pages of the same
+ * pgmap: that call failing part-way and undoing itself (abi.h:
+ * IOMC_MEMUNMAP_FAILED_REMAP), not the end of a pagemap made before.
+ */
+static __always_inline __u64 failed_remap(__u64 pgmap)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct iomc_mr_pend *q = bpf_map_lookup_elem(&mr_pend, &tid);
+
+	return q && q->pgmap == pgmap &&
+	       (q->api == IOMC_MR_MEMREMAP_PAGES ||
+		q->api == IOMC_MR_DEVM_MEMREMAP_PAGES) ?
+	       IOMC_MEMUNMAP_FAILED_REMAP : 0;
+}
+
 /* addr: the address unmapped, or the pgmap for IOMC_MR_MEMUNMAP_PAGES */
 static __always_inline int mr_unmap(void *ctx, __u32 api, __u64 addr,
 				    __u64 site)
 {
 	struct iomc_scratch *sc;
-	struct iomc_mr *mr, *in = 0;
-	__u64 va = addr, pg;
+	struct iomc_mr *mr = 0, *in = 0;
+	__u64 va, pg;
 
 	sc = begin(SLOT_KPROBE, IOMC_EV_MEMUNMAP, IOMC_CTX_TASK);
 	if (!sc)
 		return 0;
 	mr_count();
 	sc->ev.kind = api;
-	if (api == IOMC_MR_MEMUNMAP_PAGES)
+	if (api == IOMC_MR_MEMUNMAP_PAGES) {
 		sc->ev.mapping = addr;
-	else
+		sc->ev.arg = failed_remap(addr);
+	} else {
 		sc->ev.vaddr = addr;
+	}
 	sc->ev.caller = site;
 	record(&sc->ev);
-	mr = bpf_map_lookup_elem(&mrs, &va);
+	va = iomc_memunmap_key(&sc->ev);
+	if (va)
+		mr = bpf_map_lookup_elem(&mrs, &va);
 	pg = iomc_memunmap_page_key(&sc->ev);
 	if ((!mr || !mr->count) && pg)
 		in = bpf_map_lookup_elem(&mrs, &pg);
@@ -283,7 +303,9 @@ int BPF_KPROBE(iomc_devm_memremap_pages_release, void *pgmap)
  * BPF_PROG_TEST_RUN, past the kprobes (which cannot be test-run) and the
  * iomem lookup (the region and MMIO bit come in 'arg', IOMC_MR_ARG).
  * (type, api, phys or the unmapped address, size, result, arg, call site,
- * nr_range, owner: what init_owner would have said, pgmap).
+ * nr_range, owner: what init_owner would have said, pgmap). A memunmap
+ * with IOMC_MEMUNMAP_FAILED_REMAP in arg is made inside a memremap_pages
+ * of that pgmap in progress, for failed_remap() to find.
  */
 SEC("raw_tp")
 int BPF_PROG(iomc_test_memremap, __u64 type, __u64 api, __u64 phys, __u64 size,
@@ -291,7 +313,18 @@ int BPF_PROG(iomc_test_memremap, __u64 type, __u64 api, __u64 phys, __u64 size,
 	     __u64 pgmap)
 {
 	struct iomc_mr_pend q = {};
+	__u32 tid;
 
+	if (type == IOMC_EV_MEMUNMAP && (arg & IOMC_MEMUNMAP_FAILED_REMAP)) {
+		/* from inside a failing memremap_pages of that pgmap */
+		tid = (__u32)bpf_get_current_pid_tgid();
+		q.api = IOMC_MR_MEMREMAP_PAGES;
+		q.pgmap = phys;
+		bpf_map_update_elem(&mr_pend, &tid, &q, BPF_ANY);
+		mr_unmap(ctx, (__u32)api, phys, caller);
+		bpf_map_delete_elem(&mr_pend, &tid);
+		return 0;
+	}
 	if (type == IOMC_EV_MEMUNMAP)
 		return mr_unmap(ctx, (__u32)api, phys, caller);
 	q.api = (__u32)api;

@@ -1073,7 +1073,7 @@ static void do_memunmap(struct iomc_state *st, const struct iomc_event *ev,
 			struct emit_ctx *ec)
 {
 	__u64 key = iomc_memunmap_key(ev), pg = iomc_memunmap_page_key(ev);
-	struct iomc_mr *mr = u64map_get(&st->mrs, key), *in = NULL;
+	struct iomc_mr *mr = key ? u64map_get(&st->mrs, key) : NULL, *in = NULL;
 	struct iomc_verdict vd;
 
 	if ((!mr || !mr->count) && pg)

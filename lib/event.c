@@ -160,6 +160,12 @@ static void memremap_fields(FILE *f, int json, const struct iomc_event *ev)
 		S("region", iomc_region_name(IOMC_MR_REGION(ev->arg)));
 		B("mmio", IOMC_MR_MMIO(ev->arg));
 		break;
+	case IOMC_EV_MEMUNMAP:
+		if (ev->kind != IOMC_MR_MEMUNMAP_PAGES)
+			break;
+		H("pgmap", ev->mapping);
+		B("failed_remap", ev->arg & IOMC_MEMUNMAP_FAILED_REMAP);
+		return;
 	}
 	H("vaddr", ev->vaddr);
 }

@@ -42,7 +42,9 @@
  *   size), mmio), len = the module whose init text made the call (as for
  *   create).
  * memunmap: vaddr = the address unmapped; kind memunmap_pages: mapping =
- *   the pgmap, vaddr 0 (never reported: it only ends a live pagemap).
+ *   the pgmap, vaddr 0 (never reported: it only ends a live pagemap),
+ *   arg = IOMC_MEMUNMAP_FAILED_REMAP when it is called from inside a
+ *   memremap_pages of the same pgmap (that call's error path).
  * memremap_pages: mapping = the pgmap, offset/size = its first range
  *   (start, bytes), len = nr_range, vaddr = result, arg = IOMC_MR_ARG(enum
  *   iomc_pgmap_type, region class, mmio).
@@ -96,6 +98,18 @@ enum iomc_ev_type {
  */
 #define IOMC_UNLOAD_FAILED	0x1ULL	/* its init failed */
 #define IOMC_UNLOAD_MEMREMAP	0x2ULL	/* report: the leak is a memremap */
+
+/*
+ * ev.arg of a memunmap_pages event: the kernel's memremap_pages failing
+ * part-way cleans up with memunmap_pages(pgmap) of the pgmap it was given
+ * (kernel/memremap.c). That undoes what this failing call set up, never a
+ * pagemap made before, though the pgmap may sit at the same address: a
+ * devm_kzalloc'd pgmap freed at unbind while its pagemap leaked is handed
+ * out again to the next probe, whose memremap_pages then fails over the
+ * same range ("Conflicting mapping in same section"). Decided by the
+ * driver that saw the call (the BPF programs know the call in progress).
+ */
+#define IOMC_MEMUNMAP_FAILED_REMAP 0x1ULL
 
 /* Which memremap API function an event stands for (ev.kind). */
 enum iomc_mr_api {

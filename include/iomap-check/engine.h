@@ -921,8 +921,9 @@ IOMC_INLINE int iomc_stack_find_module(const struct iomc_stack *s,
  *           iomc_apply_memunmap(), and delete that entry when it returns 1
  *   PAGEMAP  iomc_check_pagemap(); if ev->vaddr, iomc_apply_pagemap() on
  *           live[ev->mapping]
- *   MEMUNMAP of kind memunmap_pages: live[ev->mapping] as above (the
- *           check says nothing: vaddr is 0)
+ *   MEMUNMAP of kind memunmap_pages: live[iomc_memunmap_key()] as above
+ *           (the check says nothing: vaddr is 0; no entry for the
+ *           cleanup of a failing memremap_pages)
  *   FAULT    iomc_check_fault()
  * The region class and MMIO bit in ev->arg are decided by the driver that
  * saw the call (the BPF programs read the kernel's iomem resources at the
@@ -1010,10 +1011,16 @@ IOMC_INLINE void iomc_apply_pagemap(const struct iomc_event *ev,
 	mr->owner = 0;
 }
 
-/* The live table's key of a memunmap event: the pgmap for memunmap_pages. */
+/*
+ * The live table's key of a memunmap event: the pgmap for memunmap_pages;
+ * 0 (none) for the cleanup of a failing memremap_pages, which ends no live
+ * pagemap (abi.h: IOMC_MEMUNMAP_FAILED_REMAP).
+ */
 IOMC_INLINE __u64 iomc_memunmap_key(const struct iomc_event *ev)
 {
-	return ev->kind == IOMC_MR_MEMUNMAP_PAGES ? ev->mapping : ev->vaddr;
+	if (ev->kind != IOMC_MR_MEMUNMAP_PAGES)
+		return ev->vaddr;
+	return ev->arg & IOMC_MEMUNMAP_FAILED_REMAP ? 0 : ev->mapping;
 }
 
 /*

@@ -254,8 +254,11 @@ static int parse_mr(struct pstate *ps, struct iomc_event *ev, char **toks,
 		ev->type = IOMC_EV_MEMUNMAP;
 		ev->kind = IOMC_MR_MEMUNMAP_PAGES;
 		if (i >= n || parse_num(toks[i], &v))
-			PERR(ps, "memunmap_pages START @site");
+			PERR(ps, "memunmap_pages START [failed] @site");
 		ev->mapping = PGMAP_BASE + v;
+		/* failed: from inside a failing memremap_pages of that pgmap */
+		if (i + 1 < n && !strcmp(toks[i + 1], "failed"))
+			ev->arg = IOMC_MEMUNMAP_FAILED_REMAP;
 		return 0;
 	}
 	if (!strcmp(op, "memunmap")) {
