@@ -61,9 +61,13 @@ Check a Linux driver's io_mapping use in a QEMU guest with iomap-checkd.
   -k, --kernel K          guest kernel: 6.1 (default) or 6.12, Debian's
                           cloud flavor (small, no DRM); 6.1-generic or
                           6.12-generic, the generic flavor (every driver
-                          as a module: DRM, TTM, ...); or an exact release
-                          of either (6.1.0-57-cloud-amd64, 6.1.0-57-amd64,
-                          6.12.118+deb12-amd64); or PATH, your own kernel:
+                          as a module: DRM, TTM, ...); unstable or
+                          unstable-generic, Debian unstable's newest kernel
+                          (7.x; its modules built in a Debian-unstable
+                          chroot made with mmdebstrap, cached); or an exact
+                          release of one (6.1.0-57-cloud-amd64,
+                          6.1.0-57-amd64, 6.12.118+deb12-amd64); or PATH,
+                          your own kernel:
                           a build tree (arch/x86/boot/bzImage, .config,
                           vmlinux, Module.symvers, modules.order) or an
                           install root (boot/vmlinuz-REL, boot/config-REL,
