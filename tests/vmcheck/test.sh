@@ -49,15 +49,19 @@ results=()
 
 ok() { results+=("ok N $*"); }
 not_ok() { results+=("not ok N $1 # $2"); }
+# Exit 1 when a result failed, so that a suite run alone (make
+# check-kernel-tree) is not green with a failure in it; tests/check.sh
+# counts the results either way.
 finish() {
-	local i=0 r
+	local i=0 r st=0
 	echo "KTAP version 1"
 	echo "1..${#results[@]}"
 	for r in "${results[@]}"; do
 		i=$((i + 1))
 		echo "${r/ N / $i }"
+		case $r in "not ok"*) st=1 ;; esac
 	done
-	exit 0
+	exit $st
 }
 
 # vmc CASE ARGS...: run iomap-vmcheck; stdout in CASE.out, stderr in
