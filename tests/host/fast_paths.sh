@@ -72,6 +72,19 @@ is_nop='^(nop|xchg +%ax,%ax|data16|cs nop)'
 # register allocation differs between the two builds (a copy where the
 # checked path rejoins): register-to-register moves are not counted
 is_regmove='^mov +%[a-z0-9]+,%[a-z0-9]+$'
+# The config of kernel release $1 says CONFIG_JUMP_LABEL is off: the kernel
+# cache's copy, or make kernel-tree's build tree of that release.
+no_jump_labels() {
+	local c tree=$build/kernel-tree/tree
+	for c in "${KCACHE:-$build/kernel}/$1/config" "$build/check/vmcheck/ktcache/kernel/$1/config"; do
+		[ -f "$c" ] && break
+	done
+	if [ ! -f "$c" ] && [ "$(cat "$tree/include/config/kernel.release" 2>/dev/null)" = "$1" ]; then
+		c=$tree/.config
+	fi
+	[ -f "$c" ] && grep -q '^# CONFIG_JUMP_LABEL is not set' "$c"
+}
+
 n=0
 for d in "${dirs[@]}"; do
 	rel=$(basename "$(dirname "$(dirname "$d")")")
@@ -79,9 +92,11 @@ for d in "${dirs[@]}"; do
 	# kernel-tree's) has no NOPs to patch: each static-key check is a load
 	# of the key, a test and a branch, for the kernel's own keys as for
 	# ours. Then the map's and the unmap's check may cost 3 each.
+	# Decided by the kernel's config (not by our object, whose lack of
+	# jump labels would be the very regression to catch).
 	extra=0 why=
-	if ! objdump -h "$d/bench_module.o" | grep -q __jump_table; then
-		extra=6 why=" (no jump labels in this kernel: the 2 key checks a load, a test and a branch each, +6 allowed)"
+	if no_jump_labels "$rel"; then
+		extra=6 why=" (CONFIG_JUMP_LABEL is off in this kernel: the 2 key checks a load, a test and a branch each, +6 allowed)"
 	fi
 	for k in "${kinds[@]}"; do
 		n=$((n + 1))
