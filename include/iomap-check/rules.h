@@ -36,8 +36,8 @@
 	  "unmapping with another variant than the map was made with",	\
 	  "unmapped with another variant than it was mapped with")	\
 	X(UNKNOWN_UNMAP, "unknown_unmap", IO_MAPPING, BAD_CALL,	\
-	  "unmapping an address that is not mapped (double unmap?)",	\
-	  "unmap of an address with no outstanding map (double unmap)") \
+	  "unmapping an address that no outstanding map returned (double unmap, or inside a map?)", \
+	  "unmap of an address no outstanding map returned: a second unmap, or an address inside a map instead of the one it returned") \
 	X(CROSS_CONTEXT_UNMAP, "cross_context_unmap", IO_MAPPING, CROSS_CONTEXT, \
 	  "unmapping in CONTEXT context a map of another context",	\
 	  "unmapped by another task or context than the one that mapped it") \
@@ -63,8 +63,8 @@
 	  "asking memremap for a mapping the kernel refuses",		\
 	  "memremap WT/WC over System RAM, or over a range mixing System RAM and other resources") \
 	X(MEMUNMAP_UNKNOWN, "memunmap_unknown", MEMREMAP, MR_UNKNOWN_UNMAP, \
-	  "unmapping an address that is not memremapped (double memunmap?)", \
-	  "memunmap/devm_memunmap of an address no live memremap returned (double unmap?)") \
+	  "unmapping an address that no live memremap returned (double memunmap, or inside one?)", \
+	  "memunmap/devm_memunmap of an address no live memremap returned: a second unmap, or an address inside a memremap") \
 	X(PAGEMAP_MMIO, "pagemap_mmio", MEMREMAP, PAGEMAP_MMIO,		\
 	  "creating struct pages over device MMIO",			\
 	  "memremap_pages over device MMIO (a PCI window) for a type that expects host memory") \
