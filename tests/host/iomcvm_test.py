@@ -249,6 +249,24 @@ class Closure(unittest.TestCase):
             closure.closure(self.m, [needy])
         self.assertEqual(e.exception.names, ["nosuch_mod"])
 
+    def test_builtin_kernel_module_is_not_missing(self):
+        with open(os.path.join(self.m, "modules.builtin"), "w") as f:
+            f.write("kernel/drivers/virtio/virtio_pci.ko\n")
+        self.assertEqual(closure.builtin(self.m), {"virtio_pci"})
+        env = dict(os.environ, PYTHONPATH=os.path.join(TOP, "vm"))
+        r = subprocess.run([sys.executable, "-B", "-m", "iomcvm", "modules", self.m,
+                            "--kernel-module", "virtio_pci", "--kernel-module", "b"],
+                           capture_output=True, text=True, env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([line.split()[0] + " " + os.path.relpath(line.split()[1], self.m)
+                          for line in r.stdout.splitlines()],
+                         ["dep kernel/a-core.ko", "driver kernel/sub/b.ko"])
+        self.assertIn("'virtio_pci' is built into kernel 9.9.9-iomc", r.stderr)
+        r = subprocess.run([sys.executable, "-B", "-m", "iomcvm", "modules", self.m,
+                            "--kernel-module", "nosuch"], capture_output=True, text=True, env=env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("needs module 'nosuch'", r.stderr)
+
     def test_no_dependency(self):
         self.assertEqual(closure.closure(self.m, [self.ko("n.ko", "", os.path.join(self.d, "drv"))]), [])
 

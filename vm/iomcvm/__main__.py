@@ -142,10 +142,14 @@ def cmd_modules(args):
         missing = []
         for n in names:
             p = closure.find(moddir, n)
-            if p is None:
-                missing.append(n)
-            else:
+            if p is not None:
                 own.append(p)
+            elif closure.norm(n) in closure.builtin(moddir):
+                # built into this kernel (6.12's virtio_pci, a module in
+                # 6.1): there, already, with nothing to load
+                sys.stderr.write("module-closure: '%s' is built into kernel %s: nothing to load\n" % (n, rel))
+            else:
+                missing.append(n)
         if missing:
             raise closure.Missing(missing, moddir + "/modules.dep")
         deps = closure.closure(moddir, kos, names=[closure.norm(p) for p in own])

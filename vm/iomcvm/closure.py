@@ -123,6 +123,16 @@ def read_modules_dep(moddir):
     return dep, table
 
 
+def builtin(moddir):
+    """The names of the modules built into the kernel (MODDIR/modules.builtin,
+    which Kbuild writes beside modules.order; empty without it)."""
+    try:
+        with open(os.path.join(moddir, "modules.builtin"), encoding="utf-8") as f:
+            return {norm(line.strip()) for line in f if line.strip()}
+    except OSError:
+        return set()
+
+
 def find(moddir, name):
     """The path of in-tree module NAME (a name, or a path relative to
     MODDIR/kernel with or without .ko), via modules.dep; None if absent."""
