@@ -2,7 +2,7 @@
 #
 #   make corpus [CORPUS='ENTRY[/CASE] ...'] [CORPUS_KERNELS='6.1-generic ...']
 #                every case of every entry (or those named), on each kernel
-#                (default 6.1-generic): Debian's linux-source for that kernel
+#                (default 6.1-generic 6.12-generic): Debian's linux-source for that kernel
 #                is fetched and unpacked once under $(BUILD)/corpus/src, each
 #                driver built from it unchanged (or mutated by its case's
 #                patch), booted with its device under iomap-vmcheck; one
@@ -14,7 +14,7 @@
 # Included after vmcheck/vmcheck.mk (GENERIC_KERNEL).
 
 CORPUS ?=
-CORPUS_KERNELS ?= 6.1-generic
+CORPUS_KERNELS ?= 6.1-generic 6.12-generic
 CORPUS_CHECK ?= qxl/clean
 
 .PHONY: corpus corpus-kmod corpus-kmod-check
