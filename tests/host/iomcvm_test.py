@@ -6,6 +6,8 @@ splats.awk, kernel-reports.awk at commit 4d6b3e8) on the recorded console
 logs in tests/host/harness/: the port must say exactly what they said.
 Run by tests/host/iomcvm.sh, which prints KTAP.
 """
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -16,7 +18,7 @@ import unittest
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(TOP, "vm"))
 
-from iomcvm import closure, compose, exits, kernels, kernelsrc, protocol, splats  # noqa: E402
+from iomcvm import closure, compose, exits, kernels, kernelsrc, protocol, splats, vmcheck  # noqa: E402
 
 HARNESS = os.path.join(TOP, "tests", "host", "harness")
 FIX = os.path.join(TOP, "tests", "host", "iomcvm")
@@ -373,3 +375,96 @@ class KernelSource(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class VmCheck(unittest.TestCase):
+    """iomap-vmcheck's own logic (vm/iomcvm/vmcheck.py): option parsing as
+    getopt_long does it, value checks, the verdict from the guest's logs.
+    tests/vmcheck/test.sh runs the command itself, with and without guests."""
+
+    def getopt(self, *argv):
+        return vmcheck.getopt_long(list(argv))
+
+    def test_getopt_long_like_gnu(self):
+        opts, rest = self.getopt("-iq", "-dDIR", "--run=echo a", "--kernel", "6.12", "stray", "--drive", "X",
+                                 "--", "--run")
+        self.assertEqual(opts, [("inject-faults", None), ("quiet", None), ("driver", "DIR"),
+                                ("run", "echo a"), ("kernel", "6.12"), ("driver", "X")])
+        self.assertEqual(rest, ["stray", "--run"])
+        # an exact name wins over the longer ones it begins (--kernel, --kernel-module)
+        self.assertEqual(self.getopt("--kernel", "k")[0], [("kernel", "k")])
+
+    def test_getopt_errors_are_usage_errors(self):
+        for argv in (["--frobnicate"], ["--driver"], ["-x"], ["-d"], ["--help=1"], ["--check", "x"]):
+            err = io.StringIO()
+            with self.assertRaises(vmcheck.Exit) as e, contextlib.redirect_stderr(err):
+                self.getopt(*argv)
+            self.assertEqual(e.exception.status, exits.USAGE, argv)
+            self.assertRegex(err.getvalue(), "^iomap-vmcheck: .*\nTry 'iomap-vmcheck --help'.\n$")
+
+    def test_decimal(self):
+        self.assertEqual(vmcheck.decimal("08", 86400), 8)
+        self.assertEqual(vmcheck.decimal("86400", 86400), 86400)
+        for bad in ("0", "00", "86401", "-5", " 5", "1e3", "", "9223372036854775807", "\u0665"):
+            self.assertIsNone(vmcheck.decimal(bad, 86400), bad)
+
+    def test_checkd_args(self):
+        for a in ("-d", "-dlifo_order", "--disable", "--disable=x", "--might-sleep", "none", "--all",
+                  "--ringbuf-size=4096"):
+            self.assertTrue(vmcheck.checkd_arg_ok(a), a)
+        for a in ("--json", "--output", "", "--allx", "--disabled"):
+            self.assertFalse(vmcheck.checkd_arg_ok(a), a)
+
+    def test_static_elf(self):
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if not cc:
+            self.skipTest("no C compiler")
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "t.c")
+            with open(src, "w") as f:
+                f.write("int main(void) { return 0; }\n")
+            subprocess.run([cc, src, "-o", os.path.join(d, "dyn")], check=True)
+            self.assertFalse(vmcheck.static_elf(os.path.join(d, "dyn")))
+            self.assertFalse(vmcheck.static_elf(src))
+            if subprocess.run([cc, "-static", src, "-o", os.path.join(d, "st")]).returncode == 0:
+                self.assertTrue(vmcheck.static_elf(os.path.join(d, "st")))
+
+    def verdict(self, vmrc, guest, json="", console="", inject=False, vmerr=""):
+        with tempfile.TemporaryDirectory() as d:
+            vm = os.path.join(d, "vm")
+            os.makedirs(vm)
+            for name, text in (("guest.log", guest), ("json.log", json), ("console.log", console)):
+                with open(os.path.join(vm, name), "w") as f:
+                    f.write(text)
+            with open(os.path.join(d, "vm.err"), "w") as f:
+                f.write(vmerr)
+            o = vmcheck.Options()
+            o.out, o.timeout, o.inject = d, 30, inject
+            st, why, _, _ = vmcheck.verdict(o, vmrc, vm, False)
+            return st, why.replace(d, "OUT")
+
+    def test_verdicts(self):
+        ok = "# vmcheck: deps=ok\n# vmcheck: attach=ok\n# vmcheck: run=ok\n# vmcheck: checkd=0\n"
+        self.assertEqual(self.verdict(0, ok), (exits.OK, "no violation"))
+        self.assertEqual(self.verdict(1, ok.replace("checkd=0", "checkd=1"), '{"rule":"lifo_order"}\n{"type":"x"}\n'),
+                         (exits.VIOLATION, "1 violation report(s)"))
+        self.assertEqual(self.verdict(0, ok.replace("attach=ok", "attach=fail"))[0], exits.UNCHECKED)
+        self.assertEqual(self.verdict(0, "")[0], exits.SETUP)       # the guest said nothing: never green
+        self.assertEqual(self.verdict(1, ok.replace("run=ok", "run=timeout")),
+                         (exits.SETUP, "RUN did not finish within 30s"))
+        self.assertEqual(self.verdict(1, ok.replace("deps=ok", "deps=fail drm")),
+                         (exits.SETUP, "a dependency did not load in the guest: drm"))
+        self.assertEqual(self.verdict(0, ok.replace("checkd=0", "checkd=4"))[0], exits.SETUP)
+        self.assertEqual(self.verdict(1, ok.replace("run=ok", "run=fail")), (exits.VIOLATION, "RUN failed"))
+        self.assertEqual(self.verdict(exits.KERNEL_CRASH, ok)[0], exits.KERNEL_CRASH)
+        self.assertEqual(self.verdict(exits.SETUP, "", vmerr="vm: no kernel image x\n"),
+                         (exits.SETUP, "guest set-up failed: vm: no kernel image x"))
+        self.assertEqual(self.verdict(1, ok, '{"rule":"a"}\n{"type":"injected"}\n{"type":"injected"}\n',
+                                      inject=True),
+                         (exits.VIOLATION, "1 violation report(s) in the normal run and 2 injected run(s)"))
+
+    def test_help_lists_every_option(self):
+        text = vmcheck.usage_text()
+        for _, lng, _ in vmcheck.OPTIONS:
+            self.assertIn("--" + lng, text)
+        self.assertIn("Exit status:\n  0  ", text)

@@ -1,5 +1,5 @@
 # Guest mode "vmcheck": check a user's driver with iomap-checkd attached.
-# The host side is vmcheck/iomap-vmcheck.sh, which puts in the initramfs:
+# The host side is iomap-vmcheck (vm/iomcvm/vmcheck.py), which puts in the initramfs:
 #   /vmcheck/conf             shell variables: RUN_TIMEOUT (s),
 #                             ATTACH_TIMEOUT (s), CHECKD (1: run the
 #                             daemon, 0: development only, no checker),

@@ -9,6 +9,7 @@ One module per fact the runner needs, each written once:
   closure   the in-kernel modules a driver needs, in load order; .ko unpacking
   initramfs the guest's initramfs
   vm        the runner itself (vm/vm.sh is a wrapper around it)
+  vmcheck   iomap-vmcheck: a user's driver under the checker in one guest
 
 The guest side stays busybox shell (vm/guest/). Run as `python3 -m iomcvm
 COMMAND` with vm/ on PYTHONPATH; `python3 -m iomcvm --help` lists commands.

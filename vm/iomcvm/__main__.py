@@ -2,6 +2,7 @@
 shell scripts, and the runner itself.
 
   vm [vm.sh options]            boot a guest, run modes (vm/vm.sh)
+  vmcheck [options]             check a driver in a guest (iomap-vmcheck)
   kernels                       the kernel names --kernel takes, one a line
   kernels --valid K             exit 0 if K is a kernel name or a release
   kernels --meta K              K's Debian metapackage (nothing for a release)
@@ -138,27 +139,11 @@ def cmd_modules(args):
             args = args[1:]
     rel = moddir.rstrip("/").split("/")[-1]
     try:
-        own = []
-        missing = []
-        for n in names:
-            p = closure.find(moddir, n)
-            if p is not None:
-                own.append(p)
-            elif closure.norm(n) in closure.builtin(moddir):
-                # built into this kernel (6.12's virtio_pci, a module in
-                # 6.1): there, already, with nothing to load
-                sys.stderr.write("module-closure: '%s' is built into kernel %s: nothing to load\n" % (n, rel))
-            else:
-                missing.append(n)
-        if missing:
-            raise closure.Missing(missing, moddir + "/modules.dep")
-        deps = closure.closure(moddir, kos, names=[closure.norm(p) for p in own])
-        mine = {closure.norm(p) for p in own}
-        for p in deps:
-            if closure.norm(p) not in mine:
-                print("dep " + p)
-        for p in own + closure.load_order(kos):
-            print("driver " + p)
+        deps, tested, builtins = closure.plan(moddir, names, kos)
+        for n in builtins:
+            sys.stderr.write("module-closure: '%s' is built into kernel %s: nothing to load\n" % (n, rel))
+        sys.stdout.write("".join("dep %s\n" % p for p in deps))
+        sys.stdout.write("".join("driver %s\n" % p for p in tested))
     except closure.Missing as e:
         for n in e.names:
             sys.stderr.write("module-closure: the driver needs module '%s', which kernel %s does not have "
@@ -210,6 +195,9 @@ def main(argv):
     if cmd == "vm":
         from . import vm
         return vm.main(args)
+    if cmd == "vmcheck":
+        from . import vmcheck
+        return vmcheck.main(args)
     if cmd == "kernels":
         return cmd_kernels(args)
     if cmd == "exit-status":

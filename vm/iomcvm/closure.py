@@ -214,3 +214,26 @@ def closure(moddir, kos, names=()):
     if missing:
         raise Missing(missing, depfile)
     return out
+
+
+def plan(moddir, names, kos):
+    """What iomap-vmcheck loads: (deps, tested, builtins). DEPS are the
+    in-kernel modules NAMES (--kernel-module) and KOS (the driver's own
+    module files) need, in load order; TESTED the modules under test: NAMES'
+    modules as given, then KOS each after those it depends on; BUILTINS the
+    NAMES built into the kernel (6.12's virtio_pci, a module in 6.1): there
+    already, nothing to load. Raises Missing for a name the kernel lacks."""
+    own, missing, builtins = [], [], []
+    for n in names:
+        p = find(moddir, n)
+        if p is not None:
+            own.append(p)
+        elif norm(n) in builtin(moddir):
+            builtins.append(n)
+        else:
+            missing.append(n)
+    if missing:
+        raise Missing(missing, os.path.join(moddir, "modules.dep"))
+    mine = {norm(p) for p in own}
+    deps = [p for p in closure(moddir, kos, names=[norm(p) for p in own]) if norm(p) not in mine]
+    return deps, own + load_order(kos), builtins
