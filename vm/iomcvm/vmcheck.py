@@ -423,27 +423,10 @@ def qemu_vgas():
     return names or list(VGA_DEFAULT)
 
 
-def check(o):
-    """Every option's value, before anything is fetched or built."""
-    if not o.driver and not o.kmods:
-        usage_error("--driver DIR is required (or --kernel-module NAME)")
-    if o.strategy:
-        strategy_ok(o.strategy, "--strategy")
-    # the same check as `iomap-check build-driver`, same words (a usage error)
-    if o.driver:
-        r = subprocess.run([os.path.join(TOP, "kmod", "build-driver.sh"), "--check", PROG, o.driver])
-        if r.returncode != 0:
-            sys.stderr.write("Try '%s --help'.\n" % PROG)
-            raise Exit(exits.USAGE)
-    no_ctrl("--out", o.out)
-    no_ctrl("--checkd", o.checkd)
-    for e in o.extras:
-        no_ctrl("--extra", e)
-    if o.driver:
-        o.driver = os.path.abspath(o.driver)
-    # --module-param MODULE.NAME=VALUE: a module name, a parameter name,
-    # any value without a control character (a value with blanks is quoted
-    # for the kernel's parser, which takes NAME="a b").
+def check_module_params(o):
+    """--module-param MODULE.NAME=VALUE: a module name, a parameter name,
+    any value without a control character (a value with blanks is quoted
+    for the kernel's parser, which takes NAME="a b"). Into o.params."""
     for p in o.mparams:
         m = None if has_ctrl(p) or '"' in p else MODULE_PARAM.match(p)
         if not m:
@@ -462,22 +445,13 @@ def check(o):
         if re.search(r"\s", v):
             v = '"%s"' % v
         o.params.append("%s %s=%s" % (mod, name, v))
-    o.strategy = o.strategy or "premap"
-    for a in o.appends + o.kmods:
-        no_ctrl("--append/--kernel-module", a)
-    t = decimal(o.timeout, 86400)
-    if t is None:
-        usage_error("--timeout wants a positive number of seconds (decimal, at most 86400), not '%s'"
-                    % shown(o.timeout))
-    o.timeout = t
-    if not kernels.valid(o.kernel):
-        usage_error("--kernel: %s, not '%s'" % (kernels.usage(), shown(o.kernel)))
-    vgas = qemu_vgas()
-    if o.vga not in vgas:
-        usage_error("--vga: use one of: %s; not '%s'" % (" ".join(vgas), shown(o.vga)))
-    # Extras: F[:PATH], PATH absolute, default /opt/BASENAME.
+
+
+def check_guest_files(o):
+    """--extra F[:PATH] (PATH absolute, default /opt/BASENAME) and
+    --checkd-arg, the files and words that go into the guest."""
     for e in o.extras:
-        src, colon, dst = e.partition(":")
+        src, _, dst = e.partition(":")
         if not src or not os.path.isfile(src):
             usage_error("--extra: no file '%s'" % src)
         dst = dst or "/opt/" + os.path.basename(src)
@@ -492,6 +466,41 @@ def check(o):
         if not checkd_arg_ok(a):
             usage_error("--checkd-arg: '%s' is not one of iomap-checkd's rule or hook options (%s, "
                         "or a value)" % (a, ", ".join(CHECKD_OPTS)))
+
+
+def check(o):
+    """Every option's value, before anything is fetched or built."""
+    if not o.driver and not o.kmods:
+        usage_error("--driver DIR is required (or --kernel-module NAME)")
+    if o.strategy:
+        strategy_ok(o.strategy, "--strategy")
+    # the same check as `iomap-check build-driver`, same words (a usage error)
+    if o.driver:
+        r = subprocess.run([os.path.join(TOP, "kmod", "build-driver.sh"), "--check", PROG, o.driver])
+        if r.returncode != 0:
+            sys.stderr.write("Try '%s --help'.\n" % PROG)
+            raise Exit(exits.USAGE)
+    no_ctrl("--out", o.out)
+    no_ctrl("--checkd", o.checkd)
+    for e in o.extras:
+        no_ctrl("--extra", e)
+    if o.driver:
+        o.driver = os.path.abspath(o.driver)
+    check_module_params(o)
+    o.strategy = o.strategy or "premap"
+    for a in o.appends + o.kmods:
+        no_ctrl("--append/--kernel-module", a)
+    t = decimal(o.timeout, 86400)
+    if t is None:
+        usage_error("--timeout wants a positive number of seconds (decimal, at most 86400), not '%s'"
+                    % shown(o.timeout))
+    o.timeout = t
+    if not kernels.valid(o.kernel):
+        usage_error("--kernel: %s, not '%s'" % (kernels.usage(), shown(o.kernel)))
+    vgas = qemu_vgas()
+    if o.vga not in vgas:
+        usage_error("--vga: use one of: %s; not '%s'" % (" ".join(vgas), shown(o.vga)))
+    check_guest_files(o)
     if o.out:
         if not writable_dir(o.out):
             usage_error("--out: cannot create or write the directory '%s'%s" % (
