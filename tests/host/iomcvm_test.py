@@ -24,6 +24,18 @@ HARNESS = os.path.join(TOP, "tests", "host", "harness")
 FIX = os.path.join(TOP, "tests", "host", "iomcvm")
 
 
+def compile_c(test, d, text, *flags):
+    """D/t, compiled from TEXT with FLAGS (TEST is skipped without a C compiler)."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        test.skipTest("no C compiler")
+    src = os.path.join(d, "t.c")
+    with open(src, "w") as f:
+        f.write(text)
+    subprocess.run([cc] + list(flags) + [src, "-o", os.path.join(d, "t")], check=True)
+    return os.path.join(d, "t")
+
+
 def lines(path):
     with open(path, encoding="utf-8") as f:
         return f.read().splitlines()
@@ -32,17 +44,12 @@ def lines(path):
 class Exits(unittest.TestCase):
     def test_table_matches_the_c_enum(self):
         """The parsed table is what a C compiler makes of the header."""
-        cc = shutil.which("cc") or shutil.which("gcc")
-        if not cc:
-            self.skipTest("no C compiler")
         with tempfile.TemporaryDirectory() as d:
-            src = os.path.join(d, "t.c")
-            with open(src, "w") as f:
-                f.write('#include <stdio.h>\n#include <iomap-check/exit_status.h>\n'
-                        '#define P(n, v, w) printf("%s %d\\n", #n, IOMC_EXIT_##n);\n'
-                        'int main(void) { IOMC_EXIT_STATUSES(P) return 0; }\n')
-            subprocess.run([cc, "-I", os.path.join(TOP, "include"), src, "-o", os.path.join(d, "t")], check=True)
-            got = subprocess.run([os.path.join(d, "t")], stdout=subprocess.PIPE, text=True).stdout
+            t = compile_c(self, d, '#include <stdio.h>\n#include <iomap-check/exit_status.h>\n'
+                          '#define P(n, v, w) printf("%s %d\\n", #n, IOMC_EXIT_##n);\n'
+                          'int main(void) { IOMC_EXIT_STATUSES(P) return 0; }\n',
+                          "-I", os.path.join(TOP, "include"))
+            got = subprocess.run([t], stdout=subprocess.PIPE, text=True).stdout
         self.assertEqual(got, "".join("%s %d\n" % (n, v) for n, v, _ in exits.TABLE))
         self.assertGreaterEqual(len(exits.TABLE), 8)
 
@@ -416,18 +423,11 @@ class VmCheck(unittest.TestCase):
             self.assertFalse(vmcheck.checkd_arg_ok(a), a)
 
     def test_static_elf(self):
-        cc = shutil.which("cc") or shutil.which("gcc")
-        if not cc:
-            self.skipTest("no C compiler")
         with tempfile.TemporaryDirectory() as d:
-            src = os.path.join(d, "t.c")
-            with open(src, "w") as f:
-                f.write("int main(void) { return 0; }\n")
-            subprocess.run([cc, src, "-o", os.path.join(d, "dyn")], check=True)
-            self.assertFalse(vmcheck.static_elf(os.path.join(d, "dyn")))
-            self.assertFalse(vmcheck.static_elf(src))
-            if subprocess.run([cc, "-static", src, "-o", os.path.join(d, "st")]).returncode == 0:
-                self.assertTrue(vmcheck.static_elf(os.path.join(d, "st")))
+            main = "int main(void) { return 0; }\n"
+            self.assertFalse(vmcheck.static_elf(compile_c(self, d, main)))
+            self.assertFalse(vmcheck.static_elf(os.path.join(d, "t.c")))
+            self.assertTrue(vmcheck.static_elf(compile_c(self, d, main, "-static")))
 
     def verdict(self, vmrc, guest, json="", console="", inject=False, vmerr=""):
         with tempfile.TemporaryDirectory() as d:
