@@ -13,4 +13,7 @@ elif [ -d "$here/../vm/iomcvm" ]; then
 else
 	top=$here/../share/iomap-check		# installed (bin/)
 fi
+# (3 is the exit-status table's SETUP: the table itself is read by python3)
+command -v python3 >/dev/null 2>&1 ||
+	{ echo "iomap-vmcheck: needs python3 (apt-get install python3)" >&2; exit 3; }
 PYTHONPATH=$top/vm${PYTHONPATH:+:$PYTHONPATH} exec python3 -B -m iomcvm vmcheck "$@"
