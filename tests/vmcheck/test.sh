@@ -10,7 +10,8 @@
 #                                 a cloud kernel (exit 7, the generic flavor
 #                                 suggested),
 #                                 the module closure (iomcvm) on a made-up
-#                                 modules tree
+#                                 modules tree, a SIGTERM while QEMU runs
+#                                 (a stand-in: exit 130, QEMU stopped)
 #        test.sh guest K1 [K2 [G]]
 #                                 five guest boots: the example driver
 #                                 fbcopy clean on K1 (exit 0, no JSON), built
@@ -213,6 +214,8 @@ host() {
 	grep -q '^not ok 1 build: broken' "$logs/broken.out" ||
 		not_ok "broken driver: KTAP 'not ok build' on stdout" "missing"
 
+	sigterm
+
 	# set-up errors are 2 or 3 with a message, never 1 ("violations")
 	: >"$logs/out-is-a-file"
 	vmc u-outfile --driver "$fb" --out "$logs/out-is-a-file"
@@ -295,6 +298,32 @@ make_quoting() {
 	expect make-kernel 2 "make KERNEL with a backtick: refused when the Makefile is read" \
 		"KERNEL='6.1\`touch $c/kernel\`': use 6.1"
 	[ ! -e "$c/kernel" ] || not_ok "make KERNEL: no host command runs" "it ran"
+}
+
+# A CI job's SIGTERM while the guest runs: QEMU (a stand-in that sleeps)
+# is stopped with it, and iomap-vmcheck exits 130 saying so, never hangs.
+sigterm() {
+	local q=$logs/sigterm-qemu p i
+	rm -f "$q.pid"
+	printf '%s\n' '#!/bin/sh' 'case "$*" in *"-vga help"*) echo "std  standard VGA"; exit 0 ;; esac' \
+		"echo \$\$ >'$q.pid'" 'exec sleep 300' >"$q"
+	chmod +x "$q"
+	IOMC_QEMU=$q timeout 300 "$vmcheck" --driver "$drivers/fbcopy" --out "$logs/sigterm" \
+		>"$logs/sigterm.out" 2>"$logs/sigterm.err" &
+	p=$!
+	for i in $(seq 240); do [ -s "$q.pid" ] && break; sleep 0.5; done
+	kill -TERM "$p"
+	wait "$p"
+	rc=$?
+	sleep 1
+	if [ ! -s "$q.pid" ]; then
+		not_ok "SIGTERM while the guest runs: QEMU stopped, exit 130" "QEMU never started"
+	elif kill -0 "$(cat "$q.pid")" 2>/dev/null; then
+		kill "$(cat "$q.pid")"
+		not_ok "SIGTERM while the guest runs: QEMU stopped, exit 130" "QEMU still runs (exit $rc)"
+	else
+		expect sigterm 130 "SIGTERM while the guest runs: QEMU stopped, exit 130" 'stopped by signal 15'
+	fi
 }
 
 # The module closure (vm/iomcvm/closure.py) on a made-up modules tree: load order, the

@@ -773,15 +773,22 @@ def boot(o, p, rel, kmod, name, kos, dep_names, checkd):
                                  stderr=err, stdin=subprocess.DEVNULL,
                                  env=run_env(KCACHE=p.kcache, ABS_BUILD=p.build, PYTHONPATH=pypath))
 
+        stopped = []
+
         def on_signal(signum, frame):
+            # Pass it on and let the wait below see the runner end: a
+            # wait() in here would deadlock on the one the handler broke
+            # into (Popen's waitpid lock).
+            stopped.append(signum)
             child.send_signal(signal.SIGTERM)
-            child.wait()
-            os._exit(130)
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, on_signal)
         rc = child.wait()
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, signal.SIG_DFL)
+    if stopped:
+        note("stopped by signal %d: the guest was shut down, no verdict" % stopped[0])
+        raise Exit(130)
     return rc
 
 
