@@ -937,6 +937,10 @@ def main(argv):
         return vmcheck(argv)
     except Exit as e:
         return e.status
+    except KeyboardInterrupt:
+        # ^C before the guest (its own handler covers the boot): no verdict
+        note("interrupted: no verdict")
+        return 130
     except BrokenPipeError:
         # a reader that stopped early: nothing more can be said on stdout
         sys.stderr.write("%s: write error: stdout closed\n" % PROG)
