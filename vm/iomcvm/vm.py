@@ -315,9 +315,18 @@ class Runner:
         self.o = o
         self.qemu_proc = None
 
-    def cleanup(self):
+    def cleanup(self, in_handler=False):
         p, self.qemu_proc = self.qemu_proc, None
-        if p and p.poll() is None:
+        if p and in_handler:
+            # A signal handler may have broken into p.poll(), which holds
+            # Popen's waitpid lock: p.wait() here would wait for it forever.
+            if p.returncode is None:
+                try:
+                    os.kill(p.pid, signal.SIGKILL)
+                    os.waitpid(p.pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass        # already gone, already reaped
+        elif p and p.poll() is None:
             p.kill()
             p.wait()
 
@@ -489,7 +498,7 @@ def main(argv):
     def on_signal(signum, frame):
         sys.stdout.write("not ok 1 %s: vm runner interrupted\n" % o.label)
         sys.stdout.flush()
-        r.cleanup()
+        r.cleanup(in_handler=True)
         os._exit(130)
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, on_signal)
