@@ -396,10 +396,13 @@ esac
 fi
 
 # ---- --ci with a command: exit status and KTAP ------------------------------
+# (--might-sleep none here and below where no sleep rule is tested: the 54
+# might-sleep kprobes take seconds to attach and detach under TCG, per
+# daemon; daemon_culprit_late_module above runs --ci with them)
 mark_begin daemon_ci
-$D --ci --ktap -q --json -o /tmp/ci1.json -- sh -c "echo unaligned_offset >$SCN/run" >/tmp/ci1.ktap 2>&1
+$D --ci --ktap -q --json --might-sleep none -o /tmp/ci1.json -- sh -c "echo unaligned_offset >$SCN/run" >/tmp/ci1.ktap 2>&1
 rc1=$?
-$D --ci --ktap -q --json -o /tmp/ci0.json -- sh -c "echo nesting_legal >$SCN/run" >/tmp/ci0.ktap 2>&1
+$D --ci --ktap -q --json --might-sleep none -o /tmp/ci0.json -- sh -c "echo nesting_legal >$SCN/run" >/tmp/ci0.ktap 2>&1
 rc0=$?
 mark_end daemon_ci
 if [ $rc1 = 1 ] && [ $rc0 = 0 ] &&
@@ -458,7 +461,7 @@ if command -v syslogd >/dev/null 2>&1; then
 	syslogd -n -O /tmp/messages &
 	spid=$!
 	sleep 0.5
-	$D --syslog --ci -- sh -c "echo unaligned_offset >$SCN/run" 2>/dev/null
+	$D --syslog --ci --might-sleep none -- sh -c "echo unaligned_offset >$SCN/run" 2>/dev/null
 	rc=$?
 	sleep 0.5
 	kill $spid 2>/dev/null
