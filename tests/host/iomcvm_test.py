@@ -427,6 +427,11 @@ class VmCheck(unittest.TestCase):
             main = "int main(void) { return 0; }\n"
             self.assertFalse(vmcheck.static_elf(compile_c(self, d, main)))
             self.assertFalse(vmcheck.static_elf(os.path.join(d, "t.c")))
+            # a damaged header: no traceback, not static
+            bad = os.path.join(d, "bad")
+            with open(bad, "wb") as f:
+                f.write(b"\x7fELF\x02\x01" + bytes(0x36 - 6) + b"\0\0\xff\xff" + bytes(10))
+            self.assertFalse(vmcheck.static_elf(bad))
             self.assertTrue(vmcheck.static_elf(compile_c(self, d, main, "-static")))
 
     def verdict(self, vmrc, guest, json="", console="", inject=False, vmerr=""):

@@ -682,7 +682,7 @@ def unpack(paths, where, what, name):
     for d in paths:
         try:
             got.append(closure.unpack_ko(d, where))
-        except (OSError, subprocess.SubprocessError, EOFError, ValueError) as e:
+        except Exception as e:      # lzma, gzip, zstd: each fails its own way
             fail(exits.SETUP, "%s: %s" % (what, name), "cannot unpack %s: %s" % (d, e))
     return got
 
@@ -713,6 +713,8 @@ def static_elf(path):
             end = "<" if h[5] == 1 else ">"
             phoff, = struct.unpack(end + "Q", h[0x20:0x28])
             phentsize, phnum = struct.unpack(end + "HH", h[0x36:0x3a])
+            if phentsize < 4:
+                return False
             f.seek(phoff)
             ph = f.read(phentsize * phnum)
     except OSError:
