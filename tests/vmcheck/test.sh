@@ -11,7 +11,8 @@
 #                                 suggested),
 #                                 the module closure (iomcvm) on a made-up
 #                                 modules tree, a SIGTERM while QEMU runs
-#                                 (a stand-in: exit 130, QEMU stopped)
+#                                 (a stand-in: exit 130, QEMU stopped), --out
+#                                 on a full disk (exit 3, said)
 #        test.sh guest K1 [K2 [G]]
 #                                 five guest boots: the example driver
 #                                 fbcopy clean on K1 (exit 0, no JSON), built
@@ -222,6 +223,19 @@ host() {
 	expect u-outfile 2 "usage: --out on an existing file: exit 2" 'a file is in the way'
 	vmc u-outproc --driver "$fb" --out /proc/iomc-no-such-dir/logs
 	expect u-outproc 2 "usage: --out not writable: exit 2" 'cannot create or write'
+	# a full disk under --out: said, exit 3, never "the driver does not
+	# compile" (the copy of the sources fails, and so does the build log)
+	local full=$logs/full
+	mkdir -p "$full"
+	if mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
+		dd if=/dev/zero of="$full/fill" bs=4k 2>/dev/null
+		vmc full --driver "$fb" --out "$full/out"
+		umount "$full"
+		expect full 3 "--out on a full disk: exit 3, the write error named" \
+			'No space left on device'
+	else
+		results+=("ok N --out on a full disk # SKIP no tmpfs mount (not root)")
+	fi
 	finish
 }
 

@@ -275,11 +275,6 @@ def read_text(path):
         return []
 
 
-def replace_in(path, frm, to):
-    """PATH's text with every FROM replaced by TO, literally."""
-    return "\n".join(line.replace(frm, to) for line in read_text(path))
-
-
 # ---- options ------------------------------------------------------------------
 def getopt_long(argv):
     """GNU getopt_long with permutation: ([(long name, value)], [operands]);
@@ -593,13 +588,20 @@ def build_driver(o, p, rel, kmod, name):
         for f in os.listdir(bdir):
             if f.endswith(".ko") or f == "modules.order":
                 os.unlink(os.path.join(bdir, f))
-    with open(blog, "wb") as log:
-        r = subprocess.run([os.path.join(TOP, "kmod", "build-driver.sh"), o.driver, bdir, rel],
-                           stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                           env=run_env(KCACHE=p.kcache, ABS_BUILD=p.build,
-                                       IOMC_SYMVERS=os.path.join(kmod, "Module.symvers")))
+    # The output comes through a pipe, not straight into the log: on a
+    # full disk the log would lose the very message that says so, and a
+    # copy that failed for want of space would pass for a compile error.
+    r = subprocess.run([os.path.join(TOP, "kmod", "build-driver.sh"), o.driver, bdir, rel],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                       env=run_env(KCACHE=p.kcache, ABS_BUILD=p.build,
+                                   IOMC_SYMVERS=os.path.join(kmod, "Module.symvers")))
+    raw = r.stdout.decode(errors="replace").rstrip("\n")
+    write(blog, raw + "\n", "build: %s" % name)
+    text = raw.replace(bdir + "/", o.driver + "/")
+    if r.returncode != 0 and "No space left on device" in text:
+        sys.stderr.write(text + "\n")
+        fail(exits.SETUP, "build: %s" % name, "no space left to build in %s" % bdir)
     if r.returncode != 0:
-        text = replace_in(blog, bdir + "/", o.driver + "/")
         sys.stderr.write(text + "\n")
         errs = [line for line in text.splitlines() if re.search(r"error|Error|undefined|fatal", line)][:20]
         lines = ["KTAP version 1", "1..1", "# build of %s against %s failed:" % (o.driver, rel)]
@@ -611,7 +613,7 @@ def build_driver(o, p, rel, kmod, name):
         out("".join(line + "\n" for line in lines))
         raise Exit(exits.BUILD)
     if not o.quiet:
-        cat(blog, stream=sys.stderr)
+        sys.stderr.write(raw + "\n")
     kos = []
     for ko in read_text(os.path.join(bdir, "modules.order")):
         ko = ko.strip()
@@ -725,9 +727,14 @@ def static_elf(path):
     return True
 
 
-def write(path, text):
-    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
-        f.write(text)
+def write(path, text, what="files"):
+    """PATH with TEXT, or a set-up failure naming the write error (a full
+    disk is said, never taken for something else)."""
+    try:
+        with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(text)
+    except OSError as e:
+        fail(exits.SETUP, what, "cannot write %s: %s" % (path, e.strerror or e))
 
 
 def guest_files(o, kos, dep_names, nocheckd):
