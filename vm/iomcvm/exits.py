@@ -63,6 +63,12 @@ KERNEL_CRASH = code("KERNEL_CRASH")
 BUILD = code("BUILD")
 
 
+def help_lines(names):
+    """The statuses NAMES as a --help lists them, "  N  meaning" a line
+    (lib/cli.c's iomc_print_exit_statuses() and exit_status.sh print alike)."""
+    return "".join("  %d  %s\n" % (code(n), MEANING[code(n)]) for n in names)
+
+
 def shell():
     """IOMC_EXIT_NAME=N lines, for shell scripts to eval."""
     return "".join("IOMC_EXIT_%s=%d\n" % (name, num) for name, num, _ in TABLE)

@@ -86,8 +86,8 @@ VM_EXITS = ("OK", "VIOLATION", "USAGE", "SETUP", "KERNEL_CRASH")
 
 
 def usage_text():
-    ex = "".join("  %d  %s\n" % (exits.code(n), exits.MEANING[exits.code(n)]) for n in VM_EXITS)
-    return USAGE_TEXT % {"kernels": " | ".join(kernels.names()), "default": kernels.DEFAULT, "exits": ex}
+    return USAGE_TEXT % {"kernels": " | ".join(kernels.names()), "default": kernels.DEFAULT,
+                         "exits": exits.help_lines(VM_EXITS)}
 
 
 class Die(Exception):

@@ -175,9 +175,7 @@ class Exit(Exception):
 
 
 def usage_text():
-    ex = "Exit status:\n" + "".join("  %d  %s\n" % (exits.code(n), exits.MEANING[exits.code(n)])
-                                    for n in VMCHECK_EXITS)
-    return USAGE_TEXT % {"prog": PROG, "exits": ex}
+    return USAGE_TEXT % {"prog": PROG, "exits": "Exit status:\n" + exits.help_lines(VMCHECK_EXITS)}
 
 
 # ---- output -----------------------------------------------------------------
@@ -810,15 +808,24 @@ def gval(guest, key):
     return val
 
 
+def json_objects(vm):
+    """The JSON channel's objects (its lines that start with '{')."""
+    return [line for line in read_text(os.path.join(vm, "json.log")) if line.startswith("{")]
+
+
+def violations(json):
+    """The objects with a "rule"; the others are the daemon's status, loss
+    and summary lines."""
+    return sum(1 for line in json if line.startswith('{"rule":'))
+
+
 def verdict(o, vmrc, vm, nocheckd):
     """(status, why, kernel reports, their count) from the runner's status
     and the guest's logs."""
     guest = read_text(os.path.join(vm, "guest.log"))
     attach, runst, crc, depst = (gval(guest, k) for k in ("attach", "run", "checkd", "deps"))
-    json = [line for line in read_text(os.path.join(vm, "json.log")) if line.startswith("{")]
-    # Violations are the objects with a "rule"; the others are the daemon's
-    # status, loss and summary lines.
-    nviol = sum(1 for line in json if line.startswith('{"rule":'))
+    json = json_objects(vm)
+    nviol = violations(json)
     # The kernel's own reports: each title line and what follows it, with
     # the step it happened in (splats.py, the runner's own classification).
     kreports, _ = splats.kernel_reports(read_text(os.path.join(vm, "console.log")))
@@ -869,9 +876,8 @@ def report(o, vm, rel, name, status, why, kreports, nkern, nocheckd):
             cat(os.path.join(vm, "checkd.log"))
         out("# ---- kernel: what the kernel itself flagged\n")
         out("".join(line + "\n" for line in kreports) if nkern > 0 else "# nothing\n")
-        json = [line for line in read_text(jsonlog) if line.startswith("{")]
-        out("# ---- iomap-checkd JSON: %d line(s), %d violation(s)\n"
-            % (len(json), sum(1 for line in json if line.startswith('{"rule":'))))
+        json = json_objects(vm)
+        out("# ---- iomap-checkd JSON: %d line(s), %d violation(s)\n" % (len(json), violations(json)))
     cat(jsonlog, keep=lambda line: line.startswith(b"{"))
     cat(jsonlog, prefix=b"# json channel: ", keep=lambda line: not line.startswith(b"{") and line.strip(b"\n"))
     ktap = os.path.join(o.out, "ktap.txt")
