@@ -215,6 +215,46 @@ int iomc_ms_gfp3(struct pt_regs *regs)
 }
 
 /*
+ * The same hooks, one kprobe.multi link per kind (fprobe: kernels with
+ * CONFIG_FPROBE, Debian's 6.12 and 7.x): one ftrace update attaches all
+ * the functions of a kind and one detaches them, where a kprobe each
+ * costs a grace period at detach (seconds for 54 hooks under emulation).
+ * fprobe's regs hold the same entry stack pointer as a kprobe on the
+ * function's ftrace site, and bpf_get_func_ip() the same address
+ * (checkd_attach.c loads these only where the kernel has fprobe, and
+ * falls back to the kprobes above if a link is refused).
+ */
+SEC("kprobe.multi")
+int iomc_msm(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 0);
+}
+
+SEC("kprobe.multi")
+int iomc_msm_ptr1(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, MS_PTR1);
+}
+
+SEC("kprobe.multi")
+int iomc_msm_gfp1(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 1);
+}
+
+SEC("kprobe.multi")
+int iomc_msm_gfp2(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 2);
+}
+
+SEC("kprobe.multi")
+int iomc_msm_gfp3(struct pt_regs *regs)
+{
+	return ms_kprobe(regs, 3);
+}
+
+/*
  * Never attached: lets tests drive the might-sleep rule through
  * BPF_PROG_TEST_RUN (kprobe programs cannot be test-run).
  * Arguments: (function address, call site).

@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include "checkd_attach.h"
 #include "checkd_hooks.h"
+#include "checkd_syms.h"
 #include "iomap_checkd.skel.h"
 
 /* libbpf's own warnings are noise while probing hooks that may not exist */
@@ -26,9 +27,42 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* The might-sleep programs by kind: what a hooked function's arguments say. */
+enum ms_kind { MS_SLEEP, MS_PTR1, MS_GFP1, MS_GFP2, MS_GFP3, MS_KINDS };
+
+/* The kind's program: a kprobe each (multi 0) or one kprobe.multi link. */
+static struct bpf_program *ms_prog(struct ck_bpf *b, int kind, int multi)
+{
+	struct iomap_checkd *s = b->skel;
+
+	switch (kind) {
+	case MS_PTR1:	return multi ? s->progs.iomc_msm_ptr1 : s->progs.iomc_ms_ptr1;
+	case MS_GFP1:	return multi ? s->progs.iomc_msm_gfp1 : s->progs.iomc_ms_gfp1;
+	case MS_GFP2:	return multi ? s->progs.iomc_msm_gfp2 : s->progs.iomc_ms_gfp2;
+	case MS_GFP3:	return multi ? s->progs.iomc_msm_gfp3 : s->progs.iomc_ms_gfp3;
+	default:	return multi ? s->progs.iomc_msm : s->progs.iomc_ms;
+	}
+}
+
+/*
+ * kprobe.multi links (5.18+) need fprobe (CONFIG_FPROBE: Debian's 6.12 and
+ * 7.x, not 6.1). Read from the kernel's BTF, before the programs load: a
+ * kernel without the attach type would refuse the whole object.
+ */
+static int have_kprobe_multi(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	int yes = btf &&
+		  btf__find_by_name_kind(btf, "bpf_kprobe_multi_link_attach", BTF_KIND_FUNC) >= 0 &&
+		  btf__find_by_name_kind(btf, "register_fprobe_ips", BTF_KIND_FUNC) >= 0;
+
+	btf__free(btf);
+	return yes;
+}
+
 int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o)
 {
-	int err;
+	int err, k;
 
 	memset(b, 0, sizeof(*b));
 	libbpf_set_print(libbpf_print);
@@ -46,15 +80,18 @@ int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o)
 	if (o->ringbuf_bytes)
 		bpf_map__set_max_entries(b->skel->maps.rb, o->ringbuf_bytes);
 	b->skel->rodata->cfg = o->cfg;
-	/* the might-sleep kprobes are loaded only if used */
-	if (o->ms_mode == CK_MS_NONE) {
-		bpf_program__set_autoload(b->skel->progs.iomc_ms, false);
-		bpf_program__set_autoload(b->skel->progs.iomc_ms_resched, false);
-		bpf_program__set_autoload(b->skel->progs.iomc_ms_ptr1, false);
-		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp1, false);
-		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp2, false);
-		bpf_program__set_autoload(b->skel->progs.iomc_ms_gfp3, false);
+	b->skel->rodata->iomc_iomem_resource = ck_syms_iomem_resource();
+	/* the might-sleep kprobes are loaded only if used, their
+	 * kprobe.multi twins only where the kernel can attach them */
+	b->ms_multi = o->ms_mode != CK_MS_NONE && have_kprobe_multi();
+	for (k = 0; k < MS_KINDS; k++) {
+		if (o->ms_mode == CK_MS_NONE)
+			bpf_program__set_autoload(ms_prog(b, k, 0), false);
+		if (!b->ms_multi)
+			bpf_program__set_autoload(ms_prog(b, k, 1), false);
 	}
+	if (o->ms_mode == CK_MS_NONE)
+		bpf_program__set_autoload(b->skel->progs.iomc_ms_resched, false);
 	err = iomap_checkd__load(b->skel);
 	if (err) {
 		fprintf(stderr, "iomap-checkd: loading the BPF programs failed: %s\n",
@@ -300,46 +337,102 @@ static void attach_every(struct ck_bpf *b)
 		 how ? how : "mode unknown: assumed, the kernel default");
 }
 
-static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
+/* One function of a kind, by a kprobe of its own. */
+static void attach_ms_one(struct ck_bpf *b, int kind, const char *func)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	if (add_link(b, bpf_program__attach_kprobe(ms_prog(b, kind, 0), false, func)))
+		note_kprobe_failed(b, func);
+	else
+		b->n_ms++;
+}
+
+/*
+ * The functions of one kind by one kprobe.multi link. The kernel refuses
+ * the whole link for one function it cannot trace through ftrace (a kprobe
+ * can still take it), so a refused list is split in two and each half
+ * tried again: a few links more for a few such functions, and a function
+ * refused alone gets a kprobe of its own.
+ */
+static void attach_ms_multi(struct ck_bpf *b, int kind, const char **funcs, unsigned int n)
+{
+	LIBBPF_OPTS(bpf_kprobe_multi_opts, o, .syms = funcs, .cnt = n);
+
+	if (!add_link(b, bpf_program__attach_kprobe_multi_opts(ms_prog(b, kind, 1), NULL, &o))) {
+		b->n_ms += n;
+		b->n_ms_multi += n;
+		return;
+	}
+	if (n == 1) {
+		attach_ms_one(b, kind, funcs[0]);
+		return;
+	}
+	attach_ms_multi(b, kind, funcs, n / 2);
+	attach_ms_multi(b, kind, funcs + n / 2, n - n / 2);
+}
+
+/* The functions of one kind: kprobe.multi where the kernel has it. */
+static void attach_ms_kind(struct ck_bpf *b, int kind, const char **funcs, unsigned int n)
+{
 	unsigned int i;
 
-	for (i = 0; i < ck_n_ms_hooks; i++) {
-		const struct ck_ms_hook *h = &ck_ms_hooks[i];
-		struct bpf_program *p = b->skel->progs.iomc_ms;
-		int g = 0;
-
-		if (h->cls == CK_MS_ALLOC) {
-			if (ms == CK_MS_NOALLOC)
-				continue;
-			g = btf ? gfp_arg(btf, h->func) : -1;
-			if (g < 0)
-				continue;	/* not in this kernel: quietly */
-			if (g == 1)
-				p = b->skel->progs.iomc_ms_gfp1;
-			else if (g == 2)
-				p = b->skel->progs.iomc_ms_gfp2;
-			else if (g == 3)
-				p = b->skel->progs.iomc_ms_gfp3;
-			else {
-				note_skipped(b, h->func);	/* no gfp_t in the first three */
-				continue;
-			}
-		} else if (btf && btf__find_by_name_kind(btf, h->func,
-							 BTF_KIND_FUNC) < 0) {
-			continue;	/* not in this kernel */
-		} else if (h->cls == CK_MS_PTR1) {
-			p = b->skel->progs.iomc_ms_ptr1;
-		}
-		if (add_link(b, bpf_program__attach_kprobe(p, false, h->func)))
-			note_kprobe_failed(b, h->func);
-		else
-			b->n_ms++;
+	if (n && b->ms_multi) {
+		attach_ms_multi(b, kind, funcs, n);
+		return;
 	}
-	btf__free(btf);
+	for (i = 0; i < n; i++)
+		attach_ms_one(b, kind, funcs[i]);
+}
+
+/* A hook's kind in this kernel, or -1: not in this kernel, or skipped. */
+static int ms_kind(struct ck_bpf *b, const struct btf *btf, const struct ck_ms_hook *h,
+		   enum ck_ms_mode ms)
+{
+	int g;
+
+	if (h->cls == CK_MS_ALLOC) {
+		if (ms == CK_MS_NOALLOC)
+			return -1;
+		g = btf ? gfp_arg(btf, h->func) : -1;
+		if (g < 0)
+			return -1;	/* not in this kernel: quietly */
+		if (g < 1 || g > 3) {
+			note_skipped(b, h->func);	/* no gfp_t in the first three */
+			return -1;
+		}
+		return MS_GFP1 + g - 1;
+	}
+	if (btf && btf__find_by_name_kind(btf, h->func, BTF_KIND_FUNC) < 0)
+		return -1;	/* not in this kernel */
+	return h->cls == CK_MS_PTR1 ? MS_PTR1 : MS_SLEEP;
+}
+
+static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
+{
+	const char **funcs[MS_KINDS] = { NULL };
+	unsigned int n[MS_KINDS] = { 0 }, i;
+	struct btf *btf = btf__load_vmlinux_btf();
+	int k, err = 0;
+
+	for (k = 0; k < MS_KINDS; k++) {
+		funcs[k] = calloc(ck_n_ms_hooks, sizeof(*funcs[k]));
+		if (!funcs[k]) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+	}
+	for (i = 0; i < ck_n_ms_hooks; i++) {
+		k = ms_kind(b, btf, &ck_ms_hooks[i], ms);
+		if (k >= 0)
+			funcs[k][n[k]++] = ck_ms_hooks[i].func;
+	}
+	for (k = 0; k < MS_KINDS; k++)
+		attach_ms_kind(b, k, funcs[k], n[k]);
 	attach_every(b);
-	return 0;
+cleanup:
+	for (k = 0; k < MS_KINDS; k++)
+		free(funcs[k]);
+	btf__free(btf);
+	return err;
 }
 
 int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
@@ -385,10 +478,14 @@ int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)
 	if (add_link(b, bpf_program__attach_raw_tracepoint(s->progs.iomc_module_free,
 							   "module_free")))
 		note_skipped(b, "module_free");
-	if (ms != CK_MS_NONE)
-		attach_might_sleep(b, ms);
-	else
+	if (ms == CK_MS_NONE)
 		snprintf(b->ms_cover, sizeof(b->ms_cover), "none (--might-sleep none)");
+	else if ((err = attach_might_sleep(b, ms)) != 0) {
+		quiet = 0;
+		fprintf(stderr, "iomap-checkd: cannot attach the might-sleep hooks: %s\n",
+			strerror(-err));
+		return err;
+	}
 	/* memremap: the live table first, so no unmap is missed in between */
 	b->mr_seeded = ck_mr_seed(b);
 	b->n_mr = (unsigned int)ck_mr_attach(b, add_link, note_mr_failed);

@@ -40,6 +40,8 @@ struct ck_bpf {
 	char kp_unavail[4096];		/* kprobes not attached for that reason */
 	char kp_refused[4096];		/* functions the kernel would not kprobe */
 	int ms_every;			/* every might_sleep() hooked (ck_ms_every) */
+	int ms_multi;			/* the kernel has kprobe.multi (fprobe) */
+	unsigned int n_ms_multi;	/* might-sleep hooks attached that way */
 	char ms_cover[256];		/* the might-sleep coverage, in words */
 };
 

@@ -404,9 +404,13 @@ static void reap_command(struct ck_run *r)
 static void print_start_status(struct ck_run *r)
 {
 	const struct ck_bpf *b = &r->b;
+	char multi[64] = "";
 
-	iomc_print_status(&r->fmt, "version %s: %u might-sleep hooks, sleep hook %s, %u interrupt-return hooks, %u memremap functions (%d live memremaps at start)%s%s",
-			iomc_version, b->n_ms, b->sleep_hook, b->n_irq, b->n_mr, b->mr_seeded,
+	if (b->n_ms_multi)
+		snprintf(multi, sizeof(multi), " (%u through kprobe.multi)", b->n_ms_multi);
+	iomc_print_status(&r->fmt, "version %s: %u might-sleep hooks%s, sleep hook %s, %u interrupt-return hooks, %u memremap functions (%d live memremaps at start)%s%s",
+			iomc_version, b->n_ms, multi, b->sleep_hook, b->n_irq, b->n_mr,
+			b->mr_seeded,
 			b->unload_watch ? "" : ", no unload detection (no kprobes)",
 			r->o.record ? ", recording" : "");
 	iomc_print_status(&r->fmt, "might-sleep coverage: %s%s", b->ms_cover,
@@ -420,6 +424,9 @@ static void print_start_status(struct ck_run *r)
 	if (b->kp_refused[0])
 		iomc_print_status(&r->fmt, "the kernel refused to kprobe (notrace or blacklisted), skipped: %s",
 				b->kp_refused);
+	/* (no symbols at all was said at the load) */
+	if (b->n_mr && ck_syms_count() && !ck_syms_iomem_resource())
+		iomc_print_status(&r->fmt, "warning: no iomem_resource in /proc/kallsyms: memremap ranges are not classified (memremap_refused and pagemap_mmio cannot be reported)");
 }
 
 /*

@@ -44,8 +44,12 @@ int ck_syms_load(void)
 {
 	int err;
 
-	if (!ksyms && !(ksyms = iomc_ksyms_new()))
-		return -ENOMEM;
+	if (!ksyms) {
+		ksyms = iomc_ksyms_new();
+		if (!ksyms)
+			return -ENOMEM;
+		iomc_ksyms_want(ksyms, "iomem_resource");
+	}
 	loaded_modules = modules_sig();
 	err = iomc_ksyms_load(ksyms, NULL);
 	/* after the load: a load slower than the rate limit (a loaded TCG
@@ -75,6 +79,11 @@ void ck_syms_fresh(void)
 	h = modules_sig();
 	if (h && h != loaded_modules)
 		ck_syms_load();
+}
+
+__u64 ck_syms_iomem_resource(void)
+{
+	return ksyms ? iomc_ksyms_addr(ksyms, "iomem_resource") : 0;
 }
 
 size_t ck_syms_count(void)

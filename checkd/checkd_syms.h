@@ -22,6 +22,11 @@ int ck_syms_load(void);
  * the end of the module before it. Cheap when nothing changed.
  */
 void ck_syms_fresh(void);
+/*
+ * The address of the kernel's iomem_resource (the root of the resources
+ * the memremap programs walk) as of the last load; 0 if not known.
+ */
+__u64 ck_syms_iomem_resource(void);
 /* Symbols loaded (0: kallsyms unreadable or its addresses hidden). */
 size_t ck_syms_count(void);
 /*

@@ -28,7 +28,41 @@ struct iomc_ksyms {
 	/* kept across reloads; the oldest goes first when full */
 	struct learned learned[LEARNED_MAX];
 	unsigned int n_learned;
+	/* symbols asked for by name, and where the last load found them */
+	const char *want[IOMC_KSYMS_WANT_MAX];
+	__u64 want_addr[IOMC_KSYMS_WANT_MAX];
+	unsigned int n_want;
 };
+
+int iomc_ksyms_want(struct iomc_ksyms *k, const char *name)
+{
+	if (k->n_want == IOMC_KSYMS_WANT_MAX)
+		return -ENOSPC;
+	k->want[k->n_want] = name;
+	k->want_addr[k->n_want++] = 0;
+	return 0;
+}
+
+__u64 iomc_ksyms_addr(const struct iomc_ksyms *k, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->n_want; i++)
+		if (!strcmp(k->want[i], name))
+			return k->want_addr[i];
+	return 0;
+}
+
+/* name[0..n) is asked-for symbol i: its address a goes in found[i]. */
+static void note_wanted(const struct iomc_ksyms *k, const char *name, size_t n,
+			__u64 a, __u64 *found)
+{
+	unsigned int i;
+
+	for (i = 0; i < k->n_want; i++)
+		if (!strncmp(k->want[i], name, n) && !k->want[i][n])
+			found[i] = a;
+}
 
 int iomc_sym_format(char *buf, size_t len, __u64 addr, const struct iomc_sym *s)
 {
@@ -122,6 +156,7 @@ int iomc_ksyms_load(struct iomc_ksyms *k, const char *path)
 {
 	struct ksym *syms = NULL;
 	char *names = NULL, line[1024], last_mod[128] = "";
+	__u64 found[IOMC_KSYMS_WANT_MAX] = { 0 };
 	size_t n = 0, cap = 0, len = 0, ncap = 0, mod_off = (size_t)-1, bad = 0;
 	int err = 0, seen = 0;
 	FILE *f;
@@ -147,13 +182,15 @@ int iomc_ksyms_load(struct iomc_ksyms *k, const char *path)
 			continue;
 		}
 		seen = 1;
-		/* "addr t name\t[mod]\n"; code symbols only */
-		if (!strchr("tTwW", end[1]))
-			continue;
 		if (!a)
 			continue;	/* addresses hidden (kptr_restrict) */
 		name = end + 3;
 		name_len = strcspn(name, "\t\n");
+		if (k->n_want && name[name_len] != '\t')
+			note_wanted(k, name, name_len, a, found);
+		/* "addr t name\t[mod]\n"; code symbols only */
+		if (!strchr("tTwW", end[1]))
+			continue;
 		if (name[name_len] == '\t' && name[name_len + 1] == '[') {
 			mod = name + name_len + 2;
 			mod[strcspn(mod, "]\n")] = 0;
@@ -191,6 +228,7 @@ int iomc_ksyms_load(struct iomc_ksyms *k, const char *path)
 	k->n = n;
 	k->names = names;
 	k->names_len = len;
+	memcpy(k->want_addr, found, sizeof(found));
 	return 0;
 }
 

@@ -62,6 +62,19 @@ int iomc_ksyms_find(const struct iomc_ksyms *k, __u64 addr, struct iomc_sym *s);
  * Returns 1 if learned, 0 if kname is not such a name.
  */
 int iomc_ksyms_learn(struct iomc_ksyms *k, __u64 addr, const char *kname);
+/*
+ * A symbol's address by name, whatever its type (the table above holds
+ * code only, and 7.2 lists the variable iomem_resource as "T"): up to
+ * IOMC_KSYMS_WANT_MAX vmlinux names can be asked for before a load (name
+ * kept by the caller), and each load notes where they are. iomap-checkd's
+ * BPF programs take iomem_resource from here instead of a __ksym, which
+ * made libbpf read all of /proc/kallsyms a second time (a second under
+ * emulation). iomc_ksyms_want: 0 or -ENOSPC; iomc_ksyms_addr: 0 when
+ * absent or hidden.
+ */
+#define IOMC_KSYMS_WANT_MAX 4
+int iomc_ksyms_want(struct iomc_ksyms *k, const char *name);
+__u64 iomc_ksyms_addr(const struct iomc_ksyms *k, const char *name);
 /* Lookup + format in one: returns buf. */
 const char *iomc_ksyms_name(const struct iomc_ksyms *k, __u64 addr, char *buf, size_t len);
 void iomc_ksyms_free(struct iomc_ksyms *k);

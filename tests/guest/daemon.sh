@@ -88,6 +88,23 @@ case $ms_every:$cov in
 *) not_ok daemon_might_sleep_coverage "status: '$cov' (kernel mode '$pmode')" ;;
 esac
 
+# where the kernel has fprobe (its BTF names register_fprobe_ips: 6.12 and
+# 7.x, not 6.1), the might-sleep hooks are kprobe.multi links, one ftrace
+# update each to attach and detach, not one kprobe per function
+st=$(sed -n 's/.*"message":"\(version[^"]*\)".*/\1/p' $OUT | head -n1)
+nm=$(echo "$st" | sed -n 's/.*(\([0-9]*\) through kprobe.multi).*/\1/p')
+if grep -q register_fprobe_ips /sys/kernel/btf/vmlinux 2>/dev/null; then
+	if [ "${nm:-0}" -ge 40 ]; then
+		ok "daemon_kprobe_multi ($nm might-sleep hooks in kprobe.multi links: the kernel has fprobe)"
+	else
+		not_ok daemon_kprobe_multi "the kernel has fprobe, but: $st"
+	fi
+elif [ -z "$nm" ]; then
+	ok "daemon_kprobe_multi (a kprobe per hook: no fprobe in this kernel)"
+else
+	not_ok daemon_kprobe_multi "no fprobe in this kernel, but: $st"
+fi
+
 # once attached it keeps CAP_BPF, CAP_PERFMON and CAP_SYSLOG only
 capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/$dpid/status)
 capbnd=$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/$dpid/status)

@@ -141,12 +141,22 @@ static void test_ksyms(void)
 	      "ffffffff81300300 T after_huge\n"
 	      "ffffffffc0001000 t drv_probe\t[drv]\n"
 	      "ffffffffc0001080 t drv_remove\t[drv]\n"
+	      "ffffffffc0001100 d drv_data\t[drv]\n"
 	      "ffffffffc0002000 t ftrace_trampoline\t[__builtin__ftrace]\n"
 	      "ffffffffc0040000 t other_probe\t[other]\n"
 	      "ffffffffc0041000 t last_symbol\t[other]\n", f);
 	fclose(f);
+	result(!iomc_ksyms_want(k, "some_data") && !iomc_ksyms_want(k, "some") &&
+	       !iomc_ksyms_want(k, "drv_data") && !iomc_ksyms_want(k, "small_func") &&
+	       iomc_ksyms_want(k, "fifth") == -ENOSPC && !iomc_ksyms_addr(k, "some_data"),
+	       "ksyms: four symbols can be asked for by name, not five");
 	result(!iomc_ksyms_load(k, path) && iomc_ksyms_count(k) == 9,
 	       "ksyms: code symbols loaded, data skipped");
+	result(iomc_ksyms_addr(k, "some_data") == 0xffffffff81000200ULL &&
+	       iomc_ksyms_addr(k, "small_func") == 0xffffffff81000100ULL &&
+	       !iomc_ksyms_addr(k, "some") && !iomc_ksyms_addr(k, "drv_data") &&
+	       !iomc_ksyms_addr(k, "_stext"),
+	       "ksyms: asked-for vmlinux symbols' addresses, data or code (not a prefix's, a module's, or one not asked for)");
 	result(!strcmp(iomc_ksyms_name(k, 0xffffffffc0001010ULL, b, sizeof(b)),
 		       "drv_probe+0x10/0x80 [drv]"), "ksyms: module symbol, %pS spelling");
 	result(!strcmp(iomc_ksyms_name(k, 0xffffffff81000110ULL, b, sizeof(b)),
@@ -202,7 +212,8 @@ static void test_ksyms(void)
 		fclose(f);
 	result(!iomc_ksyms_load(k, path) && iomc_ksyms_count(k) == 0 &&
 	       !strcmp(iomc_ksyms_name(k, 0xffffffff81000110ULL, b, sizeof(b)),
-		       "0xffffffff81000110"), "ksyms: an empty file loads no symbol");
+		       "0xffffffff81000110") && !iomc_ksyms_addr(k, "some_data"),
+	       "ksyms: an empty file loads no symbol (and no data address)");
 	/* an endless non-kallsyms file is refused after its first lines, not read forever */
 	result(iomc_ksyms_load(k, "/dev/zero") == -EINVAL &&
 	       iomc_ksyms_load(k, "/dev/urandom") == -EINVAL,
@@ -361,7 +372,7 @@ static void test_engine_forget_all(void)
 
 int main(void)
 {
-	printf("KTAP version 1\n1..28\n");
+	printf("KTAP version 1\n1..30\n");
 	test_cli();
 	test_dedup();
 	test_ksyms();
