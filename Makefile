@@ -28,6 +28,19 @@ ifneq ($(words $(KERNEL))$(call iomc_strip,$(KERNEL),$(IOMC_NAME_CHARS)),1)
 $(error KERNEL='$(KERNEL)': $(shell PYTHONPATH=vm python3 -B -m iomcvm kernels --usage) (letters, digits, '.', '_', '+', '-', '/'))
 endif
 
+# python3 once: where it is pyenv's shim (a bash script that runs pyenv to
+# pick the version, about 0.3 s a call), the interpreter it picks goes
+# first in PATH for everything make runs. The runner (vm/iomcvm) and the
+# tests call python3 hundreds of times in make check. The same python3
+# either way; nothing changes where python3 is a plain binary.
+IOMC_PYTHON := $(shell python3 -c 'import os, sys; print(os.path.realpath(sys.executable))' 2>/dev/null)
+IOMC_PY_DIR := $(patsubst %/,%,$(dir $(IOMC_PYTHON)))
+ifneq ($(IOMC_PYTHON),)
+ifneq ($(IOMC_PY_DIR),$(patsubst %/,%,$(dir $(realpath $(shell command -v python3 2>/dev/null)))))
+export PATH := $(IOMC_PY_DIR):$(PATH)
+endif
+endif
+
 ABS_BUILD := $(abspath $(BUILD))
 TOP       := $(abspath .)
 KCACHE    := $(ABS_BUILD)/kernel

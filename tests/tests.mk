@@ -31,7 +31,9 @@ DEMO_MODES ?= daemon_demo
 # The kernel `make check` boots besides $(KERNEL), so that every run proves
 # both supported kernels.
 # (The runner's kernel table decides: vm/iomcvm/kernels.py.)
-OTHER_KERNEL = $(shell $(IOMCVM) kernels --other $(KERNEL))
+# (Asked once, when first used: a runner call each time it is expanded was
+# dozens of python3 starts in every make.)
+OTHER_KERNEL = $(eval OTHER_KERNEL := $(shell $(IOMCVM) kernels --other $(KERNEL)))$(OTHER_KERNEL)
 
 HOST_SUITES += tests/host/iomcvm.sh tests/host/harness.sh tests/host/check_sh.sh
 vm_suite = '$(strip $(VM) --kernel $(1) --mode $(call vm_list,$(GUEST_MODES)) --timeout $(VM_TIMEOUT) $(VM_ARGS))'

@@ -16,7 +16,9 @@
 
 VM := vm/vm.sh
 # The runner's facts (vm/iomcvm): `$(IOMCVM) kernels --other 6.1` and the like.
-IOMCVM = PYTHONPATH=$(TOP)/vm python3 -B -m iomcvm
+# $(IOMC_PYTHON): the Makefile's python3, resolved once (no pyenv shim in
+# $(shell), which does not see the PATH the Makefile exports)
+IOMCVM = PYTHONPATH=$(TOP)/vm $(or $(IOMC_PYTHON),python3) -B -m iomcvm
 VM_TIMEOUT ?= 900
 
 iomc_comma := ,

@@ -45,7 +45,8 @@ KERNEL_MODULES ?=
 KDIR ?=
 # The generic kernel make check boots (vramcopy needs drm.ko): $(KERNEL) if
 # it is a generic one, else the generic kernel of the same series.
-GENERIC_KERNEL = $(shell $(IOMCVM) kernels --generic $(KERNEL))
+# (Asked once, when first used, like OTHER_KERNEL.)
+GENERIC_KERNEL = $(eval GENERIC_KERNEL := $(shell $(IOMCVM) kernels --generic $(KERNEL)))$(GENERIC_KERNEL)
 
 .PHONY: vmcheck install-vmcheck
 # Every variable goes through the environment and reaches iomap-vmcheck as
