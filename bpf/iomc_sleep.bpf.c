@@ -224,35 +224,18 @@ int iomc_ms_gfp3(struct pt_regs *regs)
  * (checkd_attach.c loads these only where the kernel has fprobe, and
  * falls back to the kprobes above if a link is refused).
  */
-SEC("kprobe.multi")
-int iomc_msm(struct pt_regs *regs)
-{
-	return ms_kprobe(regs, 0);
+#define MS_MULTI(name, gfp_arg)					\
+SEC("kprobe.multi")							\
+int name(struct pt_regs *regs)						\
+{									\
+	return ms_kprobe(regs, gfp_arg);				\
 }
 
-SEC("kprobe.multi")
-int iomc_msm_ptr1(struct pt_regs *regs)
-{
-	return ms_kprobe(regs, MS_PTR1);
-}
-
-SEC("kprobe.multi")
-int iomc_msm_gfp1(struct pt_regs *regs)
-{
-	return ms_kprobe(regs, 1);
-}
-
-SEC("kprobe.multi")
-int iomc_msm_gfp2(struct pt_regs *regs)
-{
-	return ms_kprobe(regs, 2);
-}
-
-SEC("kprobe.multi")
-int iomc_msm_gfp3(struct pt_regs *regs)
-{
-	return ms_kprobe(regs, 3);
-}
+MS_MULTI(iomc_msm, 0)
+MS_MULTI(iomc_msm_ptr1, MS_PTR1)
+MS_MULTI(iomc_msm_gfp1, 1)
+MS_MULTI(iomc_msm_gfp2, 2)
+MS_MULTI(iomc_msm_gfp3, 3)
 
 /*
  * Never attached: lets tests drive the might-sleep rule through
