@@ -49,15 +49,11 @@ static struct bpf_program *ms_prog(struct ck_bpf *b, int kind, int multi)
  * 7.x, not 6.1). Read from the kernel's BTF, before the programs load: a
  * kernel without the attach type would refuse the whole object.
  */
-static int have_kprobe_multi(void)
+static int have_kprobe_multi(const struct btf *btf)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	int yes = btf &&
-		  btf__find_by_name_kind(btf, "bpf_kprobe_multi_link_attach", BTF_KIND_FUNC) >= 0 &&
-		  btf__find_by_name_kind(btf, "register_fprobe_ips", BTF_KIND_FUNC) >= 0;
-
-	btf__free(btf);
-	return yes;
+	return btf &&
+	       btf__find_by_name_kind(btf, "bpf_kprobe_multi_link_attach", BTF_KIND_FUNC) >= 0 &&
+	       btf__find_by_name_kind(btf, "register_fprobe_ips", BTF_KIND_FUNC) >= 0;
 }
 
 int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o)
@@ -66,6 +62,9 @@ int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o)
 
 	memset(b, 0, sizeof(*b));
 	libbpf_set_print(libbpf_print);
+	/* the hooks' questions to the kernel's BTF (which functions it has,
+	 * their gfp_t argument, fprobe) read one copy, parsed once */
+	b->btf = btf__load_vmlinux_btf();
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus <= 0)
 		return -EINVAL;
@@ -83,7 +82,7 @@ int ck_bpf_load(struct ck_bpf *b, const struct ck_bpf_opts *o)
 	b->skel->rodata->iomc_iomem_resource = ck_syms_iomem_resource();
 	/* the might-sleep kprobes are loaded only if used, their
 	 * kprobe.multi twins only where the kernel can attach them */
-	b->ms_multi = o->ms_mode != CK_MS_NONE && have_kprobe_multi();
+	b->ms_multi = o->ms_mode != CK_MS_NONE && have_kprobe_multi(b->btf);
 	for (k = 0; k < MS_KINDS; k++) {
 		if (o->ms_mode == CK_MS_NONE)
 			bpf_program__set_autoload(ms_prog(b, k, 0), false);
@@ -152,17 +151,11 @@ static void note_kprobe_failed(struct ck_bpf *b, const char *what)
  */
 static void note_mr_failed(struct ck_bpf *b, const char *func)
 {
-	struct btf *btf;
-	int absent;
-
 	if (b->no_kprobes) {
 		note_kprobe_failed(b, func);
 		return;
 	}
-	btf = btf__load_vmlinux_btf();
-	absent = btf && btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) < 0;
-	btf__free(btf);
-	if (absent)
+	if (b->btf && btf__find_by_name_kind(b->btf, func, BTF_KIND_FUNC) < 0)
 		note_skipped(b, func);
 	else
 		note_kprobe_failed(b, func);
@@ -410,7 +403,6 @@ static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 {
 	const char **funcs[MS_KINDS] = { NULL };
 	unsigned int n[MS_KINDS] = { 0 }, i;
-	struct btf *btf = btf__load_vmlinux_btf();
 	int k, err = 0;
 
 	for (k = 0; k < MS_KINDS; k++) {
@@ -421,7 +413,7 @@ static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 		}
 	}
 	for (i = 0; i < ck_n_ms_hooks; i++) {
-		k = ms_kind(b, btf, &ck_ms_hooks[i], ms);
+		k = ms_kind(b, b->btf, &ck_ms_hooks[i], ms);
 		if (k >= 0)
 			funcs[k][n[k]++] = ck_ms_hooks[i].func;
 	}
@@ -431,7 +423,6 @@ static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 cleanup:
 	for (k = 0; k < MS_KINDS; k++)
 		free(funcs[k]);
-	btf__free(btf);
 	return err;
 }
 
@@ -606,6 +597,8 @@ void ck_bpf_destroy(struct ck_bpf *b)
 	if (b->skel)
 		iomap_checkd__destroy(b->skel);
 	b->skel = NULL;
+	btf__free(b->btf);
+	b->btf = NULL;
 }
 
 int ck_bpf_counters(struct ck_bpf *b, struct iomc_counters *sum)

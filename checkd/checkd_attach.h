@@ -22,8 +22,11 @@ enum ck_ms_mode {
 /* iomap_check.ko's tracepoints the daemon attaches to. */
 #define IOMC_IO_LINKS 5
 
+struct btf;
+
 struct ck_bpf {
 	struct iomap_checkd *skel;
+	struct btf *btf;		/* the kernel's, read once (NULL: none) */
 	int ncpus;
 	/* create, free, map, unmap, fault (io_mapping_fault: strategy=window) */
 	struct bpf_link *io_links[IOMC_IO_LINKS];
