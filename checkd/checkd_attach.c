@@ -377,15 +377,14 @@ static void attach_ms_kind(struct ck_bpf *b, int kind, const char **funcs, unsig
 }
 
 /* A hook's kind in this kernel, or -1: not in this kernel, or skipped. */
-static int ms_kind(struct ck_bpf *b, const struct btf *btf, const struct ck_ms_hook *h,
-		   enum ck_ms_mode ms)
+static int ms_kind(struct ck_bpf *b, const struct ck_ms_hook *h, enum ck_ms_mode ms)
 {
 	int g;
 
 	if (h->cls == CK_MS_ALLOC) {
 		if (ms == CK_MS_NOALLOC)
 			return -1;
-		g = btf ? gfp_arg(btf, h->func) : -1;
+		g = b->btf ? gfp_arg(b->btf, h->func) : -1;
 		if (g < 0)
 			return -1;	/* not in this kernel: quietly */
 		if (g < 1 || g > 3) {
@@ -394,36 +393,30 @@ static int ms_kind(struct ck_bpf *b, const struct btf *btf, const struct ck_ms_h
 		}
 		return MS_GFP1 + g - 1;
 	}
-	if (btf && btf__find_by_name_kind(btf, h->func, BTF_KIND_FUNC) < 0)
+	if (b->btf && btf__find_by_name_kind(b->btf, h->func, BTF_KIND_FUNC) < 0)
 		return -1;	/* not in this kernel */
 	return h->cls == CK_MS_PTR1 ? MS_PTR1 : MS_SLEEP;
 }
 
 static int attach_might_sleep(struct ck_bpf *b, enum ck_ms_mode ms)
 {
-	const char **funcs[MS_KINDS] = { NULL };
+	/* the hooks' names by kind: row k holds n[k] of them */
+	const char **funcs = calloc((size_t)MS_KINDS * ck_n_ms_hooks, sizeof(*funcs));
 	unsigned int n[MS_KINDS] = { 0 }, i;
-	int k, err = 0;
+	int k;
 
-	for (k = 0; k < MS_KINDS; k++) {
-		funcs[k] = calloc(ck_n_ms_hooks, sizeof(*funcs[k]));
-		if (!funcs[k]) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-	}
+	if (!funcs)
+		return -ENOMEM;
 	for (i = 0; i < ck_n_ms_hooks; i++) {
-		k = ms_kind(b, b->btf, &ck_ms_hooks[i], ms);
+		k = ms_kind(b, &ck_ms_hooks[i], ms);
 		if (k >= 0)
-			funcs[k][n[k]++] = ck_ms_hooks[i].func;
+			funcs[k * ck_n_ms_hooks + n[k]++] = ck_ms_hooks[i].func;
 	}
 	for (k = 0; k < MS_KINDS; k++)
-		attach_ms_kind(b, k, funcs[k], n[k]);
+		attach_ms_kind(b, k, funcs + k * ck_n_ms_hooks, n[k]);
 	attach_every(b);
-cleanup:
-	for (k = 0; k < MS_KINDS; k++)
-		free(funcs[k]);
-	return err;
+	free(funcs);
+	return 0;
 }
 
 int ck_bpf_attach_kernel(struct ck_bpf *b, enum ck_ms_mode ms)

@@ -64,7 +64,8 @@ $D --json -o $OUT --record /tmp/checkd.rec --ringbuf-size 4M 2>$ERR &
 dpid=$!
 # attaching ~60 kprobes takes seconds under TCG
 if wait_for 'attached to its tracepoints' 0 900; then
-	ok daemon_start "($(sed -n 's/.*"message":"\(version[^"]*\)".*/\1/p' $OUT | head -n1))"
+	st=$(sed -n 's/.*"message":"\(version[^"]*\)".*/\1/p' $OUT | head -n1)
+	ok daemon_start "($st)"
 else
 	not_ok daemon_start "no 'attached' status in 90 s: $(tail -c 300 $ERR $OUT | tr '\n' ' ')"
 	kill $dpid 2>/dev/null
@@ -91,7 +92,6 @@ esac
 # where the kernel has fprobe (its BTF names register_fprobe_ips: 6.12 and
 # 7.x, not 6.1), the might-sleep hooks are kprobe.multi links, one ftrace
 # update each to attach and detach, not one kprobe per function
-st=$(sed -n 's/.*"message":"\(version[^"]*\)".*/\1/p' $OUT | head -n1)
 nm=$(echo "$st" | sed -n 's/.*(\([0-9]*\) through kprobe.multi).*/\1/p')
 if grep -q register_fprobe_ips /sys/kernel/btf/vmlinux 2>/dev/null; then
 	if [ "${nm:-0}" -ge 40 ]; then
